@@ -1,0 +1,29 @@
+# Warnings and sanitizers live on INTERFACE targets that every conform target links.
+add_library(conform_warnings INTERFACE)
+target_compile_options(conform_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+  -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual)
+if(CONFORM_WERROR)
+  target_compile_options(conform_warnings INTERFACE -Werror)
+endif()
+
+add_library(conform_sanitizers INTERFACE)
+if(CONFORM_SANITIZE)
+  target_compile_options(conform_sanitizers INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(conform_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+
+add_library(conform_options INTERFACE)
+target_link_libraries(conform_options INTERFACE conform_warnings conform_sanitizers)
+target_compile_definitions(conform_options INTERFACE
+  CONFORM_VERSION="${PROJECT_VERSION}"
+  CONFORM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+# conform_module(NAME SOURCES... DEPS ...) : one STATIC library per module, alias conform::NAME.
+function(conform_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(conform_${name} STATIC ${M_SOURCES})
+  add_library(conform::${name} ALIAS conform_${name})
+  target_include_directories(conform_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(conform_${name} PUBLIC conform_options ${M_DEPS})
+endfunction()

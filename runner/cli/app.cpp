@@ -1,0 +1,43 @@
+#include "runner/cli/app.hpp"
+
+#include <exception>
+#include <iostream>
+
+#include "runner/cli/commands.hpp"
+
+namespace conform::cli {
+
+void print_error(const std::string& message) { std::cerr << "conform: error: " << message << '\n'; }
+
+int main(int argc, char** argv) {
+    CLI::App app{"conform: checks where an API implementation departs from its documented "
+                 "contract (fields, types, values, envelopes, pagination)",
+                 "conform"};
+    app.set_version_flag("--version", std::string("conform ") + CONFORM_VERSION);
+    app.require_subcommand(1);
+    app.failure_message(CLI::FailureMessage::help);
+
+    ExitCode exit_code = ExitCode::ok;
+    for (const Command& command : k_commands)
+        command.setup(*app.add_subcommand(command.name, command.summary), exit_code);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return static_cast<int>(ExitCode::usage);
+    } catch (const std::exception& e) {
+        // Expected failures are Results; this is a bug or a fatal setup error.
+        print_error(std::string("internal error: ") + e.what());
+        return static_cast<int>(ExitCode::usage);
+    }
+    return static_cast<int>(exit_code);
+}
+
+} // namespace conform::cli

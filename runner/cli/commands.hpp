@@ -1,0 +1,29 @@
+#pragma once
+// Every subcommand, one row each (STYLE.md lessons 3 and 6). A command's setup() binds its
+// options on the CLI11 subcommand and installs a callback that stores the exit code.
+
+#include <CLI/CLI.hpp>
+
+#include "runner/cli/app.hpp"
+
+namespace conform::cli {
+
+using CommandSetup = void (*)(CLI::App& command, ExitCode& exit_code);
+
+struct Command {
+    const char* name;
+    const char* summary;
+    CommandSetup setup;
+};
+
+void setup_validate(CLI::App& command, ExitCode& exit_code);
+
+inline constexpr Command k_commands[] = {
+    {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
+     setup_validate},
+};
+
+// Shared by commands: print a diagnostic as "conform: error: <where>: <what>" on stderr.
+void print_error(const std::string& message);
+
+} // namespace conform::cli

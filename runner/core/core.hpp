@@ -1,0 +1,12 @@
+#pragma once
+// conform::core — the shared vocabulary, no I/O beyond reading a file: Result and Diagnostic,
+// the read-only JSON view (nlohmann + simdjson), JSON parsing with locations, JSON Pointer,
+// URI references.
+
+#include "runner/core/deviation.hpp"
+#include "runner/core/function_ref.hpp"
+#include "runner/core/json_parse.hpp"
+#include "runner/core/json_pointer.hpp"
+#include "runner/core/json_view.hpp"
+#include "runner/core/result.hpp"
+#include "runner/core/uri.hpp"

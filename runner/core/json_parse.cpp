@@ -1,0 +1,127 @@
+#include "runner/core/json_parse.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+namespace conform::core {
+namespace {
+
+// Finds the first place where nesting exceeds max_depth, without recursion.
+std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_depth) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"')
+            in_string = true;
+        else if (c == '[' || c == '{') {
+            if (++depth > max_depth)
+                return i;
+        } else if ((c == ']' || c == '}') && depth > 0)
+            --depth;
+    }
+    return std::nullopt;
+}
+
+Diagnostic depth_error(std::string_view text, std::size_t at, std::string_view file,
+                       std::size_t max_depth) {
+    return Diagnostic{"JSON nesting deeper than " + std::to_string(max_depth) + " levels",
+                      location_of(text, at, file)};
+}
+
+} // namespace
+
+Location location_of(std::string_view text, std::size_t offset, std::string_view file) {
+    Location loc;
+    loc.file = std::string(file);
+    loc.line = 1;
+    std::size_t line_start = 0;
+    const std::size_t end = std::min(offset, text.size());
+    for (std::size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++loc.line;
+            line_start = i + 1;
+        }
+    }
+    loc.column = end - line_start + 1;
+    return loc;
+}
+
+Result<nlohmann::json> parse_json(std::string_view text, std::string_view file,
+                                  ParseLimits limits) {
+    if (auto at = too_deep_at(text, limits.max_depth))
+        return fail(depth_error(text, *at, file, limits.max_depth));
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        // e.byte is 1-based and points just past the offending character
+        const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+        std::string what = e.what();
+        // strip nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: "
+        if (auto colon = what.find(": "); colon != std::string::npos)
+            what = what.substr(colon + 2);
+        return fail("invalid JSON: " + what, location_of(text, at, file));
+    }
+}
+
+Result<std::string> read_text_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fail("cannot open file", Location{path.string(), 0, 0, {}, false});
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad())
+        return fail("cannot read file", Location{path.string(), 0, 0, {}, false});
+    return buffer.str();
+}
+
+Result<nlohmann::json> load_json_file(const std::filesystem::path& path, ParseLimits limits) {
+    CONFORM_TRY(std::string text, read_text_file(path));
+    return parse_json(text, path.string(), limits);
+}
+
+struct FastParser::Impl {
+    simdjson::dom::parser parser;
+};
+
+FastParser::FastParser() : m_impl(std::make_unique<Impl>()) {}
+FastParser::~FastParser() = default;
+
+Result<JsonView> FastParser::parse(std::string_view text, std::string_view file,
+                                   ParseLimits limits) {
+    if (m_impl->parser.max_depth() != limits.max_depth) {
+        if (auto err = m_impl->parser.allocate(std::max<std::size_t>(text.size(), 4096),
+                                               limits.max_depth))
+            return fail(std::string("cannot allocate JSON parser: ") +
+                            simdjson::error_message(err),
+                        Location{std::string(file), 0, 0, {}, false});
+    }
+    simdjson::dom::element root;
+    // parse() copies into padded storage when the input is not padded
+    auto error = m_impl->parser.parse(text.data(), text.size()).get(root);
+    if (error == simdjson::DEPTH_ERROR) {
+        auto at = too_deep_at(text, limits.max_depth).value_or(0);
+        return fail(depth_error(text, at, file, limits.max_depth));
+    }
+    if (error) {
+        // simdjson does not say where; locate the problem with nlohmann's parser (cold path)
+        auto slow = parse_json(text, file, limits);
+        if (!slow)
+            return fail(std::move(slow).error());
+        return fail(std::string("invalid JSON: ") + simdjson::error_message(error),
+                    Location{std::string(file), 0, 0, {}, false});
+    }
+    return JsonView::of(root);
+}
+
+} // namespace conform::core

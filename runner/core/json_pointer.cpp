@@ -1,0 +1,133 @@
+#include "runner/core/json_pointer.hpp"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+namespace conform::core {
+
+std::string escape_pointer_token(std::string_view token) {
+    std::string out;
+    out.reserve(token.size());
+    for (char c : token) {
+        if (c == '~')
+            out += "~0";
+        else if (c == '/')
+            out += "~1";
+        else
+            out += c;
+    }
+    return out;
+}
+
+void append_pointer_token(std::string& pointer, std::string_view token) {
+    pointer += '/';
+    for (char c : token) {
+        if (c == '~')
+            pointer += "~0";
+        else if (c == '/')
+            pointer += "~1";
+        else
+            pointer += c;
+    }
+}
+
+Result<std::vector<std::string>> parse_pointer(std::string_view pointer) {
+    std::vector<std::string> tokens;
+    if (pointer.empty())
+        return tokens;
+    if (pointer.front() != '/')
+        return fail("JSON pointer \"" + std::string(pointer) + "\" does not start with '/'");
+    std::string token;
+    for (std::size_t i = 1; i <= pointer.size(); ++i) {
+        if (i == pointer.size() || pointer[i] == '/') {
+            tokens.push_back(std::move(token));
+            token.clear();
+            continue;
+        }
+        char c = pointer[i];
+        if (c == '~') {
+            if (i + 1 >= pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1'))
+                return fail("JSON pointer \"" + std::string(pointer) + "\" has a bad '~' escape");
+            token += pointer[i + 1] == '0' ? '~' : '/';
+            ++i;
+        } else {
+            token += c;
+        }
+    }
+    return tokens;
+}
+
+const nlohmann::json* resolve_pointer(const nlohmann::json& document, std::string_view pointer) {
+    auto tokens = parse_pointer(pointer);
+    if (!tokens)
+        return nullptr;
+    const nlohmann::json* at = &document;
+    for (const std::string& token : *tokens) {
+        if (at->is_object()) {
+            auto it = at->find(token);
+            if (it == at->end())
+                return nullptr;
+            at = &*it;
+        } else if (at->is_array()) {
+            // RFC 6901: an index is "0" or digits without a leading zero
+            if (token.empty() || (token.size() > 1 && token[0] == '0'))
+                return nullptr;
+            std::size_t index = 0;
+            auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+            if (ec != std::errc() || end != token.data() + token.size() || index >= at->size())
+                return nullptr;
+            at = &(*at)[index];
+        } else {
+            return nullptr;
+        }
+    }
+    return at;
+}
+
+std::string percent_decode(std::string_view text) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out += static_cast<char>(hi * 16 + lo);
+                i += 2;
+                continue;
+            }
+        }
+        out += text[i];
+    }
+    return out;
+}
+
+std::string Path::to_pointer() const {
+    // Collect the chain root-first without allocating per step beyond the result.
+    std::size_t depth = 0;
+    for (const Path* p = this; p && !p->is_root; p = p->parent)
+        ++depth;
+    std::vector<const Path*> steps(depth);
+    const Path* p = this;
+    for (std::size_t i = depth; i > 0; --i, p = p->parent)
+        steps[i - 1] = p;
+    std::string out;
+    for (const Path* s : steps) {
+        if (s->is_index)
+            out += '/' + std::to_string(s->index);
+        else
+            append_pointer_token(out, s->key);
+    }
+    return out;
+}
+
+} // namespace conform::core

@@ -1,0 +1,426 @@
+#include "runner/core/json_view.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+namespace conform::core {
+namespace {
+
+using nlohmann::json;
+namespace dom = simdjson::dom;
+
+// A dom::element is a (document*, tape index) pair with a private constructor; the view keeps
+// those two words and rebuilds the element bit for bit.
+struct RawElement {
+    const void* doc;
+    std::size_t index;
+};
+static_assert(sizeof(dom::element) == sizeof(RawElement));
+static_assert(std::is_trivially_copyable_v<dom::element>);
+
+const json& nl(const void* p) { return *static_cast<const json*>(p); }
+
+dom::element element_of(const void* p, std::size_t index) {
+    RawElement raw{p, index};
+    dom::element e;
+    std::memcpy(static_cast<void*>(&e), &raw, sizeof raw);
+    return e;
+}
+
+JsonType from_nlohmann(json::value_t t) {
+    switch (t) {
+    case json::value_t::null:
+    case json::value_t::discarded:
+        return JsonType::null;
+    case json::value_t::boolean:
+        return JsonType::boolean;
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+        return JsonType::number;
+    case json::value_t::string:
+        return JsonType::string;
+    case json::value_t::array:
+    case json::value_t::binary:
+        return JsonType::array;
+    case json::value_t::object:
+        return JsonType::object;
+    }
+    return JsonType::null;
+}
+
+JsonType from_simdjson(dom::element_type t) {
+    switch (t) {
+    case dom::element_type::ARRAY:
+        return JsonType::array;
+    case dom::element_type::OBJECT:
+        return JsonType::object;
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE:
+        return JsonType::number;
+    case dom::element_type::STRING:
+        return JsonType::string;
+    case dom::element_type::BOOL:
+        return JsonType::boolean;
+    case dom::element_type::NULL_VALUE:
+        return JsonType::null;
+    }
+    return JsonType::null;
+}
+
+bool numbers_equal(const JsonView& a, const JsonView& b) {
+    const NumberKind ka = a.number_kind(), kb = b.number_kind();
+    if (ka != NumberKind::floating && kb != NumberKind::floating) {
+        if (ka == kb)
+            return ka == NumberKind::int64 ? a.as_int64() == b.as_int64()
+                                           : a.as_uint64() == b.as_uint64();
+        // one signed, one unsigned: equal only when the signed one is non-negative
+        const JsonView& s = ka == NumberKind::int64 ? a : b;
+        const JsonView& u = ka == NumberKind::int64 ? b : a;
+        return s.as_int64() >= 0 && static_cast<std::uint64_t>(s.as_int64()) == u.as_uint64();
+    }
+    return a.as_double() == b.as_double();
+}
+
+} // namespace
+
+std::string_view type_name(JsonType t) noexcept {
+    switch (t) {
+    case JsonType::null:
+        return "null";
+    case JsonType::boolean:
+        return "boolean";
+    case JsonType::number:
+        return "number";
+    case JsonType::string:
+        return "string";
+    case JsonType::array:
+        return "array";
+    case JsonType::object:
+        return "object";
+    }
+    return "null";
+}
+
+JsonView::JsonView(const nlohmann::json& value) noexcept
+    : m_source(Source::nlohmann), m_ptr(&value) {}
+
+JsonView JsonView::of(const simdjson::dom::element& element) noexcept {
+    RawElement raw{};
+    std::memcpy(&raw, static_cast<const void*>(&element), sizeof raw);
+    JsonView v;
+    v.m_source = Source::simdjson;
+    v.m_ptr = raw.doc;
+    v.m_index = raw.index;
+    return v;
+}
+
+JsonType JsonView::type() const noexcept {
+    switch (m_source) {
+    case Source::nlohmann:
+        return from_nlohmann(nl(m_ptr).type());
+    case Source::simdjson:
+        return from_simdjson(element_of(m_ptr, m_index).type());
+    case Source::none:
+        break;
+    }
+    return JsonType::null;
+}
+
+NumberKind JsonView::number_kind() const noexcept {
+    if (m_source == Source::nlohmann) {
+        const auto t = nl(m_ptr).type();
+        if (t == json::value_t::number_integer)
+            return NumberKind::int64;
+        if (t == json::value_t::number_unsigned) {
+            // nlohmann stores every non-negative integer as unsigned; report int64 when it fits
+            return nl(m_ptr).get<std::uint64_t>() <= INT64_MAX ? NumberKind::int64
+                                                                : NumberKind::uint64;
+        }
+        return NumberKind::floating;
+    }
+    if (m_source == Source::simdjson) {
+        const auto t = element_of(m_ptr, m_index).type();
+        if (t == dom::element_type::INT64)
+            return NumberKind::int64;
+        if (t == dom::element_type::UINT64)
+            return NumberKind::uint64;
+    }
+    return NumberKind::floating;
+}
+
+bool JsonView::is_integer() const noexcept {
+    if (type() != JsonType::number)
+        return false;
+    if (number_kind() != NumberKind::floating)
+        return true;
+    const double d = as_double();
+    return std::isfinite(d) && std::trunc(d) == d;
+}
+
+bool JsonView::as_bool() const noexcept {
+    if (m_source == Source::nlohmann)
+        return nl(m_ptr).is_boolean() && nl(m_ptr).get<bool>();
+    if (m_source == Source::simdjson) {
+        bool b = false;
+        return element_of(m_ptr, m_index).get(b) == simdjson::SUCCESS && b;
+    }
+    return false;
+}
+
+std::int64_t JsonView::as_int64() const noexcept {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        if (j.is_number_integer())
+            return j.get<std::int64_t>();
+        return j.is_number() ? static_cast<std::int64_t>(j.get<double>()) : 0;
+    }
+    if (m_source == Source::simdjson) {
+        const dom::element e = element_of(m_ptr, m_index);
+        std::int64_t i = 0;
+        if (e.get(i) == simdjson::SUCCESS)
+            return i;
+        std::uint64_t u = 0;
+        if (e.get(u) == simdjson::SUCCESS)
+            return static_cast<std::int64_t>(u);
+        double d = 0;
+        if (e.get(d) == simdjson::SUCCESS)
+            return static_cast<std::int64_t>(d);
+    }
+    return 0;
+}
+
+std::uint64_t JsonView::as_uint64() const noexcept {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        if (j.is_number_unsigned())
+            return j.get<std::uint64_t>();
+        if (j.is_number_integer())
+            return static_cast<std::uint64_t>(j.get<std::int64_t>());
+        return j.is_number() ? static_cast<std::uint64_t>(j.get<double>()) : 0;
+    }
+    if (m_source == Source::simdjson) {
+        const dom::element e = element_of(m_ptr, m_index);
+        std::uint64_t u = 0;
+        if (e.get(u) == simdjson::SUCCESS)
+            return u;
+        std::int64_t i = 0;
+        if (e.get(i) == simdjson::SUCCESS)
+            return static_cast<std::uint64_t>(i);
+    }
+    return 0;
+}
+
+double JsonView::as_double() const noexcept {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        return j.is_number() ? j.get<double>() : 0.0;
+    }
+    if (m_source == Source::simdjson) {
+        const dom::element e = element_of(m_ptr, m_index);
+        double d = 0;
+        if (e.get(d) == simdjson::SUCCESS) // simdjson converts int64/uint64 too
+            return d;
+    }
+    return 0.0;
+}
+
+std::string_view JsonView::as_string() const noexcept {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        return j.is_string() ? std::string_view(j.get_ref<const std::string&>())
+                             : std::string_view();
+    }
+    if (m_source == Source::simdjson) {
+        std::string_view s;
+        if (element_of(m_ptr, m_index).get(s) == simdjson::SUCCESS)
+            return s;
+    }
+    return {};
+}
+
+std::size_t JsonView::size() const noexcept {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        return j.is_array() || j.is_object() ? j.size() : 0;
+    }
+    if (m_source == Source::simdjson) {
+        const dom::element e = element_of(m_ptr, m_index);
+        // simdjson's counts saturate at 0xFFFFFF: count by walking beyond that.
+        constexpr std::size_t saturated = 0xFFFFFF;
+        dom::array a;
+        if (e.get(a) == simdjson::SUCCESS) {
+            if (a.size() < saturated)
+                return a.size();
+            std::size_t n = 0;
+            for ([[maybe_unused]] dom::element item : a)
+                ++n;
+            return n;
+        }
+        dom::object o;
+        if (e.get(o) == simdjson::SUCCESS) {
+            if (o.size() < saturated)
+                return o.size();
+            std::size_t n = 0;
+            for ([[maybe_unused]] dom::key_value_pair kv : o)
+                ++n;
+            return n;
+        }
+    }
+    return 0;
+}
+
+void JsonView::for_each_item(FunctionRef<bool(std::size_t, JsonView)> fn) const {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        if (!j.is_array())
+            return;
+        std::size_t i = 0;
+        for (const json& item : j)
+            if (!fn(i++, JsonView(item)))
+                return;
+        return;
+    }
+    if (m_source == Source::simdjson) {
+        dom::array a;
+        if (element_of(m_ptr, m_index).get(a) != simdjson::SUCCESS)
+            return;
+        std::size_t i = 0;
+        for (dom::element item : a)
+            if (!fn(i++, JsonView::of(item)))
+                return;
+    }
+}
+
+void JsonView::for_each_member(FunctionRef<bool(std::string_view, JsonView)> fn) const {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        if (!j.is_object())
+            return;
+        for (const auto& [key, value] : j.items())
+            if (!fn(key, JsonView(value)))
+                return;
+        return;
+    }
+    if (m_source == Source::simdjson) {
+        dom::object o;
+        if (element_of(m_ptr, m_index).get(o) != simdjson::SUCCESS)
+            return;
+        for (dom::key_value_pair kv : o)
+            if (!fn(kv.key, JsonView::of(kv.value)))
+                return;
+    }
+}
+
+std::optional<JsonView> JsonView::find(std::string_view key) const {
+    if (m_source == Source::nlohmann) {
+        const json& j = nl(m_ptr);
+        if (!j.is_object())
+            return std::nullopt;
+        auto it = j.find(key);
+        if (it == j.end())
+            return std::nullopt;
+        return JsonView(*it);
+    }
+    if (m_source == Source::simdjson) {
+        dom::object o;
+        if (element_of(m_ptr, m_index).get(o) != simdjson::SUCCESS)
+            return std::nullopt;
+        dom::element value;
+        if (o.at_key(key).get(value) != simdjson::SUCCESS)
+            return std::nullopt;
+        return JsonView::of(value);
+    }
+    return std::nullopt;
+}
+
+bool operator==(const JsonView& a, const JsonView& b) {
+    const JsonType t = a.type();
+    if (t != b.type())
+        return false;
+    switch (t) {
+    case JsonType::null:
+        return true;
+    case JsonType::boolean:
+        return a.as_bool() == b.as_bool();
+    case JsonType::number:
+        return numbers_equal(a, b);
+    case JsonType::string:
+        return a.as_string() == b.as_string();
+    case JsonType::array: {
+        if (a.size() != b.size())
+            return false;
+        // Walk both in step; simdjson arrays have no O(1) indexing.
+        bool equal = true;
+        std::vector<JsonView> items;
+        items.reserve(b.size());
+        b.for_each_item([&](std::size_t, JsonView v) {
+            items.push_back(v);
+            return true;
+        });
+        a.for_each_item([&](std::size_t i, JsonView v) {
+            equal = i < items.size() && v == items[i];
+            return equal;
+        });
+        return equal;
+    }
+    case JsonType::object: {
+        if (a.size() != b.size())
+            return false;
+        bool equal = true;
+        a.for_each_member([&](std::string_view key, JsonView v) {
+            auto other = b.find(key);
+            equal = other && v == *other;
+            return equal;
+        });
+        return equal;
+    }
+    }
+    return false;
+}
+
+nlohmann::json JsonView::to_json() const {
+    switch (type()) {
+    case JsonType::null:
+        return nullptr;
+    case JsonType::boolean:
+        return as_bool();
+    case JsonType::number:
+        switch (number_kind()) {
+        case NumberKind::int64:
+            return as_int64();
+        case NumberKind::uint64:
+            return as_uint64();
+        case NumberKind::floating:
+            return as_double();
+        }
+        return nullptr;
+    case JsonType::string:
+        return std::string(as_string());
+    case JsonType::array: {
+        json out = json::array();
+        for_each_item([&](std::size_t, JsonView v) {
+            out.push_back(v.to_json());
+            return true;
+        });
+        return out;
+    }
+    case JsonType::object: {
+        json out = json::object();
+        for_each_member([&](std::string_view k, JsonView v) {
+            out[std::string(k)] = v.to_json();
+            return true;
+        });
+        return out;
+    }
+    }
+    return nullptr;
+}
+
+} // namespace conform::core

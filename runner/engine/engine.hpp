@@ -1,0 +1,29 @@
+#pragma once
+// conform::engine — orchestration: a job's inputs -> validation/checks -> output. The CLI
+// binds flags to these job structs and calls one function.
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace conform::engine {
+
+// `conform validate`: instances against one JSON Schema.
+struct ValidateJob {
+    enum class Output { flag, basic, text };
+    std::filesystem::path schema;
+    // "DIR=BASE-URI" pairs: files under DIR answer for URIs under BASE-URI.
+    std::vector<std::pair<std::filesystem::path, std::string>> resource_dirs;
+    bool assert_format = false;
+    Output output = Output::text;
+    std::vector<std::filesystem::path> files; // one instance per file...
+    std::optional<std::filesystem::path> jsonl; // ...or one per line of this file
+};
+
+// Returns the exit code: 0 all valid, 1 some invalid, 2 usage/schema/input error (every
+// instance is still checked and reported; a bad line never stops the run).
+int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err);
+
+} // namespace conform::engine

@@ -1,0 +1,144 @@
+#pragma once
+// The compiled form of a schema: SchemaNodes holding one Keyword evaluator per keyword
+// (STYLE.md lesson 9). Evaluation state lives on the stack: the instance Path, the dynamic
+// keyword path (KeywordPath), the dynamic scope (Scope) and the evaluated-locations record
+// that unevaluatedProperties/unevaluatedItems read (Evaluated).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/core/json_pointer.hpp"
+#include "runner/core/json_view.hpp"
+#include "runner/schema/schema.hpp"
+
+namespace conform::schema::internal {
+
+struct SchemaNode;
+
+// A schema resource (2020-12 core 9.1.2): the root document or a subschema with $id.
+struct Resource {
+    std::string uri;
+    // $dynamicAnchor name -> the subschema that declares it (core 8.2.3.2).
+    std::unordered_map<std::string, const SchemaNode*> dynamic_anchors;
+};
+
+// The dynamic scope: resources entered so far, innermost first.
+struct Scope {
+    const Scope* parent = nullptr;
+    const Resource* resource = nullptr;
+};
+
+// The dynamic keyword location ("keywordLocation"): raw tokens, escaped when printed.
+struct KeywordPath {
+    const KeywordPath* parent = nullptr;
+    std::string_view token;
+
+    [[nodiscard]] std::string to_pointer() const;
+};
+
+// Which parts of the instance adjacent keywords have evaluated (core 11: the annotations
+// that unevaluatedItems and unevaluatedProperties depend on).
+struct Evaluated {
+    std::vector<bool> members;   // object members, by position in document order
+    std::size_t items = 0;       // array items [0, items) evaluated by prefixItems
+    bool all_items = false;      // items / unevaluatedItems applied to every item
+    std::vector<bool> contained; // array items that matched contains
+
+    void mark_member(std::size_t position, std::size_t count);
+    void mark_contained(std::size_t index, std::size_t count);
+    void merge(const Evaluated& other);
+    [[nodiscard]] bool member(std::size_t position) const {
+        return position < members.size() && members[position];
+    }
+    [[nodiscard]] bool item(std::size_t index) const {
+        return all_items || index < items || (index < contained.size() && contained[index]);
+    }
+};
+
+// Per-validation state shared by every frame.
+struct Context {
+    std::vector<OutputUnit>* errors = nullptr;      // null: fast path, stop at first failure
+    std::vector<OutputUnit>* annotations = nullptr; // null: do not collect
+    std::size_t depth = 0;
+    std::size_t max_depth = 1024;
+
+    [[nodiscard]] bool collecting() const noexcept { return errors != nullptr; }
+};
+
+// The state one keyword sees while evaluating one instance against its schema node.
+struct Frame {
+    Context& ctx;
+    const KeywordPath* schema_path; // dynamic path of the schema node (not of the keyword)
+    const Scope* scope;
+    Evaluated* evaluated; // where to record evaluated members/items; may be null
+};
+
+class Keyword {
+public:
+    Keyword(std::string name, std::string absolute_location)
+        : m_name(std::move(name)), m_absolute(std::move(absolute_location)) {}
+    virtual ~Keyword() = default;
+    Keyword(const Keyword&) = delete;
+    Keyword& operator=(const Keyword&) = delete;
+
+    // Whether instance satisfies this keyword. Errors go to frame.ctx.errors when collecting.
+    [[nodiscard]] virtual bool evaluate(core::JsonView instance, const core::Path& where,
+                                        const Frame& frame) const = 0;
+    // Unevaluated* keywords run after every other keyword of their schema object.
+    [[nodiscard]] virtual bool runs_last() const { return false; }
+
+    [[nodiscard]] const std::string& name() const { return m_name; }
+    [[nodiscard]] const std::string& absolute_location() const { return m_absolute; }
+
+protected:
+    // Adds an error unit for this keyword (suffix: extra keyword-path tokens, e.g. a
+    // property name under "properties").
+    void report(const Frame& frame, const core::Path& where, std::string message,
+                std::initializer_list<std::string_view> suffix = {},
+                std::string_view property = {}) const;
+
+private:
+    std::string m_name;
+    std::string m_absolute;
+};
+
+// An annotation-only keyword (title, default, readOnly, format when not asserted, unknown
+// keywords...): kept apart so that validation without annotations never visits it.
+struct AnnotationKeyword {
+    std::string name;
+    std::string absolute_location;
+    nlohmann::json value;
+};
+
+struct SchemaNode {
+    bool is_boolean = false;
+    bool boolean_value = true;
+    std::string location;                   // canonical URI of this schema
+    const Resource* resource = nullptr;     // the resource this schema belongs to
+    bool uses_unevaluated = false;          // has unevaluatedProperties / unevaluatedItems
+    std::vector<std::unique_ptr<Keyword>> keywords; // evaluation order
+    std::vector<AnnotationKeyword> annotations;
+};
+
+// Evaluates instance against node: the one entry point every applicator uses.
+// keyword_tokens are appended to the frame's schema path to name the subschema.
+[[nodiscard]] bool evaluate_node(const SchemaNode& node, core::JsonView instance,
+                                 const core::Path& where, Context& ctx,
+                                 const KeywordPath* schema_path, const Scope* scope,
+                                 Evaluated* evaluated);
+
+// Everything a CompiledSchema owns.
+struct Compiled {
+    std::vector<std::unique_ptr<SchemaNode>> nodes;
+    std::vector<std::unique_ptr<Resource>> resources;
+    const SchemaNode* root = nullptr;
+    std::size_t max_depth = 1024;
+};
+
+} // namespace conform::schema::internal

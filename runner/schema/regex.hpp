@@ -1,0 +1,33 @@
+#pragma once
+// ECMA-262 patterns (what JSON Schema's `pattern` speaks) run on RE2, which is linear-time:
+// patterns and instances are untrusted input. Constructs RE2 cannot run (lookaround,
+// backreferences) are reported as a clear error at compile time.
+
+#include <memory>
+#include <string_view>
+
+#include "runner/core/result.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace conform::schema {
+
+// A compiled pattern; search semantics (unanchored), as JSON Schema requires.
+class Regex {
+public:
+    [[nodiscard]] static core::Result<Regex> compile(std::string_view ecma_pattern);
+    [[nodiscard]] bool search(std::string_view text) const;
+    [[nodiscard]] std::string_view pattern() const;
+
+    Regex(Regex&&) noexcept;
+    Regex& operator=(Regex&&) noexcept;
+    ~Regex();
+
+private:
+    Regex() = default;
+    std::unique_ptr<re2::RE2> m_re;
+};
+
+} // namespace conform::schema

@@ -1,0 +1,163 @@
+#include <catch2/catch.hpp>
+
+#include <simdjson.h>
+
+#include "runner/core/json_parse.hpp"
+#include "runner/schema/schema.hpp"
+
+using namespace conform;
+using nlohmann::json;
+
+namespace {
+
+schema::CompiledSchema must_compile(const json& s, schema::CompileOptions options = {}) {
+    schema::Registry registry;
+    auto compiled = schema::compile(s, registry, options);
+    INFO((compiled ? std::string() : compiled.error().to_string()));
+    REQUIRE(compiled);
+    return std::move(compiled).value();
+}
+
+core::Diagnostic compile_error(const json& s) {
+    schema::Registry registry;
+    auto compiled = schema::compile(s, registry, schema::CompileOptions{"urn:t", "s.json"});
+    REQUIRE_FALSE(compiled);
+    return compiled.error();
+}
+
+const json k_repo_schema = json::parse(R"({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://conform.test/GetRepo.response.schema.json",
+  "type": "object",
+  "required": ["RetCode", "RepoSet", "TotalCount"],
+  "additionalProperties": false,
+  "properties": {
+    "RetCode": {"type": "integer"},
+    "Action": {"type": "string"},
+    "TotalCount": {"type": "integer"},
+    "RepoSet": {"type": "array", "items": {"$ref": "#/$defs/RepoSet"}}
+  },
+  "$defs": {
+    "RepoSet": {
+      "type": "object",
+      "required": ["RepoName", "RepoType"],
+      "additionalProperties": false,
+      "properties": {
+        "RepoName": {"type": "string"},
+        "RepoType": {"enum": ["private", "public"]}
+      }
+    }
+  }
+})");
+
+} // namespace
+
+TEST_CASE("every error is collected, with basic output locations") {
+    auto compiled = must_compile(k_repo_schema);
+    const json instance = json::parse(R"({
+      "RetCode": 0, "TotalCount": "2", "Extra": 1,
+      "RepoSet": ["a", {"RepoName": "b", "RepoType": "Private"}]
+    })");
+    CHECK_FALSE(compiled.is_valid(instance));
+    auto result = compiled.validate(instance);
+    REQUIRE_FALSE(result.valid);
+    auto has = [&](std::string kw, std::string inst) {
+        return std::any_of(result.errors.begin(), result.errors.end(), [&](const auto& u) {
+            return u.keyword_location == kw && u.instance_location == inst;
+        });
+    };
+    CHECK(has("/properties/TotalCount/type", "/TotalCount"));
+    CHECK(has("/additionalProperties", "/Extra"));
+    CHECK(has("/properties/RepoSet/items/$ref/type", "/RepoSet/0"));
+    CHECK(has("/properties/RepoSet/items/$ref/properties/RepoType/enum", "/RepoSet/1/RepoType"));
+    for (const auto& u : result.errors)
+        if (u.keyword_location == "/properties/RepoSet/items/$ref/type")
+            CHECK(u.absolute_keyword_location ==
+                  "https://conform.test/GetRepo.response.schema.json#/$defs/RepoSet/type");
+}
+
+TEST_CASE("the simdjson view and the nlohmann view give the same errors") {
+    auto compiled = must_compile(k_repo_schema);
+    const std::string text =
+        R"({"RetCode":0,"TotalCount":1,"RepoSet":[{"RepoName":"x"},{"RepoName":1,"RepoType":"public"}]})";
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    REQUIRE(parser.parse(text).get(root) == simdjson::SUCCESS);
+    auto a = compiled.validate(json::parse(text));
+    auto b = compiled.validate(core::JsonView::of(root));
+    REQUIRE(a.errors.size() == 2);
+    REQUIRE(a.errors.size() == b.errors.size());
+    for (std::size_t i = 0; i < a.errors.size(); ++i) {
+        CHECK(a.errors[i].keyword_location == b.errors[i].keyword_location);
+        CHECK(a.errors[i].instance_location == b.errors[i].instance_location);
+        CHECK(a.errors[i].error == b.errors[i].error);
+    }
+}
+
+TEST_CASE("format is an annotation unless asserted") {
+    const json s = {{"format", "ipv4"}};
+    const json bad = "not an address", good = "192.168.0.1";
+    CHECK(must_compile(s).is_valid(bad));
+    schema::CompileOptions asserting;
+    asserting.assert_format = true;
+    CHECK_FALSE(must_compile(s, asserting).is_valid(bad));
+    CHECK(must_compile(s, asserting).is_valid(good));
+}
+
+TEST_CASE("bad schemas are errors naming the JSON pointer") {
+    SECTION("a keyword with a value of the wrong kind") {
+        auto d = compile_error(json::parse(R"({"properties": {"a": {"type": 5}}})"));
+        CHECK(d.where.pointer == "/properties/a/type");
+        CHECK(d.where.file == "s.json");
+    }
+    SECTION("a non-schema where a schema must be") {
+        auto d = compile_error(json::parse(R"({"items": 3})"));
+        CHECK(d.where.pointer == "/items");
+    }
+    SECTION("an unknown $ref target") {
+        auto d = compile_error(json::parse(R"({"$ref": "#/$defs/missing"})"));
+        CHECK(d.message.find("#/$defs/missing") != std::string::npos);
+        CHECK(d.where.pointer == "/$ref");
+    }
+    SECTION("a remote $ref is never fetched") {
+        auto d = compile_error(json::parse(R"({"$ref": "https://example.com/s.json"})"));
+        CHECK(d.message.find("never fetches") != std::string::npos);
+    }
+    SECTION("a $ref cycle that cannot terminate") {
+        auto d = compile_error(json::parse(
+            R"({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}},
+                "$ref": "#/$defs/a"})"));
+        CHECK(d.message.find("cycle") != std::string::npos);
+    }
+    SECTION("a pattern RE2 cannot run") {
+        auto d = compile_error(json::parse(R"({"pattern": "(?=a)b"})"));
+        CHECK(d.where.pointer == "/pattern");
+        CHECK(d.message.find("RE2") != std::string::npos);
+    }
+    SECTION("an older dialect") {
+        auto d = compile_error(json::parse(R"({"$schema": "http://json-schema.org/draft-07/schema#"})"));
+        CHECK(d.message.find("2020-12") != std::string::npos);
+    }
+}
+
+TEST_CASE("recursion through child instances is fine; runaway dynamic recursion is bounded") {
+    auto tree = must_compile(json::parse(
+        R"({"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}})"));
+    json deep = json::object();
+    json* at = &deep;
+    for (int i = 0; i < 50; ++i) {
+        (*at)["kids"] = json::array({json::object()});
+        at = &(*at)["kids"][0];
+    }
+    CHECK(tree.is_valid(deep));
+    (*at)["kids"] = 3;
+    CHECK_FALSE(tree.is_valid(deep));
+}
+
+TEST_CASE("JSON parse errors carry line and column") {
+    auto r = core::parse_json("{\n  \"a\": 1,\n  \"b\": ]\n}", "x.json");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().where.file == "x.json");
+    CHECK(r.error().where.line == 3);
+    CHECK(r.error().where.column == 8);
+}
