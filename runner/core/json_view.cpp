@@ -109,28 +109,17 @@ std::string_view type_name(JsonType t) noexcept {
 }
 
 JsonView::JsonView(const nlohmann::json& value) noexcept
-    : m_source(Source::nlohmann), m_ptr(&value) {}
+    : m_source(Source::nlohmann), m_type(from_nlohmann(value.type())), m_ptr(&value) {}
 
 JsonView JsonView::of(const simdjson::dom::element& element) noexcept {
     RawElement raw{};
     std::memcpy(&raw, static_cast<const void*>(&element), sizeof raw);
     JsonView v;
     v.m_source = Source::simdjson;
+    v.m_type = from_simdjson(element.type());
     v.m_ptr = raw.doc;
     v.m_index = raw.index;
     return v;
-}
-
-JsonType JsonView::type() const noexcept {
-    switch (m_source) {
-    case Source::nlohmann:
-        return from_nlohmann(nl(m_ptr).type());
-    case Source::simdjson:
-        return from_simdjson(element_of(m_ptr, m_index).type());
-    case Source::none:
-        break;
-    }
-    return JsonType::null;
 }
 
 NumberKind JsonView::number_kind() const noexcept {

@@ -31,7 +31,7 @@ public:
     JsonView(const nlohmann::json& value) noexcept; // NOLINT: implicit by design
     [[nodiscard]] static JsonView of(const simdjson::dom::element& element) noexcept;
 
-    [[nodiscard]] JsonType type() const noexcept;
+    [[nodiscard]] JsonType type() const noexcept { return m_type; }
     [[nodiscard]] bool is_null() const noexcept { return type() == JsonType::null; }
     [[nodiscard]] bool is_object() const noexcept { return type() == JsonType::object; }
     [[nodiscard]] bool is_array() const noexcept { return type() == JsonType::array; }
@@ -65,6 +65,7 @@ public:
 private:
     enum class Source : std::uint8_t { none, nlohmann, simdjson };
     Source m_source = Source::none;
+    JsonType m_type = JsonType::null; // read once: every keyword asks
     const void* m_ptr = nullptr; // nlohmann::json*, or simdjson document*
     std::size_t m_index = 0;     // simdjson tape index
 };

@@ -112,6 +112,9 @@ core::Result<std::unique_ptr<Keyword>> make_required(const KeywordSite&);
 core::Result<std::unique_ptr<Keyword>> make_dependent_required(const KeywordSite&);
 core::Result<std::unique_ptr<Keyword>> make_format(const KeywordSite&);
 
+// "required" is evaluated by the fused object pass when a sibling applicator is present.
+[[nodiscard]] bool required_is_fused(const KeywordSite& site);
+
 // Shared by the keyword files.
 [[nodiscard]] std::string describe(core::JsonView value); // short JSON text for messages
 [[nodiscard]] std::size_t utf8_length(std::string_view s);  // code points

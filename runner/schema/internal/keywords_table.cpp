@@ -183,30 +183,75 @@ void Keyword::report(const Frame& frame, const core::Path& where, std::string me
     frame.ctx.errors->push_back(std::move(unit));
 }
 
+namespace {
+
+// Cold paths, kept out of evaluate_node so that its frame stays small.
+[[gnu::noinline, gnu::cold]] void report_node(Context& ctx, const SchemaNode& node,
+                                              const core::Path& where,
+                                              const KeywordPath* schema_path, std::string message) {
+    OutputUnit unit;
+    unit.keyword_location = schema_path ? schema_path->to_pointer() : std::string();
+    unit.absolute_keyword_location = node.location;
+    unit.instance_location = where.to_pointer();
+    unit.error = std::move(message);
+    ctx.errors->push_back(std::move(unit));
+}
+
+[[gnu::noinline]] void emit_annotations(Context& ctx, const SchemaNode& node,
+                                        const core::Path& where, const KeywordPath* schema_path,
+                                        std::size_t mark, bool valid) {
+    if (!valid) {
+        ctx.annotations->resize(mark); // core 7.7.1.2: failed schemas drop their annotations
+        return;
+    }
+    for (const AnnotationKeyword& a : node.annotations) {
+        OutputUnit unit;
+        KeywordPath self{schema_path, a.name};
+        unit.keyword_location = self.to_pointer();
+        unit.absolute_keyword_location = a.absolute_location;
+        unit.instance_location = where.to_pointer();
+        unit.annotation = a.value;
+        ctx.annotations->push_back(std::move(unit));
+    }
+}
+
+// A schema object that uses unevaluatedProperties/Items: it records what its keywords
+// evaluate in its own Evaluated (core 11.1) and passes it up only when valid.
+[[gnu::noinline]] bool evaluate_with_own_record(const SchemaNode& node, core::JsonView instance,
+                                                const core::Path& where, const Frame& frame,
+                                                Evaluated* parent) {
+    Evaluated own;
+    const Frame inner{frame.ctx, frame.schema_path, frame.scope, &own};
+    bool valid = true;
+    for (const auto& keyword : node.keywords) {
+        if (!keyword->evaluate(instance, where, inner)) {
+            valid = false;
+            if (!frame.ctx.collecting())
+                break;
+        }
+    }
+    if (valid && parent)
+        parent->merge(own);
+    return valid;
+}
+
+} // namespace
+
 bool evaluate_node(const SchemaNode& node, core::JsonView instance, const core::Path& where,
                    Context& ctx, const KeywordPath* schema_path, const Scope* scope,
                    Evaluated* evaluated) {
     if (node.is_boolean) {
-        if (!node.boolean_value && ctx.errors) {
-            OutputUnit unit;
-            unit.keyword_location = schema_path ? schema_path->to_pointer() : std::string();
-            unit.absolute_keyword_location = node.location;
-            unit.instance_location = where.to_pointer();
-            unit.error = "no value is allowed here (the schema is false)";
-            ctx.errors->push_back(std::move(unit));
-        }
+        if (!node.boolean_value && ctx.errors)
+            report_node(ctx, node, where, schema_path,
+                        "no value is allowed here (the schema is false)");
         return node.boolean_value;
     }
-    if (ctx.depth >= ctx.max_depth) {
-        if (ctx.errors) {
-            OutputUnit unit;
-            unit.keyword_location = schema_path ? schema_path->to_pointer() : std::string();
-            unit.absolute_keyword_location = node.location;
-            unit.instance_location = where.to_pointer();
-            unit.error = "evaluation deeper than " + std::to_string(ctx.max_depth) +
-                         " nested subschemas: the schema recurses without consuming the instance";
-            ctx.errors->push_back(std::move(unit));
-        }
+    if (ctx.depth >= ctx.max_depth) [[unlikely]] {
+        if (ctx.errors)
+            report_node(ctx, node, where, schema_path,
+                        "evaluation deeper than " + std::to_string(ctx.max_depth) +
+                            " nested subschemas: the schema recurses without consuming the "
+                            "instance");
         return false;
     }
     ++ctx.depth;
@@ -217,37 +262,22 @@ bool evaluate_node(const SchemaNode& node, core::JsonView instance, const core::
         entered = Scope{scope, node.resource};
         scope = &entered;
     }
-    // Unevaluated* see only their own schema object's keywords and subschemas (core 11.1).
-    Evaluated own;
-    Evaluated* record = node.uses_unevaluated ? &own : evaluated;
-
     const std::size_t annotation_mark = ctx.annotations ? ctx.annotations->size() : 0;
-    const Frame frame{ctx, schema_path, scope, record};
+    const Frame frame{ctx, schema_path, scope, evaluated};
     bool valid = true;
-    for (const auto& keyword : node.keywords) {
-        if (!keyword->evaluate(instance, where, frame)) {
-            valid = false;
-            if (!ctx.collecting())
-                break;
-        }
-    }
-    if (ctx.annotations) {
-        if (!valid) {
-            ctx.annotations->resize(annotation_mark); // core 7.7.1.2: failed schemas drop them
-        } else {
-            for (const AnnotationKeyword& a : node.annotations) {
-                OutputUnit unit;
-                KeywordPath self{schema_path, a.name};
-                unit.keyword_location = self.to_pointer();
-                unit.absolute_keyword_location = a.absolute_location;
-                unit.instance_location = where.to_pointer();
-                unit.annotation = a.value;
-                ctx.annotations->push_back(std::move(unit));
+    if (node.uses_unevaluated) [[unlikely]] {
+        valid = evaluate_with_own_record(node, instance, where, frame, evaluated);
+    } else {
+        for (const auto& keyword : node.keywords) {
+            if (!keyword->evaluate(instance, where, frame)) {
+                valid = false;
+                if (!ctx.collecting())
+                    break;
             }
         }
     }
-    if (valid && evaluated && record == &own)
-        evaluated->merge(own);
+    if (ctx.annotations) [[unlikely]]
+        emit_annotations(ctx, node, where, schema_path, annotation_mark, valid);
     --ctx.depth;
     return valid;
 }

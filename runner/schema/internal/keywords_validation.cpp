@@ -156,11 +156,22 @@ private:
 class Enum final : public Keyword {
 public:
     explicit Enum(const KeywordSite& site)
-        : Keyword(std::string(site.name), site.absolute), m_values(site.value) {}
+        : Keyword(std::string(site.name), site.absolute), m_values(site.value) {
+        for (const auto& v : m_values)
+            if (v.is_string())
+                m_strings.push_back(v.get<std::string>());
+    }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
-        for (const nlohmann::json& v : m_values)
-            if (instance == JsonView(v))
-                return true;
+        if (instance.is_string()) { // the common case: an enum of strings
+            const std::string_view s = instance.as_string();
+            for (const std::string& v : m_strings)
+                if (v == s)
+                    return true;
+        } else {
+            for (const nlohmann::json& v : m_values)
+                if (instance == JsonView(v))
+                    return true;
+        }
         if (frame.ctx.collecting())
             report(frame, where, describe(instance) + " is not one of " + m_values.dump());
         return false;
@@ -168,6 +179,7 @@ public:
 
 private:
     nlohmann::json m_values;
+    std::vector<std::string> m_strings;
 };
 
 // ---- strings ----
@@ -514,6 +526,8 @@ core::Result<std::unique_ptr<Keyword>> make_unique_items(const KeywordSite& site
 }
 
 core::Result<std::unique_ptr<Keyword>> make_required(const KeywordSite& site) {
+    if (required_is_fused(site))
+        return std::unique_ptr<Keyword>(); // see keywords_object.cpp
     CONFORM_TRY(auto names, string_set(site, site.value, {}));
     if (names.size() == 0)
         return std::unique_ptr<Keyword>();

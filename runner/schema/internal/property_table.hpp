@@ -2,6 +2,7 @@
 // Member-name lookup for properties, required, dependentSchemas...: a linear scan over a
 // handful of names beats hashing (API objects have ~10 members); larger tables hash.
 
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,8 +28,11 @@ public:
 
     [[nodiscard]] const Entry* find(std::string_view key) const {
         if (m_entries.size() <= k_linear_limit) {
+            // length and first byte reject almost every mismatch before memcmp
             for (const Entry& e : m_entries)
-                if (e.key.size() == key.size() && e.key == key)
+                if (e.key.size() == key.size() &&
+                    (key.empty() || (e.key[0] == key[0] &&
+                                     std::memcmp(e.key.data(), key.data(), key.size()) == 0)))
                     return &e;
             return nullptr;
         }

@@ -1,0 +1,245 @@
+// properties, patternProperties, additionalProperties and required of one schema object,
+// evaluated in a single pass over the instance's members (applicator 10.3.2, validation
+// 6.5.3). They are separate keywords with separate locations in the output; fusing them only
+// saves walking the same object three or four times, which dominates API-response validation.
+#include <bitset>
+
+#include "runner/schema/internal/keywords.hpp"
+#include "runner/schema/internal/property_table.hpp"
+#include "runner/schema/regex.hpp"
+
+namespace conform::schema::internal {
+namespace {
+
+using core::JsonView;
+using core::Path;
+
+struct Declared {
+    const SchemaNode* node = nullptr; // nullptr: only named by "required"
+    std::size_t required_bit = SIZE_MAX;
+};
+
+struct PatternSchema {
+    Regex regex;
+    std::string source;
+    const SchemaNode* node;
+};
+
+class ObjectShape final : public Keyword {
+public:
+    ObjectShape(const KeywordSite& site, std::string parent_location)
+        : Keyword(std::string(site.name), site.absolute), m_parent(std::move(parent_location)) {}
+
+    PropertyTable<Declared> members;     // "properties" plus names only "required" mentions
+    std::vector<PatternSchema> patterns; // "patternProperties"
+    const SchemaNode* additional = nullptr;
+    std::vector<std::string> required; // by bit
+    bool has_properties = false;
+
+    bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
+        if (!instance.is_object())
+            return true;
+        bool valid = true;
+        std::vector<bool> seen_big;
+        std::bitset<64> seen_small;
+        const bool small = required.size() <= 64;
+        std::size_t seen_count = 0;
+        std::size_t position = 0;
+        const std::size_t count = frame.evaluated ? instance.size() : 0;
+        instance.for_each_member([&](std::string_view key, JsonView value) {
+            const std::size_t at = position++;
+            bool matched = false;
+            if (const auto* entry = members.find(key)) {
+                const Declared& d = entry->value;
+                if (d.required_bit != SIZE_MAX) {
+                    const bool first = small ? !seen_small.test(d.required_bit)
+                                             : !(d.required_bit < seen_big.size() &&
+                                                 seen_big[d.required_bit]);
+                    if (first) {
+                        ++seen_count;
+                        if (small)
+                            seen_small.set(d.required_bit);
+                        else {
+                            if (seen_big.size() < required.size())
+                                seen_big.resize(required.size(), false);
+                            seen_big[d.required_bit] = true;
+                        }
+                    }
+                }
+                if (d.node) {
+                    matched = true;
+                    if (!apply(*d.node, value, where.member(key), frame, "properties", entry->key))
+                        valid = false;
+                }
+            }
+            for (const PatternSchema& p : patterns) {
+                if (!p.regex.search(key))
+                    continue;
+                matched = true;
+                if (!apply(*p.node, value, where.member(key), frame, "patternProperties", p.source))
+                    valid = false;
+            }
+            if (!matched && additional) {
+                matched = true;
+                if (additional->is_boolean && !additional->boolean_value) {
+                    valid = false;
+                    if (frame.ctx.collecting())
+                        report_at(frame, where.member(key), "additionalProperties",
+                                  "property \"" + std::string(key) + "\" is not allowed", key);
+                } else if (!apply(*additional, value, where.member(key), frame,
+                                  "additionalProperties", {})) {
+                    valid = false;
+                }
+            }
+            if (matched && frame.evaluated)
+                frame.evaluated->mark_member(at, count);
+            return valid || frame.ctx.collecting();
+        });
+        if (seen_count < required.size()) {
+            valid = false;
+            if (frame.ctx.collecting())
+                for (std::size_t bit = 0; bit < required.size(); ++bit) {
+                    const bool seen = small ? seen_small.test(bit)
+                                            : bit < seen_big.size() && seen_big[bit];
+                    if (!seen)
+                        report_at(frame, where, "required",
+                                  "required property \"" + required[bit] + "\" is missing",
+                                  required[bit]);
+                }
+        }
+        return valid;
+    }
+
+private:
+    bool apply(const SchemaNode& sub, JsonView value, const Path& child, const Frame& frame,
+               std::string_view keyword, std::string_view token) const {
+        KeywordPath k{frame.schema_path, keyword};
+        KeywordPath t{&k, token};
+        return evaluate_node(sub, value, child, frame.ctx, token.empty() ? &k : &t, frame.scope,
+                             nullptr);
+    }
+
+    void report_at(const Frame& frame, const Path& where, std::string_view keyword,
+                   std::string message, std::string_view property) const {
+        OutputUnit unit;
+        KeywordPath self{frame.schema_path, keyword};
+        unit.keyword_location = self.to_pointer();
+        unit.absolute_keyword_location = m_parent;
+        core::append_pointer_token(unit.absolute_keyword_location, keyword);
+        unit.instance_location = where.to_pointer();
+        unit.error = std::move(message);
+        unit.property = std::string(property);
+        frame.ctx.errors->push_back(std::move(unit));
+    }
+
+    std::string m_parent; // canonical location of the schema object
+};
+
+// The keyword that compiles the fused shape: the first present of these, in this order.
+constexpr std::string_view k_shape_keywords[] = {"properties", "patternProperties",
+                                                 "additionalProperties"};
+
+bool owns_shape(const KeywordSite& site) {
+    for (std::string_view k : k_shape_keywords)
+        if (site.schema.contains(std::string(k)))
+            return k == site.name;
+    return false;
+}
+
+core::Result<std::unique_ptr<Keyword>> make_shape(const KeywordSite& site) {
+    if (!owns_shape(site))
+        return std::unique_ptr<Keyword>(); // compiled by its sibling
+    const std::string parent =
+        site.absolute.substr(0, site.absolute.size() - site.name.size() - 1);
+    auto shape = std::make_unique<ObjectShape>(site, parent);
+    const nlohmann::json& s = site.schema;
+    auto tokens_for = [&](std::string_view keyword) {
+        // subschema() names tokens relative to the keyword being compiled
+        return keyword == site.name;
+    };
+
+    if (auto it = s.find("properties"); it != s.end()) {
+        if (!it->is_object())
+            return core::fail(site.services.error("properties must be an object whose values "
+                                                  "are schemas"));
+        shape->has_properties = true;
+        for (const auto& [key, sub] : it->items()) {
+            auto node = tokens_for("properties") ? site.services.subschema(sub, {key})
+                                                 : site.services.subschema(sub, {"..", "properties", key});
+            if (!node)
+                return core::fail(std::move(node).error());
+            shape->members.add(key, Declared{*node, SIZE_MAX});
+        }
+    }
+    if (auto it = s.find("patternProperties"); it != s.end()) {
+        if (!it->is_object())
+            return core::fail(site.services.error("patternProperties must be an object"));
+        for (const auto& [pattern, sub] : it->items()) {
+            auto regex = Regex::compile(pattern);
+            if (!regex)
+                return core::fail(site.services.error(regex.error().message,
+                                                      {"..", "patternProperties", pattern}));
+            auto node = tokens_for("patternProperties")
+                            ? site.services.subschema(sub, {pattern})
+                            : site.services.subschema(sub, {"..", "patternProperties", pattern});
+            if (!node)
+                return core::fail(std::move(node).error());
+            shape->patterns.push_back(PatternSchema{std::move(regex).value(), pattern, *node});
+        }
+    }
+    if (auto it = s.find("additionalProperties"); it != s.end()) {
+        auto node = tokens_for("additionalProperties")
+                        ? site.services.subschema(*it, {})
+                        : site.services.subschema(*it, {"..", "additionalProperties"});
+        if (!node)
+            return core::fail(std::move(node).error());
+        shape->additional = *node;
+    }
+    // "required" joins the pass when its vocabulary is on (otherwise it is an annotation).
+    if (auto it = s.find("required");
+        it != s.end() && site.services.vocabulary_enabled(Vocabulary::validation)) {
+        if (!it->is_array())
+            return core::fail(site.services.error("required must be an array of strings",
+                                                  {"..", "required"}));
+        for (const auto& name : *it) {
+            if (!name.is_string())
+                return core::fail(site.services.error("required must be an array of strings",
+                                                      {"..", "required"}));
+            const std::string n = name.get<std::string>();
+            auto* entry = shape->members.find(n);
+            if (!entry) {
+                shape->members.add(n, Declared{});
+                entry = shape->members.find(n);
+            }
+            auto& declared = const_cast<Declared&>(entry->value);
+            if (declared.required_bit == SIZE_MAX) {
+                declared.required_bit = shape->required.size();
+                shape->required.push_back(n);
+            }
+        }
+    }
+    return std::unique_ptr<Keyword>(std::move(shape));
+}
+
+} // namespace
+
+core::Result<std::unique_ptr<Keyword>> make_properties(const KeywordSite& site) {
+    return make_shape(site);
+}
+core::Result<std::unique_ptr<Keyword>> make_pattern_properties(const KeywordSite& site) {
+    return make_shape(site);
+}
+core::Result<std::unique_ptr<Keyword>> make_additional_properties(const KeywordSite& site) {
+    return make_shape(site);
+}
+
+bool required_is_fused(const KeywordSite& site) {
+    if (!site.services.vocabulary_enabled(Vocabulary::applicator))
+        return false;
+    for (std::string_view k : k_shape_keywords)
+        if (site.schema.contains(std::string(k)))
+            return true;
+    return false;
+}
+
+} // namespace conform::schema::internal
