@@ -17,7 +17,8 @@ void setup_validate(CLI::App& command, ExitCode& exit_code) {
     command.add_option("--resource-dir", *resource_dirs,
                        "DIR=BASE-URI: serve $ref targets under BASE-URI from the files in DIR "
                        "(e.g. remotes=http://localhost:1234/); references never use the network")
-        ->type_name("DIR=BASE-URI");
+        ->type_name("DIR=BASE-URI")
+        ->allow_extra_args(false); // one value per --resource-dir: FILE... follows
     command.add_option("--output", *output,
                        "flag | basic: one JSON object per instance ({\"instance\",\"valid\"}, "
                        "plus \"errors\" in basic output units); text: for people")

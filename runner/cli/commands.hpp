@@ -17,10 +17,13 @@ struct Command {
 };
 
 void setup_validate(CLI::App& command, ExitCode& exit_code);
+void setup_import(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
     {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
      setup_validate},
+    {"import", "Derive a contract's schemas, samples and pagination model from a vendor API page",
+     setup_import},
 };
 
 // Shared by commands: print a diagnostic as "conform: error: <where>: <what>" on stderr.

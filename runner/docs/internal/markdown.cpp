@@ -1,0 +1,270 @@
+#include "runner/docs/internal/markdown.hpp"
+
+#include <algorithm>
+
+namespace conform::docs::internal {
+namespace {
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+std::vector<std::string_view> split_lines(std::string_view page) {
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (start <= page.size()) {
+        std::size_t end = page.find('\n', start);
+        if (end == std::string_view::npos) {
+            if (start < page.size())
+                lines.push_back(page.substr(start));
+            break;
+        }
+        lines.push_back(page.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+// A fence is three or more backticks or tildes (CommonMark 4.5); returns its length or 0.
+std::size_t fence_length(std::string_view trimmed) {
+    if (trimmed.empty() || (trimmed[0] != '`' && trimmed[0] != '~'))
+        return 0;
+    std::size_t n = 0;
+    while (n < trimmed.size() && trimmed[n] == trimmed[0])
+        ++n;
+    return n >= 3 ? n : 0;
+}
+
+bool is_closing_fence(std::string_view trimmed, char fence_char, std::size_t length) {
+    std::size_t n = 0;
+    while (n < trimmed.size() && trimmed[n] == fence_char)
+        ++n;
+    return n >= length && trim(trimmed.substr(n)).empty();
+}
+
+// "|---|:---:|" : only pipes, dashes, colons and spaces, with at least one pipe and dash.
+bool is_separator_row(std::string_view line) {
+    const std::string_view t = trim(line);
+    if (t.find('|') == std::string_view::npos || t.find('-') == std::string_view::npos)
+        return false;
+    return std::all_of(t.begin(), t.end(),
+                       [](char c) { return c == '|' || c == '-' || c == ':' || is_space(c); });
+}
+
+int heading_level(std::string_view trimmed) {
+    int level = 0;
+    while (static_cast<std::size_t>(level) < trimmed.size() && trimmed[level] == '#')
+        ++level;
+    if (level == 0 || level > 6)
+        return 0;
+    if (static_cast<std::size_t>(level) < trimmed.size() && !is_space(trimmed[level]))
+        return 0; // "#hashtag" is text
+    return level;
+}
+
+std::string heading_text(std::string_view trimmed, int level) {
+    std::string_view rest = trim(trimmed.substr(static_cast<std::size_t>(level)));
+    // optional closing sequence: "## Title ##"
+    while (!rest.empty() && rest.back() == '#')
+        rest.remove_suffix(1);
+    return std::string(trim(rest));
+}
+
+void replace_all_ci(std::string& text, std::string_view needle, std::string_view with) {
+    std::string lower = to_lower_ascii(text);
+    std::size_t at = 0;
+    while ((at = lower.find(needle, at)) != std::string::npos) {
+        text.replace(at, needle.size(), with);
+        lower.replace(at, needle.size(), with);
+        at += with.size();
+    }
+}
+
+// [text](target) -> text, also inside other brackets: "array[[*RepoSet*](#RepoSet)]".
+std::string strip_links(std::string text) {
+    std::size_t search = 0;
+    while (true) {
+        const std::size_t mid = text.find("](", search);
+        if (mid == std::string::npos)
+            return text;
+        // the '[' that opens the link text, skipping balanced brackets inside it
+        std::size_t open = std::string::npos;
+        int depth = 0;
+        for (std::size_t i = mid; i-- > 0;) {
+            if (text[i] == ']')
+                ++depth;
+            else if (text[i] == '[') {
+                if (depth == 0) {
+                    open = i;
+                    break;
+                }
+                --depth;
+            }
+        }
+        std::size_t close = std::string::npos;
+        depth = 0;
+        for (std::size_t i = mid + 2; i < text.size(); ++i) {
+            if (text[i] == '(')
+                ++depth;
+            else if (text[i] == ')') {
+                if (depth == 0) {
+                    close = i;
+                    break;
+                }
+                --depth;
+            }
+        }
+        if (open == std::string::npos || close == std::string::npos) {
+            search = mid + 2;
+            continue;
+        }
+        const std::size_t start = (open > 0 && text[open - 1] == '!') ? open - 1 : open;
+        const std::string label = text.substr(open + 1, mid - open - 1);
+        text.replace(start, close + 1 - start, label);
+        search = start + label.size();
+    }
+}
+
+} // namespace
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && is_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back()))
+        text.remove_suffix(1);
+    return text;
+}
+
+std::string to_lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::vector<std::string> split_table_row(std::string_view line) {
+    std::string_view t = trim(line);
+    if (!t.empty() && t.front() == '|')
+        t.remove_prefix(1);
+    if (!t.empty() && t.back() == '|' && !(t.size() >= 2 && t[t.size() - 2] == '\\'))
+        t.remove_suffix(1);
+    // An unbalanced backtick is literal text, not the start of a code span.
+    const bool spans = std::count(t.begin(), t.end(), '`') % 2 == 0;
+    std::vector<std::string> cells;
+    std::string cell;
+    bool in_code = false;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == '\\' && i + 1 < t.size() && t[i + 1] == '|') {
+            cell += '|';
+            ++i;
+        } else if (c == '`' && spans) {
+            in_code = !in_code;
+            cell += c;
+        } else if (c == '|' && !in_code) {
+            cells.emplace_back(trim(cell));
+            cell.clear();
+        } else {
+            cell += c;
+        }
+    }
+    cells.emplace_back(trim(cell));
+    return cells;
+}
+
+std::string plain_text(std::string_view cell) {
+    std::string text(cell);
+    for (std::string_view br : {"<br />", "<br/>", "<br>"})
+        replace_all_ci(text, br, " ");
+    replace_all_ci(text, "&nbsp;", " ");
+    text = strip_links(std::move(text));
+    std::string out;
+    out.reserve(text.size());
+    bool pending_space = false;
+    for (char c : text) {
+        if (c == '*' || c == '`')
+            continue;
+        if (is_space(c) || c == '\n') {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space)
+            out += ' ';
+        pending_space = false;
+        out += c;
+    }
+    replace_all_ci(out, "&lt;", "<");
+    replace_all_ci(out, "&gt;", ">");
+    replace_all_ci(out, "&amp;", "&");
+    return out;
+}
+
+std::vector<Block> parse_markdown(std::string_view page) {
+    const std::vector<std::string_view> lines = split_lines(page);
+    std::vector<Block> blocks;
+    std::size_t i = 0;
+    while (i < lines.size()) {
+        const std::string_view t = trim(lines[i]);
+        Block block;
+        block.line = i + 1;
+        if (t.empty()) {
+            ++i;
+            continue;
+        }
+        if (const std::size_t fence = fence_length(t)) {
+            block.kind = BlockKind::code;
+            block.code.fence_line = i + 1;
+            block.code.content_line = i + 2;
+            block.code.info = std::string(trim(t.substr(fence)));
+            std::size_t j = i + 1;
+            std::string text;
+            // an unclosed fence runs to the end of the page (CommonMark 4.5)
+            while (j < lines.size() && !is_closing_fence(trim(lines[j]), t[0], fence)) {
+                if (j > i + 1)
+                    text += '\n';
+                std::string_view content = lines[j];
+                if (!content.empty() && content.back() == '\r')
+                    content.remove_suffix(1);
+                text += content;
+                ++j;
+            }
+            block.code.text = std::move(text);
+            blocks.push_back(std::move(block));
+            i = j + 1;
+            continue;
+        }
+        if (const int level = heading_level(t)) {
+            block.kind = BlockKind::heading;
+            block.level = level;
+            block.text = heading_text(t, level);
+            blocks.push_back(std::move(block));
+            ++i;
+            continue;
+        }
+        if (t.find('|') != std::string_view::npos && i + 1 < lines.size() &&
+            is_separator_row(lines[i + 1])) {
+            block.kind = BlockKind::table;
+            block.table.header_line = i + 1;
+            block.table.header = split_table_row(t);
+            std::size_t j = i + 2;
+            while (j < lines.size()) {
+                const std::string_view row = trim(lines[j]);
+                if (row.empty() || row.find('|') == std::string_view::npos || fence_length(row))
+                    break;
+                block.table.rows.push_back(TableRow{j + 1, split_table_row(row)});
+                ++j;
+            }
+            blocks.push_back(std::move(block));
+            i = j;
+            continue;
+        }
+        block.kind = BlockKind::text;
+        block.text = std::string(t);
+        blocks.push_back(std::move(block));
+        ++i;
+    }
+    return blocks;
+}
+
+} // namespace conform::docs::internal

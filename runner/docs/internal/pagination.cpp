@@ -1,0 +1,194 @@
+#include "runner/docs/internal/pagination.hpp"
+
+#include <algorithm>
+
+#include "runner/core/json_pointer.hpp"
+
+namespace conform::docs::internal {
+namespace {
+
+using nlohmann::json;
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+    return text.ends_with(suffix);
+}
+
+const Field* find_field(const FieldTable* table, bool (*matches)(const Field&)) {
+    if (!table)
+        return nullptr;
+    for (const Field& field : table->fields)
+        if (matches(field))
+            return &field;
+    return nullptr;
+}
+
+bool is_offset(const Field& f) {
+    const std::string name = to_lower_ascii(f.name);
+    return name == "offset" || ends_with(name, "offset") ||
+           f.description.find("偏移") != std::string::npos;
+}
+
+bool is_limit(const Field& f) {
+    static constexpr std::string_view k_names[] = {"limit",      "pagesize",    "page_size",
+                                                   "maxresults", "max_results", "maxitems",
+                                                   "perpage",    "per_page"};
+    const std::string name = to_lower_ascii(f.name);
+    return std::find(std::begin(k_names), std::end(k_names), name) != std::end(k_names) ||
+           ends_with(name, "limit");
+}
+
+bool is_total(const Field& f) {
+    const std::string name = to_lower_ascii(f.name);
+    return name.find("total") != std::string::npos;
+}
+
+std::string pointer_to(const std::string& name) {
+    return "/" + core::escape_pointer_token(name);
+}
+
+const json* property_of(const json& schema, const std::string& name) {
+    if (!schema.contains("properties") || !schema["properties"].contains(name))
+        return nullptr;
+    return &schema["properties"][name];
+}
+
+bool is_array(const json& property) {
+    if (!property.contains("type"))
+        return false;
+    const json& type = property["type"];
+    return type == "array" ||
+           (type.is_array() && std::find(type.begin(), type.end(), "array") != type.end());
+}
+
+// The $defs name a {"$ref": "#/$defs/X"} schema refers to, or "".
+std::string ref_model(const json& schema) {
+    if (!schema.is_object() || !schema.contains("$ref") || !schema["$ref"].is_string())
+        return {};
+    const std::string ref = schema["$ref"].get<std::string>();
+    const std::string prefix = "#/$defs/";
+    return ref.starts_with(prefix) ? ref.substr(prefix.size()) : std::string();
+}
+
+// The $defs name an array property's items refer to, or "".
+std::string items_model(const json& property) {
+    return property.contains("items") ? ref_model(property["items"]) : std::string();
+}
+
+bool is_scalar(const json* property) {
+    if (!property || !property->contains("type"))
+        return false;
+    const json& type = (*property)["type"];
+    auto scalar = [](const json& t) { return t == "string" || t == "integer" || t == "number"; };
+    return type.is_string() ? scalar(type)
+                            : type.is_array() && std::any_of(type.begin(), type.end(), scalar);
+}
+
+// The field that identifies an item: <stem>Id, <stem>Name (stem = the model name without
+// Set/Info/List/Item), then any ...Id or ...Name, then the first scalar field.
+json item_key(const FieldTable& model, const std::string& def, const json& def_schema) {
+    std::string stem = to_lower_ascii(def);
+    for (std::string_view suffix : {"set", "info", "list", "items", "item", "s"}) {
+        if (stem.size() > suffix.size() && ends_with(stem, suffix)) {
+            stem.resize(stem.size() - suffix.size());
+            break;
+        }
+    }
+    const std::vector<std::string> preferred = {stem + "id", stem + "name"};
+    auto scalar = [&](const Field& f) { return is_scalar(property_of(def_schema, f.name)); };
+    for (const std::string& want : preferred)
+        for (const Field& f : model.fields)
+            if (to_lower_ascii(f.name) == want && scalar(f))
+                return f.name;
+    for (std::string_view suffix : {"id", "name"})
+        for (const Field& f : model.fields)
+            if (ends_with(to_lower_ascii(f.name), suffix) && scalar(f))
+                return f.name;
+    for (const Field& f : model.fields)
+        if (scalar(f))
+            return f.name;
+    return nullptr;
+}
+
+// A response field where the list or the total may be: the response table's own fields, then
+// (Tencent v2 pages that document a "data" object) the fields of object models they hold.
+struct Candidate {
+    std::string pointer;
+    const Field* field = nullptr;
+    const json* property = nullptr;
+};
+
+std::vector<Candidate> response_fields(const FieldTable* response, const DerivedSchemas& schemas) {
+    std::vector<Candidate> out;
+    if (!response)
+        return out;
+    for (const Field& f : response->fields)
+        if (const json* p = property_of(schemas.response, f.name))
+            out.push_back({pointer_to(f.name), &f, p});
+    const std::size_t top = out.size();
+    for (std::size_t i = 0; i < top; ++i) {
+        const std::string def = ref_model(*out[i].property);
+        const auto it = schemas.models.find(def);
+        if (it == schemas.models.end() || !schemas.response.contains("$defs") ||
+            !schemas.response["$defs"].contains(def))
+            continue;
+        for (const Field& f : it->second->fields)
+            if (const json* p = property_of(schemas.response["$defs"][def], f.name))
+                out.push_back({out[i].pointer + pointer_to(f.name), &f, p});
+    }
+    return out;
+}
+
+} // namespace
+
+json infer_pagination(const PageFacts& facts, const DerivedSchemas& schemas, const std::string& doc,
+                      std::vector<Warning>& warnings) {
+    const FieldTable* request = main_table(facts, Section::request);
+    const FieldTable* response = main_table(facts, Section::response);
+    const Field* offset = find_field(request, is_offset);
+    const Field* limit = find_field(request, is_limit);
+    if (!offset && !limit)
+        return nullptr;
+    auto default_of = [&](const Field* f) -> json {
+        const json* p = f ? property_of(schemas.request, f->name) : nullptr;
+        return p && p->contains("default") ? (*p)["default"] : json(nullptr);
+    };
+    json model = {{"offset_param", offset ? json(offset->name) : json(nullptr)},
+                  {"offset_default", default_of(offset)},
+                  {"limit_param", limit ? json(limit->name) : json(nullptr)},
+                  {"limit_default", default_of(limit)},
+                  {"items_pointer", nullptr},
+                  {"total_pointer", nullptr},
+                  {"item_key", nullptr}};
+    auto warn = [&](std::string message) {
+        const std::size_t line = response ? response->header_line : 1;
+        warnings.push_back(Warning{core::Location{doc, line, 0, {}, false}, std::move(message)});
+    };
+    const std::vector<Candidate> fields = response_fields(response, schemas);
+    // the list: the first array of data-model items, else the first array
+    const Candidate* items = nullptr;
+    for (int pass = 0; pass < 2 && !items; ++pass)
+        for (const Candidate& c : fields)
+            if (is_array(*c.property) && (pass == 1 || !items_model(*c.property).empty())) {
+                items = &c;
+                break;
+            }
+    if (items) {
+        model["items_pointer"] = items->pointer;
+        const std::string def = items_model(*items->property);
+        const auto it = schemas.models.find(def);
+        if (it != schemas.models.end() && schemas.response.contains("$defs") &&
+            schemas.response["$defs"].contains(def))
+            model["item_key"] = item_key(*it->second, def, schemas.response["$defs"][def]);
+    } else {
+        warn("pagination: the response documents no list field");
+    }
+    const auto total = std::find_if(fields.begin(), fields.end(),
+                                    [](const Candidate& c) { return is_total(*c.field); });
+    if (total != fields.end())
+        model["total_pointer"] = total->pointer;
+    else
+        warn("pagination: the response documents no total-count field");
+    return model;
+}
+
+} // namespace conform::docs::internal

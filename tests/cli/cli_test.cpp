@@ -1,0 +1,135 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/cli/run_conform.hpp"
+#include "tests/support/shared.hpp"
+
+using conform::test::run_conform;
+using conform::test::TempDir;
+
+namespace {
+const char* k_schema = R"({"$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}})";
+}
+
+TEST_CASE("conform --help lists every subcommand and --version prints the version") {
+    auto help = run_conform({"--help"});
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.find("validate") != std::string::npos);
+    auto version = run_conform({"--version"});
+    CHECK(version.exit_code == 0);
+    CHECK(version.out.find("conform " CONFORM_VERSION) != std::string::npos);
+    auto sub = run_conform({"validate", "--help"});
+    CHECK(sub.exit_code == 0);
+    for (const char* flag : {"--schema", "--resource-dir", "--output", "--assert-format", "--jsonl"})
+        CHECK(sub.out.find(flag) != std::string::npos);
+}
+
+TEST_CASE("validate: exit 0 when valid, 1 when invalid, with basic output units") {
+    TempDir dir;
+    auto schema = dir.write("s.json", k_schema);
+    auto good = dir.write("good.json", R"({"n": 1})");
+    auto bad = dir.write("bad.json", R"({"n": "1"})");
+    auto ok = run_conform({"validate", "--schema", schema.string(), good.string()});
+    CHECK(ok.exit_code == 0);
+    auto r = run_conform({"validate", "--schema", schema.string(), "--output", "basic",
+                          good.string(), bad.string()});
+    CHECK(r.exit_code == 1);
+    std::istringstream lines(r.out);
+    std::string first, second;
+    std::getline(lines, first);
+    std::getline(lines, second);
+    auto a = nlohmann::json::parse(first), b = nlohmann::json::parse(second);
+    CHECK(a["valid"] == true);
+    CHECK(b["valid"] == false);
+    CHECK(b["instance"] == bad.string());
+    REQUIRE(b["errors"].size() == 1);
+    CHECK(b["errors"][0]["keywordLocation"] == "/properties/n/type");
+    CHECK(b["errors"][0]["instanceLocation"] == "/n");
+    CHECK(b["errors"][0].contains("absoluteKeywordLocation"));
+    CHECK(b["errors"][0].contains("error"));
+}
+
+TEST_CASE("validate --jsonl: one verdict per line; a bad line is reported and the run goes on") {
+    TempDir dir;
+    auto schema = dir.write("s.json", k_schema);
+    auto lines = dir.write("in.jsonl", "{\"n\": 1}\n{\"n\": \n\n{\"n\": true}\n{\"n\": 2}\n");
+    auto r = run_conform({"validate", "--schema", schema.string(), "--output", "flag", "--jsonl",
+                          lines.string()});
+    CHECK(r.exit_code == 2); // an input error outranks an invalid instance
+    std::istringstream in(r.out);
+    std::vector<nlohmann::json> out;
+    for (std::string line; std::getline(in, line);)
+        out.push_back(nlohmann::json::parse(line));
+    REQUIRE(out.size() == 4);
+    CHECK(out[0] == nlohmann::json{{"instance", "1"}, {"valid", true}});
+    CHECK(out[1]["instance"] == "2");
+    CHECK(out[1]["error"].get<std::string>().find("in.jsonl:2:") != std::string::npos);
+    CHECK(out[2] == nlohmann::json{{"instance", "4"}, {"valid", false}});
+    CHECK(out[3] == nlohmann::json{{"instance", "5"}, {"valid", true}});
+}
+
+TEST_CASE("validate: bad schemas exit 2 naming the file and line or pointer") {
+    TempDir dir;
+    auto instance = dir.write("i.json", "{}");
+    auto syntax = dir.write("syntax.json", "{\"type\":\n  [}");
+    auto r = run_conform({"validate", "--schema", syntax.string(), instance.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("syntax.json:2:4") != std::string::npos);
+    auto non_schema = dir.write("nonschema.json", R"({"properties": {"a": {"minLength": -1}}})");
+    r = run_conform({"validate", "--schema", non_schema.string(), instance.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("nonschema.json#/properties/a/minLength") != std::string::npos);
+    auto dangling = dir.write("dangling.json", R"({"$ref": "other.json"})");
+    r = run_conform({"validate", "--schema", dangling.string(), instance.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("other.json") != std::string::npos);
+    auto cycle = dir.write("cycle.json", R"({"$defs": {"a": {"$ref": "#"}}, "allOf": [{"$ref": "#/$defs/a"}]})");
+    r = run_conform({"validate", "--schema", cycle.string(), instance.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("cycle") != std::string::npos);
+}
+
+TEST_CASE("validate: --resource-dir serves remote references from disk") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / "remote");
+    dir.write("remote/int.json", R"({"type": "integer"})");
+    auto schema = dir.write("s.json", R"({"$ref": "http://localhost:1234/int.json"})");
+    auto good = dir.write("good.json", "3");
+    auto bad = dir.write("bad.json", "\"3\"");
+    const std::string mapping = (dir.path() / "remote").string() + "=http://localhost:1234/";
+    CHECK(run_conform({"validate", "--schema", schema.string(), "--resource-dir", mapping,
+                       good.string()})
+              .exit_code == 0);
+    CHECK(run_conform({"validate", "--schema", schema.string(), "--resource-dir", mapping,
+                       bad.string()})
+              .exit_code == 1);
+    // without the mapping the reference is an error, never a download
+    auto r = run_conform({"validate", "--schema", schema.string(), good.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("never fetches") != std::string::npos);
+}
+
+TEST_CASE("validate --assert-format turns format into an assertion") {
+    TempDir dir;
+    auto schema = dir.write("s.json", R"({"format": "date-time"})");
+    auto bad = dir.write("bad.json", "\"2026-13-01T00:00:00Z\"");
+    CHECK(run_conform({"validate", "--schema", schema.string(), bad.string()}).exit_code == 0);
+    CHECK(run_conform({"validate", "--schema", schema.string(), "--assert-format", bad.string()})
+              .exit_code == 1);
+}
+
+TEST_CASE("validate: the suite's remotes through --resource-dir") {
+    CONFORM_REQUIRE_SHARED("suite remotes via the CLI");
+    TempDir dir;
+    auto schema = dir.write("s.json", R"({"$ref": "http://localhost:1234/draft2020-12/subSchemas.json#/$defs/refToInteger"})");
+    auto bad = dir.write("bad.json", "\"a\"");
+    const std::string mapping =
+        (*conform::test::shared_dir() / "json-schema-test-suite/remotes").string() +
+        "=http://localhost:1234/";
+    CHECK(run_conform({"validate", "--schema", schema.string(), "--resource-dir", mapping,
+                       bad.string()})
+              .exit_code == 1);
+}
