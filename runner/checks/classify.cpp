@@ -87,6 +87,7 @@ public:
             return std::nullopt;
         return std::string(absolute.substr(hash + 1));
     }
+    [[nodiscard]] const std::string& id() const { return m_id; }
     [[nodiscard]] const json* at(std::string_view pointer) const {
         return core::resolve_pointer(m_schema, pointer);
     }
@@ -225,7 +226,32 @@ public:
                 classify_one(errors[i]);
         for (auto& [pointer, findings] : m_objects)
             classify_object(pointer, findings);
+        for (const auto& [schema_pointer, instance_pointer] : m_relocated)
+            classify_relocated(schema_pointer, instance_pointer);
         return std::move(m_out);
+    }
+
+    // A documented field found elsewhere is validated against its documented schema, so that
+    // a misplaced field with the wrong type is reported too.
+    void classify_relocated(const std::string& schema_pointer, const std::string& instance_pointer) {
+        auto value = instance_at(m_in.instance, instance_pointer);
+        if (!value || !m_schema.at(schema_pointer))
+            return;
+        const std::string id = m_schema.id().empty() ? "urn:conform:classify" : m_schema.id();
+        schema::Registry registry;
+        registry.add(id, m_in.schema);
+        const json wrapper = {{"$ref", id + "#" + schema_pointer}};
+        auto compiled = schema::compile(wrapper, registry);
+        if (!compiled)
+            return;
+        const auto result = compiled->validate(*value);
+        if (result.valid)
+            return;
+        for (Deviation& d : Classifier({m_in.operation, m_in.schema, *value, result}).run()) {
+            d.instance_pointer = instance_pointer + d.instance_pointer;
+            const std::string key_schema = d.schema_pointer, key_instance = d.instance_pointer;
+            push(std::move(d), key_schema, key_instance);
+        }
     }
 
 private:
@@ -377,6 +403,11 @@ private:
             d.actual = "under " + d.instance_pointer;
             d.message = "documented field(s) " + d.expected + " found " + d.actual;
             d.source = source_of_member(*f.missing.front().second, moved.front());
+            // The moved fields are still checked against their documented schemas.
+            if (auto object_schema = m_schema.pointer_of(f.missing.front().second->absolute_keyword_location))
+                for (const std::string& name : moved)
+                    m_relocated.push_back({child_of(child_of(parent_of(*object_schema), "properties"), name),
+                                           child_of(d.instance_pointer, name)});
             push(std::move(d), u->second->keyword_location, d.instance_pointer);
             std::erase_if(f.missing, [&](const auto& m) { return contains(moved, m.first); });
             u = f.unexpected.erase(u);
@@ -471,6 +502,7 @@ private:
     SchemaLookup m_schema;
     std::map<std::string, ObjectFindings> m_objects;
     std::map<std::string, std::size_t> m_folded;
+    std::vector<std::pair<std::string, std::string>> m_relocated; // schema ptr, instance ptr
     std::vector<Deviation> m_out;
 };
 

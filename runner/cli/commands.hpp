@@ -18,12 +18,14 @@ struct Command {
 
 void setup_validate(CLI::App& command, ExitCode& exit_code);
 void setup_import(CLI::App& command, ExitCode& exit_code);
+void setup_docs(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
     {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
      setup_validate},
     {"import", "Derive a contract's schemas, samples and pagination model from a vendor API page",
      setup_import},
+    {"docs", "Check vendor API pages against themselves (conform docs lint)", setup_docs},
 };
 
 // Shared by commands: print a diagnostic as "conform: error: <where>: <what>" on stderr.

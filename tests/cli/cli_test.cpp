@@ -133,3 +133,22 @@ TEST_CASE("validate: the suite's remotes through --resource-dir") {
                        bad.string()})
               .exit_code == 1);
 }
+
+TEST_CASE("docs lint: exit 1 with JSON findings on the seed pages, 2 on a missing page") {
+    CONFORM_REQUIRE_SHARED("conform docs lint on the seed pages");
+    const auto pages = *conform::test::shared_dir() / "api-docs";
+    auto r = run_conform({"docs", "lint", "--format", "json", "--schemas",
+                          std::string(CONFORM_SOURCE_DIR) + "/schemas",
+                          (pages / "ucloud-uhub.GetRepo.zh.md").string(),
+                          (pages / "genesissai-uhub.GetRepo.en.md").string()});
+    CHECK(r.exit_code == 1);
+    auto findings = nlohmann::json::parse(r.out);
+    REQUIRE(findings.is_array());
+    bool drift = false;
+    for (const auto& f : findings)
+        drift = drift || f["id"] == "doc.translation-drift";
+    CHECK(drift);
+    TempDir dir;
+    auto missing = run_conform({"docs", "lint", (dir.path() / "nope.md").string()});
+    CHECK(missing.exit_code == 2);
+}

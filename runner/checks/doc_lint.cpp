@@ -1,0 +1,378 @@
+#include "runner/checks/doc_lint.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "runner/checks/classify.hpp"
+#include "runner/checks/pagination.hpp"
+#include "runner/core/json_parse.hpp"
+#include "runner/schema/schema.hpp"
+
+namespace conform::checks {
+namespace {
+
+namespace fs = std::filesystem;
+using core::Deviation;
+using core::DeviationId;
+using nlohmann::json;
+
+// One imported page, parsed.
+struct Page {
+    std::string doc;
+    std::string contract;
+    std::string operation;
+    json request_schema;
+    json response_schema;
+    json operation_json;
+    std::vector<json> samples;
+};
+
+const docs::GeneratedFile* file_ending(const docs::ImportResult& r, std::string_view suffix) {
+    for (const auto& f : r.files)
+        if (f.name.ends_with(suffix))
+            return &f;
+    return nullptr;
+}
+
+core::Result<Page> load_page(const fs::path& doc, const fs::path& schemas_dir,
+                             std::vector<docs::Warning>& warnings) {
+    docs::ImportOptions options;
+    options.contract = docs::contract_from_doc_name(doc.filename().string());
+    if (!schemas_dir.empty() && fs::is_directory(schemas_dir / options.contract))
+        options.overlay_dir = schemas_dir / options.contract;
+    CONFORM_TRY(docs::ImportResult imported, docs::import_file(doc, options));
+    warnings.insert(warnings.end(), imported.warnings.begin(), imported.warnings.end());
+    Page page;
+    page.doc = doc.filename().string();
+    page.contract = options.contract;
+    page.operation = imported.operation;
+    auto parse = [&](std::string_view suffix, json& into) -> core::Result<void> {
+        const auto* f = file_ending(imported, suffix);
+        if (!f)
+            return core::fail("the import of " + page.doc + " produced no *" + std::string(suffix));
+        CONFORM_TRY(json parsed, core::parse_json(f->content, f->name));
+        into = std::move(parsed);
+        return {};
+    };
+    CONFORM_CHECK(parse(".request.schema.json", page.request_schema));
+    CONFORM_CHECK(parse(".response.schema.json", page.response_schema));
+    CONFORM_CHECK(parse(".operation.json", page.operation_json));
+    if (const auto* f = file_ending(imported, ".samples.jsonl")) {
+        std::istringstream lines(f->content);
+        std::size_t n = 0;
+        for (std::string line; std::getline(lines, line);) {
+            ++n;
+            if (line.empty())
+                continue;
+            CONFORM_TRY(json sample, core::parse_json(line, f->name));
+            page.samples.push_back(std::move(sample));
+        }
+    }
+    return page;
+}
+
+// Fields of operation.json's pagination model; absent or null fields stay empty (an operation
+// that does not page).
+PageModel page_model(const json& operation) {
+    PageModel m;
+    const json p = operation.is_object() ? operation.value("pagination", json::object()) : json();
+    if (!p.is_object())
+        return m;
+    auto text = [&](const char* key) {
+        auto it = p.find(key);
+        return it != p.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto number = [&](const char* key, long long fallback) {
+        auto it = p.find(key);
+        return it != p.end() && it->is_number_integer() ? it->get<long long>() : fallback;
+    };
+    m.offset_param = text("offset_param");
+    m.limit_param = text("limit_param");
+    m.offset_default = number("offset_default", 0);
+    m.limit_default = number("limit_default", 20);
+    m.items_pointer = text("items_pointer");
+    m.total_pointer = text("total_pointer");
+    m.item_key = text("item_key");
+    return m;
+}
+
+// Query values are strings on the wire; read them as the request table types them, so that
+// "3" for an int parameter is 3 and "abc" stays a string (and is reported).
+json coerce(const std::string& value, const json* property) {
+    if (!property || !property->is_object() || !property->contains("type"))
+        return value;
+    const json& type = (*property)["type"];
+    auto is = [&](const char* t) {
+        return type == t || (type.is_array() && std::find(type.begin(), type.end(), t) != type.end());
+    };
+    if (is("integer") || is("number")) {
+        auto parsed = core::parse_json(value);
+        if (parsed && parsed->is_number())
+            return *parsed;
+    }
+    if (is("boolean") && (value == "true" || value == "false"))
+        return value == "true";
+    return value;
+}
+
+class Linter {
+public:
+    explicit Linter(LintReport& report) : m_report(report) {}
+
+    core::Result<void> lint_page(const Page& page) {
+        CONFORM_TRY(schema::CompiledSchema response, compile(page.response_schema, page.doc));
+        CONFORM_TRY(schema::CompiledSchema request, compile(page.request_schema, page.doc));
+        const PageModel model = page_model(page.operation_json);
+        for (const json& sample : page.samples) {
+            const json source = sample.value("source", json::object());
+            const std::size_t line =
+                source.is_object() && source.contains("line") && source["line"].is_number_unsigned()
+                    ? source["line"].get<std::size_t>()
+                    : 0;
+            const json request_part = sample.value("request", json::object());
+            Query query;
+            for (const auto& pair : request_part.value("query", json::array()))
+                if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string())
+                    query.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+            // POST-style APIs (Tencent API 3.0) send their parameters as a JSON body
+            if (auto b = request_part.find("body"); b != request_part.end() && b->is_object())
+                for (const auto& [k, v] : b->items())
+                    query.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+            lint_request(page, request, query, line);
+            const json body = sample.value("response", json::object()).value("body", json());
+            auto result = response.validate(body);
+            for (Deviation& d : classify({page.operation, page.response_schema, body, result}))
+                add(std::move(d), page.doc, line, "sample-vs-table", "sample response");
+            for (Deviation& d : check_page(model, query, body, page.operation))
+                add(std::move(d), page.doc, line, "sample-vs-table", "sample response");
+        }
+        lint_defaults(page);
+        return {};
+    }
+
+    // Pages of one operation compared property by property (doc.translation-drift).
+    void compare(const Page& a, const Page& b) {
+        m_a = &a;
+        m_b = &b;
+        compare_schema(a.request_schema, b.request_schema, "", "request table");
+        compare_schema(a.response_schema, b.response_schema, "", "response table");
+    }
+
+private:
+    core::Result<schema::CompiledSchema> compile(const json& s, const std::string& doc) {
+        schema::CompileOptions options;
+        options.base_uri = s.value("$id", std::string("urn:conform:docs:") + doc);
+        options.origin = doc;
+        return schema::compile(s, m_registry, options);
+    }
+
+    void lint_request(const Page& page, const schema::CompiledSchema& request, const Query& query,
+                      std::size_t line) {
+        json instance = json::object();
+        std::map<std::string, int> seen;
+        const json properties = page.request_schema.value("properties", json::object());
+        for (const auto& [name, value] : query) {
+            if (++seen[name] == 2) {
+                Deviation d = base(DeviationId::doc_sample_vs_table, page, "repeated-parameter");
+                d.instance_pointer = "/" + name;
+                d.expected = "\"" + name + "\" once";
+                d.actual = std::to_string(std::count_if(query.begin(), query.end(), [&](auto& p) {
+                               return p.first == name;
+                           })) + " times";
+                d.message = "the sample request sends \"" + name + "\" " + d.actual +
+                            "; the table declares it once";
+                add(std::move(d), page.doc, line, "sample-vs-table", "sample request");
+                continue;
+            }
+            if (seen[name] > 1)
+                continue;
+            auto it = properties.find(name);
+            instance[name] = coerce(value, it == properties.end() ? nullptr : &*it);
+        }
+        auto result = request.validate(instance);
+        for (Deviation& d : classify({page.operation, page.request_schema, instance, result}))
+            add(std::move(d), page.doc, line, "sample-vs-table", "sample request");
+    }
+
+    // A default outside its own enum: the table contradicts itself.
+    void lint_defaults(const Page& page) {
+        const json properties = page.request_schema.value("properties", json::object());
+        for (const auto& [name, p] : properties.items()) {
+            if (!p.is_object() || !p.contains("default") || !p.contains("enum"))
+                continue;
+            const json& def = p["default"];
+            const json& values = p["enum"];
+            if (std::find(values.begin(), values.end(), def) != values.end())
+                continue;
+            bool case_only = false;
+            for (const auto& v : values)
+                case_only = case_only || (v.is_string() && def.is_string() &&
+                                          lower(v.get<std::string>()) == lower(def.get<std::string>()));
+            Deviation d = base(DeviationId::value_enum, page,
+                               case_only ? "default-case-only" : "default-not-in-enum");
+            d.instance_pointer = "/properties/" + name + "/default";
+            d.expected = values.dump();
+            d.actual = def.dump();
+            d.message = "the default " + def.dump() + " of \"" + name + "\" is not one of its " +
+                        "documented values " + values.dump() +
+                        (case_only ? " (differs only in case)" : "");
+            add(std::move(d), page.doc, source_line(p), "table-vs-table", "request table");
+        }
+    }
+
+    void compare_schema(const json& a, const json& b, const std::string& pointer,
+                        const std::string& subject) {
+        if (!a.is_object() || !b.is_object())
+            return;
+        auto differ = [&](const char* keyword, const std::string& kind, std::string note) {
+            Deviation d = base(DeviationId::doc_translation_drift, *m_b, kind);
+            d.instance_pointer = pointer + "/" + keyword;
+            d.expected = a.contains(keyword) ? a[keyword].dump() : "(absent)";
+            d.actual = b.contains(keyword) ? b[keyword].dump() : "(absent)";
+            d.message = subject + " " + (pointer.empty() ? "/" : pointer) + " " + keyword + ": " +
+                        m_a->doc + " says " + d.expected + ", " + m_b->doc + " says " +
+                        d.actual + note;
+            add(std::move(d), m_b->doc, source_line(b), "translation", subject);
+        };
+        for (const char* keyword : {"type", "default", "const"})
+            if (a.value(keyword, json()) != b.value(keyword, json()))
+                differ(keyword, keyword, "");
+        if (a.value("enum", json()) != b.value("enum", json())) {
+            const bool case_only = lowered(a.value("enum", json())) == lowered(b.value("enum", json()));
+            differ("enum", case_only ? "enum-case" : "enum", case_only ? " (differs only in case)" : "");
+        }
+        if (sorted(a.value("required", json::array())) != sorted(b.value("required", json::array())))
+            differ("required", "required", "");
+        for (const char* map : {"properties", "$defs"}) {
+            const json pa = a.value(map, json::object()), pb = b.value(map, json::object());
+            std::set<std::string> names;
+            for (const auto& [k, v] : pa.items())
+                names.insert(k);
+            for (const auto& [k, v] : pb.items())
+                names.insert(k);
+            for (const std::string& name : names) {
+                const std::string child = pointer + "/" + map + "/" + name;
+                if (pa.contains(name) && pb.contains(name)) {
+                    compare_schema(pa[name], pb[name], child, subject);
+                    continue;
+                }
+                Deviation d = base(DeviationId::doc_translation_drift, *m_b, "missing");
+                d.instance_pointer = child;
+                d.expected = pa.contains(name) ? "documented" : "(absent)";
+                d.actual = pb.contains(name) ? "documented" : "(absent)";
+                d.message = subject + ": \"" + name + "\" is documented by " +
+                            (pa.contains(name) ? m_a->doc : m_b->doc) + " only";
+                add(std::move(d), m_b->doc, source_line(pb.contains(name) ? pb[name] : b),
+                    "translation", subject);
+            }
+        }
+        if (a.contains("items") && b.contains("items"))
+            compare_schema(a["items"], b["items"], pointer + "/items", subject);
+    }
+
+    static std::string lower(std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return s;
+    }
+    static json lowered(const json& values) {
+        json out = json::array();
+        if (values.is_array())
+            for (const auto& v : values)
+                out.push_back(v.is_string() ? json(lower(v.get<std::string>())) : v);
+        return out;
+    }
+    static json sorted(json values) {
+        if (values.is_array())
+            std::sort(values.begin(), values.end());
+        return values;
+    }
+    static std::size_t source_line(const json& s) {
+        if (s.is_object() && s.contains("x-source") && s["x-source"].is_object())
+            return s["x-source"].value("line", std::size_t{0});
+        return 0;
+    }
+
+    Deviation base(DeviationId id, const Page& page, std::string kind) const {
+        Deviation d;
+        d.id = id;
+        d.kind = std::move(kind);
+        d.severity = core::info(id).severity;
+        d.operation = page.operation;
+        return d;
+    }
+
+    void add(Deviation d, const std::string& doc, std::size_t line, std::string_view rule,
+             std::string_view subject) {
+        LintFinding f;
+        f.line = d.source && d.source->line ? d.source->line : line;
+        f.deviation = std::move(d);
+        f.doc = doc;
+        f.rule = std::string(rule);
+        f.subject = std::string(subject);
+        m_report.findings.push_back(std::move(f));
+    }
+
+    LintReport& m_report;
+    schema::Registry m_registry;
+    const Page* m_a = nullptr;
+    const Page* m_b = nullptr;
+};
+
+} // namespace
+
+core::Result<LintReport> lint_docs(const LintRequest& request) {
+    LintReport report;
+    std::vector<Page> pages;
+    for (const fs::path& doc : request.docs) {
+        CONFORM_TRY(Page page, load_page(doc, request.schemas_dir, report.warnings));
+        pages.push_back(std::move(page));
+    }
+    Linter linter(report);
+    for (const Page& page : pages)
+        CONFORM_CHECK(linter.lint_page(page));
+    for (std::size_t i = 0; i < pages.size(); ++i)
+        for (std::size_t j = i + 1; j < pages.size(); ++j)
+            if (pages[i].operation == pages[j].operation)
+                linter.compare(pages[i], pages[j]);
+    return report;
+}
+
+std::string lint_text(const LintReport& report) {
+    std::string out;
+    for (const LintFinding& f : report.findings) {
+        const Deviation& d = f.deviation;
+        out += f.doc + ":" + std::to_string(f.line) + ": " + std::string(core::name_of(d.severity)) +
+               " " + std::string(core::name_of(d.id)) + "[" + d.kind + "] " +
+               (d.instance_pointer.empty() ? "/" : d.instance_pointer) + " (" + f.subject +
+               "): " + d.message + "\n";
+    }
+    out += std::to_string(report.findings.size()) + " finding(s)\n";
+    return out;
+}
+
+json lint_json(const LintReport& report) {
+    json out = json::array();
+    for (const LintFinding& f : report.findings) {
+        const Deviation& d = f.deviation;
+        out.push_back({{"id", core::name_of(d.id)},
+                       {"kind", d.kind},
+                       {"severity", core::name_of(d.severity)},
+                       {"doc", f.doc},
+                       {"line", f.line},
+                       {"operation", d.operation},
+                       {"pointer", d.instance_pointer},
+                       {"expected", d.expected},
+                       {"actual", d.actual},
+                       {"message", d.message},
+                       {"count", d.count},
+                       {"rule", f.rule},
+                       {"subject", f.subject},
+                       {"fingerprint", d.fingerprint()}});
+    }
+    return out;
+}
+
+} // namespace conform::checks

@@ -1,0 +1,37 @@
+#pragma once
+// Pagination checks on one page (DESIGN.md pagination.*): what a single request/response pair
+// can prove about an offset/limit listing. Walk-level checks (duplicates, gaps, unstable
+// totals) build on these in the live runner.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runner/core/deviation.hpp"
+#include "runner/core/json_view.hpp"
+
+namespace conform::checks {
+
+using Query = std::vector<std::pair<std::string, std::string>>; // ordered, repeats kept
+
+// The pagination model of an operation (contract.json / <Operation>.operation.json).
+struct PageModel {
+    std::string offset_param;  // "Offset"
+    std::string limit_param;   // "Limit"
+    long long offset_default = 0;
+    long long limit_default = 20;
+    std::string items_pointer; // "/RepoSet"
+    std::string total_pointer; // "/TotalCount"
+    std::string item_key;      // "RepoName"
+};
+
+// The first value of a query parameter, if present.
+[[nodiscard]] std::optional<std::string> query_value(const Query& query, std::string_view name);
+
+// over-limit, default-limit, items-exceed-total, past-end for one page.
+[[nodiscard]] std::vector<core::Deviation> check_page(const PageModel& model, const Query& query,
+                                                      core::JsonView body,
+                                                      const std::string& operation);
+
+} // namespace conform::checks

@@ -1,0 +1,65 @@
+// conform docs lint DOC.md... [--format text|json] [--schemas DIR]
+// Checks vendor pages against themselves: samples vs tables, defaults vs enums, translations.
+
+#include <iostream>
+#include <memory>
+
+#include "runner/checks/doc_lint.hpp"
+#include "runner/cli/commands.hpp"
+
+namespace conform::cli {
+namespace {
+
+struct LintOptions {
+    std::vector<std::string> docs;
+    std::string format = "text";
+    std::string schemas_dir = "schemas";
+    bool no_overlays = false;
+};
+
+ExitCode run_lint(const LintOptions& options) {
+    checks::LintRequest request;
+    for (const auto& d : options.docs)
+        request.docs.emplace_back(d);
+    if (!options.no_overlays)
+        request.schemas_dir = options.schemas_dir;
+    auto report = checks::lint_docs(request);
+    if (!report) {
+        print_error(report.error().to_string());
+        return ExitCode::usage;
+    }
+    for (const auto& w : report->warnings)
+        std::cerr << "conform: " << w.to_string() << '\n';
+    if (options.format == "json")
+        std::cout << checks::lint_json(*report).dump(2) << '\n';
+    else
+        std::cout << checks::lint_text(*report);
+    return report->findings.empty() ? ExitCode::ok : ExitCode::deviations;
+}
+
+} // namespace
+
+void setup_docs(CLI::App& command, ExitCode& exit_code) {
+    command.require_subcommand(1);
+    auto options = std::make_shared<LintOptions>();
+    CLI::App* lint = command.add_subcommand(
+        "lint", "Validate each page's samples against its own tables, and compare pages that "
+                "describe the same operation (translation drift)");
+    lint->add_option("DOC", options->docs, "Vendor API pages (Markdown)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    lint->add_option("--format", options->format,
+                     "text: one line per finding; json: an array of findings with id, severity, "
+                     "doc, line, pointer, expected, actual, message")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    lint->add_option("--schemas", options->schemas_dir,
+                     "Directory of contracts whose <contract>/<Operation>.overlay.json complete "
+                     "the tables")
+        ->capture_default_str();
+    lint->add_flag("--no-overlays", options->no_overlays, "Use the pages' tables alone");
+    lint->footer("Exit status: 0 no finding, 1 findings, 2 a page could not be read.");
+    lint->callback([options, &exit_code] { exit_code = run_lint(*options); });
+}
+
+} // namespace conform::cli
