@@ -19,6 +19,7 @@ struct Command {
 void setup_validate(CLI::App& command, ExitCode& exit_code);
 void setup_import(CLI::App& command, ExitCode& exit_code);
 void setup_docs(CLI::App& command, ExitCode& exit_code);
+void setup_sign(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
     {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
@@ -26,6 +27,7 @@ inline constexpr Command k_commands[] = {
     {"import", "Derive a contract's schemas, samples and pagination model from a vendor API page",
      setup_import},
     {"docs", "Check vendor API pages against themselves (conform docs lint)", setup_docs},
+    {"sign", "Sign a request's parameters and print its query string (SIGNING.md)", setup_sign},
 };
 
 // Shared by commands: print a diagnostic as "conform: error: <where>: <what>" on stderr.

@@ -1,0 +1,51 @@
+// Tencent replay protection for the reference server.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "runner/http/signer.hpp"
+
+using conform::http::NonceLedger;
+
+TEST_CASE("NonceLedger refuses a pair it has seen", "[nonce]") {
+    NonceLedger ledger;
+    const std::int64_t now = 1700000000;
+    CHECK(ledger.remember("AKID1", "42", now, now));
+    CHECK_FALSE(ledger.remember("AKID1", "42", now, now + 1));
+    CHECK(ledger.remember("AKID2", "42", now, now + 1)); // per SecretId
+    CHECK(ledger.remember("AKID1", "43", now, now + 1));
+    // The key is not ambiguous: ("AKID1", "42") is not ("AKID14", "2").
+    CHECK(ledger.remember("AKID14", "2", now, now + 1));
+    CHECK(ledger.size() == 4);
+}
+
+TEST_CASE("NonceLedger forgets a pair once its request would be stale anyway", "[nonce]") {
+    NonceLedger ledger(300);
+    const std::int64_t t = 1700000000;
+    CHECK(ledger.remember("AKID", "1", t, t));
+    CHECK_FALSE(ledger.remember("AKID", "1", t, t + 300)); // still inside the window
+    CHECK(ledger.remember("AKID", "1", t + 301, t + 301)); // the old request is stale now
+    // A timestamp from the future keeps the pair longer: until timestamp + window.
+    CHECK(ledger.remember("AKID", "2", t + 300, t));
+    CHECK_FALSE(ledger.remember("AKID", "2", t + 300, t + 599));
+    // Sweeping keeps memory bounded.
+    CHECK(ledger.remember("AKID", "3", t + 10000, t + 10000));
+    CHECK(ledger.size() == 1);
+}
+
+TEST_CASE("NonceLedger is safe to share between threads", "[nonce]") {
+    NonceLedger ledger;
+    std::atomic<int> accepted{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&] {
+            for (int n = 0; n < 1000; ++n)
+                if (ledger.remember("AKID", std::to_string(n), 1700000000, 1700000000))
+                    ++accepted;
+        });
+    for (auto& thread : threads)
+        thread.join();
+    CHECK(accepted == 1000); // each nonce accepted exactly once
+}
