@@ -1,5 +1,7 @@
 #include "runner/docs/internal/samples.hpp"
 
+#include "runner/core/json_pointer.hpp"
+
 #include "runner/core/json_parse.hpp"
 
 namespace conform::docs::internal {
@@ -48,29 +50,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
-// %XX decoding of a query name or value; '+' stays (vendor pages write values unencoded).
-std::string percent_decoded(std::string_view text) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-            hex(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
 
 bool is_method(std::string_view word) {
     static constexpr std::string_view k_methods[] = {"GET",    "POST",  "PUT",
@@ -103,8 +82,8 @@ void read_query(std::string_view target, Request& request) {
             const std::string_view name = piece.substr(0, eq);
             if (name.find_first_of(" \t<>{}") != std::string_view::npos)
                 continue;
-            request.query.emplace_back(percent_decoded(name),
-                                       percent_decoded(piece.substr(eq + 1)));
+            request.query.emplace_back(core::percent_decode(name),
+                                       core::percent_decode(piece.substr(eq + 1)));
             kept += (kept.empty() ? "" : "&") + std::string(piece);
         }
     }
