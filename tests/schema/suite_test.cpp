@@ -135,3 +135,13 @@ TEST_CASE("every suite schema is valid against the bundled 2020-12 meta-schema",
     }
     CHECK(checked > 300);
 }
+
+TEST_CASE("our own regressions, in the suite's format", "[regressions]") {
+    auto registry = conform::test::suite_registry(fs::path(CONFORM_SOURCE_DIR) / "tests");
+    SuiteTally tally;
+    for (const fs::path& file : json_files(fs::path(CONFORM_SOURCE_DIR) / "tests/schema/regressions"))
+        conform::test::run_suite_file(file, registry, false, tally);
+    report(tally);
+    CHECK(tally.run > 20);
+    CHECK(tally.passed == tally.run);
+}
