@@ -20,6 +20,7 @@ void setup_validate(CLI::App& command, ExitCode& exit_code);
 void setup_import(CLI::App& command, ExitCode& exit_code);
 void setup_docs(CLI::App& command, ExitCode& exit_code);
 void setup_sign(CLI::App& command, ExitCode& exit_code);
+void setup_list_deviations(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
     {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
@@ -28,6 +29,8 @@ inline constexpr Command k_commands[] = {
      setup_import},
     {"docs", "Check vendor API pages against themselves (conform docs lint)", setup_docs},
     {"sign", "Sign a request's parameters and print its query string (SIGNING.md)", setup_sign},
+    {"list-deviations", "Print the deviation taxonomy: stable ids, default severities, meanings",
+     setup_list_deviations},
 };
 
 // Shared by commands: print a diagnostic as "conform: error: <where>: <what>" on stderr.

@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <fstream>
+
+#include "runner/core/deviation.hpp"
 #include "tests/cli/run_conform.hpp"
 #include "tests/support/shared.hpp"
 
@@ -151,4 +154,16 @@ TEST_CASE("docs lint: exit 1 with JSON findings on the seed pages, 2 on a missin
     TempDir dir;
     auto missing = run_conform({"docs", "lint", (dir.path() / "nope.md").string()});
     CHECK(missing.exit_code == 2);
+}
+
+TEST_CASE("docs/deviations.md is what conform list-deviations prints (docs that cannot rot)") {
+    auto r = run_conform({"list-deviations", "--format", "md"});
+    REQUIRE(r.exit_code == 0);
+    std::ifstream in(std::string(CONFORM_SOURCE_DIR) + "/docs/deviations.md", std::ios::binary);
+    std::stringstream committed;
+    committed << in.rdbuf();
+    INFO("regenerate with: conform list-deviations --format md > docs/deviations.md");
+    CHECK(committed.str() == r.out);
+    auto json = nlohmann::json::parse(run_conform({"list-deviations", "--format", "json"}).out);
+    CHECK(json.size() == conform::core::k_deviations.size());
 }
