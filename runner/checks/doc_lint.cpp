@@ -84,9 +84,9 @@ PageModel page_model(const json& operation) {
         auto it = p.find(key);
         return it != p.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    auto number = [&](const char* key, long long fallback) {
+    auto number = [&](const char* key, std::int64_t fallback) {
         auto it = p.find(key);
-        return it != p.end() && it->is_number_integer() ? it->get<long long>() : fallback;
+        return it != p.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
     };
     m.offset_param = text("offset_param");
     m.limit_param = text("limit_param");

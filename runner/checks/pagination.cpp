@@ -25,8 +25,8 @@ std::optional<JsonView> at(JsonView root, std::string_view pointer) {
     return v;
 }
 
-std::optional<long long> as_integer(std::string_view text) {
-    long long n = 0;
+std::optional<std::int64_t> as_integer(std::string_view text) {
+    std::int64_t n = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end != text.data() + text.size())
         return std::nullopt;
@@ -34,7 +34,7 @@ std::optional<long long> as_integer(std::string_view text) {
 }
 
 // A total is an integer, or (a deviation reported elsewhere) a string holding one.
-std::optional<long long> total_of(JsonView v) {
+std::optional<std::int64_t> total_of(JsonView v) {
     if (v.is_number() && v.is_integer())
         return v.as_int64();
     if (v.is_string())
@@ -74,15 +74,15 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     auto items = at(body, model.items_pointer);
     if (!items || !items->is_array())
         return out; // no list to count: the schema check reports why
-    const long long count = static_cast<long long>(items->size());
+    const std::int64_t count = static_cast<std::int64_t>(items->size());
     const auto limit_text = query_value(query, model.limit_param);
     const auto offset_text = query_value(query, model.offset_param);
-    std::optional<long long> limit;
+    std::optional<std::int64_t> limit;
     if (limit_text)
         limit = as_integer(*limit_text);
-    const long long offset =
+    const std::int64_t offset =
         offset_text ? as_integer(*offset_text).value_or(model.offset_default) : model.offset_default;
-    std::optional<long long> total;
+    std::optional<std::int64_t> total;
     if (auto t = at(body, model.total_pointer))
         total = total_of(*t);
 

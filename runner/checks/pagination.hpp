@@ -5,26 +5,16 @@
 
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "runner/contract/contract.hpp"
 #include "runner/core/deviation.hpp"
 #include "runner/core/json_view.hpp"
 
 namespace conform::checks {
 
-using Query = std::vector<std::pair<std::string, std::string>>; // ordered, repeats kept
-
-// The pagination model of an operation (contract.json / <Operation>.operation.json).
-struct PageModel {
-    std::string offset_param;  // "Offset"
-    std::string limit_param;   // "Limit"
-    long long offset_default = 0;
-    long long limit_default = 20;
-    std::string items_pointer; // "/RepoSet"
-    std::string total_pointer; // "/TotalCount"
-    std::string item_key;      // "RepoName"
-};
+using Query = contract::Query;
+using PageModel = contract::Pagination;
 
 // The first value of a query parameter, if present.
 [[nodiscard]] std::optional<std::string> query_value(const Query& query, std::string_view name);

@@ -11,7 +11,13 @@ using nlohmann::json;
 namespace {
 
 checks::PageModel uhub() {
-    return {"Offset", "Limit", 0, 20, "/RepoSet", "/TotalCount", "RepoName"};
+    checks::PageModel m;
+    m.offset_param = "Offset";
+    m.limit_param = "Limit";
+    m.items_pointer = "/RepoSet";
+    m.total_pointer = "/TotalCount";
+    m.item_key = "RepoName";
+    return m;
 }
 
 json page(int items, json total) {
