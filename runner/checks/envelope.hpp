@@ -5,18 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/deviation.hpp"
 #include "runner/core/json_view.hpp"
 
 namespace conform::checks {
 
-// What a case expects of the answer (schemas/cases.schema.json "expect").
-enum class Expect {
-    success,           // a success envelope
-    refusal,           // an error envelope; a success answer is an error
-    refusal_preferred, // an error envelope; a success answer is only a warning
-};
+using Expect = contract::Expectation; // what a case expects of the answer
 
 // Whether the body's status field holds the contract's success value.
 [[nodiscard]] bool is_success(const contract::Envelope& envelope, core::JsonView body);
