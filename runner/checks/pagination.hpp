@@ -24,4 +24,19 @@ using PageModel = contract::Pagination;
                                                       core::JsonView body,
                                                       const std::string& operation);
 
+// One page of a walk: what was asked and what came back.
+struct WalkPage {
+    Query query;
+    core::JsonView body;
+};
+
+// A walk with a fixed limit from offset 0, page after page, in request order: the per-page
+// checks on each page, then total-unstable, duplicate, offset-ignored, and, once the walk
+// reached a short page (the end), gap or total-mismatch. Telling a skipped item (gap) from a
+// wrong total needs a listing of everything: pass a page fetched with a limit above the total
+// as full_listing; without it a shortfall is reported as total-mismatch.
+[[nodiscard]] std::vector<core::Deviation>
+check_walk(const PageModel& model, const std::vector<WalkPage>& pages, std::int64_t limit,
+           const std::string& operation, std::optional<core::JsonView> full_listing = {});
+
 } // namespace conform::checks

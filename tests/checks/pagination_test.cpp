@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "runner/checks/pagination.hpp"
@@ -68,4 +70,78 @@ TEST_CASE("past-end: items at an offset at or past the total") {
 
 TEST_CASE("no list, no verdict: a body without the items array is left to the schema check") {
     CHECK(checks::check_page(uhub(), {{"Limit", "3"}}, json{{"RepoSet", "x"}}, "GetRepo").empty());
+}
+
+namespace {
+
+// Pages of a walk over `total` items with page size `limit`, produced by `serve(offset)`.
+std::vector<json> bodies;
+std::vector<checks::WalkPage> walk(int total, int limit,
+                                   const std::function<json(int offset)>& serve) {
+    bodies.clear();
+    for (int offset = 0; offset <= total + limit; offset += limit) {
+        bodies.push_back(serve(offset));
+        if (static_cast<int>(bodies.back()["RepoSet"].size()) < limit)
+            break;
+    }
+    std::vector<checks::WalkPage> pages;
+    for (std::size_t i = 0; i < bodies.size(); ++i)
+        pages.push_back({{{"Limit", std::to_string(limit)},
+                          {"Offset", std::to_string(static_cast<int>(i) * limit)}},
+                         bodies[i]});
+    return pages;
+}
+
+json slice(int from, int to, json total) {
+    json set = json::array();
+    for (int i = from; i < to; ++i)
+        set.push_back({{"RepoName", "r" + std::to_string(i)}});
+    return {{"RetCode", 0}, {"TotalCount", std::move(total)}, {"RepoSet", std::move(set)}};
+}
+
+} // namespace
+
+TEST_CASE("a correct walk yields nothing") {
+    auto pages = walk(23, 7, [](int o) { return slice(o, std::min(o + 7, 23), 23); });
+    CHECK(pages.size() == 4);
+    CHECK(checks::check_walk(uhub(), pages, 7, "GetRepo").empty());
+}
+
+TEST_CASE("walk: duplicates when pages overlap by one (off-by-one)") {
+    auto pages = walk(23, 7, [](int o) { return slice(std::max(0, o - 1), std::min(std::max(0, o - 1) + 7, 23), 23); });
+    auto all = checks::check_walk(uhub(), pages, 7, "GetRepo");
+    REQUIRE_FALSE(all.empty());
+    CHECK(std::find(ids(all).begin(), ids(all).end(), DeviationId::pagination_duplicate) != ids(all).end());
+}
+
+TEST_CASE("walk: a gap when items are skipped, told apart from a wrong total by a full listing") {
+    auto pages = walk(23, 7, [](int o) { return slice(o + o / 7, std::min(o + o / 7 + 7, 23), 23); });
+    const json everything = slice(0, 23, 23);
+    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo", everything));
+    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_gap) != found.end());
+    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) == found.end());
+    auto without = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    CHECK(std::find(without.begin(), without.end(), DeviationId::pagination_total_mismatch) != without.end());
+}
+
+TEST_CASE("walk: an unstable total") {
+    int call = 0;
+    auto pages = walk(23, 7, [&](int o) { return slice(o, std::min(o + 7, 23), 23 + call++); });
+    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_unstable) != found.end());
+}
+
+TEST_CASE("walk: offset ignored") {
+    std::vector<checks::WalkPage> pages;
+    bodies = {slice(0, 7, 23), slice(0, 7, 23)};
+    pages.push_back({{{"Limit", "7"}, {"Offset", "0"}}, bodies[0]});
+    pages.push_back({{{"Limit", "7"}, {"Offset", "7"}}, bodies[1]});
+    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    CHECK(found == std::vector{DeviationId::pagination_offset_ignored});
+}
+
+TEST_CASE("walk: the total disagrees with what a full walk returned") {
+    auto pages = walk(23, 7, [](int o) { return slice(o, std::min(o + 7, 23), 30); });
+    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) != found.end());
 }
