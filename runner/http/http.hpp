@@ -1,9 +1,12 @@
 #pragma once
 // conform::http — requests as they go on the wire. This door holds query strings: an ordered
 // parameter list, RFC 3986 percent-encoding, a strict parser, and the value rendering of
-// ../shared/SIGNING.md. Signing lives behind the second door, runner/http/signer.hpp.
-// (The HTTP client, Exchange and Transport will join this door; httplib and OpenSSL types never
-// leave this module: STYLE.md lesson 5.)
+// ../shared/SIGNING.md. Signing lives behind the second door, runner/http/signer.hpp; the
+// client (Request, Exchange, Transport, make_transport, RateLimiter, the FailureKind table)
+// behind runner/http/transport.hpp; the HTTP(S) listener of the reference server and tests
+// (Server, ServerRequest, ServerResponse) behind runner/http/server.hpp. httplib and OpenSSL
+// types never leave this module (STYLE.md lesson 5): they appear only in its .cpp files and
+// internal/.
 //
 //   QueryParams params;
 //   params.add("Action", "GetRepo");

@@ -1,0 +1,84 @@
+#pragma once
+// conform::http server — a real HTTP(S) listener on loopback for the reference server, the
+// recorder and tests (STYLE.md lesson 13: real sockets, ephemeral ports, certificates made at
+// start). The handler sees plain values; httplib never leaves this module.
+//
+//   auto server = Server::start({.host = "127.0.0.1", .port = 0, .tls = true},
+//                               [](const ServerRequest& r) { return answer(r); });
+//   std::string url = (*server)->base_url();   // "https://127.0.0.1:40123"
+//   (*server)->stop();                          // also on destruction
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "runner/core/result.hpp"
+#include "runner/http/http.hpp"
+#include "runner/http/transport.hpp"
+
+namespace conform::http {
+
+struct ServerRequest {
+    std::string method;
+    std::string path;      // "/v2/index.php", without the query, as received (not decoded)
+    std::string raw_query; // as received, without '?', still percent-encoded
+    Headers headers;
+    std::string body;
+    std::string host; // the Host header ("127.0.0.1:40123"), as a signature sees it
+    bool tls = false;
+    std::string remote_address;    // the client's address ("127.0.0.1"), for logs
+    std::uint16_t remote_port = 0; // the client's port: one per connection (keep-alive tests)
+};
+
+struct ServerResponse {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    Headers headers;
+    // Misbehaviours for personas (a conforming answer leaves both unset):
+    std::optional<std::chrono::milliseconds> delay; // wait this long before answering;
+                                                    // cut short when the server stops
+    std::optional<std::size_t> declared_length;     // announce this Content-Length, send body
+                                                    // (shorter), then close the connection
+};
+
+using Handler = std::function<ServerResponse(const ServerRequest&)>;
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0; // 0: an ephemeral port, chosen by the kernel
+    bool tls = false;       // HTTPS with a self-signed certificate generated at start
+                            // (OpenSSL API; subjectAltName 127.0.0.1, ::1 and localhost)
+    int threads = 8;        // connections served at once: an idle keep-alive connection holds a
+                            // thread, and gives it up when another connection waits for one
+};
+
+class Server {
+public:
+    // Binds and starts answering on a background thread; returns once the socket listens.
+    // Fails naming host:port when it cannot bind, or when the certificate cannot be made.
+    [[nodiscard]] static core::Result<std::unique_ptr<Server>> start(const ServerOptions& options,
+                                                                     Handler handler);
+    virtual ~Server() = default;
+
+    [[nodiscard]] virtual std::uint16_t port() const = 0;
+    // "http://127.0.0.1:40123" or "https://..." (IPv6 hosts in brackets).
+    [[nodiscard]] virtual std::string base_url() const = 0;
+    // The generated certificate, PEM, for a client's ca_file; empty without TLS.
+    [[nodiscard]] virtual std::string certificate_pem() const = 0;
+    // Blocks until stop() is called from another thread, or signal_stop() from a signal
+    // handler (seen within 100 ms; wait() then stops the server itself).
+    virtual void wait() = 0;
+    // Stops listening, cuts delays short, closes open connections (idle keep-alive ones too),
+    // joins the worker threads. Idempotent and thread-safe; never call it from a handler.
+    virtual void stop() = 0;
+
+    // Async-signal-safe: asks every server started before the call to stop; their wait()
+    // returns (a SIGINT handler of `conform serve` calls this and nothing else).
+    static void signal_stop() noexcept;
+};
+
+} // namespace conform::http
