@@ -1,0 +1,95 @@
+#include "runner/serve/internal/schema_lookup.hpp"
+
+#include "runner/core/json_pointer.hpp"
+
+namespace conform::serve::internal {
+
+using nlohmann::json;
+
+namespace {
+
+// Follows same-document "$ref": "#/..." (the importer writes $defs that way); a bounded number
+// of hops so that a $ref cycle cannot loop.
+const json* resolve(const json& root, const json* node) {
+    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
+        auto it = node->find("$ref");
+        if (it == node->end() || !it->is_string())
+            return node;
+        const std::string& ref = it->get_ref<const std::string&>();
+        if (!ref.starts_with("#"))
+            return node; // another document: not followed here
+        node = core::resolve_pointer(root, core::percent_decode(std::string_view(ref).substr(1)));
+    }
+    return node;
+}
+
+} // namespace
+
+const json* subschema_at(const json& schema, std::string_view instance_pointer) {
+    auto tokens = core::parse_pointer(instance_pointer);
+    if (!tokens)
+        return nullptr;
+    const json* at = resolve(schema, &schema);
+    for (const std::string& t : *tokens) {
+        if (!at || !at->is_object())
+            return nullptr;
+        auto props = at->find("properties");
+        if (props == at->end() || !props->is_object() || !props->contains(t))
+            return nullptr;
+        at = resolve(schema, &(*props)[t]);
+    }
+    return at;
+}
+
+const json* item_schema(const json& schema, std::string_view items_pointer) {
+    const json* list = subschema_at(schema, items_pointer);
+    if (!list || !list->is_object())
+        return nullptr;
+    auto it = list->find("items");
+    if (it == list->end() || !it->is_object())
+        return nullptr;
+    return resolve(schema, &*it);
+}
+
+bool is_string_typed(const json* subschema) {
+    if (!subschema || !subschema->is_object())
+        return false;
+    auto it = subschema->find("type");
+    if (it == subschema->end())
+        return false;
+    if (it->is_string())
+        return *it == "string";
+    if (!it->is_array())
+        return false;
+    bool string = false, number = false;
+    for (const json& t : *it) {
+        string = string || t == "string";
+        number = number || t == "integer" || t == "number";
+    }
+    return string && !number;
+}
+
+std::vector<std::string> required_of(const json* subschema) {
+    std::vector<std::string> out;
+    if (!subschema || !subschema->is_object())
+        return out;
+    auto it = subschema->find("required");
+    if (it != subschema->end() && it->is_array())
+        for (const json& n : *it)
+            if (n.is_string())
+                out.push_back(n.get<std::string>());
+    return out;
+}
+
+std::vector<std::string> properties_of(const json* subschema) {
+    std::vector<std::string> out;
+    if (!subschema || !subschema->is_object())
+        return out;
+    auto it = subschema->find("properties");
+    if (it != subschema->end() && it->is_object())
+        for (const auto& [name, _] : it->items())
+            out.push_back(name);
+    return out;
+}
+
+} // namespace conform::serve::internal

@@ -1,0 +1,210 @@
+// `conform serve`: one contract's reference on a socket until SIGINT or SIGTERM.
+#include <charconv>
+#include <csignal>
+#include <fstream>
+#include <ostream>
+#include <thread>
+
+#include "runner/contract/cases.hpp"
+#include "runner/serve/serve.hpp"
+
+namespace conform::serve {
+
+namespace {
+
+// Set by the signal handler, read by the serving loop: the handler itself does nothing else
+// (stopping joins threads, which is not async-signal-safe).
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void on_stop_signal(int signal_number) {
+    g_stop_signal = signal_number;
+}
+
+// Installs the handlers for one run and restores the previous ones after it.
+class StopSignals {
+public:
+    StopSignals() {
+        g_stop_signal = 0;
+        struct sigaction action {};
+        action.sa_handler = on_stop_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &m_previous_int);
+        sigaction(SIGTERM, &action, &m_previous_term);
+    }
+    ~StopSignals() {
+        sigaction(SIGINT, &m_previous_int, nullptr);
+        sigaction(SIGTERM, &m_previous_term, nullptr);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+    struct sigaction m_previous_int {};
+    struct sigaction m_previous_term {};
+};
+
+struct Listen {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+core::Result<Listen> parse_listen(std::string_view text) {
+    auto bad = [&](std::string why) {
+        return core::fail("--listen " + std::string(text) + ": " + why +
+                          " (expected HOST:PORT, [IPv6]:PORT or :PORT)");
+    };
+    Listen out;
+    std::string_view port_text;
+    if (text.starts_with("[")) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return bad("an IPv6 host is written [ADDRESS]:PORT");
+        out.host = std::string(text.substr(1, close - 1));
+        port_text = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos)
+            return bad("no port");
+        out.host = std::string(text.substr(0, colon));
+        port_text = text.substr(colon + 1);
+    }
+    if (out.host.empty())
+        out.host = "127.0.0.1"; // ":PORT": loopback, never every interface by accident
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+        port > 65535)
+        return bad("the port is not a number from 0 to 65535");
+    out.port = static_cast<std::uint16_t>(port);
+    return out;
+}
+
+// The contract's base path ("/v2/index.php"), so that the printed URL is the one to call.
+std::string base_path(std::string_view base_url) {
+    const auto scheme = base_url.find("://");
+    const auto slash = base_url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+    return slash == std::string_view::npos ? std::string("/") : std::string(base_url.substr(slash));
+}
+
+std::string persona_names() {
+    std::string out;
+    for (const PersonaInfo& p : personas())
+        out += (out.empty() ? "" : ", ") + std::string(p.name);
+    return out;
+}
+
+} // namespace
+
+int run_serve(const ServeJob& job, std::ostream& out, std::ostream& err) {
+    const http::ProcessEnvironment environment;
+    return run_serve(job, ServeEdges{environment, nullptr}, out, err);
+}
+
+int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, std::ostream& err) {
+    constexpr int k_ok = 0, k_usage = 2;
+    auto fail = [&](const std::string& message) {
+        err << "conform serve: " << message << '\n';
+        return k_usage;
+    };
+    if (job.list_personas && job.contract.empty()) {
+        write_persona_list(out);
+        return k_ok;
+    }
+    if (job.contract.empty())
+        return fail("--contract NAME is required");
+
+    const auto schemas_dir = job.schemas_dir.value_or(contract::default_schemas_dir());
+    auto contracts = contract::load_contracts(schemas_dir);
+    if (!contracts)
+        return fail(contracts.error().to_string());
+    const contract::Contract* chosen = nullptr;
+    std::string names;
+    for (const contract::Contract& c : *contracts) {
+        names += (names.empty() ? "" : ", ") + c.name;
+        if (c.name == job.contract)
+            chosen = &c;
+    }
+    if (!chosen)
+        return fail("unknown contract \"" + job.contract + "\" (known: " + names + ")");
+    auto fixtures = load_fixtures(*chosen, job.cases_dir.value_or(contract::default_cases_dir()));
+    if (!fixtures)
+        return fail(fixtures.error().to_string());
+    if (job.list_personas) {
+        write_persona_list(out, *chosen, *fixtures);
+        return k_ok;
+    }
+    const PersonaInfo* persona = find_persona(job.persona);
+    if (!persona)
+        return fail("unknown persona \"" + job.persona + "\" (known: " + persona_names() + ")");
+    auto listen = parse_listen(job.listen);
+    if (!listen)
+        return fail(listen.error().message);
+
+    ReferenceOptions options;
+    options.persona = persona->id;
+    std::string credentials_note;
+    if (const http::Scheme* scheme = http::find_scheme(chosen->signing)) {
+        const auto key_id = edges.environment.get(scheme->key_id_env);
+        const auto secret = edges.environment.get(scheme->secret_env);
+        const bool any = (key_id && !key_id->empty()) || (secret && !secret->empty());
+        if (any) {
+            auto credentials = http::credentials_from_env(*scheme, edges.environment);
+            if (!credentials) // one of the two set: a mistake worth stopping for
+                return fail(credentials.error().message);
+            credentials_note = "accepting the key pair from " + std::string(scheme->key_id_env) +
+                               " / " + std::string(scheme->secret_env);
+            options.credentials.push_back(std::move(*credentials));
+        } else {
+            const http::Credentials test = test_credentials(*scheme);
+            credentials_note = "note: " + std::string(scheme->key_id_env) + " / " +
+                               std::string(scheme->secret_env) +
+                               " are not set; accepting the built-in test credentials (not "
+                               "secrets): " +
+                               std::string(scheme->key_id_param) + " " + test.key_id;
+            options.credentials.push_back(test);
+        }
+    }
+    auto reference = make_reference(*chosen, std::move(*fixtures), std::move(options));
+    if (!reference)
+        return fail(reference.error().message);
+
+    StopSignals signals;
+    http::ServerOptions server_options;
+    server_options.host = listen->host;
+    server_options.port = listen->port;
+    server_options.tls = job.tls;
+    server_options.threads = job.threads;
+    auto server = start_reference(*reference, server_options);
+    if (!server)
+        return fail(server.error().to_string());
+
+    out << (*server)->base_url() << base_path(chosen->base_url) << std::endl;
+    err << "conform serve: " << chosen->name << " as persona " << persona->name << " ("
+        << persona->description << ")\n";
+    if (!credentials_note.empty())
+        err << "conform serve: " << credentials_note << '\n';
+    if (job.tls) {
+        if (job.certificate_out) {
+            std::ofstream pem(*job.certificate_out, std::ios::binary | std::ios::trunc);
+            pem << (*server)->certificate_pem();
+            if (!pem) {
+                (*server)->stop();
+                return fail("cannot write the certificate to " + job.certificate_out->string());
+            }
+            err << "conform serve: self-signed certificate written to "
+                << job.certificate_out->string() << '\n';
+        } else {
+            err << "conform serve: self-signed certificate (clients need --insecure, or "
+                   "--cacert with the certificate)\n";
+        }
+    }
+    err << "conform serve: Ctrl-C stops" << std::endl;
+
+    while (g_stop_signal == 0 && !(edges.stop && edges.stop->load()))
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    (*server)->stop();
+    err << "conform serve: stopped\n";
+    return k_ok;
+}
+
+} // namespace conform::serve

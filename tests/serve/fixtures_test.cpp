@@ -1,0 +1,152 @@
+// Fixture datasets: the committed ones load; a bad one is an error naming file and pointer.
+#include <fstream>
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "runner/contract/cases.hpp"
+#include "runner/core/json_parse.hpp"
+#include "runner/serve/serve.hpp"
+#include "tests/serve/serve_support.hpp"
+
+using namespace conform;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+TEST_CASE("fixtures: the committed datasets load with their filters and samples",
+          "[serve][fixtures]") {
+    for (const contract::Contract& c : test::seed_contracts()) {
+        INFO(c.name);
+        const serve::Fixtures f = test::seed_fixtures(c);
+        CHECK(f.contract == c.name);
+        const contract::Operation& op = test::first_operation(c);
+        const serve::OperationFixture* fixture = f.find(op.name);
+        REQUIRE(fixture != nullptr);
+        CHECK(fixture->items.size() == 23);
+        CHECK(fixture->file.filename() == op.name + ".dataset.json");
+        CHECK(fixture->sample_body.has_value()); // the page's own sample answer
+        CHECK(fixture->doc_sample_expected.has_value());
+        CHECK(f.find("NoSuchOperation") == nullptr);
+        if (c.envelope.action) {
+            REQUIRE(fixture->filters.size() == 1);
+            CHECK(fixture->filters[0].param == "Type");
+            CHECK(fixture->filters[0].field == "IsShared");
+            CHECK(fixture->filters[0].values.size() == 2);
+            CHECK(fixture->sample_body->at("TotalCount") == 2);
+        } else {
+            CHECK(fixture->filters.empty());
+            CHECK(fixture->sample_body->contains("data"));
+        }
+    }
+}
+
+namespace {
+
+// A private copy of cases/<contract>/ with the dataset edited, loaded from there.
+class EditedDataset {
+public:
+    explicit EditedDataset(const std::string& contract_name)
+        : m_contract(test::seed_contract(contract_name)),
+          m_root(fs::temp_directory_path() /
+                 ("conform-serve-fixtures-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(s_counter++))) {
+        fs::create_directories(m_root / contract_name);
+        const auto& op = test::first_operation(m_contract);
+        m_file = m_root / contract_name / (op.name + ".dataset.json");
+        auto doc = core::load_json_file(contract::default_cases_dir() / contract_name /
+                                        (op.name + ".dataset.json"));
+        REQUIRE(doc);
+        m_doc = *doc;
+    }
+    ~EditedDataset() {
+        std::error_code ec;
+        fs::remove_all(m_root, ec);
+    }
+    json& doc() { return m_doc; }
+    const fs::path& file() const { return m_file; }
+    core::Result<serve::Fixtures> load(const std::string& text = {}) {
+        std::ofstream(m_file, std::ios::trunc) << (text.empty() ? m_doc.dump(2) : text);
+        return serve::load_fixtures(m_contract, m_root);
+    }
+    fs::path root() const { return m_root; }
+
+private:
+    static inline int s_counter = 0;
+    const contract::Contract& m_contract;
+    fs::path m_root;
+    fs::path m_file;
+    json m_doc;
+};
+
+std::string error_of(const core::Result<serve::Fixtures>& r) {
+    REQUIRE_FALSE(r);
+    return r.error().to_string();
+}
+
+} // namespace
+
+TEST_CASE("fixtures: errors name the file and the JSON pointer", "[serve][fixtures]") {
+    SECTION("the unedited copy loads") {
+        EditedDataset d("ucloud-uhub");
+        CHECK(d.load());
+    }
+    SECTION("a missing dataset") {
+        EditedDataset d("ucloud-uhub");
+        auto r = serve::load_fixtures(test::seed_contract("ucloud-uhub"), d.root() / "nowhere");
+        CHECK(error_of(r).find("GetRepo.dataset.json") != std::string::npos);
+        CHECK(error_of(r).find("missing") != std::string::npos);
+    }
+    SECTION("not JSON: file and line") {
+        EditedDataset d("ucloud-uhub");
+        const std::string e = error_of(d.load("{\n  \"items\": [\n    oops\n  ]\n}\n"));
+        CHECK(e.find(d.file().string() + ":3:") != std::string::npos);
+    }
+    SECTION("against schemas/dataset.schema.json") {
+        EditedDataset d("ucloud-uhub");
+        d.doc()["items"][4] = "not an object";
+        const std::string e = error_of(d.load());
+        CHECK(e.find(d.file().string() + "#/items/4") != std::string::npos);
+        CHECK(e.find("dataset.schema.json") != std::string::npos);
+    }
+    SECTION("an unknown deviation id in doc_sample") {
+        EditedDataset d("tencent-ccr");
+        d.doc()["doc_sample"]["expected"][1] = "type.wrong";
+        CHECK(error_of(d.load()).find("#/doc_sample/expected/1") != std::string::npos);
+    }
+    SECTION("an item that does not validate against the response schema") {
+        EditedDataset d("ucloud-uhub");
+        d.doc()["items"][3]["IsShared"] = "yes";
+        const std::string e = error_of(d.load());
+        CHECK(e.find("#/items/3/IsShared") != std::string::npos);
+        CHECK(e.find("GetRepo.response.schema.json") != std::string::npos);
+    }
+    SECTION("an item without its key, and a repeated key") {
+        EditedDataset d("tencent-ccr");
+        d.doc()["items"][2].erase("reponame");
+        CHECK(error_of(d.load()).find("#/items/2") != std::string::npos);
+        EditedDataset e("tencent-ccr");
+        e.doc()["items"][5]["reponame"] = e.doc()["items"][1]["reponame"];
+        const std::string message = error_of(e.load());
+        CHECK(message.find("#/items/5/reponame") != std::string::npos);
+        CHECK(message.find("repeats") != std::string::npos);
+    }
+    SECTION("a filter on an undeclared parameter or field") {
+        EditedDataset d("ucloud-uhub");
+        d.doc()["filters"][0]["param"] = "Kind";
+        CHECK(error_of(d.load()).find("#/filters/0/param") != std::string::npos);
+        EditedDataset e("ucloud-uhub");
+        e.doc()["filters"][0]["field"] = "Shared";
+        CHECK(error_of(e.load()).find("#/filters/0/field") != std::string::npos);
+    }
+    SECTION("a filter that misses a documented value, or maps an undocumented one") {
+        EditedDataset d("genesissai-uhub");
+        d.doc()["filters"][0]["values"].erase("Public");
+        const std::string e = error_of(d.load());
+        CHECK(e.find("#/filters/0/values") != std::string::npos);
+        CHECK(e.find("\"Public\"") != std::string::npos);
+        EditedDataset f("genesissai-uhub");
+        f.doc()["filters"][0]["values"]["public"] = "true"; // the Chinese page's spelling
+        CHECK(error_of(f.load()).find("#/filters/0/values/public") != std::string::npos);
+    }
+}

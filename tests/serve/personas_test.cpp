@@ -1,0 +1,147 @@
+// The persona table: complete, named uniquely, every id a taxonomy id, applicability per
+// contract, the listing.
+#include <set>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "runner/serve/serve.hpp"
+#include "tests/serve/serve_support.hpp"
+
+using namespace conform;
+using serve::PersonaId;
+
+TEST_CASE("persona table: every id has a named, described row", "[serve][personas]") {
+    std::set<std::string_view> names;
+    for (const serve::PersonaInfo& p : serve::personas()) {
+        INFO(p.name);
+        CHECK(names.insert(p.name).second);
+        CHECK_FALSE(p.description.empty());
+        CHECK(serve::find_persona(p.name) == &p);
+        for (core::DeviationId id : (p.expected | p.tolerated).ids()) {
+            // every declared id is a taxonomy id, by name as users write it
+            const auto back = core::parse_deviation_id(core::name_of(id));
+            REQUIRE(back);
+            CHECK(*back == id);
+        }
+    }
+    CHECK(names.size() == serve::personas().size());
+    CHECK(serve::find_persona("no-such-persona") == nullptr);
+    // The brief's list, each with the ids it must make conform report.
+    const std::pair<const char*, const char*> k_required[] = {
+        {"reference", "-"},
+        {"items-as-strings", "type.mismatch"},
+        {"total-as-string", "type.mismatch"},
+        {"data-envelope", "field.misplaced"},
+        {"lowercase-fields", "field.renamed"},
+        {"missing-field", "field.missing"},
+        {"extra-field", "field.unexpected"},
+        {"ignore-limit", "pagination.over-limit, pagination.default-limit"},
+        {"ignore-offset", "pagination.offset-ignored, pagination.past-end"},
+        {"off-by-one", "pagination.gap"},
+        {"duplicate-items", "pagination.duplicate"},
+        {"unstable-total", "pagination.total-unstable"},
+        {"wrong-default-limit", "pagination.default-limit"},
+        {"accept-invalid", "envelope.status"},
+        {"accept-unsigned", "auth.unsigned-accepted, auth.bad-signature-accepted"},
+        {"http-500", "http.status"},
+        {"html-error", "http.status, http.content-type"},
+        {"slow", "http.transport"},
+        {"truncated-body", "http.transport"},
+    };
+    for (const auto& [name, ids] : k_required) {
+        const serve::PersonaInfo* p = serve::find_persona(name);
+        REQUIRE(p != nullptr);
+        CHECK(p->expected.to_string() == ids);
+    }
+    CHECK(serve::find_persona("doc-sample")->expected_from_fixture);
+}
+
+TEST_CASE("DeviationSet", "[serve][personas]") {
+    using core::DeviationId;
+    constexpr serve::DeviationSet s{DeviationId::http_status, DeviationId::field_missing};
+    static_assert(s.size() == 2 && s.contains(DeviationId::http_status));
+    static_assert(!s.contains(DeviationId::http_transport));
+    CHECK(s.ids() == std::vector{DeviationId::field_missing, DeviationId::http_status});
+    CHECK(s.to_string() == "field.missing, http.status");
+    CHECK(serve::DeviationSet{}.to_string() == "-");
+    serve::DeviationSet t = s;
+    t.erase(DeviationId::http_status);
+    CHECK(t == serve::DeviationSet{DeviationId::field_missing});
+}
+
+TEST_CASE("persona applicability per contract", "[serve][personas]") {
+    for (const contract::Contract& c : test::seed_contracts()) {
+        INFO(c.name);
+        const serve::Fixtures fixtures = test::seed_fixtures(c);
+        for (const serve::PersonaInfo& p : serve::personas()) {
+            INFO(p.name);
+            const serve::Applicability a = serve::applicability(p.id, c, fixtures);
+            if (!a.applies) {
+                CHECK_FALSE(a.why_not.empty());
+                CHECK(a.expected.empty());
+                continue;
+            }
+            CHECK(a.why_not.empty());
+            CHECK((a.expected & a.tolerated).empty());
+            CHECK(a.expected.empty() == (p.id == PersonaId::reference));
+            if (!p.expected_from_fixture)
+                CHECK(a.expected == p.expected);
+        }
+    }
+    const auto& tencent = test::seed_contract("tencent-ccr");
+    const auto& ucloud = test::seed_contract("ucloud-uhub");
+    const auto tencent_fixtures = test::seed_fixtures(tencent);
+    const auto ucloud_fixtures = test::seed_fixtures(ucloud);
+    // Tencent's table documents totalCount as a String already.
+    const auto total = serve::applicability(PersonaId::total_as_string, tencent, tencent_fixtures);
+    CHECK_FALSE(total.applies);
+    CHECK(total.why_not.find("/totalCount") != std::string::npos);
+    CHECK(serve::applicability(PersonaId::total_as_string, ucloud, ucloud_fixtures).applies);
+    // doc-sample's ids come from each dataset's hand-derived expectation.
+    using core::DeviationId;
+    CHECK(serve::applicability(PersonaId::doc_sample, tencent, tencent_fixtures).expected ==
+          serve::DeviationSet{DeviationId::field_misplaced, DeviationId::type_mismatch});
+    const auto uhub_sample = serve::applicability(PersonaId::doc_sample, ucloud, ucloud_fixtures);
+    CHECK(uhub_sample.expected == serve::DeviationSet{DeviationId::type_mismatch,
+                                                      DeviationId::pagination_over_limit,
+                                                      DeviationId::pagination_items_exceed_total});
+    CHECK(uhub_sample.tolerated == serve::DeviationSet{DeviationId::pagination_offset_ignored});
+    // A persona that does not apply cannot be served.
+    serve::ReferenceOptions total_options;
+    total_options.persona = PersonaId::total_as_string;
+    auto refused = serve::make_reference(tencent, test::seed_fixtures(tencent), total_options);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("does not apply") != std::string::npos);
+    // Fixtures of another contract are refused.
+    auto mixed = serve::make_reference(tencent, test::seed_fixtures(ucloud), {});
+    CHECK_FALSE(mixed);
+}
+
+TEST_CASE("persona listing", "[serve][personas]") {
+    std::ostringstream all;
+    serve::write_persona_list(all);
+    for (const serve::PersonaInfo& p : serve::personas()) {
+        CHECK(all.str().find(std::string(p.name)) != std::string::npos);
+        CHECK(all.str().find(std::string(p.description)) != std::string::npos);
+    }
+    CHECK(all.str().find("pagination.over-limit, pagination.default-limit (may also: "
+                         "pagination.duplicate)") != std::string::npos);
+
+    const auto& tencent = test::seed_contract("tencent-ccr");
+    std::ostringstream one;
+    serve::write_persona_list(one, tencent, test::seed_fixtures(tencent));
+    CHECK(one.str().find("personas for tencent-ccr") != std::string::npos);
+    CHECK(one.str().find("not applicable: the contract documents /totalCount") !=
+          std::string::npos);
+    CHECK(one.str().find("field.misplaced, type.mismatch") != std::string::npos);
+}
+
+TEST_CASE("test credentials: one pair per scheme, accepted by the reference", "[serve][personas]") {
+    for (const http::Scheme& s : http::schemes()) {
+        const http::Credentials c = serve::test_credentials(s);
+        CHECK_FALSE(c.key_id.empty());
+        CHECK_FALSE(c.secret.empty());
+        CHECK(serve::test_credentials(s.id).key_id == c.key_id);
+    }
+}
