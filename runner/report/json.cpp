@@ -1,0 +1,398 @@
+// report.json: the model as a versioned document (schemas/report.schema.json), and back.
+//
+// Shape: {conform_report, tool, started_at, arguments, targets: [{name, endpoints: [{contract,
+// url, persona, reachable, error?}], cases: [{..., checks: [{name, status, deviations: [{...,
+// exchange?}]}], exchanges: [...]}]}], summary}. A deviation's "exchange" is an index into its
+// case's "exchanges", so a walk's pages are stored once however many deviations they show.
+
+#include "runner/core/json_parse.hpp"
+#include "runner/core/json_pointer.hpp"
+#include "runner/report/internal/text.hpp"
+
+namespace conform::report {
+
+using nlohmann::json;
+// report.json keeps its members in the order written here (version first), for people who
+// read it; the reader does not depend on order.
+using ordered = nlohmann::ordered_json;
+
+namespace {
+
+ordered deviation_json(const core::Deviation& d) {
+    ordered j = {{"id", core::name_of(d.id)},
+                 {"kind", d.kind},
+                 {"severity", core::name_of(d.severity)},
+                 {"operation", d.operation},
+                 {"instance_pointer", d.instance_pointer},
+                 {"schema_pointer", d.schema_pointer},
+                 {"expected", d.expected},
+                 {"actual", d.actual},
+                 {"message", d.message},
+                 {"count", d.count},
+                 {"fingerprint", d.fingerprint()}};
+    if (d.source)
+        j["source"] = {{"doc", d.source->doc}, {"line", d.source->line}};
+    return j;
+}
+
+ordered case_json(const CaseResult& c) {
+    ordered checks = ordered::array();
+    for (const CheckResult& check : c.checks) {
+        ordered deviations = ordered::array();
+        for (std::size_t i = 0; i < check.deviations.size(); ++i) {
+            ordered d = deviation_json(check.deviations[i]);
+            if (const auto index = check.exchange_index(i))
+                d["exchange"] = *index;
+            deviations.push_back(std::move(d));
+        }
+        ordered j = {{"name", check.name},
+                     {"status", internal::check_status(check)},
+                     {"deviations", std::move(deviations)}};
+        if (!check.skipped.empty())
+            j["skipped_reason"] = check.skipped;
+        checks.push_back(std::move(j));
+    }
+    ordered exchanges = ordered::array();
+    for (const json& e : c.exchanges)
+        exchanges.push_back(ordered(e));
+    ordered j = {{"contract", c.contract},
+                 {"operation", c.operation},
+                 {"case", c.name},
+                 {"description", c.description},
+                 {"kind", c.kind},
+                 {"expect", c.expect},
+                 {"url", c.url},
+                 {"persona", c.persona},
+                 {"status", internal::case_status(c)},
+                 {"deviation_count", c.deviation_count()},
+                 {"seconds", c.seconds},
+                 {"environment", c.environment},
+                 {"checks", std::move(checks)},
+                 {"exchanges", std::move(exchanges)}};
+    if (!c.skipped.empty())
+        j["skipped_reason"] = c.skipped;
+    return j;
+}
+
+} // namespace
+
+json to_json(const core::Deviation& d) {
+    return json(deviation_json(d));
+}
+
+ordered to_report_json(const ReportModel& model) {
+    ordered targets = ordered::array();
+    for (const std::string& name : model.target_names()) {
+        ordered endpoints = ordered::array();
+        for (const TargetRecord& t : model.targets)
+            if (t.info.display_name() == name) {
+                ordered e = {{"contract", t.info.contract},
+                             {"url", t.info.target},
+                             {"persona", t.info.persona},
+                             {"reachable", t.reachable}};
+                if (!t.reachable)
+                    e["error"] = t.error;
+                endpoints.push_back(std::move(e));
+            }
+        ordered cases = ordered::array();
+        for (const CaseResult& c : model.cases)
+            if (c.target == name)
+                cases.push_back(case_json(c));
+        targets.push_back(
+            {{"name", name}, {"endpoints", std::move(endpoints)}, {"cases", std::move(cases)}});
+    }
+    const RunSummary& s = model.summary;
+    return {{"conform_report", k_report_version},
+            {"tool", model.tool},
+            {"started_at", model.run.started_at},
+            {"arguments", model.run.arguments},
+            {"summary",
+             {{"cases", s.cases},
+              {"passed", s.passed},
+              {"failed", s.failed},
+              {"skipped", s.skipped},
+              {"deviations", s.deviations},
+              {"errors", s.errors},
+              {"warnings", s.warnings},
+              {"unreachable_targets", s.unreachable_targets},
+              {"seconds", s.seconds}}},
+            {"targets", std::move(targets)}};
+}
+
+std::string render_json(const ReportModel& model) {
+    // Invalid UTF-8 in a body excerpt becomes U+FFFD instead of an exception at the end of a run.
+    return to_report_json(model).dump(2, ' ', false, ordered::error_handler_t::replace) + '\n';
+}
+
+// ---- reading ----
+
+namespace {
+
+// Reads typed members, naming the file and JSON pointer of whatever is wrong.
+class Reader {
+public:
+    explicit Reader(std::string_view file) : m_file(file) {}
+
+    [[nodiscard]] core::Unexpected<core::Diagnostic> error(const std::string& pointer,
+                                                           std::string message) const {
+        core::Location where;
+        where.file = m_file;
+        where.pointer = pointer;
+        where.has_pointer = true;
+        return core::fail(std::move(message), std::move(where));
+    }
+
+    static std::string at(const std::string& pointer, std::string_view token) {
+        std::string p = pointer;
+        core::append_pointer_token(p, token);
+        return p;
+    }
+    static std::string at(const std::string& pointer, std::size_t index) {
+        return at(pointer, std::to_string(index));
+    }
+
+    core::Result<const json*> member(const json& object, const std::string& pointer,
+                                     const char* key, json::value_t type, bool required) const {
+        if (!object.is_object())
+            return error(pointer, "expected an object");
+        const auto it = object.find(key);
+        if (it == object.end()) {
+            if (required)
+                return error(pointer, std::string("missing member \"") + key + "\"");
+            return static_cast<const json*>(nullptr);
+        }
+        const bool ok =
+            type == json::value_t::number_unsigned
+                ? it->is_number_unsigned() || (it->is_number_integer() && it->get<long long>() >= 0)
+            : type == json::value_t::number_float ? it->is_number()
+                                                  : it->type() == type;
+        if (!ok)
+            return error(at(pointer, key),
+                         std::string("expected ") + type_word(type) + ", got " + it->type_name());
+        return &*it;
+    }
+
+    core::Result<std::string> string(const json& o, const std::string& p, const char* key,
+                                     bool required = true) const {
+        CONFORM_TRY(const json* v, member(o, p, key, json::value_t::string, required));
+        return v ? v->get<std::string>() : std::string();
+    }
+    core::Result<std::size_t> count(const json& o, const std::string& p, const char* key,
+                                    bool required = true) const {
+        CONFORM_TRY(const json* v, member(o, p, key, json::value_t::number_unsigned, required));
+        return v ? v->get<std::size_t>() : std::size_t{0};
+    }
+    core::Result<double> number(const json& o, const std::string& p, const char* key) const {
+        CONFORM_TRY(const json* v, member(o, p, key, json::value_t::number_float, true));
+        return v->get<double>();
+    }
+    core::Result<bool> boolean(const json& o, const std::string& p, const char* key) const {
+        CONFORM_TRY(const json* v, member(o, p, key, json::value_t::boolean, true));
+        return v->get<bool>();
+    }
+    core::Result<const json*> array(const json& o, const std::string& p, const char* key,
+                                    bool required = true) const {
+        return member(o, p, key, json::value_t::array, required);
+    }
+    core::Result<std::vector<std::string>> strings(const json& o, const std::string& p,
+                                                   const char* key) const {
+        CONFORM_TRY(const json* a, array(o, p, key));
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            if (!(*a)[i].is_string())
+                return error(at(at(p, key), i), "expected a string");
+            out.push_back((*a)[i].get<std::string>());
+        }
+        return out;
+    }
+
+private:
+    static const char* type_word(json::value_t t) {
+        switch (t) {
+        case json::value_t::string:
+            return "a string";
+        case json::value_t::number_unsigned:
+            return "a non-negative integer";
+        case json::value_t::number_float:
+            return "a number";
+        case json::value_t::boolean:
+            return "a boolean";
+        case json::value_t::array:
+            return "an array";
+        case json::value_t::object:
+            return "an object";
+        default:
+            return "a value";
+        }
+    }
+
+    std::string m_file;
+};
+
+std::optional<core::Severity> parse_severity(std::string_view name) {
+    for (auto s : {core::Severity::info, core::Severity::warning, core::Severity::error})
+        if (core::name_of(s) == name)
+            return s;
+    return std::nullopt;
+}
+
+core::Result<core::Deviation> read_deviation(const Reader& r, const json& j, const std::string& p,
+                                             std::optional<std::size_t>& exchange) {
+    core::Deviation d;
+    CONFORM_TRY(const std::string id, r.string(j, p, "id"));
+    const auto parsed = core::parse_deviation_id(id);
+    if (!parsed)
+        return r.error(Reader::at(p, "id"), "unknown deviation id \"" + id + "\"");
+    d.id = *parsed;
+    CONFORM_TRY(d.kind, r.string(j, p, "kind"));
+    CONFORM_TRY(const std::string severity, r.string(j, p, "severity"));
+    const auto s = parse_severity(severity);
+    if (!s)
+        return r.error(Reader::at(p, "severity"), "unknown severity \"" + severity + "\"");
+    d.severity = *s;
+    CONFORM_TRY(d.operation, r.string(j, p, "operation"));
+    CONFORM_TRY(d.instance_pointer, r.string(j, p, "instance_pointer"));
+    CONFORM_TRY(d.schema_pointer, r.string(j, p, "schema_pointer"));
+    CONFORM_TRY(d.expected, r.string(j, p, "expected"));
+    CONFORM_TRY(d.actual, r.string(j, p, "actual"));
+    CONFORM_TRY(d.message, r.string(j, p, "message"));
+    CONFORM_TRY(d.count, r.count(j, p, "count"));
+    CONFORM_TRY(const json* source, r.member(j, p, "source", json::value_t::object, false));
+    if (source) {
+        const std::string sp = Reader::at(p, "source");
+        core::DocSource ds;
+        CONFORM_TRY(ds.doc, r.string(*source, sp, "doc"));
+        CONFORM_TRY(ds.line, r.count(*source, sp, "line"));
+        d.source = std::move(ds);
+    }
+    CONFORM_TRY(const json* ex, r.member(j, p, "exchange", json::value_t::number_unsigned, false));
+    exchange = ex ? std::optional<std::size_t>(ex->get<std::size_t>()) : std::nullopt;
+    return d;
+}
+
+core::Result<CheckResult> read_check(const Reader& r, const json& j, const std::string& p,
+                                     std::size_t exchanges) {
+    CheckResult check;
+    CONFORM_TRY(check.name, r.string(j, p, "name"));
+    CONFORM_TRY(check.skipped, r.string(j, p, "skipped_reason", false));
+    CONFORM_TRY(const json* deviations, r.array(j, p, "deviations"));
+    const std::string dp = Reader::at(p, "deviations");
+    bool indices_known = true;
+    for (std::size_t i = 0; i < deviations->size(); ++i) {
+        std::optional<std::size_t> exchange;
+        CONFORM_TRY(core::Deviation d,
+                    read_deviation(r, (*deviations)[i], Reader::at(dp, i), exchange));
+        if (exchange && *exchange >= exchanges)
+            return r.error(Reader::at(Reader::at(dp, i), "exchange"),
+                           "exchange " + std::to_string(*exchange) +
+                               " does not exist (the case has " + std::to_string(exchanges) + ")");
+        // exchange_of is a prefix: once one is unknown the rest are too (CheckResult's rule).
+        if (exchange && indices_known)
+            check.exchange_of.push_back(*exchange);
+        else
+            indices_known = false;
+        check.deviations.push_back(std::move(d));
+    }
+    return check;
+}
+
+core::Result<CaseResult> read_case(const Reader& r, const json& j, const std::string& p,
+                                   const std::string& target) {
+    CaseResult c;
+    c.target = target;
+    CONFORM_TRY(c.contract, r.string(j, p, "contract"));
+    CONFORM_TRY(c.operation, r.string(j, p, "operation"));
+    CONFORM_TRY(c.name, r.string(j, p, "case"));
+    CONFORM_TRY(c.description, r.string(j, p, "description", false));
+    CONFORM_TRY(c.kind, r.string(j, p, "kind"));
+    CONFORM_TRY(c.expect, r.string(j, p, "expect"));
+    CONFORM_TRY(c.url, r.string(j, p, "url"));
+    CONFORM_TRY(c.persona, r.string(j, p, "persona"));
+    CONFORM_TRY(c.skipped, r.string(j, p, "skipped_reason", false));
+    CONFORM_TRY(c.seconds, r.number(j, p, "seconds"));
+    CONFORM_TRY(c.environment, r.strings(j, p, "environment"));
+    CONFORM_TRY(const json* exchanges, r.array(j, p, "exchanges"));
+    for (std::size_t i = 0; i < exchanges->size(); ++i) {
+        if (!(*exchanges)[i].is_object())
+            return r.error(Reader::at(Reader::at(p, "exchanges"), i), "expected an object");
+        c.exchanges.push_back((*exchanges)[i]);
+    }
+    CONFORM_TRY(const json* checks, r.array(j, p, "checks"));
+    for (std::size_t i = 0; i < checks->size(); ++i) {
+        CONFORM_TRY(CheckResult check,
+                    read_check(r, (*checks)[i], Reader::at(Reader::at(p, "checks"), i),
+                               c.exchanges.size()));
+        c.checks.push_back(std::move(check));
+    }
+    CONFORM_TRY(const std::string status, r.string(j, p, "status"));
+    if (status != internal::case_status(c))
+        return r.error(Reader::at(p, "status"), "status \"" + status + "\" contradicts the case (" +
+                                                    std::string(internal::case_status(c)) + ")");
+    return c;
+}
+
+} // namespace
+
+core::Result<ReportModel> parse_report(const json& document, std::string_view file) {
+    const Reader r(file);
+    const std::string root;
+    if (!document.is_object())
+        return r.error(root, "a report is a JSON object");
+    const auto version = document.find("conform_report");
+    if (version == document.end())
+        return r.error(root, "not a conform report: missing \"conform_report\"");
+    if (!version->is_number_integer() || version->get<long long>() != k_report_version)
+        return r.error("/conform_report", "unsupported report version " + version->dump() +
+                                              " (this conform reads version " +
+                                              std::to_string(k_report_version) + ")");
+    ReportModel model;
+    CONFORM_TRY(model.tool, r.string(document, root, "tool"));
+    CONFORM_TRY(model.run.started_at, r.string(document, root, "started_at"));
+    CONFORM_TRY(model.run.arguments, r.strings(document, root, "arguments"));
+    CONFORM_TRY(const json* targets, r.array(document, root, "targets"));
+    for (std::size_t t = 0; t < targets->size(); ++t) {
+        const json& target = (*targets)[t];
+        const std::string tp = Reader::at("/targets", t);
+        CONFORM_TRY(const std::string name, r.string(target, tp, "name"));
+        CONFORM_TRY(const json* endpoints, r.array(target, tp, "endpoints"));
+        for (std::size_t e = 0; e < endpoints->size(); ++e) {
+            const json& endpoint = (*endpoints)[e];
+            const std::string ep = Reader::at(Reader::at(tp, "endpoints"), e);
+            TargetRecord record;
+            record.info.name = name;
+            CONFORM_TRY(record.info.contract, r.string(endpoint, ep, "contract"));
+            CONFORM_TRY(record.info.target, r.string(endpoint, ep, "url"));
+            CONFORM_TRY(record.info.persona, r.string(endpoint, ep, "persona"));
+            CONFORM_TRY(record.reachable, r.boolean(endpoint, ep, "reachable"));
+            CONFORM_TRY(record.error, r.string(endpoint, ep, "error", false));
+            model.targets.push_back(std::move(record));
+        }
+        CONFORM_TRY(const json* cases, r.array(target, tp, "cases"));
+        for (std::size_t c = 0; c < cases->size(); ++c) {
+            CONFORM_TRY(CaseResult result,
+                        read_case(r, (*cases)[c], Reader::at(Reader::at(tp, "cases"), c), name));
+            model.cases.push_back(std::move(result));
+        }
+    }
+    CONFORM_TRY(const json* summary,
+                r.member(document, root, "summary", json::value_t::object, true));
+    const std::string sp = "/summary";
+    RunSummary& s = model.summary;
+    CONFORM_TRY(s.cases, r.count(*summary, sp, "cases"));
+    CONFORM_TRY(s.passed, r.count(*summary, sp, "passed"));
+    CONFORM_TRY(s.failed, r.count(*summary, sp, "failed"));
+    CONFORM_TRY(s.skipped, r.count(*summary, sp, "skipped"));
+    CONFORM_TRY(s.deviations, r.count(*summary, sp, "deviations"));
+    CONFORM_TRY(s.errors, r.count(*summary, sp, "errors"));
+    CONFORM_TRY(s.warnings, r.count(*summary, sp, "warnings"));
+    CONFORM_TRY(s.unreachable_targets, r.count(*summary, sp, "unreachable_targets"));
+    CONFORM_TRY(s.seconds, r.number(*summary, sp, "seconds"));
+    return model;
+}
+
+core::Result<ReportModel> load_report(const std::filesystem::path& file) {
+    CONFORM_TRY(const json document, core::load_json_file(file));
+    return parse_report(document, file.string());
+}
+
+} // namespace conform::report

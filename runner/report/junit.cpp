@@ -1,0 +1,179 @@
+// JUnit XML for CI test views (Jenkins, GitLab): one <testsuite> per contract × operation ×
+// target, one <testcase> per case × check. A deviation is a <failure> (type = its id); a skipped
+// case or check is <skipped>; an unreachable target is an <error> (an environment problem,
+// never a deviation). The shape is the common Jenkins junit-10 one
+// (tests/report/fixtures/junit.xsd).
+
+#include <map>
+#include <tuple>
+
+#include "runner/report/internal/text.hpp"
+
+namespace conform::report {
+namespace {
+
+using internal::escape_xml;
+
+std::string attr(std::string_view text) {
+    return escape_xml(text, true);
+}
+
+struct Testcase {
+    std::string name;
+    double seconds = 0;
+    std::string skipped;  // reason
+    std::string failures; // <failure> elements
+    std::string error;    // <error> element
+    std::string system_out;
+    std::size_t failure_count = 0;
+};
+
+struct Suite {
+    std::string name;
+    std::vector<Testcase> cases;
+    double seconds = 0;
+};
+
+std::string failure_text(const CaseResult& c, const CheckResult& check, std::size_t i) {
+    const core::Deviation& d = check.deviations[i];
+    std::string text = "expected: " + d.expected + "\nactual:   " + d.actual +
+                       "\npointer:  " + internal::pointer_text(d.instance_pointer);
+    if (d.count > 1)
+        text += " (x" + std::to_string(d.count) + ")";
+    if (!d.schema_pointer.empty())
+        text += "\nschema:   " + d.schema_pointer;
+    if (!d.kind.empty())
+        text += "\nkind:     " + d.kind;
+    text += "\nseverity: " + std::string(core::name_of(d.severity));
+    if (const std::string source = internal::source_text(d); !source.empty())
+        text += "\ndoc:      " + source;
+    const nlohmann::json* exchange = internal::exchange_of(c, check, i);
+    const std::string request = exchange ? internal::request_line(*exchange) : c.url;
+    if (!request.empty())
+        text += "\nrequest:  " + request;
+    if (exchange)
+        if (const std::string response = internal::response_line(*exchange); !response.empty())
+            text += "\nresponse: " + response;
+    text += "\nfingerprint: " + d.fingerprint();
+    return text;
+}
+
+std::string environment_text(const CaseResult& c) {
+    std::string out;
+    for (const std::string& note : c.environment)
+        out += "environment: " + note + "\n";
+    return out;
+}
+
+void add_check(Suite& suite, const CaseResult& c, const CheckResult& check, double seconds) {
+    Testcase t;
+    t.name = c.name + "/" + check.name;
+    t.seconds = seconds;
+    t.skipped = !c.skipped.empty() ? c.skipped : check.skipped;
+    for (std::size_t i = 0; i < check.deviations.size() && t.skipped.empty(); ++i) {
+        const core::Deviation& d = check.deviations[i];
+        const std::string message =
+            d.message.empty() ? "expected " + d.expected + ", got " + d.actual : d.message;
+        t.failures += "      <failure type=\"" + attr(core::name_of(d.id)) + "\" message=\"" +
+                      attr(message) + "\">" + escape_xml(failure_text(c, check, i), false) +
+                      "</failure>\n";
+        ++t.failure_count;
+    }
+    t.system_out = environment_text(c);
+    suite.cases.push_back(std::move(t));
+}
+
+std::string render_testcase(const std::string& classname, const Testcase& t) {
+    std::string out = "    <testcase classname=\"" + attr(classname) + "\" name=\"" + attr(t.name) +
+                      "\" time=\"" + internal::format_seconds(t.seconds) + "\"";
+    if (t.skipped.empty() && t.failures.empty() && t.error.empty() && t.system_out.empty())
+        return out + "/>\n";
+    out += ">\n";
+    if (!t.skipped.empty())
+        out += "      <skipped message=\"" + attr(t.skipped) + "\"/>\n";
+    out += t.error;
+    out += t.failures;
+    if (!t.system_out.empty())
+        out += "      <system-out>" + escape_xml(t.system_out, false) + "</system-out>\n";
+    return out + "    </testcase>\n";
+}
+
+} // namespace
+
+std::string render_junit(const ReportModel& model) {
+    std::vector<Suite> suites;
+    std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
+    const auto suite_for = [&](const std::string& contract, const std::string& operation,
+                               const std::string& target) -> Suite& {
+        auto [it, inserted] =
+            index.emplace(std::make_tuple(contract, operation, target), suites.size());
+        if (inserted)
+            suites.push_back(Suite{contract + "." + operation + "." + target, {}, 0});
+        return suites[it->second];
+    };
+
+    for (const CaseResult& c : model.cases) {
+        Suite& suite = suite_for(c.contract, c.operation, c.target);
+        suite.seconds += c.seconds;
+        if (c.checks.empty()) {
+            // Nothing was checked (skipped before any check ran): the case itself is the test.
+            Testcase t;
+            t.name = c.name;
+            t.seconds = c.seconds;
+            t.skipped = c.skipped;
+            t.system_out = environment_text(c);
+            suite.cases.push_back(std::move(t));
+            continue;
+        }
+        // A case's time is shared by its checks (they run on the same exchanges).
+        const double each = c.seconds / static_cast<double>(c.checks.size());
+        for (const CheckResult& check : c.checks)
+            add_check(suite, c, check, each);
+    }
+    for (const TargetRecord& t : model.targets) {
+        if (t.reachable)
+            continue;
+        Suite& suite = suite_for(t.info.contract, "unreachable", t.info.display_name());
+        Testcase test;
+        test.name = t.info.display_name();
+        test.error = "      <error type=\"target.unreachable\" message=\"" + attr(t.error) + "\">" +
+                     escape_xml(t.info.target + ": " + t.error, false) + "</error>\n";
+        suite.cases.push_back(std::move(test));
+    }
+
+    std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+    double seconds = 0;
+    std::string body;
+    for (const Suite& suite : suites) {
+        std::size_t s_failures = 0, s_errors = 0, s_skipped = 0;
+        for (const Testcase& t : suite.cases) {
+            s_failures += t.failure_count > 0;
+            s_errors += !t.error.empty();
+            s_skipped += !t.skipped.empty();
+        }
+        body += "  <testsuite name=\"" + attr(suite.name) + "\" tests=\"" +
+                std::to_string(suite.cases.size()) + "\" failures=\"" + std::to_string(s_failures) +
+                "\" errors=\"" + std::to_string(s_errors) + "\" skipped=\"" +
+                std::to_string(s_skipped) + "\" time=\"" + internal::format_seconds(suite.seconds) +
+                "\"";
+        if (!model.run.started_at.empty())
+            body += " timestamp=\"" + attr(model.run.started_at) + "\"";
+        body += ">\n";
+        for (const Testcase& t : suite.cases)
+            body += render_testcase(suite.name, t);
+        body += "  </testsuite>\n";
+        tests += suite.cases.size();
+        failures += s_failures;
+        errors += s_errors;
+        skipped += s_skipped;
+        seconds += suite.seconds;
+    }
+    if (model.summary.seconds > 0)
+        seconds = model.summary.seconds;
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"conform\" tests=\"" +
+           std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
+           std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
+           internal::format_seconds(seconds) + "\">\n" + body + "</testsuites>\n";
+}
+
+} // namespace conform::report
