@@ -38,35 +38,7 @@ std::string child_of(const std::string& pointer, std::string_view token) {
 }
 
 std::optional<JsonView> instance_at(JsonView root, std::string_view pointer) {
-    auto tokens = core::parse_pointer(pointer);
-    if (!tokens)
-        return std::nullopt;
-    JsonView at = root;
-    for (const std::string& t : *tokens) {
-        if (at.is_object()) {
-            auto next = at.find(t);
-            if (!next)
-                return std::nullopt;
-            at = *next;
-        } else if (at.is_array()) {
-            std::size_t index = 0;
-            auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), index);
-            if (ec != std::errc() || end != t.data() + t.size())
-                return std::nullopt;
-            std::optional<JsonView> found;
-            at.for_each_item([&](std::size_t i, JsonView v) {
-                if (i == index)
-                    found = v;
-                return i < index;
-            });
-            if (!found)
-                return std::nullopt;
-            at = *found;
-        } else {
-            return std::nullopt;
-        }
-    }
-    return at;
+    return core::resolve_pointer(root, pointer);
 }
 
 // ---- the schema side ----

@@ -13,17 +13,7 @@ using core::DeviationId;
 using core::JsonView;
 
 std::optional<JsonView> at(JsonView root, std::string_view pointer) {
-    auto tokens = core::parse_pointer(pointer);
-    if (!tokens)
-        return std::nullopt;
-    JsonView v = root;
-    for (const auto& t : *tokens) {
-        auto next = v.find(t);
-        if (!next)
-            return std::nullopt;
-        v = *next;
-    }
-    return v;
+    return core::resolve_pointer(root, pointer);
 }
 
 std::optional<std::int64_t> as_integer(std::string_view text) {

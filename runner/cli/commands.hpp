@@ -21,8 +21,14 @@ void setup_import(CLI::App& command, ExitCode& exit_code);
 void setup_docs(CLI::App& command, ExitCode& exit_code);
 void setup_sign(CLI::App& command, ExitCode& exit_code);
 void setup_list_deviations(CLI::App& command, ExitCode& exit_code);
+void setup_run(CLI::App& command, ExitCode& exit_code);
+void setup_serve(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
+    {"run", "Check implementations against their contracts: every case, signed, live (the main "
+            "job; without --target, against the in-process reference server)",
+     setup_run},
+    {"serve", "Run the reference server for a contract, conforming or as a persona", setup_serve},
     {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
      setup_validate},
     {"import", "Derive a contract's schemas, samples and pagination model from a vendor API page",

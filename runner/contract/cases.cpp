@@ -179,5 +179,6 @@ fs::path default_cases_dir() {
 
 std::string_view name_of(CaseKind kind) { return reverse(k_kinds, kind); }
 std::string_view name_of(Expectation expect) { return reverse(k_expect, expect); }
+std::string_view name_of(Signing signing) { return reverse(k_signing, signing); }
 
 } // namespace conform::contract

@@ -58,5 +58,6 @@ load_cases_for(const Contract& contract, const std::filesystem::path& cases_dir,
 
 [[nodiscard]] std::string_view name_of(CaseKind kind);
 [[nodiscard]] std::string_view name_of(Expectation expect);
+[[nodiscard]] std::string_view name_of(Signing signing);
 
 } // namespace conform::contract

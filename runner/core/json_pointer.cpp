@@ -85,6 +85,40 @@ const nlohmann::json* resolve_pointer(const nlohmann::json& document, std::strin
     return at;
 }
 
+std::optional<JsonView> resolve_pointer(JsonView document, std::string_view pointer) {
+    auto tokens = parse_pointer(pointer);
+    if (!tokens)
+        return std::nullopt;
+    JsonView at = document;
+    for (const std::string& token : *tokens) {
+        if (at.is_object()) {
+            auto next = at.find(token);
+            if (!next)
+                return std::nullopt;
+            at = *next;
+        } else if (at.is_array()) {
+            // RFC 6901: an index is "0" or digits without a leading zero
+            if (token.empty() || (token.size() > 1 && token[0] == '0'))
+                return std::nullopt;
+            std::size_t index = 0;
+            auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+            if (ec != std::errc() || end != token.data() + token.size() || index >= at.size())
+                return std::nullopt;
+            std::optional<JsonView> item;
+            at.for_each_item([&](std::size_t i, JsonView v) {
+                if (i != index)
+                    return true;
+                item = v;
+                return false;
+            });
+            at = *item;
+        } else {
+            return std::nullopt;
+        }
+    }
+    return at;
+}
+
 std::string percent_decode(std::string_view text) {
     auto hex = [](char c) -> int {
         if (c >= '0' && c <= '9')

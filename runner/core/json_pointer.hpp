@@ -3,12 +3,14 @@
 // validator descends, turned into a pointer string only when something needs reporting.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "runner/core/json_view.hpp"
 #include "runner/core/result.hpp"
 
 namespace conform::core {
@@ -23,6 +25,8 @@ void append_pointer_token(std::string& pointer, std::string_view token);
 // The value at pointer inside document, or nullptr when there is none.
 [[nodiscard]] const nlohmann::json* resolve_pointer(const nlohmann::json& document,
                                                     std::string_view pointer);
+// The same through the read-only view (nlohmann or simdjson); nullopt when there is none.
+[[nodiscard]] std::optional<JsonView> resolve_pointer(JsonView document, std::string_view pointer);
 // Percent-decoding of a URI fragment ("#/a%25b" holds the pointer "/a%b").
 [[nodiscard]] std::string percent_decode(std::string_view text);
 

@@ -148,6 +148,8 @@ core::Result<void> HttplibServer::start() {
         m_listener = std::make_unique<Listener<httplib::Server>>(m_hooks);
     }
 
+    m_listener->set_tcp_nodelay(true); // answers go out at once, not after a delayed ACK
+
     auto route = [this](const httplib::Request& request, httplib::Response& response) {
         answer(request, response);
     };

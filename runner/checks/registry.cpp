@@ -1,0 +1,338 @@
+#include "runner/checks/registry.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "runner/checks/classify.hpp"
+#include "runner/checks/envelope.hpp"
+#include "runner/checks/pagination.hpp"
+#include "runner/core/json_parse.hpp"
+#include "runner/core/json_pointer.hpp"
+
+namespace conform::checks {
+namespace {
+
+using contract::CaseKind;
+using contract::Expectation;
+using contract::Signing;
+using core::Deviation;
+using core::DeviationId;
+
+Deviation make(DeviationId id, std::string kind, const CheckContext& ctx, std::string pointer,
+               std::string expected, std::string actual, std::string message) {
+    Deviation d;
+    d.id = id;
+    d.kind = std::move(kind);
+    d.severity = core::info(id).severity;
+    d.operation = ctx.operation ? ctx.operation->name : std::string();
+    d.instance_pointer = std::move(pointer);
+    d.expected = std::move(expected);
+    d.actual = std::move(actual);
+    d.message = std::move(message);
+    return d;
+}
+
+// The operation an answer should echo: none when the case left the routing parameter out
+// (the request named no operation; UCloud then answers "Action": "Response").
+std::string operation_name(const CheckContext& ctx) {
+    const auto& omit = ctx.test_case.omit;
+    if (!ctx.operation ||
+        std::find(omit.begin(), omit.end(), ctx.contract.routing.param) != omit.end())
+        return {};
+    return ctx.operation->name;
+}
+
+void add_all(std::vector<Finding>& out, std::vector<Deviation> found, std::size_t exchange) {
+    for (Deviation& d : found)
+        out.push_back({std::move(d), exchange});
+}
+
+// Precondition wrappers (STYLE.md lesson 7): the answers a check may judge.
+template <class Fn> void for_each_json_answer(const CheckContext& ctx, Fn&& fn) {
+    for (std::size_t i = 0; i < ctx.exchanges.size(); ++i)
+        if (ctx.exchanges[i].body)
+            fn(i, ctx.exchanges[i], core::JsonView(*ctx.exchanges[i].body));
+}
+template <class Fn> void for_each_success(const CheckContext& ctx, Fn&& fn) {
+    for_each_json_answer(ctx, [&](std::size_t i, const Observed& o, core::JsonView body) {
+        if (is_success(ctx.contract.envelope, body))
+            fn(i, o, body);
+    });
+}
+
+bool is_json_type(const std::string& content_type) {
+    std::string lower;
+    for (char c : content_type)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto semi = lower.find(';');
+    const std::string media = lower.substr(0, semi);
+    // RFC 8259 application/json, and the +json structured suffix (RFC 6839); the vendors' own
+    // gateways also answer text/json and text/plain with JSON bodies, which only warns.
+    return media == "application/json" || media.ends_with("+json");
+}
+
+std::string excerpt(const std::string& text, std::size_t max = 60) {
+    std::string out;
+    for (char c : text.substr(0, max))
+        out += (c == '\n' || c == '\r') ? ' ' : c;
+    return text.size() > max ? out + "..." : out;
+}
+
+// ---- http: transport, status code, content type ----
+
+std::vector<Finding> check_http(const CheckContext& ctx) {
+    std::vector<Finding> out;
+    for (std::size_t i = 0; i < ctx.exchanges.size(); ++i) {
+        const Observed& o = ctx.exchanges[i];
+        const http::Exchange& x = *o.exchange;
+        if (x.failure) {
+            out.push_back({make(DeviationId::http_transport,
+                                std::string(http::name_of(x.failure->kind)), ctx, "",
+                                "a complete HTTP response", x.failure->message,
+                                "no complete answer: " + x.failure->message),
+                           i});
+            continue;
+        }
+        const http::Response& r = *x.response;
+        // Both vendor families answer errors in the body with HTTP 200 (SIGNING.md); any other
+        // status is a departure from the documented protocol.
+        if (r.status != 200)
+            out.push_back({make(DeviationId::http_status, std::to_string(r.status / 100) + "xx",
+                                ctx, "", "200", std::to_string(r.status),
+                                "HTTP " + std::to_string(r.status) +
+                                    " (the API answers every request with 200 and a status "
+                                    "envelope)"),
+                           i});
+        const std::string* type = r.header("Content-Type");
+        if (!o.body) {
+            out.push_back({make(DeviationId::http_content_type, "not-json", ctx, "",
+                                "a JSON body", type ? *type + ": " + excerpt(r.body) : excerpt(r.body),
+                                "the body is not JSON: " + o.body_error),
+                           i});
+        } else if (!type || !is_json_type(*type)) {
+            Deviation d = make(DeviationId::http_content_type, "media-type", ctx, "",
+                               "application/json", type ? *type : "(no Content-Type)",
+                               "a JSON body served as " + (type ? *type : "no content type"));
+            d.severity = core::Severity::warning;
+            out.push_back({std::move(d), i});
+        }
+    }
+    return out;
+}
+
+// ---- envelope and negative: the status the case expects, in the documented fields ----
+
+// Positive cases (envelope) expect success; negative ones (negative) a refusal, whose
+// acceptance is an error or, for refusal-preferred, a warning: the same judgement, two names.
+std::vector<Finding> check_expected_status(const CheckContext& ctx) {
+    std::vector<Finding> out;
+    for_each_json_answer(ctx, [&](std::size_t i, const Observed&, core::JsonView body) {
+        add_all(out,
+                check_envelope(ctx.contract.envelope, operation_name(ctx), body,
+                               ctx.test_case.expect),
+                i);
+    });
+    return out;
+}
+
+// ---- schema: success answers against the response schema, classified ----
+
+std::vector<Finding> check_schema(const CheckContext& ctx) {
+    std::vector<Finding> out;
+    if (!ctx.operation)
+        return out;
+    const contract::SchemaFile& schema = ctx.operation->response;
+    for_each_success(ctx, [&](std::size_t i, const Observed&, core::JsonView body) {
+        if (schema.compiled.is_valid(body))
+            return;
+        const schema::ValidationResult result = schema.compiled.validate(body);
+        add_all(out,
+                classify(ClassifyInput{ctx.operation->name, schema.document, body, result}), i);
+    });
+    return out;
+}
+
+// ---- pagination.page: each page on its own ----
+
+std::vector<Finding> check_pagination_page(const CheckContext& ctx) {
+    std::vector<Finding> out;
+    if (!ctx.operation || !ctx.operation->pagination ||
+        ctx.test_case.kind == CaseKind::walk) // the walk check runs the page checks itself
+        return out;
+    for_each_success(ctx, [&](std::size_t i, const Observed& o, core::JsonView body) {
+        add_all(out, check_page(*ctx.operation->pagination, o.query, body, ctx.operation->name),
+                i);
+    });
+    return out;
+}
+
+// ---- pagination.walk: the pages of one walk together ----
+
+std::vector<Finding> check_pagination_walk(const CheckContext& ctx) {
+    std::vector<Finding> out;
+    if (!ctx.operation || !ctx.operation->pagination)
+        return out;
+    std::vector<WalkPage> pages;
+    std::optional<core::JsonView> full;
+    std::size_t last_page = 0, full_index = 0;
+    for (std::size_t i = 0; i < ctx.exchanges.size(); ++i) {
+        const Observed& o = ctx.exchanges[i];
+        if (!o.body || !is_success(ctx.contract.envelope, core::JsonView(*o.body)))
+            continue; // a failed page is the envelope or http check's to report
+        if (o.role == Observed::Role::full_listing) {
+            full = core::JsonView(*o.body);
+            full_index = i;
+        } else {
+            pages.push_back({o.query, core::JsonView(*o.body)});
+            last_page = i;
+        }
+    }
+    if (pages.empty())
+        return out;
+    for (Deviation& d : check_walk(*ctx.operation->pagination, pages, ctx.test_case.walk_limit,
+                                   ctx.operation->name, full)) {
+        // Point at the page that shows it: the full listing for a gap, else the last page.
+        const std::size_t at = d.id == DeviationId::pagination_gap && full ? full_index : last_page;
+        out.push_back({std::move(d), at});
+    }
+    return out;
+}
+
+// ---- auth: unsigned, wrongly signed and stale requests refused ----
+
+std::vector<Finding> check_auth(const CheckContext& ctx) {
+    std::vector<Finding> out;
+    for_each_json_answer(ctx, [&](std::size_t i, const Observed&, core::JsonView body) {
+        if (!is_success(ctx.contract.envelope, body)) {
+            // Refused, as it must be: the refusal still has to be a documented error envelope.
+            for (Deviation& d : check_envelope(ctx.contract.envelope, operation_name(ctx), body,
+                                               Expectation::refusal))
+                if (d.id == DeviationId::envelope_shape)
+                    out.push_back({std::move(d), i});
+            return;
+        }
+        const bool unsigned_request = ctx.test_case.signing == Signing::none;
+        const std::string what = unsigned_request ? "without a signature"
+                                 : ctx.test_case.signing == Signing::stale_timestamp
+                                     ? "with a stale Timestamp"
+                                     : "with a wrong signature";
+        out.push_back({make(unsigned_request ? DeviationId::auth_unsigned_accepted
+                                             : DeviationId::auth_bad_signature_accepted,
+                            std::string(contract::name_of(ctx.test_case.signing)), ctx,
+                            ctx.contract.envelope.code.pointer, "an authentication error",
+                            "success", "a request " + what + " was answered with success"),
+                       i});
+    });
+    return out;
+}
+
+constexpr std::array<bool, 4> k_positive{true, true, false, false};
+
+constexpr std::array k_checks = {
+    CheckInfo{CheckId::http, "http", "HTTP status 200, a JSON body, no transport failure",
+              {true, true, true, true}, check_http},
+    CheckInfo{CheckId::envelope, "envelope",
+              "success status where success is expected, in the documented status fields",
+              k_positive, check_expected_status},
+    CheckInfo{CheckId::schema, "schema",
+              "success answers against the response schema, classified into the taxonomy",
+              k_positive, check_schema},
+    CheckInfo{CheckId::pagination_page, "pagination.page",
+              "one page: items <= limit, the default limit, items <= total, empty past the end",
+              k_positive, check_pagination_page},
+    CheckInfo{CheckId::pagination_walk, "pagination.walk",
+              "every page of a walk: stable total, no duplicates or gaps, offset honoured, "
+              "walked count = total",
+              {false, true, false, false}, check_pagination_walk},
+    CheckInfo{CheckId::negative, "negative",
+              "invalid input refused with the documented error envelope",
+              {false, false, true, false}, check_expected_status},
+    CheckInfo{CheckId::auth, "auth", "unsigned, wrongly signed and stale requests refused",
+              {false, false, false, true}, check_auth},
+};
+static_assert(k_checks.size() == static_cast<std::size_t>(CheckId::auth) + 1,
+              "every CheckId has a row in k_checks");
+static_assert(
+    [] {
+        for (std::size_t i = 0; i < k_checks.size(); ++i)
+            if (static_cast<std::size_t>(k_checks[i].id) != i)
+                return false;
+        return true;
+    }(),
+    "k_checks rows are in CheckId order");
+
+bool contains_ci(std::string_view haystack, std::string_view needle) {
+    auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                          [](char a, char b) {
+                              return std::tolower(static_cast<unsigned char>(a)) ==
+                                     std::tolower(static_cast<unsigned char>(b));
+                          });
+    return it != haystack.end();
+}
+
+} // namespace
+
+Observed Observed::of(const http::Exchange& exchange, Role role) {
+    Observed o;
+    o.exchange = &exchange;
+    o.role = role;
+    for (const http::QueryParam& p : exchange.request.query)
+        o.query.emplace_back(p.name, p.value);
+    if (exchange.response) {
+        auto parsed = core::parse_json(exchange.response->body, "response body");
+        if (parsed)
+            o.body = std::move(*parsed);
+        else
+            o.body_error = parsed.error().to_string();
+    }
+    return o;
+}
+
+std::span<const CheckInfo> checks() noexcept { return k_checks; }
+
+const CheckInfo* find_check(std::string_view name) noexcept {
+    for (const CheckInfo& c : k_checks)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+bool applies(const CheckInfo& check, const contract::Case& test_case) noexcept {
+    if (!check.kinds[static_cast<std::size_t>(test_case.kind)])
+        return false;
+    if (test_case.checks.empty())
+        return true;
+    return std::find(test_case.checks.begin(), test_case.checks.end(), check.name) !=
+           test_case.checks.end();
+}
+
+bool is_throttled(const contract::Contract& contract, const Observed& observed) {
+    const http::Exchange& x = *observed.exchange;
+    if (!x.response)
+        return false;
+    if (x.response->status == 429 || (x.response->status == 503 && x.response->header("Retry-After")))
+        return true;
+    if (!observed.body)
+        return false;
+    // The vendors' rate-limit answers come with HTTP 200 and say so in the envelope
+    // (Tencent: RequestLimitExceeded; look-alike gateways: "rate limit", "too many requests").
+    const core::JsonView body(*observed.body);
+    if (is_success(contract.envelope, body))
+        return false;
+    for (const std::string* pointer : {&contract.envelope.message_pointer,
+                                       contract.envelope.description
+                                           ? &contract.envelope.description->pointer
+                                           : nullptr}) {
+        if (!pointer)
+            continue;
+        if (auto v = core::resolve_pointer(body, *pointer); v && v->is_string()) {
+            const std::string_view text = v->as_string();
+            if (contains_ci(text, "RequestLimitExceeded") || contains_ci(text, "rate limit") ||
+                contains_ci(text, "too many requests"))
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace conform::checks

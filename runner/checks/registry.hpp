@@ -1,0 +1,90 @@
+#pragma once
+// The named checks of the live runner and replay, in one explicit table (STYLE.md lessons 6
+// and 7: no static-init self-registration). A check is a pure function of a case's exchanges
+// and its operation, returning findings: a Deviation plus the exchange that shows it.
+//
+//   CheckContext ctx{contract, op, the_case, observed};
+//   for (const CheckInfo& check : checks())
+//       if (applies(check, the_case) && selected(check.name))
+//           for (Finding& f : check.run(ctx)) report(check.name, f);
+//
+// Ids are exactly DESIGN.md's taxonomy; `conform list-checks` prints this table.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/contract/cases.hpp"
+#include "runner/contract/contract.hpp"
+#include "runner/core/deviation.hpp"
+#include "runner/http/transport.hpp"
+
+namespace conform::checks {
+
+// One exchange as the checks see it: what was asked, and the body parsed once.
+struct Observed {
+    enum class Role : std::uint8_t {
+        page,        // the case's request, or one page of a walk
+        full_listing // after a walk: one page with a limit above the total (gap vs total)
+    };
+    const http::Exchange* exchange = nullptr;
+    contract::Query query;              // the request's parameters, in sending order
+    std::optional<nlohmann::json> body; // the response body, when it parses as JSON
+    std::string body_error;             // why it did not parse ("line 1, column 1: ...")
+    Role role = Role::page;
+
+    // Parses exchange.response's body (when there is a response).
+    [[nodiscard]] static Observed of(const http::Exchange& exchange, Role role = Role::page);
+};
+
+struct CheckContext {
+    const contract::Contract& contract;
+    const contract::Operation* operation; // nullptr: the request named no operation
+    const contract::Case& test_case;
+    std::span<const Observed> exchanges; // in sending order
+};
+
+struct Finding {
+    core::Deviation deviation;
+    std::size_t exchange = 0; // index into CheckContext::exchanges
+};
+
+using CheckFn = std::vector<Finding> (*)(const CheckContext& context);
+
+enum class CheckId : std::uint8_t {
+    http,
+    envelope,
+    schema,
+    pagination_page,
+    pagination_walk,
+    negative,
+    auth,
+};
+
+struct CheckInfo {
+    CheckId id;
+    std::string_view name;        // "--check" value and report key
+    std::string_view description; // one line, for `conform list-checks` and --help
+    std::array<bool, 4> kinds;    // applies to CaseKind single, walk, negative, auth
+    CheckFn run;
+};
+
+[[nodiscard]] std::span<const CheckInfo> checks() noexcept;
+[[nodiscard]] const CheckInfo* find_check(std::string_view name) noexcept;
+// Whether the check runs for the case: its kind, and the case's own "checks" list when it
+// names any.
+[[nodiscard]] bool applies(const CheckInfo& check, const contract::Case& test_case) noexcept;
+
+// Answers that mean "slow down": HTTP 429, 503 with Retry-After, or an error envelope whose
+// message or description says RequestLimitExceeded / rate limit / too many requests. The
+// engine backs off and retries them, and reports them as environment problems, never as
+// deviations.
+[[nodiscard]] bool is_throttled(const contract::Contract& contract, const Observed& observed);
+
+} // namespace conform::checks

@@ -1,0 +1,130 @@
+// conform run [--target [NAME=]URL]... [--contract NAME]... [--cases DIR] [--check NAME]...
+//             [--persona P]... [--report-dir DIR] [--jobs N] [--rate N/s] [--timeout MS]
+//             [--cacert PEM] [--insecure] [--param NAME=VALUE]... [--tls] [--quiet|--verbose]
+// The main job: every case of the chosen contracts against each target; without --target,
+// against the in-process reference server as `reference` and as `doc-sample`.
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "runner/checks/registry.hpp"
+#include "runner/cli/commands.hpp"
+#include "runner/engine/run.hpp"
+
+namespace conform::cli {
+namespace {
+
+// "12/s", "12", "0.5/s"
+double parse_rate(const std::string& text) {
+    std::string number = text;
+    if (number.ends_with("/s"))
+        number.resize(number.size() - 2);
+    char* end = nullptr;
+    const double rate = std::strtod(number.c_str(), &end);
+    if (number.empty() || end != number.c_str() + number.size() || rate < 0)
+        throw CLI::ValidationError("--rate", "expected N/s (requests per second), got " + text);
+    return rate;
+}
+
+} // namespace
+
+void setup_run(CLI::App& command, ExitCode& exit_code) {
+    auto job = std::make_shared<engine::RunJob>();
+    auto targets = std::make_shared<std::vector<std::string>>();
+    auto rate = std::make_shared<std::string>();
+    auto timeout_ms = std::make_shared<int>(5000);
+    auto connect_ms = std::make_shared<int>(3000);
+    auto cacert = std::make_shared<std::string>();
+
+    std::string check_names;
+    for (const checks::CheckInfo& c : checks::checks())
+        check_names += "\n  " + std::string(c.name) + ": " + std::string(c.description);
+
+    command
+        .add_option("--target,-t", *targets,
+                    "An implementation to check, as URL or NAME=URL; repeat to compare "
+                    "implementations side by side. Without it: the in-process reference "
+                    "server, once conforming and once answering with the docs' samples")
+        ->type_name("[NAME=]URL")
+        ->allow_extra_args(false);
+    command.add_option("--contract,-c", job->contracts,
+                       "Only these contracts (default: every contract in the schemas folder)")
+        ->allow_extra_args(false);
+    command.add_option("--schemas", job->schemas_dir,
+                       "Contracts folder (default: $CONFORM_SCHEMAS, ./schemas, or the source "
+                       "tree's)")
+        ->check(CLI::ExistingDirectory);
+    command.add_option("--cases", job->cases_dir,
+                       "Cases folder: <contract>/<Operation>.cases.json (default: $CONFORM_CASES, "
+                       "./cases, or the source tree's)")
+        ->check(CLI::ExistingDirectory);
+    command.add_option("--check", job->settings.checks, "Only these checks (see below)")
+        ->allow_extra_args(false);
+    command
+        .add_option("--persona", job->personas,
+                    "Without --target: the reference server personas to run as targets "
+                    "(default: reference and doc-sample; `conform serve --list-personas`)")
+        ->allow_extra_args(false);
+    command.add_option("--report-dir", job->report_dir, "Where report.json goes")
+        ->capture_default_str();
+    command.add_option("--jobs,-j", job->settings.jobs, "Cases in flight at once")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    command.add_option("--rate", *rate, "At most N requests per second, across all jobs")
+        ->type_name("N/s");
+    command.add_option("--timeout", *timeout_ms, "Read timeout per request, in milliseconds")
+        ->check(CLI::Range(1, 600000))
+        ->capture_default_str();
+    command.add_option("--connect-timeout", *connect_ms, "Connect timeout, in milliseconds")
+        ->check(CLI::Range(1, 600000))
+        ->capture_default_str();
+    command.add_option("--retries", job->settings.retries,
+                       "Retries after throttling or a timeout, with doubling backoff")
+        ->check(CLI::Range(0, 10))
+        ->capture_default_str();
+    command.add_option("--cacert", *cacert, "Trust the certificates in this PEM file (HTTPS)")
+        ->check(CLI::ExistingFile);
+    command.add_flag("--insecure,-k", job->client.insecure,
+                     "Do not verify HTTPS certificates");
+    command
+        .add_option("--param,-p", job->params,
+                    "A parameter sent with every request, e.g. Region=ap-guangzhou for Tencent")
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+    command.add_flag("--tls", job->tls, "Without --target: serve the reference over HTTPS");
+    command.add_flag("--quiet,-q", job->console.quiet, "Print the summary only");
+    command.add_flag("--verbose,-v", job->console.verbose, "Also list the cases that passed");
+    command.footer("Checks:" + check_names +
+                   "\nCredentials come only from the environment: UCLOUD_PUBLIC_KEY / "
+                   "UCLOUD_PRIVATE_KEY and TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY; "
+                   "without them, signed cases are skipped (the embedded default uses built-in "
+                   "test keys).\nExit status: 0 conformant (warnings allowed), 1 deviations of "
+                   "severity error, 2 usage or configuration error, 3 a target could not be "
+                   "reached.");
+
+    command.callback([job, targets, rate, timeout_ms, connect_ms, cacert, &exit_code] {
+        for (const std::string& spec : *targets) {
+            const auto eq = spec.find('=');
+            const auto scheme = spec.find("://");
+            if (eq != std::string::npos && (scheme == std::string::npos || eq < scheme))
+                job->targets.push_back({spec.substr(0, eq), spec.substr(eq + 1)});
+            else
+                job->targets.push_back({"", spec});
+        }
+        for (const std::string& name : job->settings.checks)
+            if (!checks::find_check(name))
+                throw CLI::ValidationError("--check", "no check named \"" + name + "\"");
+        if (!rate->empty())
+            job->client.rate_per_second = parse_rate(*rate);
+        job->client.read_timeout = std::chrono::milliseconds(*timeout_ms);
+        job->client.connect_timeout = std::chrono::milliseconds(*connect_ms);
+        if (!cacert->empty())
+            job->client.ca_file = *cacert;
+        // Colour on a terminal only, and never when NO_COLOR is set (no-color.org).
+        job->console.colour = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+        exit_code = static_cast<ExitCode>(engine::run_run(*job, std::cout, std::cerr));
+    });
+}
+
+} // namespace conform::cli

@@ -1,0 +1,62 @@
+// conform serve --contract NAME [--persona P] [--listen HOST:PORT] [--tls] [--cert-out FILE]
+// conform serve --list-personas [--contract NAME]
+// The reference server on a real socket: conforming, or as one of its personas.
+#include <iostream>
+
+#include "runner/cli/commands.hpp"
+#include "runner/serve/serve.hpp"
+
+namespace conform::cli {
+
+void setup_serve(CLI::App& command, ExitCode& exit_code) {
+    auto job = std::make_shared<serve::ServeJob>();
+    auto schemas = std::make_shared<std::string>();
+    auto cases = std::make_shared<std::string>();
+    auto cert_out = std::make_shared<std::string>();
+
+    std::string persona_names;
+    for (const serve::PersonaInfo& p : serve::personas())
+        persona_names += (persona_names.empty() ? "" : ", ") + std::string(p.name);
+
+    command.add_option("--contract,-c", job->contract,
+                       "The contract to serve: tencent-ccr, ucloud-uhub, genesissai-uhub, or any "
+                       "folder of the schemas directory");
+    command.add_option("--persona", job->persona, "How to misbehave: " + persona_names)
+        ->capture_default_str();
+    command.add_option("--listen", job->listen,
+                       "Address to listen on; port 0 picks a free one (the URL is printed)")
+        ->type_name("HOST:PORT")
+        ->capture_default_str();
+    command.add_flag("--tls", job->tls,
+                     "Serve HTTPS with a self-signed certificate generated at start");
+    command.add_option("--cert-out", *cert_out,
+                       "With --tls: write the certificate (PEM) here, for a client's --cacert");
+    command.add_option("--schemas", *schemas, "Contracts folder (default: the committed schemas/)")
+        ->check(CLI::ExistingDirectory);
+    command.add_option("--cases", *cases, "Cases and fixture datasets folder (default: cases/)")
+        ->check(CLI::ExistingDirectory);
+    command.add_option("--threads", job->threads, "Server threads")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    command.add_flag("--list-personas", job->list_personas,
+                     "Print every persona with the deviation ids it must make conform report "
+                     "(for --contract: whether each applies there) and exit");
+    command.footer("Credentials: UCLOUD_PUBLIC_KEY/UCLOUD_PRIVATE_KEY or TENCENTCLOUD_SECRET_ID/"
+                   "TENCENTCLOUD_SECRET_KEY when set, else built-in test keys (printed on "
+                   "stderr).\nStops on SIGINT or SIGTERM. Exit status: 0 stopped cleanly, 2 "
+                   "usage or configuration error.");
+
+    command.callback([job, schemas, cases, cert_out, &exit_code] {
+        if (!job->list_personas && job->contract.empty())
+            throw CLI::RequiredError("--contract");
+        if (!schemas->empty())
+            job->schemas_dir = *schemas;
+        if (!cases->empty())
+            job->cases_dir = *cases;
+        if (!cert_out->empty())
+            job->certificate_out = *cert_out;
+        exit_code = static_cast<ExitCode>(serve::run_serve(*job, std::cout, std::cerr));
+    });
+}
+
+} // namespace conform::cli

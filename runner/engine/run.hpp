@@ -1,0 +1,93 @@
+#pragma once
+// conform::engine live runs — plan (contracts × targets × cases) → signed requests through a
+// Transport → the named checks → events for the reporters (DESIGN.md data flow).
+//
+//   std::vector<Target> targets = {{.contract = &c, .name = "candidate", .url = url,
+//                                   .credentials = creds}};
+//   RunOutcome outcome = run_targets(targets, settings, edges, reporter);
+//
+// `conform run` (run_run) builds the targets: --target URLs, or the embedded default (the
+// reference server in-process, once as `reference` and once as `doc-sample`).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/contract/cases.hpp"
+#include "runner/contract/contract.hpp"
+#include "runner/http/signer.hpp"
+#include "runner/http/transport.hpp"
+#include "runner/report/report.hpp"
+
+namespace conform::engine {
+
+// One contract served at one URL.
+struct Target {
+    const contract::Contract* contract = nullptr;
+    const std::vector<contract::CaseFile>* cases = nullptr; // the contract's cases
+    std::string name;    // "reference", "doc-sample", "candidate", or the URL itself
+    std::string url;     // where to send; a URL without a path takes the contract's path
+    std::string persona; // the in-process persona behind it; "" for an external target
+    std::optional<http::Credentials> credentials; // nullopt: signed cases are skipped
+    std::string missing_credentials; // why there are none, for the skip reason
+};
+
+struct RunSettings {
+    std::vector<std::string> checks;   // names from checks::checks(); empty: all that apply
+    http::QueryParams extra_params;    // sent with every request (e.g. Tencent's Region)
+    int jobs = 2;                      // cases in flight at once
+    int retries = 2;                   // after throttling or a timeout, with backoff
+    std::chrono::milliseconds backoff{250}; // doubled for each retry
+};
+
+// The injected edges (STYLE.md lesson 2).
+struct RunEdges {
+    http::Transport& transport;
+    const http::Clock& clock;
+    http::NonceSource& nonces;
+};
+
+struct RunOutcome {
+    report::RunSummary summary;
+    std::vector<report::CaseResult> cases; // in plan order
+    std::size_t unreachable = 0;           // targets that could not be reached
+};
+
+// Runs every case of every target; reporters hear target_starting, case_ended (in plan
+// order, as soon as each case and those before it are done) and target_unreachable. The caller
+// sends run_starting/run_ended.
+[[nodiscard]] RunOutcome run_targets(const std::vector<Target>& targets,
+                                     const RunSettings& settings, const RunEdges& edges,
+                                     report::Reporter& reporter);
+
+// `conform run`.
+struct TargetSpec {
+    std::string name; // empty: the URL is the name
+    std::string url;
+};
+
+struct RunJob {
+    std::vector<TargetSpec> targets;    // empty: the embedded default
+    std::vector<std::string> contracts; // empty: every contract in schemas_dir
+    std::vector<std::string> personas;  // embedded: personas to serve (default: reference,
+                                        // doc-sample)
+    std::filesystem::path schemas_dir;  // empty: contract::default_schemas_dir()
+    std::filesystem::path cases_dir;    // empty: contract::default_cases_dir()
+    std::filesystem::path report_dir = "conform-report";
+    std::vector<std::string> params; // NAME=VALUE, added to every request
+    RunSettings settings;
+    http::ClientOptions client;
+    report::ConsoleOptions console;
+    bool tls = false; // embedded: serve HTTPS (the client trusts the generated certificate)
+    std::vector<std::string> arguments; // the command line, for the report
+};
+
+// Exit codes as DESIGN.md: 0 clean (warnings allowed), 1 an error-severity deviation, 2 usage
+// or configuration, 3 a target could not be reached.
+[[nodiscard]] int run_run(const RunJob& job, std::ostream& out, std::ostream& err);
+
+} // namespace conform::engine

@@ -1,0 +1,207 @@
+// run_run: `conform run`. Loads the contracts and their cases, builds the targets (the
+// --target URLs, or the embedded default: the reference server in-process for each contract,
+// as `reference` and as `doc-sample`), runs them, and writes the reports.
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "runner/engine/run.hpp"
+#include "runner/serve/serve.hpp"
+
+namespace conform::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string iso_now() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+core::Result<http::QueryParams> parse_params(const std::vector<std::string>& specs) {
+    http::QueryParams out;
+    for (const std::string& spec : specs) {
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return core::fail("--param expects NAME=VALUE, got \"" + spec + "\"");
+        out.add(spec.substr(0, eq), spec.substr(eq + 1));
+    }
+    return out;
+}
+
+// What the run owns while it lasts: the contracts, their cases, the in-process servers.
+struct Plan {
+    std::vector<contract::Contract> contracts;
+    std::vector<std::vector<contract::CaseFile>> cases; // per contract
+    std::vector<std::shared_ptr<serve::Reference>> references;
+    std::vector<std::unique_ptr<http::Server>> servers;
+    std::vector<Target> targets;
+    std::optional<fs::path> ca_file; // the embedded servers' certificate (--tls)
+};
+
+core::Result<void> load(const RunJob& job, Plan& plan) {
+    const fs::path schemas =
+        job.schemas_dir.empty() ? contract::default_schemas_dir() : job.schemas_dir;
+    const fs::path cases = job.cases_dir.empty() ? contract::default_cases_dir() : job.cases_dir;
+    CONFORM_TRY(std::vector<contract::Contract> all, contract::load_contracts(schemas));
+    for (const std::string& name : job.contracts) {
+        const bool known = std::any_of(all.begin(), all.end(),
+                                       [&](const contract::Contract& c) { return c.name == name; });
+        if (!known) {
+            std::string names;
+            for (const auto& c : all)
+                names += (names.empty() ? "" : ", ") + c.name;
+            return core::fail("no contract named \"" + name + "\" in " + schemas.string() +
+                              " (there are: " + names + ")");
+        }
+    }
+    for (contract::Contract& c : all)
+        if (job.contracts.empty() ||
+            std::find(job.contracts.begin(), job.contracts.end(), c.name) != job.contracts.end())
+            plan.contracts.push_back(std::move(c));
+    for (const contract::Contract& c : plan.contracts) {
+        CONFORM_TRY(auto files, contract::load_cases_for(c, cases, schemas));
+        plan.cases.push_back(std::move(files));
+    }
+    return {};
+}
+
+// The embedded default: one in-process reference server per contract and persona.
+core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream& err) {
+    std::vector<serve::PersonaId> personas;
+    for (const std::string& name : job.personas) {
+        const serve::PersonaInfo* p = serve::find_persona(name);
+        if (!p)
+            return core::fail("no persona named \"" + name + "\" (conform serve --list-personas)");
+        personas.push_back(p->id);
+    }
+    if (personas.empty())
+        personas = {serve::PersonaId::reference, serve::PersonaId::doc_sample};
+    const fs::path cases = job.cases_dir.empty() ? contract::default_cases_dir() : job.cases_dir;
+    for (std::size_t i = 0; i < plan.contracts.size(); ++i) {
+        const contract::Contract& c = plan.contracts[i];
+        CONFORM_TRY(serve::Fixtures fixtures, serve::load_fixtures(c, cases));
+        for (serve::PersonaId persona : personas) {
+            const serve::Applicability fit = serve::applicability(persona, c, fixtures);
+            if (!fit.applies) {
+                err << "conform: persona " << serve::name_of(persona) << " does not apply to "
+                    << c.name << ": " << fit.why_not << '\n';
+                continue;
+            }
+            serve::ReferenceOptions reference_options;
+            reference_options.persona = persona;
+            CONFORM_TRY(auto reference, serve::make_reference(c, fixtures, reference_options));
+            http::ServerOptions options;
+            options.tls = job.tls;
+            CONFORM_TRY(auto server, serve::start_reference(reference, options));
+            if (job.tls && !plan.ca_file) {
+                // The client trusts exactly the certificate the servers made at start.
+                plan.ca_file = fs::temp_directory_path() /
+                               ("conform-ca-" + std::to_string(::getpid()) + ".pem");
+                std::ofstream(*plan.ca_file) << server->certificate_pem();
+            }
+            Target t;
+            t.contract = &c;
+            t.cases = &plan.cases[i];
+            t.name = std::string(serve::name_of(persona));
+            t.url = server->base_url();
+            t.persona = t.name;
+            if (const http::Scheme* scheme = http::find_scheme(c.signing))
+                t.credentials = serve::test_credentials(*scheme);
+            plan.references.push_back(std::move(reference));
+            plan.servers.push_back(std::move(server));
+            plan.targets.push_back(std::move(t));
+        }
+    }
+    return {};
+}
+
+// --target URLs: every chosen contract at each; credentials from the environment.
+void external_targets(const RunJob& job, Plan& plan) {
+    const http::ProcessEnvironment environment;
+    for (const TargetSpec& spec : job.targets)
+        for (std::size_t i = 0; i < plan.contracts.size(); ++i) {
+            const contract::Contract& c = plan.contracts[i];
+            Target t;
+            t.contract = &c;
+            t.cases = &plan.cases[i];
+            t.name = spec.name.empty() ? spec.url : spec.name;
+            t.url = spec.url;
+            if (const http::Scheme* scheme = http::find_scheme(c.signing)) {
+                auto creds = http::credentials_from_env(*scheme, environment);
+                if (creds)
+                    t.credentials = std::move(*creds);
+                else
+                    t.missing_credentials = creds.error().message;
+            }
+            plan.targets.push_back(std::move(t));
+        }
+}
+
+} // namespace
+
+int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
+    auto fail = [&](const core::Diagnostic& d) {
+        err << "conform: error: " << d.to_string() << '\n';
+        return 2;
+    };
+    Plan plan;
+    if (auto loaded = load(job, plan); !loaded)
+        return fail(loaded.error());
+    auto extra = parse_params(job.params);
+    if (!extra)
+        return fail(extra.error());
+    RunSettings settings = job.settings;
+    settings.extra_params = std::move(*extra);
+
+    if (job.targets.empty()) {
+        if (auto made = embedded_targets(job, plan, err); !made)
+            return fail(made.error());
+    } else {
+        external_targets(job, plan);
+    }
+
+    http::ClientOptions client = job.client;
+    if (plan.ca_file && !client.ca_file)
+        client.ca_file = plan.ca_file;
+    auto transport = http::make_transport(client);
+    if (!transport)
+        return fail(transport.error());
+
+    report::MultiReporter reporters;
+    report::ReporterOptions options;
+    options.output_dir = job.report_dir;
+    options.out = &out;
+    options.console = job.console;
+    reporters.add(report::make_reporter(report::Format::console, options));
+    reporters.add(report::make_reporter(report::Format::json, options));
+
+    reporters.run_starting({iso_now(), job.arguments});
+    http::SystemClock clock;
+    http::RandomNonceSource nonces;
+    const RunEdges edges{**transport, clock, nonces};
+    RunOutcome outcome = run_targets(plan.targets, settings, edges, reporters);
+    auto written = reporters.run_ended(outcome.summary);
+
+    for (auto& server : plan.servers)
+        server->stop();
+    if (plan.ca_file) {
+        std::error_code ec;
+        fs::remove(*plan.ca_file, ec);
+    }
+    if (!written)
+        return fail(written.error());
+    err << "conform: report written to " << (job.report_dir / "report.json").string() << '\n';
+    if (outcome.unreachable > 0)
+        return 3;
+    return outcome.summary.errors > 0 ? 1 : 0;
+}
+
+} // namespace conform::engine

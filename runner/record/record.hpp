@@ -1,0 +1,40 @@
+#pragma once
+// conform::record — what may be written down of an exchange. Today: redaction (DESIGN.md:
+// signatures, keys and tokens never reach a recording or a report) and the request/response
+// excerpt that reports carry. JSONL recordings and HAR join this door with replay.
+//
+//   nlohmann::json j = excerpt(exchange);   // {"request": {...}, "response": {...}}, redacted
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/http/http.hpp"
+#include "runner/http/transport.hpp"
+
+namespace conform::record {
+
+inline constexpr std::string_view k_redacted = "REDACTED";
+
+// Query parameters and headers whose values are credentials, compared case-insensitively.
+// Tencent's SecretId and UCloud's PublicKey identify an account and go with every signed
+// request; they are redacted too, so that a recording shared in a bug report names no one.
+inline constexpr std::array<std::string_view, 10> k_secret_names = {
+    "Signature", "PublicKey", "PrivateKey",    "SecretId", "SecretKey",
+    "Token",     "Authorization", "Cookie", "Set-Cookie", "X-TC-Token"};
+
+[[nodiscard]] bool is_secret_name(std::string_view name) noexcept;
+[[nodiscard]] http::QueryParams redact(const http::QueryParams& params);
+[[nodiscard]] http::Headers redact(const http::Headers& headers);
+// The request's URL with secret parameter values replaced.
+[[nodiscard]] std::string redacted_url(const http::Request& request);
+
+// The excerpt of one exchange that reports show: the redacted request (method, URL) and the
+// response (status, content type, body as parsed JSON, or as text cut to max_text bytes), or
+// the transport failure.
+[[nodiscard]] nlohmann::json excerpt(const http::Exchange& exchange, std::size_t max_text = 2048);
+
+} // namespace conform::record

@@ -1,0 +1,200 @@
+// conform run end to end: the embedded default, external targets over real sockets, and the
+// ways a run goes wrong (unreachable, never answering, no credentials, bad configuration).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/engine/run.hpp"
+#include "runner/serve/serve.hpp"
+#include "tests/http/loopback_support.hpp"
+
+using namespace conform;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() /
+                         ("conform-engine-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    return dir;
+}
+
+nlohmann::json read_report(const fs::path& dir) {
+    std::ifstream in(dir / "report.json");
+    REQUIRE(in);
+    return nlohmann::json::parse(in);
+}
+
+class Collect final : public report::Reporter {
+public:
+    void case_ended(const report::CaseResult& c) override { cases.push_back(c); }
+    void target_unreachable(const report::TargetInfo&, const std::string& why) override {
+        unreachable.push_back(why);
+    }
+    std::vector<report::CaseResult> cases;
+    std::vector<std::string> unreachable;
+};
+
+const contract::Contract& ucloud() {
+    static const contract::Contract c = [] {
+        auto loaded = contract::load_contract(contract::default_schemas_dir() / "ucloud-uhub");
+        REQUIRE(loaded);
+        return std::move(loaded).value();
+    }();
+    return c;
+}
+
+const std::vector<contract::CaseFile>& ucloud_cases() {
+    static const auto cases = [] {
+        auto loaded = contract::load_cases_for(ucloud(), contract::default_cases_dir(),
+                                               contract::default_schemas_dir());
+        REQUIRE(loaded);
+        return std::move(loaded).value();
+    }();
+    return cases;
+}
+
+// The conforming UCloud reference on a loopback port.
+std::unique_ptr<http::Server> ucloud_reference() {
+    auto fixtures = serve::load_fixtures(ucloud(), contract::default_cases_dir());
+    REQUIRE(fixtures);
+    auto reference = serve::make_reference(ucloud(), std::move(*fixtures), {});
+    REQUIRE(reference);
+    auto server = serve::start_reference(*reference, {});
+    REQUIRE(server);
+    return std::move(*server);
+}
+
+engine::RunOutcome run_against(const std::string& url, Collect& collect,
+                               std::optional<http::Credentials> credentials,
+                               std::chrono::milliseconds timeout = std::chrono::milliseconds(300)) {
+    http::ClientOptions client;
+    client.read_timeout = timeout;
+    client.connect_timeout = timeout;
+    auto transport = http::make_transport(client);
+    REQUIRE(transport);
+    engine::Target t;
+    t.contract = &ucloud();
+    t.cases = &ucloud_cases();
+    t.name = "candidate";
+    t.url = url;
+    t.credentials = std::move(credentials);
+    t.missing_credentials = "set UCLOUD_PUBLIC_KEY and UCLOUD_PRIVATE_KEY";
+    engine::RunSettings settings;
+    settings.retries = 0;
+    settings.jobs = 4;
+    http::SystemClock clock;
+    http::RandomNonceSource nonces(7);
+    return engine::run_targets({t}, settings, {**transport, clock, nonces}, collect);
+}
+
+} // namespace
+
+TEST_CASE("conform run without --target: reference clean, doc-sample deviating, report.json") {
+    const fs::path dir = fresh_dir("embedded");
+    engine::RunJob job;
+    job.report_dir = dir;
+    job.console.quiet = true;
+    std::ostringstream out, err;
+    const int code = engine::run_run(job, out, err);
+    INFO(out.str() << err.str());
+    CHECK(code == 1); // the docs' samples deviate from the docs' tables
+    const nlohmann::json report = read_report(dir);
+    REQUIRE(report.at("targets").is_array());
+    std::size_t reference = 0, doc_sample_failed = 0;
+    for (const auto& target : report.at("targets"))
+        for (const auto& c : target.at("cases")) {
+            if (target.at("name") == "reference") {
+                ++reference;
+                INFO(c.dump(1));
+                CHECK(c.at("status") == "passed");
+            } else if (target.at("name") == "doc-sample" && c.at("status") == "failed") {
+                ++doc_sample_failed;
+            }
+        }
+    CHECK(reference >= 3 * 12);
+    CHECK(doc_sample_failed >= 3);
+    // The summary names both targets side by side.
+    CHECK(out.str().find("doc-sample") != std::string::npos);
+    CHECK(out.str().find("reference") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("conform run: a closed port is exit 3, an unknown contract exit 2") {
+    const fs::path dir = fresh_dir("closed");
+    engine::RunJob job;
+    job.report_dir = dir;
+    job.console.quiet = true;
+    job.contracts = {"ucloud-uhub"};
+    job.targets = {{"", "http://127.0.0.1:" + std::to_string(test::closed_port())}};
+    std::ostringstream out, err;
+    CHECK(engine::run_run(job, out, err) == 3);
+    CHECK(read_report(dir).at("summary").at("unreachable_targets") == 1);
+    job.contracts = {"no-such-contract"};
+    std::ostringstream out2, err2;
+    CHECK(engine::run_run(job, out2, err2) == 2);
+    CHECK(err2.str().find("no-such-contract") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a server that accepts and never answers: http.transport per case, within timeouts") {
+    test::RawListener silent({}, false);
+    Collect collect;
+    const auto started = std::chrono::steady_clock::now();
+    const engine::RunOutcome outcome =
+        run_against(silent.base_url(), collect, serve::test_credentials(http::SchemeId::ucloud_sha1));
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    CHECK(outcome.unreachable == 0);
+    REQUIRE_FALSE(collect.cases.empty());
+    for (const report::CaseResult& c : collect.cases) {
+        INFO(c.name << ": " << c.skipped);
+        if (!c.skipped.empty())
+            continue; // the placeholder cases need a total no answer gave
+        bool transport = false;
+        for (const auto& check : c.checks)
+            for (const auto& d : check.deviations)
+                transport |= d.id == core::DeviationId::http_transport;
+        CHECK(transport);
+    }
+    CHECK(elapsed < std::chrono::seconds(30));
+}
+
+TEST_CASE("without credentials, signed cases are skipped with the reason, never passed") {
+    auto server = ucloud_reference();
+    Collect collect;
+    const auto outcome = run_against(server->base_url(), collect, std::nullopt,
+                                     std::chrono::milliseconds(3000));
+    std::size_t skipped = 0, ran = 0;
+    for (const report::CaseResult& r : collect.cases) {
+        if (r.skipped.empty()) {
+            ++ran;
+            CHECK(r.name == "unsigned"); // the one case that needs no key
+        } else {
+            ++skipped;
+            CHECK(r.skipped.find("UCLOUD_PUBLIC_KEY") != std::string::npos);
+            CHECK_FALSE(r.passed());
+        }
+    }
+    CHECK(ran == 1);
+    CHECK(skipped + ran == collect.cases.size());
+    CHECK(outcome.summary.passed <= 1);
+}
+
+TEST_CASE("reporters hear the cases in plan order whatever the number of jobs") {
+    auto server = ucloud_reference();
+    Collect collect;
+    run_against(server->base_url(), collect,
+                serve::test_credentials(http::SchemeId::ucloud_sha1), std::chrono::milliseconds(3000));
+    std::vector<std::string> order;
+    for (const auto& r : collect.cases)
+        order.push_back(r.name);
+    std::vector<std::string> planned;
+    for (const auto& file : ucloud_cases())
+        for (const auto& k : file.cases)
+            planned.push_back(k.name);
+    CHECK(order == planned);
+}
