@@ -22,6 +22,20 @@ struct RawElement {
 };
 static_assert(sizeof(dom::element) == sizeof(RawElement));
 static_assert(std::is_trivially_copyable_v<dom::element>);
+// The same for an object iterator (a tape reference too), and nlohmann's object iterator
+// (a tree node pointer): what a MemberCursor keeps between members.
+static_assert(sizeof(dom::object::iterator) == sizeof(RawElement));
+static_assert(std::is_trivially_copyable_v<dom::object::iterator>);
+using NlMemberIterator = json::object_t::const_iterator;
+static_assert(sizeof(NlMemberIterator) == sizeof(std::uintptr_t));
+static_assert(std::is_trivially_copyable_v<NlMemberIterator>);
+
+template <class To, class From> To bits(const From& from) {
+    static_assert(sizeof(To) == sizeof(From));
+    To to;
+    std::memcpy(static_cast<void*>(&to), static_cast<const void*>(&from), sizeof to);
+    return to;
+}
 
 const json& nl(const void* p) { return *static_cast<const json*>(p); }
 
@@ -109,39 +123,72 @@ std::string_view type_name(JsonType t) noexcept {
 }
 
 JsonView::JsonView(const nlohmann::json& value) noexcept
-    : m_source(Source::nlohmann), m_type(from_nlohmann(value.type())), m_ptr(&value) {}
+    : m_source(Source::nlohmann), m_type(from_nlohmann(value.type())), m_ptr(&value) {
+    if (value.is_number_integer() && !value.is_number_unsigned())
+        m_kind = NumberKind::int64;
+    else if (value.is_number_unsigned())
+        // nlohmann stores every non-negative integer as unsigned; report int64 when it fits
+        m_kind = value.get<std::uint64_t>() <= INT64_MAX ? NumberKind::int64 : NumberKind::uint64;
+}
+
+JsonView::MemberCursor JsonView::members() const noexcept {
+    MemberCursor c;
+    if (m_type != JsonType::object)
+        return c;
+    c.m_source = m_source;
+    if (m_source == Source::nlohmann) {
+        const auto& object = nl(m_ptr).get_ref<const json::object_t&>();
+        c.m_at = bits<std::uintptr_t>(object.begin());
+        c.m_end = bits<std::uintptr_t>(object.end());
+    } else if (m_source == Source::simdjson) {
+        dom::object o;
+        if (element_of(m_ptr, m_index).get(o) != simdjson::SUCCESS) {
+            c.m_source = Source::none;
+            return c;
+        }
+        c.m_doc = m_ptr;
+        c.m_at = bits<RawElement>(o.begin()).index;
+        c.m_end = bits<RawElement>(o.end()).index;
+    }
+    return c;
+}
+
+// flatten: JsonView::of and simdjson's tape reads inline into the one call per member.
+[[gnu::flatten]] bool JsonView::MemberCursor::next(std::string_view& key,
+                                                   JsonView& value) noexcept {
+    if (m_at == m_end)
+        return false;
+    if (m_source == Source::nlohmann) {
+        auto it = bits<NlMemberIterator>(m_at);
+        key = it->first;
+        value = JsonView(it->second);
+        m_at = bits<std::uintptr_t>(++it);
+        return true;
+    }
+    if (m_source == Source::simdjson) {
+        auto it = bits<dom::object::iterator>(RawElement{m_doc, m_at});
+        key = it.key();
+        value = JsonView::of(it.value());
+        m_at = bits<RawElement>(++it).index;
+        return true;
+    }
+    return false;
+}
 
 JsonView JsonView::of(const simdjson::dom::element& element) noexcept {
     RawElement raw{};
     std::memcpy(&raw, static_cast<const void*>(&element), sizeof raw);
     JsonView v;
     v.m_source = Source::simdjson;
-    v.m_type = from_simdjson(element.type());
+    const dom::element_type t = element.type();
+    v.m_type = from_simdjson(t);
+    if (t == dom::element_type::INT64)
+        v.m_kind = NumberKind::int64;
+    else if (t == dom::element_type::UINT64)
+        v.m_kind = NumberKind::uint64;
     v.m_ptr = raw.doc;
     v.m_index = raw.index;
     return v;
-}
-
-NumberKind JsonView::number_kind() const noexcept {
-    if (m_source == Source::nlohmann) {
-        const auto t = nl(m_ptr).type();
-        if (t == json::value_t::number_integer)
-            return NumberKind::int64;
-        if (t == json::value_t::number_unsigned) {
-            // nlohmann stores every non-negative integer as unsigned; report int64 when it fits
-            return nl(m_ptr).get<std::uint64_t>() <= INT64_MAX ? NumberKind::int64
-                                                                : NumberKind::uint64;
-        }
-        return NumberKind::floating;
-    }
-    if (m_source == Source::simdjson) {
-        const auto t = element_of(m_ptr, m_index).type();
-        if (t == dom::element_type::INT64)
-            return NumberKind::int64;
-        if (t == dom::element_type::UINT64)
-            return NumberKind::uint64;
-    }
-    return NumberKind::floating;
 }
 
 bool JsonView::is_integer() const noexcept {
@@ -265,7 +312,7 @@ std::size_t JsonView::size() const noexcept {
     return 0;
 }
 
-void JsonView::for_each_item(FunctionRef<bool(std::size_t, JsonView)> fn) const {
+[[gnu::flatten]] void JsonView::for_each_item(FunctionRef<bool(std::size_t, JsonView)> fn) const {
     if (m_source == Source::nlohmann) {
         const json& j = nl(m_ptr);
         if (!j.is_array())

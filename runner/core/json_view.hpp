@@ -42,7 +42,9 @@ public:
     [[nodiscard]] bool is_integer() const noexcept;
 
     [[nodiscard]] bool as_bool() const noexcept;
-    [[nodiscard]] NumberKind number_kind() const noexcept;
+    // Numbers only (floating for anything else). Read once with the type: bounds, integer
+    // checks and multipleOf all ask.
+    [[nodiscard]] NumberKind number_kind() const noexcept { return m_kind; }
     [[nodiscard]] std::int64_t as_int64() const noexcept;
     [[nodiscard]] std::uint64_t as_uint64() const noexcept;
     [[nodiscard]] double as_double() const noexcept;
@@ -53,6 +55,13 @@ public:
     // Visit items/members in document order; the callback returns false to stop early.
     void for_each_item(FunctionRef<bool(std::size_t, JsonView)> fn) const;
     void for_each_member(FunctionRef<bool(std::string_view, JsonView)> fn) const;
+    // The same walk without a callback, for loops whose body is cheaper than the callback's
+    // indirect call and captured state (the validator's object keywords):
+    //   auto members = view.members();
+    //   for (std::string_view key; JsonView value; members.next(key, value)) ...
+    // Not an object: no members. Valid as long as the viewed document.
+    class MemberCursor;
+    [[nodiscard]] MemberCursor members() const noexcept;
     [[nodiscard]] std::optional<JsonView> find(std::string_view key) const;
 
     // Deep equality by JSON Schema rules: numbers compare by value (1 == 1.0), objects
@@ -66,8 +75,22 @@ private:
     enum class Source : std::uint8_t { none, nlohmann, simdjson };
     Source m_source = Source::none;
     JsonType m_type = JsonType::null; // read once: every keyword asks
+    NumberKind m_kind = NumberKind::floating;
     const void* m_ptr = nullptr; // nlohmann::json*, or simdjson document*
     std::size_t m_index = 0;     // simdjson tape index
+};
+
+class JsonView::MemberCursor {
+public:
+    // Moves to the next member in document order; false after the last.
+    [[nodiscard]] bool next(std::string_view& key, JsonView& value) noexcept;
+
+private:
+    friend class JsonView;
+    Source m_source = Source::none;
+    const void* m_doc = nullptr; // simdjson document*
+    std::uintptr_t m_at = 0;     // simdjson tape index, or nlohmann map iterator
+    std::uintptr_t m_end = 0;
 };
 
 } // namespace conform::core

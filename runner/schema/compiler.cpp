@@ -379,6 +379,10 @@ private:
                 if (*made) {
                     if ((*made)->runs_last())
                         node->uses_unevaluated = true;
+                    if (k->vocabulary == Vocabulary::core ||
+                        k->vocabulary == Vocabulary::applicator ||
+                        k->vocabulary == Vocabulary::unevaluated)
+                        node->applies_subschemas = true;
                     node->keywords.push_back(std::move(made).value());
                     continue;
                 }

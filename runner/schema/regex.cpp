@@ -1,6 +1,13 @@
 #include "runner/schema/regex.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <cstdio>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <vector>
 
 #include <re2/re2.h>
 
@@ -126,7 +133,349 @@ core::Result<std::string> translate(std::string_view p) {
     return out;
 }
 
+// ---- the simple-pattern matcher ----
+
+using ByteSet = std::array<bool, 128>;
+
+bool is_ascii_punct(char c) {
+    return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') &&
+           !(c >= 'A' && c <= 'Z');
+}
+
+void add_range(ByteSet& set, char lo, char hi) {
+    for (int c = static_cast<unsigned char>(lo); c <= static_cast<unsigned char>(hi); ++c)
+        set[static_cast<std::size_t>(c)] = true;
+}
+
+// One escape (after the backslash) that names a single ASCII character: the control escapes
+// ECMA and RE2 agree on, and escaped punctuation.
+std::optional<char> escaped_char(char n) {
+    switch (n) {
+    case 't':
+        return '\t';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 'f':
+        return '\f';
+    case 'v':
+        return '\v';
+    default:
+        break;
+    }
+    if (is_ascii_punct(n))
+        return n;
+    return std::nullopt;
+}
+
+// \d and \w: ASCII-only in both ECMA-262 and RE2. Anything else (\s, \D, \b, \p...) is not
+// part of the subset.
+bool add_class_escape(ByteSet& set, char n) {
+    if (n == 'd') {
+        add_range(set, '0', '9');
+        return true;
+    }
+    if (n == 'w') {
+        add_range(set, '0', '9');
+        add_range(set, 'a', 'z');
+        add_range(set, 'A', 'Z');
+        set['_'] = true;
+        return true;
+    }
+    return false;
+}
+
+struct Position {
+    ByteSet set{};
+    bool nullable = false; // from "?", "*" and the optional copies of "{n,m}"
+    bool loops = false;    // from "*", "+" and "{n,}"
+};
+
+// Parses "[...]" starting after the "["; i ends after the "]". Only positive classes of ASCII
+// characters, ranges and \d/\w: a negated class would have to match multi-byte characters.
+bool parse_class(std::string_view p, std::size_t& i, ByteSet& set) {
+    if (i >= p.size() || p[i] == '^' || p[i] == ']') // "[]a]" means different things to RE2
+        return false;
+    while (i < p.size() && p[i] != ']') {
+        char lo = 0;
+        const char c = p[i];
+        if (c == '[' || static_cast<unsigned char>(c) >= 0x80) // "[[:alpha:]]" is POSIX to RE2
+            return false;
+        if (c == '\\') {
+            if (i + 1 >= p.size())
+                return false;
+            if (add_class_escape(set, p[i + 1])) {
+                i += 2;
+                if (i < p.size() && p[i] == '-' && i + 1 < p.size() && p[i + 1] != ']')
+                    return false; // "[\d-z]": a range from a class
+                continue;
+            }
+            auto e = escaped_char(p[i + 1]);
+            if (!e)
+                return false;
+            lo = *e;
+            i += 2;
+        } else {
+            lo = c;
+            ++i;
+        }
+        char hi = lo;
+        if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
+            const char h = p[i + 1];
+            if (h == '[' || static_cast<unsigned char>(h) >= 0x80)
+                return false;
+            if (h == '\\') {
+                if (i + 2 >= p.size())
+                    return false;
+                auto e = escaped_char(p[i + 2]);
+                if (!e)
+                    return false;
+                hi = *e;
+                i += 3;
+            } else {
+                hi = h;
+                i += 2;
+            }
+            if (hi < lo)
+                return false;
+        }
+        add_range(set, lo, hi);
+    }
+    if (i >= p.size())
+        return false;
+    ++i; // "]"
+    return true;
+}
+
+// "{n}", "{n,}", "{n,m}" starting at the "{"; max == SIZE_MAX for no upper bound.
+bool parse_braces(std::string_view p, std::size_t& i, std::size_t& min, std::size_t& max) {
+    auto number = [&](std::size_t& out) {
+        const std::size_t start = i;
+        out = 0;
+        while (i < p.size() && p[i] >= '0' && p[i] <= '9' && i - start < 4)
+            out = out * 10 + static_cast<std::size_t>(p[i++] - '0');
+        return i > start && (i >= p.size() || p[i] < '0' || p[i] > '9');
+    };
+    ++i; // "{"
+    if (!number(min))
+        return false;
+    max = min;
+    if (i < p.size() && p[i] == ',') {
+        ++i;
+        max = SIZE_MAX;
+        if (i < p.size() && p[i] != '}' && !number(max))
+            return false;
+    }
+    if (i >= p.size() || p[i] != '}' || max < min)
+        return false;
+    ++i;
+    return true;
+}
+
 } // namespace
+
+struct Regex::Simple {
+    static constexpr std::size_t k_max_positions = 64;
+    std::array<std::uint64_t, 128> accepts{};            // ASCII byte -> positions it can match
+    std::array<std::uint64_t, k_max_positions> follow{}; // position -> positions next
+    std::uint64_t first = 0;                             // positions a match can start with
+    std::uint64_t last = 0;                              // positions a match can end with
+    bool nullable = false;                               // the empty string matches the sequence
+    bool anchored_start = false;
+    bool anchored_end = false;
+
+    // The same automaton made deterministic when it has few enough state sets (it nearly
+    // always has a handful): one table load per byte. Empty when the subset construction
+    // would grow too large; search() then simulates the position sets directly.
+    static constexpr std::size_t k_max_states = 32;
+    enum : std::uint8_t { k_continue = 0, k_accept = 1, k_reject = 2 };
+    std::vector<std::uint8_t> delta;   // state * 256 + byte -> state
+    std::vector<std::uint8_t> verdict; // state -> k_continue / k_accept / k_reject on entry
+    std::vector<bool> accepting_at_end;
+
+    // The Glushkov automaton of the pattern when it is in the subset, else nothing. Only
+    // asked after RE2 accepted the pattern, so the subset need not diagnose anything.
+    static std::unique_ptr<const Simple> build(std::string_view p);
+    [[nodiscard]] bool search(std::string_view text) const;
+
+private:
+    // The positions reachable from the set `from` on byte c; `at_start` while nothing has
+    // been read yet.
+    [[nodiscard]] std::uint64_t step(std::uint64_t from, bool at_start, unsigned char c) const {
+        std::uint64_t next = anchored_start && !at_start ? 0 : first;
+        for (std::uint64_t s = from; s; s &= s - 1)
+            next |= follow[static_cast<std::size_t>(std::countr_zero(s))];
+        return c < 128 ? next & accepts[c] : 0; // no position matches a multi-byte character
+    }
+    void determinize();
+};
+
+auto Regex::Simple::build(std::string_view p) -> std::unique_ptr<const Simple> {
+    std::vector<Position> positions;
+    bool anchored_start = false, anchored_end = false;
+    std::size_t i = 0;
+    if (i < p.size() && p[i] == '^') {
+        anchored_start = true;
+        ++i;
+    }
+    while (i < p.size()) {
+        const char c = p[i];
+        if (c == '$' && i + 1 == p.size()) {
+            anchored_end = true;
+            ++i;
+            break;
+        }
+        Position atom;
+        if (c == '[') {
+            ++i;
+            if (!parse_class(p, i, atom.set))
+                return nullptr;
+        } else if (c == '\\') {
+            if (i + 1 >= p.size())
+                return nullptr;
+            if (!add_class_escape(atom.set, p[i + 1])) {
+                auto e = escaped_char(p[i + 1]);
+                if (!e)
+                    return nullptr;
+                atom.set[static_cast<unsigned char>(*e)] = true;
+            }
+            i += 2;
+        } else if (static_cast<unsigned char>(c) < 0x80 &&
+                   std::string_view(".^$|?*+()[]{}\\").find(c) == std::string_view::npos) {
+            atom.set[static_cast<unsigned char>(c)] = true;
+            ++i;
+        } else {
+            return nullptr; // ".", alternation, groups, anchors inside, non-ASCII...
+        }
+        std::size_t min = 1, max = 1;
+        if (i < p.size()) {
+            switch (p[i]) {
+            case '*':
+                min = 0;
+                max = SIZE_MAX;
+                ++i;
+                break;
+            case '+':
+                max = SIZE_MAX;
+                ++i;
+                break;
+            case '?':
+                min = 0;
+                ++i;
+                break;
+            case '{':
+                if (!parse_braces(p, i, min, max))
+                    return nullptr;
+                break;
+            default:
+                break;
+            }
+            if (i < p.size() && p[i] == '?' && !(min == 1 && max == 1))
+                ++i; // lazy: the same strings match
+            if (i < p.size() && std::string_view("*+?{").find(p[i]) != std::string_view::npos)
+                return nullptr;
+        }
+        const std::size_t copies = max == SIZE_MAX ? std::max<std::size_t>(min, 1) : max;
+        if (positions.size() + copies > k_max_positions)
+            return nullptr;
+        for (std::size_t k = 0; k < copies; ++k) {
+            Position pos = atom;
+            pos.nullable = k >= min;
+            pos.loops = max == SIZE_MAX && k + 1 == copies;
+            positions.push_back(pos);
+        }
+    }
+
+    auto out = std::make_unique<Simple>();
+    out->anchored_start = anchored_start;
+    out->anchored_end = anchored_end;
+    const std::size_t n = positions.size();
+    for (std::size_t a = 0; a < n; ++a) {
+        const std::uint64_t bit = std::uint64_t{1} << a;
+        for (std::size_t c = 0; c < 128; ++c)
+            if (positions[a].set[c])
+                out->accepts[c] |= bit;
+        if (positions[a].loops)
+            out->follow[a] |= bit;
+        // the positions after a that can come next: up to and including the first
+        // mandatory one
+        for (std::size_t b = a + 1; b < n; ++b) {
+            out->follow[a] |= std::uint64_t{1} << b;
+            if (!positions[b].nullable)
+                break;
+        }
+    }
+    out->nullable = true;
+    for (std::size_t b = 0; b < n; ++b) {
+        out->first |= std::uint64_t{1} << b;
+        if (!positions[b].nullable) {
+            out->nullable = false;
+            break;
+        }
+    }
+    for (std::size_t b = n; b-- > 0;) {
+        out->last |= std::uint64_t{1} << b;
+        if (!positions[b].nullable)
+            break;
+    }
+    out->determinize();
+    return out;
+}
+
+void Regex::Simple::determinize() {
+    // DFA state 0 is "nothing read yet"; every other state is a set of positions.
+    std::vector<std::uint64_t> sets = {0};
+    std::vector<std::uint8_t> table;
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        for (unsigned c = 0; c < 256; ++c) {
+            const std::uint64_t next = step(sets[s], s == 0, static_cast<unsigned char>(c));
+            std::size_t t = 1;
+            while (t < sets.size() && sets[t] != next)
+                ++t;
+            if (t == sets.size()) {
+                if (sets.size() == k_max_states)
+                    return; // too many: keep simulating the position sets
+                sets.push_back(next);
+            }
+            table.push_back(static_cast<std::uint8_t>(t));
+        }
+    }
+    verdict.assign(sets.size(), k_continue);
+    accepting_at_end.assign(sets.size(), false);
+    for (std::size_t s = 1; s < sets.size(); ++s) {
+        const bool ends = (sets[s] & last) != 0;
+        accepting_at_end[s] = ends;
+        if (!anchored_end && ends)
+            verdict[s] = k_accept;
+        else if (anchored_start && sets[s] == 0)
+            verdict[s] = k_reject; // nothing can match any more
+    }
+    delta = std::move(table);
+}
+
+bool Regex::Simple::search(std::string_view text) const {
+    if (nullable && (!anchored_start || !anchored_end || text.empty()))
+        return true; // the empty match at the start (or at the end)
+    if (!delta.empty()) {
+        std::size_t state = 0;
+        for (char ch : text) {
+            state = delta[state * 256 + static_cast<unsigned char>(ch)];
+            if (verdict[state] != k_continue)
+                return verdict[state] == k_accept;
+        }
+        return anchored_end && accepting_at_end[state];
+    }
+    std::uint64_t state = 0; // positions the text read so far can end on
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        state = step(state, i == 0, static_cast<unsigned char>(text[i]));
+        if (!anchored_end && (state & last))
+            return true;
+        if (anchored_start && state == 0)
+            return false;
+    }
+    return anchored_end && (state & last);
+}
 
 core::Result<Regex> Regex::compile(std::string_view ecma_pattern) {
     CONFORM_TRY(std::string translated, translate(ecma_pattern));
@@ -140,10 +489,13 @@ core::Result<Regex> Regex::compile(std::string_view ecma_pattern) {
                           "\": " + re->error());
     Regex out;
     out.m_re = std::move(re);
+    out.m_simple = Simple::build(ecma_pattern);
     return out;
 }
 
 bool Regex::search(std::string_view text) const {
+    if (m_simple)
+        return m_simple->search(text);
     // Match() directly: PartialMatch's variadic capture plumbing costs more than the match
     return m_re->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
                        nullptr, 0);

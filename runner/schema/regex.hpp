@@ -20,14 +20,21 @@ public:
     [[nodiscard]] static core::Result<Regex> compile(std::string_view ecma_pattern);
     [[nodiscard]] bool search(std::string_view text) const;
     [[nodiscard]] std::string_view pattern() const;
+    // Whether search() runs on the small position automaton instead of RE2 (for tests).
+    [[nodiscard]] bool uses_simple_matcher() const { return m_simple != nullptr; }
 
     Regex(Regex&&) noexcept;
     Regex& operator=(Regex&&) noexcept;
     ~Regex();
 
 private:
+    // Patterns that are a plain sequence of ASCII literals and ASCII classes with quantifiers
+    // ("^[a-z0-9][a-z0-9._-]*$", the bulk of API schemas) also get a small position automaton
+    // that search() runs instead of RE2 (see regex.cpp).
+    struct Simple;
     Regex() = default;
     std::unique_ptr<re2::RE2> m_re;
+    std::unique_ptr<const Simple> m_simple;
 };
 
 } // namespace conform::schema

@@ -113,34 +113,34 @@ public:
         : Keyword(std::string(site.name), site.absolute), m_subs(std::move(subs)) {}
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         const std::size_t mark = frame.ctx.errors ? frame.ctx.errors->size() : 0;
-        std::vector<std::size_t> matched;
+        std::size_t matched = 0;
+        std::string list; // the matching indices, for the message: only when collecting
         Evaluated kept;
         for (std::size_t i = 0; i < m_subs.nodes.size(); ++i) {
             Evaluated branch;
             if (in_place(*m_subs.nodes[i], instance, where, frame, name(), m_subs.tokens[i],
                          frame.evaluated ? &branch : nullptr)) {
-                matched.push_back(i);
-                if (matched.size() == 1)
+                ++matched;
+                if (matched == 1)
                     kept = std::move(branch);
-                if (matched.size() > 1 && !frame.ctx.collecting())
+                if (matched > 1 && !frame.ctx.collecting())
                     return false;
+                if (frame.ctx.collecting())
+                    list += (list.empty() ? "" : ", ") + m_subs.tokens[i];
             }
         }
-        if (matched.size() == 1) {
+        if (matched == 1) {
             if (frame.ctx.errors)
                 frame.ctx.errors->resize(mark);
             if (frame.evaluated)
                 frame.evaluated->merge(kept);
             return true;
         }
-        if (matched.empty()) {
+        if (matched == 0) {
             report(frame, where, "does not match any subschema of oneOf");
         } else {
             if (frame.ctx.errors)
                 frame.ctx.errors->resize(mark);
-            std::string list;
-            for (std::size_t i : matched)
-                list += (list.empty() ? "" : ", ") + std::to_string(i);
             report(frame, where, "matches more than one subschema of oneOf (" + list + ")");
         }
         return false;
@@ -395,20 +395,18 @@ public:
         });
         if (frame.ctx.errors)
             frame.ctx.errors->resize(mark);
-        if (matches < m_min) {
-            report(frame, where,
-                   m_min == 1 ? "array contains no item matching \"contains\""
-                              : "array contains " + std::to_string(matches) +
-                                    " matching item(s), fewer than minContains " +
-                                    std::to_string(m_min));
-            return false;
-        }
-        if (m_max && matches > *m_max) {
-            report(frame, where,
-                   "array contains " + std::to_string(matches) +
-                       " matching item(s), more than maxContains " + std::to_string(*m_max));
-            return false;
-        }
+        if (matches < m_min)
+            return fail(frame, where, [&] {
+                return m_min == 1 ? std::string("array contains no item matching \"contains\"")
+                                  : "array contains " + std::to_string(matches) +
+                                        " matching item(s), fewer than minContains " +
+                                        std::to_string(m_min);
+            });
+        if (m_max && matches > *m_max)
+            return fail(frame, where, [&] {
+                return "array contains " + std::to_string(matches) +
+                       " matching item(s), more than maxContains " + std::to_string(*m_max);
+            });
         return true;
     }
 

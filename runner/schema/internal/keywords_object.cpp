@@ -2,7 +2,7 @@
 // evaluated in a single pass over the instance's members (applicator 10.3.2, validation
 // 6.5.3). They are separate keywords with separate locations in the output; fusing them only
 // saves walking the same object three or four times, which dominates API-response validation.
-#include <bitset>
+#include <cstdint>
 
 #include "runner/schema/internal/keywords.hpp"
 #include "runner/schema/internal/property_table.hpp"
@@ -40,30 +40,32 @@ public:
         if (!instance.is_object())
             return true;
         bool valid = true;
+        // Which required names were seen: a bit mask for the usual handful, else a vector.
+        std::uint64_t seen_small = 0;
         std::vector<bool> seen_big;
-        std::bitset<64> seen_small;
         const bool small = required.size() <= 64;
+        if (!small)
+            seen_big.resize(required.size(), false);
         std::size_t seen_count = 0;
         std::size_t position = 0;
+        std::size_t cursor = 0; // see PropertyTable::find
         const std::size_t count = frame.evaluated ? instance.size() : 0;
-        instance.for_each_member([&](std::string_view key, JsonView value) {
+        auto members_left = instance.members();
+        std::string_view key;
+        JsonView value;
+        while (members_left.next(key, value)) {
             const std::size_t at = position++;
             bool matched = false;
-            if (const auto* entry = members.find(key)) {
+            if (const auto* entry = members.find(key, cursor)) {
                 const Declared& d = entry->value;
                 if (d.required_bit != SIZE_MAX) {
-                    const bool first = small ? !seen_small.test(d.required_bit)
-                                             : !(d.required_bit < seen_big.size() &&
-                                                 seen_big[d.required_bit]);
-                    if (first) {
+                    if (small) {
+                        const std::uint64_t bit = std::uint64_t{1} << d.required_bit;
+                        seen_count += (seen_small & bit) == 0;
+                        seen_small |= bit;
+                    } else if (!seen_big[d.required_bit]) {
                         ++seen_count;
-                        if (small)
-                            seen_small.set(d.required_bit);
-                        else {
-                            if (seen_big.size() < required.size())
-                                seen_big.resize(required.size(), false);
-                            seen_big[d.required_bit] = true;
-                        }
+                        seen_big[d.required_bit] = true;
                     }
                 }
                 if (d.node) {
@@ -93,14 +95,15 @@ public:
             }
             if (matched && frame.evaluated)
                 frame.evaluated->mark_member(at, count);
-            return valid || frame.ctx.collecting();
-        });
+            if (!valid && !frame.ctx.collecting())
+                return false;
+        }
         if (seen_count < required.size()) {
             valid = false;
             if (frame.ctx.collecting())
                 for (std::size_t bit = 0; bit < required.size(); ++bit) {
-                    const bool seen = small ? seen_small.test(bit)
-                                            : bit < seen_big.size() && seen_big[bit];
+                    const bool seen =
+                        small ? (seen_small >> bit & 1) != 0 : static_cast<bool>(seen_big[bit]);
                     if (!seen)
                         report_at(frame, where, "required",
                                   "required property \"" + required[bit] + "\" is missing",

@@ -183,6 +183,11 @@ void Keyword::report(const Frame& frame, const core::Path& where, std::string me
     frame.ctx.errors->push_back(std::move(unit));
 }
 
+void Keyword::report_made(const Frame& frame, const core::Path& where,
+                          core::FunctionRef<std::string()> make) const {
+    report(frame, where, make());
+}
+
 namespace {
 
 // Cold paths, kept out of evaluate_node so that its frame stays small.
@@ -235,25 +240,11 @@ namespace {
     return valid;
 }
 
-} // namespace
-
-bool evaluate_node(const SchemaNode& node, core::JsonView instance, const core::Path& where,
-                   Context& ctx, const KeywordPath* schema_path, const Scope* scope,
-                   Evaluated* evaluated) {
-    if (node.is_boolean) {
-        if (!node.boolean_value && ctx.errors)
-            report_node(ctx, node, where, schema_path,
-                        "no value is allowed here (the schema is false)");
-        return node.boolean_value;
-    }
-    if (ctx.depth >= ctx.max_depth) [[unlikely]] {
-        if (ctx.errors)
-            report_node(ctx, node, where, schema_path,
-                        "evaluation deeper than " + std::to_string(ctx.max_depth) +
-                            " nested subschemas: the schema recurses without consuming the "
-                            "instance");
-        return false;
-    }
+// Nodes with subschemas: they count towards the evaluation depth, may enter another
+// resource's dynamic scope, and are where annotations are collected.
+bool evaluate_descending(const SchemaNode& node, core::JsonView instance, const core::Path& where,
+                         Context& ctx, const KeywordPath* schema_path, const Scope* scope,
+                         Evaluated* evaluated) {
     ++ctx.depth;
 
     // Core 7.1 / 8.2.3.2: entering a schema of another resource extends the dynamic scope.
@@ -280,6 +271,34 @@ bool evaluate_node(const SchemaNode& node, core::JsonView instance, const core::
         emit_annotations(ctx, node, where, schema_path, annotation_mark, valid);
     --ctx.depth;
     return valid;
+}
+
+[[gnu::noinline, gnu::cold]] bool too_deep(Context& ctx, const SchemaNode& node,
+                                           const core::Path& where,
+                                           const KeywordPath* schema_path) {
+    if (ctx.errors)
+        report_node(ctx, node, where, schema_path,
+                    "evaluation deeper than " + std::to_string(ctx.max_depth) +
+                        " nested subschemas: the schema recurses without consuming the "
+                        "instance");
+    return false;
+}
+
+} // namespace
+
+bool evaluate_node_general(const SchemaNode& node, core::JsonView instance,
+                           const core::Path& where, Context& ctx,
+                           const KeywordPath* schema_path, const Scope* scope,
+                           Evaluated* evaluated) {
+    if (node.is_boolean) [[unlikely]] {
+        if (!node.boolean_value && ctx.errors)
+            report_node(ctx, node, where, schema_path,
+                        "no value is allowed here (the schema is false)");
+        return node.boolean_value;
+    }
+    if (ctx.depth >= ctx.max_depth) [[unlikely]]
+        return too_deep(ctx, node, where, schema_path);
+    return evaluate_descending(node, instance, where, ctx, schema_path, scope, evaluated);
 }
 
 } // namespace conform::schema::internal

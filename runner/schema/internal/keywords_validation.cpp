@@ -18,18 +18,33 @@ using core::Path;
 
 // ---- numbers ----
 
+// A number from the schema, read once at compile time in every form a comparison may need.
+struct Limit {
+    NumberKind kind;
+    std::int64_t i;
+    std::uint64_t u;
+    double d;
+
+    explicit Limit(JsonView v)
+        : kind(v.number_kind()), i(v.as_int64()), u(v.as_uint64()), d(v.as_double()) {}
+};
+
 // Sign of (a - b), exact for integers, by double otherwise.
-int compare_numbers(JsonView a, JsonView b) {
-    const NumberKind ka = a.number_kind(), kb = b.number_kind();
-    if (ka == NumberKind::int64 && kb == NumberKind::int64)
-        return a.as_int64() < b.as_int64() ? -1 : a.as_int64() > b.as_int64();
-    if (ka == NumberKind::uint64 && kb == NumberKind::uint64)
-        return a.as_uint64() < b.as_uint64() ? -1 : a.as_uint64() > b.as_uint64();
+int compare_numbers(JsonView a, const Limit& b) {
+    const NumberKind ka = a.number_kind(), kb = b.kind;
+    if (ka == NumberKind::int64 && kb == NumberKind::int64) {
+        const std::int64_t x = a.as_int64();
+        return x < b.i ? -1 : x > b.i;
+    }
+    if (ka == NumberKind::uint64 && kb == NumberKind::uint64) {
+        const std::uint64_t x = a.as_uint64();
+        return x < b.u ? -1 : x > b.u;
+    }
     if (ka != NumberKind::floating && kb != NumberKind::floating) {
         // one int64 and one uint64 (> INT64_MAX)
         return ka == NumberKind::uint64 ? 1 : -1;
     }
-    const double x = a.as_double(), y = b.as_double();
+    const double x = a.as_double(), y = b.d;
     return x < y ? -1 : x > y;
 }
 
@@ -40,11 +55,12 @@ enum class Bound { maximum, exclusive_maximum, minimum, exclusive_minimum };
 class NumberBound final : public Keyword {
 public:
     NumberBound(const KeywordSite& site, Bound bound)
-        : Keyword(std::string(site.name), site.absolute), m_limit(site.value), m_bound(bound) {}
+        : Keyword(std::string(site.name), site.absolute), m_limit(site.value),
+          m_limit_value(JsonView(site.value)), m_bound(bound) {}
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_number())
             return true;
-        const int c = compare_numbers(instance, JsonView(m_limit));
+        const int c = compare_numbers(instance, m_limit_value);
         bool ok = true;
         const char* relation = "";
         switch (m_bound) {
@@ -65,14 +81,16 @@ public:
             relation = "not greater than the exclusive minimum";
             break;
         }
-        if (!ok && frame.ctx.collecting())
-            report(frame, where,
-                   describe(instance) + " is " + relation + " " + number_text(m_limit));
-        return ok;
+        if (ok)
+            return true;
+        return fail(frame, where, [&] {
+            return describe(instance) + " is " + relation + " " + number_text(m_limit);
+        });
     }
 
 private:
-    nlohmann::json m_limit;
+    nlohmann::json m_limit; // for messages
+    Limit m_limit_value;
     Bound m_bound;
 };
 
@@ -98,10 +116,11 @@ public:
             else // the quotient overflows (1e308 / 0.5): the remainder is still exact
                 ok = std::fmod(instance.as_double(), d.as_double()) == 0.0;
         }
-        if (!ok && frame.ctx.collecting())
-            report(frame, where,
-                   describe(instance) + " is not a multiple of " + number_text(m_divisor));
-        return ok;
+        if (ok)
+            return true;
+        return fail(frame, where, [&] {
+            return describe(instance) + " is not a multiple of " + number_text(m_divisor);
+        });
     }
 
 private:
@@ -121,14 +140,12 @@ public:
             return true;
         if (m_integer && t == JsonType::number && instance.is_integer())
             return true;
-        if (frame.ctx.collecting()) {
+        return fail(frame, where, [&] {
             std::string actual(core::type_name(t));
             if (t == JsonType::number && instance.is_integer())
                 actual = "integer";
-            report(frame, where,
-                   "expected " + m_expected + ", got " + actual + " " + describe(instance));
-        }
-        return false;
+            return "expected " + m_expected + ", got " + actual + " " + describe(instance);
+        });
     }
     static std::uint8_t bit(JsonType t) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(t)); }
 
@@ -145,8 +162,9 @@ public:
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (instance == JsonView(m_value))
             return true;
-        report(frame, where, describe(instance) + " is not the constant " + m_value.dump());
-        return false;
+        return fail(frame, where, [&] {
+            return describe(instance) + " is not the constant " + m_value.dump();
+        });
     }
 
 private:
@@ -158,28 +176,26 @@ public:
     explicit Enum(const KeywordSite& site)
         : Keyword(std::string(site.name), site.absolute), m_values(site.value) {
         for (const auto& v : m_values)
-            if (v.is_string())
-                m_strings.push_back(v.get<std::string>());
+            if (v.is_string() && !m_strings.find(v.get_ref<const std::string&>()))
+                m_strings.add(v.get<std::string>(), true);
     }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (instance.is_string()) { // the common case: an enum of strings
-            const std::string_view s = instance.as_string();
-            for (const std::string& v : m_strings)
-                if (v == s)
-                    return true;
+            if (m_strings.find(instance.as_string()))
+                return true;
         } else {
             for (const nlohmann::json& v : m_values)
                 if (instance == JsonView(v))
                     return true;
         }
-        if (frame.ctx.collecting())
-            report(frame, where, describe(instance) + " is not one of " + m_values.dump());
-        return false;
+        return fail(frame, where,
+                    [&] { return describe(instance) + " is not one of " + m_values.dump(); });
     }
 
 private:
     nlohmann::json m_values;
-    std::vector<std::string> m_strings;
+    PropertyTable<bool> m_strings; // the string members, found the way member names are
+
 };
 
 // ---- strings ----
@@ -191,17 +207,30 @@ public:
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_string())
             return true;
-        const std::size_t n = utf8_length(instance.as_string());
-        const bool ok = m_max ? n <= m_limit : n >= m_limit;
-        if (!ok && frame.ctx.collecting())
-            report(frame, where,
-                   "string of " + std::to_string(n) + " characters is " +
-                       (m_max ? "longer than maxLength " : "shorter than minLength ") +
-                       std::to_string(m_limit));
-        return ok;
+        const std::string_view s = instance.as_string();
+        // Counting code points stops as soon as the answer is known: a string has at most as
+        // many characters as bytes, and minLength is usually 1.
+        const bool ok = m_max ? s.size() <= m_limit || !has_more_than(s, m_limit)
+                              : m_limit == 0 || has_more_than(s, m_limit - 1);
+        if (ok)
+            return true;
+        return fail(frame, where, [&] {
+            return "string of " + std::to_string(utf8_length(s)) + " characters is " +
+                   (m_max ? "longer than maxLength " : "shorter than minLength ") +
+                   std::to_string(m_limit);
+        });
     }
 
 private:
+    // Whether s has more than limit code points.
+    static bool has_more_than(std::string_view s, std::size_t limit) {
+        std::size_t n = 0;
+        for (unsigned char c : s)
+            if ((c & 0xC0) != 0x80 && ++n > limit)
+                return true;
+        return false;
+    }
+
     std::size_t m_limit;
     bool m_max;
 };
@@ -214,8 +243,9 @@ public:
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_string() || m_regex.search(instance.as_string()))
             return true;
-        report(frame, where, describe(instance) + " does not match the pattern " + m_source);
-        return false;
+        return fail(frame, where, [&] {
+            return describe(instance) + " does not match the pattern " + m_source;
+        });
     }
 
 private:
@@ -232,8 +262,8 @@ public:
             return true;
         if (check_format(m_format, instance.as_string()) != FormatResult::invalid)
             return true;
-        report(frame, where, describe(instance) + " is not a valid " + m_format);
-        return false;
+        return fail(frame, where,
+                    [&] { return describe(instance) + " is not a valid " + m_format; });
     }
 
 private:
@@ -254,14 +284,14 @@ public:
             return true;
         const std::size_t n = instance.size();
         const bool ok = m_max ? n <= m_limit : n >= m_limit;
-        if (!ok && frame.ctx.collecting())
-            report(frame, where,
-                   std::string(m_what == Counted::items ? "array" : "object") + " has " +
-                       std::to_string(n) +
-                       (m_what == Counted::items ? " items" : " properties") + ", " +
-                       (m_max ? "more than " : "fewer than ") + name() + " " +
-                       std::to_string(m_limit));
-        return ok;
+        if (ok)
+            return true;
+        return fail(frame, where, [&] {
+            return std::string(m_what == Counted::items ? "array" : "object") + " has " +
+                   std::to_string(n) + (m_what == Counted::items ? " items" : " properties") +
+                   ", " + (m_max ? "more than " : "fewer than ") + name() + " " +
+                   std::to_string(m_limit);
+        });
     }
 
 private:
@@ -285,12 +315,11 @@ public:
         });
         for (std::size_t i = 0; i < items.size(); ++i)
             for (std::size_t j = i + 1; j < items.size(); ++j)
-                if (items[i].type() == items[j].type() && items[i] == items[j]) {
-                    report(frame, where,
-                           "items " + std::to_string(i) + " and " + std::to_string(j) +
-                               " are equal (" + describe(items[i]) + ")");
-                    return false;
-                }
+                if (items[i].type() == items[j].type() && items[i] == items[j])
+                    return fail(frame, where, [&] {
+                        return "items " + std::to_string(i) + " and " + std::to_string(j) +
+                               " are equal (" + describe(items[i]) + ")";
+                    });
         return true;
     }
 };
@@ -303,13 +332,25 @@ public:
         if (!instance.is_object())
             return true;
         // One pass over the members (simdjson objects have no index), ticking names off.
-        std::vector<bool> seen(m_names.size(), false);
+        // A bit mask for the usual handful of names; no allocation unless there are more.
+        std::uint64_t seen_small = 0;
+        std::vector<bool> seen_big;
+        const bool small = m_names.size() <= 64;
+        if (!small)
+            seen_big.resize(m_names.size(), false);
+        auto seen = [&](std::size_t i) {
+            return small ? (seen_small >> i & 1) != 0 : static_cast<bool>(seen_big[i]);
+        };
         std::size_t found = 0;
+        std::size_t cursor = 0; // see PropertyTable::find
         instance.for_each_member([&](std::string_view key, JsonView) {
-            if (const auto* e = m_names.find(key)) {
+            if (const auto* e = m_names.find(key, cursor)) {
                 const std::size_t i = m_names.index_of(e);
-                if (!seen[i]) {
-                    seen[i] = true;
+                if (!seen(i)) {
+                    if (small)
+                        seen_small |= std::uint64_t{1} << i;
+                    else
+                        seen_big[i] = true;
                     ++found;
                 }
             }
@@ -318,8 +359,8 @@ public:
         if (found == m_names.size())
             return true;
         if (frame.ctx.collecting())
-            for (std::size_t i = 0; i < seen.size(); ++i)
-                if (!seen[i])
+            for (std::size_t i = 0; i < m_names.size(); ++i)
+                if (!seen(i))
                     report(frame, where,
                            "required property \"" + m_names.entries()[i].key + "\" is missing",
                            {}, m_names.entries()[i].key);

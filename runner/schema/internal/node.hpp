@@ -102,8 +102,24 @@ protected:
     void report(const Frame& frame, const core::Path& where, std::string message,
                 std::initializer_list<std::string_view> suffix = {},
                 std::string_view property = {}) const;
+    // The same for a fixed message: no string is made unless errors are being collected.
+    void report(const Frame& frame, const core::Path& where, const char* message) const {
+        if (frame.ctx.errors) [[unlikely]]
+            report(frame, where, std::string(message));
+    }
+    // Returns false, adding an error whose message make() builds only when errors are being
+    // collected: the message code stays out of the keyword's hot path.
+    template <class Make>
+    [[nodiscard]] bool fail(const Frame& frame, const core::Path& where, Make&& make) const {
+        if (frame.ctx.errors) [[unlikely]]
+            report_made(frame, where, core::FunctionRef<std::string()>(make));
+        return false;
+    }
 
 private:
+    [[gnu::cold, gnu::noinline]] void report_made(const Frame& frame, const core::Path& where,
+                                                  core::FunctionRef<std::string()> make) const;
+
     std::string m_name;
     std::string m_absolute;
 };
@@ -122,16 +138,40 @@ struct SchemaNode {
     std::string location;                   // canonical URI of this schema
     const Resource* resource = nullptr;     // the resource this schema belongs to
     bool uses_unevaluated = false;          // has unevaluatedProperties / unevaluatedItems
+    // Has a keyword that evaluates subschemas ($ref, applicators): only such nodes grow the
+    // evaluation depth or the dynamic scope, so the others take a shorter path.
+    bool applies_subschemas = false;
     std::vector<std::unique_ptr<Keyword>> keywords; // evaluation order
     std::vector<AnnotationKeyword> annotations;
 };
 
+// evaluate_node for boolean schemas, nodes with subschemas, and when collecting annotations.
+[[nodiscard]] bool evaluate_node_general(const SchemaNode& node, core::JsonView instance,
+                                         const core::Path& where, Context& ctx,
+                                         const KeywordPath* schema_path, const Scope* scope,
+                                         Evaluated* evaluated);
+
 // Evaluates instance against node: the one entry point every applicator uses.
-// keyword_tokens are appended to the frame's schema path to name the subschema.
-[[nodiscard]] bool evaluate_node(const SchemaNode& node, core::JsonView instance,
-                                 const core::Path& where, Context& ctx,
-                                 const KeywordPath* schema_path, const Scope* scope,
-                                 Evaluated* evaluated);
+// Inline for the leaves ({"type": "string", "minLength": 1}): most nodes of an API schema,
+// evaluated once per member, so they skip a call level and the descending path's frame.
+// Leaf keywords (type, enum, bounds...) neither descend nor read the dynamic scope.
+[[nodiscard]] inline bool evaluate_node(const SchemaNode& node, core::JsonView instance,
+                                        const core::Path& where, Context& ctx,
+                                        const KeywordPath* schema_path, const Scope* scope,
+                                        Evaluated* evaluated) {
+    if (node.is_boolean || node.applies_subschemas || ctx.annotations ||
+        ctx.depth >= ctx.max_depth) [[unlikely]]
+        return evaluate_node_general(node, instance, where, ctx, schema_path, scope, evaluated);
+    const Frame frame{ctx, schema_path, scope, evaluated};
+    bool valid = true;
+    for (const auto& keyword : node.keywords)
+        if (!keyword->evaluate(instance, where, frame)) {
+            valid = false;
+            if (!ctx.collecting())
+                break;
+        }
+    return valid;
+}
 
 // Everything a CompiledSchema owns.
 struct Compiled {

@@ -1,7 +1,14 @@
 #pragma once
-// Member-name lookup for properties, required, dependentSchemas...: a linear scan over a
-// handful of names beats hashing (API objects have ~10 members); larger tables hash.
+// Lookup of a few strings: member names for properties, required, dependentSchemas..., and
+// the strings of an enum. A linear scan over a handful of names beats hashing (API objects
+// have ~10 members); larger tables hash.
+//
+// Objects of one API response type almost always list their members in the same order, and
+// usually in the order the schema declares them: find() takes a cursor that remembers where
+// the previous member matched and tries the entry after it first, so walking an object whose
+// order agrees costs one comparison per member.
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -27,18 +34,18 @@ public:
     }
 
     [[nodiscard]] const Entry* find(std::string_view key) const {
-        if (m_entries.size() <= k_linear_limit) {
-            // length and first byte reject almost every mismatch before memcmp
-            for (const Entry& e : m_entries)
-                if (e.key.size() == key.size() &&
-                    (key.empty() || (e.key[0] == key[0] &&
-                                     std::memcmp(e.key.data(), key.data(), key.size()) == 0)))
-                    return &e;
-            return nullptr;
-        }
-        auto it = m_index.find(key);
-        return it == m_index.end() ? nullptr : &m_entries[it->second];
+        std::size_t cursor = 0;
+        return find_slow(key, cursor);
     }
+
+    // As find(key), trying the entry at cursor first; on a hit, cursor moves past the entry.
+    [[nodiscard]] const Entry* find(std::string_view key, std::size_t& cursor) const {
+        const std::size_t n = m_entries.size();
+        if (cursor < n && same(m_entries[cursor].key, key)) [[likely]]
+            return &m_entries[cursor++];
+        return find_slow(key, cursor);
+    }
+
     [[nodiscard]] std::size_t index_of(const Entry* e) const {
         return static_cast<std::size_t>(e - m_entries.data());
     }
@@ -48,6 +55,52 @@ public:
 
 private:
     static constexpr std::size_t k_linear_limit = 16;
+
+    [[gnu::noinline]] const Entry* find_slow(std::string_view key, std::size_t& cursor) const {
+        const std::size_t n = m_entries.size();
+        if (n <= k_linear_limit) {
+            for (std::size_t i = 0; i < n; ++i)
+                if (same(m_entries[i].key, key)) {
+                    cursor = i + 1;
+                    return &m_entries[i];
+                }
+            return nullptr;
+        }
+        auto it = m_index.find(key);
+        if (it == m_index.end())
+            return nullptr;
+        cursor = it->second + 1;
+        return &m_entries[it->second];
+    }
+
+    // Equality of short strings by a few overlapping word loads (names are 4 to 16 bytes),
+    // without a call to memcmp.
+    static bool same(std::string_view a, std::string_view b) {
+        const std::size_t n = a.size();
+        if (n != b.size())
+            return false;
+        const char* x = a.data();
+        const char* y = b.data();
+        if (n >= 8) {
+            if (n > 16)
+                return std::memcmp(x, y, n) == 0;
+            return load<std::uint64_t>(x) == load<std::uint64_t>(y) &&
+                   load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
+        }
+        if (n >= 4)
+            return load<std::uint32_t>(x) == load<std::uint32_t>(y) &&
+                   load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
+        for (std::size_t i = 0; i < n; ++i)
+            if (x[i] != y[i])
+                return false;
+        return true;
+    }
+    template <class W> static W load(const char* p) {
+        W w;
+        std::memcpy(&w, p, sizeof w);
+        return w;
+    }
+
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const {
