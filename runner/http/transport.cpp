@@ -284,7 +284,8 @@ Attempt HttplibTransport::attempt(httplib::ClientImpl& client, const Request& re
     Attempt out;
     httplib::Request wire;
     wire.method = request.method;
-    const std::string query = encode_query(request.query);
+    const std::string query =
+        request.raw_query ? *request.raw_query : encode_query(request.query);
     wire.path = query.empty() ? origin.path : origin.path + "?" + query;
     for (const auto& header : request.headers)
         wire.headers.emplace(header.name, header.value);
@@ -382,7 +383,7 @@ const std::string* find_header(const Headers& headers, std::string_view name) {
 }
 
 std::string Request::url() const {
-    const std::string encoded = encode_query(query);
+    const std::string encoded = raw_query ? *raw_query : encode_query(query);
     return encoded.empty() ? base_url : base_url + "?" + encoded;
 }
 

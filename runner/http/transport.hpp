@@ -44,10 +44,14 @@ struct Request {
     std::string method = "GET";
     std::string base_url; // scheme://host[:port][/path], no query: "http://127.0.0.1:5000/"
     QueryParams query;    // sent percent-encoded (encode_query), in this order
-    Headers headers;      // extra request headers
+    // When set, sent after '?' exactly as given instead of encode_query(query) (the recording
+    // proxy forwards a client's query byte for byte, so that its signature stays valid;
+    // `query` then only describes it). Empty: no '?'.
+    std::optional<std::string> raw_query;
+    Headers headers; // extra request headers
     std::string body;
 
-    // base_url + "?" + encode_query(query) (no '?' when the query is empty).
+    // base_url + "?" + (raw_query, or else encode_query(query)); no '?' when that is empty.
     [[nodiscard]] std::string url() const;
 };
 

@@ -29,7 +29,10 @@ inline constexpr std::array<std::string_view, 10> k_secret_names = {
 [[nodiscard]] bool is_secret_name(std::string_view name) noexcept;
 [[nodiscard]] http::QueryParams redact(const http::QueryParams& params);
 [[nodiscard]] http::Headers redact(const http::Headers& headers);
-// The request's URL with secret parameter values replaced.
+// A raw query string (after '?', still percent-encoded) with the values of secret parameters
+// replaced and every other byte kept, so that a recording shows what was sent.
+[[nodiscard]] std::string redact_raw_query(std::string_view raw_query);
+// The request's URL with secret parameter values replaced (Request::raw_query when set).
 [[nodiscard]] std::string redacted_url(const http::Request& request);
 
 // The excerpt of one exchange that reports show: the redacted request (method, URL) and the

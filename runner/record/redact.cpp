@@ -68,10 +68,39 @@ http::Headers redact(const http::Headers& headers) {
     return out;
 }
 
+std::string redact_raw_query(std::string_view raw_query) {
+    std::string out;
+    out.reserve(raw_query.size());
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t amp = raw_query.find('&', start);
+        const std::string_view pair = raw_query.substr(
+            start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+        const std::size_t eq = pair.find('=');
+        const std::string_view raw_name = pair.substr(0, eq);
+        // The name as the server decodes it ("Signatur%65" is still Signature).
+        auto name = http::percent_decode(raw_name);
+        if (eq != std::string_view::npos && is_secret_name(name ? *name : std::string(raw_name))) {
+            out.append(raw_name);
+            out += '=';
+            out.append(k_redacted);
+        } else {
+            out.append(pair);
+        }
+        if (amp == std::string_view::npos)
+            break;
+        out += '&';
+        start = amp + 1;
+    }
+    return out;
+}
+
 std::string redacted_url(const http::Request& request) {
     http::Request copy;
     copy.base_url = request.base_url;
     copy.query = redact(request.query);
+    if (request.raw_query)
+        copy.raw_query = redact_raw_query(*request.raw_query);
     return copy.url();
 }
 

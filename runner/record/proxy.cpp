@@ -1,0 +1,388 @@
+// `conform record`: the recording reverse proxy (proxy.hpp) on http::Server + http::Transport.
+#include "runner/record/proxy.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <csignal>
+#include <mutex>
+#include <ostream>
+#include <span>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace conform::record {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// RFC 9110 7.6.1 (Connection and what it names), plus the proxy-only ones of RFC 9110 11.7.
+constexpr std::array<std::string_view, 9> k_hop_by_hop = {
+    "Connection", "Keep-Alive",          "Proxy-Connection",  "TE", "Trailer", "Transfer-Encoding",
+    "Upgrade",    "Proxy-Authorization", "Proxy-Authenticate"};
+
+// httplib 0.11 puts the peer's address among the request headers; no client sent them.
+constexpr std::array<std::string_view, 4> k_server_made = {"REMOTE_ADDR", "REMOTE_PORT",
+                                                           "LOCAL_ADDR", "LOCAL_PORT"};
+
+// The codings the transport undoes (it then hands over the decoded body).
+constexpr std::array<std::string_view, 4> k_decoded_codings = {"gzip", "x-gzip", "deflate", "br"};
+
+bool one_of(std::string_view name, std::span<const std::string_view> names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](std::string_view n) { return iequals(n, name); });
+}
+
+// The header names a Connection header lists (RFC 9110 7.6.1: also hop-by-hop).
+std::vector<std::string> connection_options(const http::Headers& headers) {
+    std::vector<std::string> out;
+    for (const http::Header& h : headers) {
+        if (!iequals(h.name, "Connection"))
+            continue;
+        std::size_t start = 0;
+        while (start <= h.value.size()) {
+            const std::size_t comma = std::min(h.value.find(',', start), h.value.size());
+            std::string token = h.value.substr(start, comma - start);
+            const auto first = token.find_first_not_of(" \t");
+            const auto last = token.find_last_not_of(" \t");
+            if (first != std::string::npos)
+                out.push_back(token.substr(first, last - first + 1));
+            start = comma + 1;
+        }
+    }
+    return out;
+}
+
+bool listed(std::string_view name, const std::vector<std::string>& names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return iequals(n, name); });
+}
+
+struct Upstream {
+    std::string origin; // "https://api.ucloud.cn:443"-like, as given
+    std::string path;   // "" or "/base" (no trailing '/'), or "/" kept as given
+    std::string given;
+};
+
+core::Result<Upstream> parse_upstream(std::string_view url) {
+    auto bad = [&](std::string why) {
+        return core::fail("--upstream " + std::string(url) + ": " + why +
+                          " (expected http(s)://HOST[:PORT][/PATH])");
+    };
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos ||
+        !(iequals(url.substr(0, scheme), "http") || iequals(url.substr(0, scheme), "https")))
+        return bad("not an http or https URL");
+    if (url.find_first_of("?#") != std::string_view::npos)
+        return bad("a query or fragment has no place in the upstream");
+    const auto slash = url.find('/', scheme + 3);
+    if (slash == scheme + 3)
+        return bad("no host");
+    Upstream out;
+    out.given = std::string(url);
+    out.origin = std::string(url.substr(0, slash));
+    out.path = slash == std::string_view::npos ? std::string() : std::string(url.substr(slash));
+    return out;
+}
+
+// The upstream URL for a client's path: appended to the upstream's path ("/base" + "/x"); the
+// root alone goes to the upstream's path as given ("https://h/v2/index.php" for "/").
+std::string join(const Upstream& upstream, const std::string& path) {
+    if (upstream.path.empty() || upstream.path == "/")
+        return upstream.origin + (path.empty() ? "/" : path);
+    if (path.empty() || path == "/")
+        return upstream.origin + upstream.path;
+    std::string base = upstream.path;
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    return upstream.origin + base + path;
+}
+
+class Proxy final : public RecordingProxy {
+public:
+    Proxy(ProxyOptions options, Upstream upstream, http::Transport& transport,
+          RecordingWriter& writer)
+        : m_options(std::move(options)), m_upstream(std::move(upstream)), m_transport(transport),
+          m_writer(writer) {}
+
+    core::Result<void> listen() {
+        auto server = http::Server::start(
+            m_options.listen, [this](const http::ServerRequest& r) { return answer(r); });
+        if (!server)
+            return core::fail(server.error());
+        m_server = std::move(*server);
+        return {};
+    }
+
+    std::string base_url() const override { return m_server->base_url(); }
+    std::size_t exchanges() const override { return m_exchanges.load(); }
+    std::size_t write_failures() const override { return m_write_failures.load(); }
+    void wait() override { m_server->wait(); }
+    void stop() override { m_server->stop(); }
+    ~Proxy() override {
+        if (m_server)
+            m_server->stop(); // before the members the handler uses go
+    }
+
+private:
+    http::ServerResponse answer(const http::ServerRequest& in);
+
+    ProxyOptions m_options;
+    Upstream m_upstream;
+    http::Transport& m_transport;
+    RecordingWriter& m_writer;
+    std::unique_ptr<http::Server> m_server;
+    std::atomic<std::size_t> m_exchanges{0};
+    std::atomic<std::size_t> m_write_failures{0};
+    std::mutex m_log_mutex;
+};
+
+http::ServerResponse Proxy::answer(const http::ServerRequest& in) {
+    http::Request up;
+    up.method = in.method;
+    up.base_url = join(m_upstream, in.path);
+    // Byte for byte: re-encoding would change what a signature or a cache key saw.
+    up.raw_query = in.raw_query;
+    if (auto parsed = http::parse_query(in.raw_query))
+        up.query = std::move(*parsed); // describes raw_query, for routing and the recording
+    const std::vector<std::string> options = connection_options(in.headers);
+    for (const http::Header& h : in.headers) {
+        if (is_hop_by_hop(h.name) || listed(h.name, options) || one_of(h.name, k_server_made) ||
+            iequals(h.name, "Content-Length") || // the transport counts the body it sends
+            (!m_options.preserve_host && iequals(h.name, "Host")))
+            continue;
+        up.headers.push_back(h);
+    }
+    up.body = in.body;
+
+    Recorded recorded;
+    recorded.exchange = m_transport.send(up);
+    recorded.target = m_upstream.given;
+    if (m_options.contract) {
+        recorded.contract = m_options.contract->name;
+        contract::Query query;
+        for (const http::QueryParam& p : recorded.exchange.request.query)
+            query.emplace_back(p.name, p.value);
+        if (auto op = m_options.contract->route(query))
+            recorded.operation = (*op)->name;
+    }
+
+    http::ServerResponse out;
+    const http::Exchange& x = recorded.exchange;
+    if (x.failure) {
+        out.status = 502;
+        out.content_type = "application/json";
+        out.body = nlohmann::json{{"error", "the upstream did not answer"},
+                                  {"upstream", m_upstream.given},
+                                  {"kind", std::string(http::name_of(x.failure->kind))},
+                                  {"message", x.failure->message}}
+                       .dump();
+    } else {
+        const http::Response& r = *x.response;
+        out.status = r.status;
+        out.body = r.body;
+        out.content_type.clear();
+        const std::vector<std::string> upstream_options = connection_options(r.headers);
+        for (const http::Header& h : r.headers) {
+            if (is_hop_by_hop(h.name) || listed(h.name, upstream_options) ||
+                iequals(h.name, "Content-Length")) // the server counts the body it sends
+                continue;
+            // The transport hands over the decoded body; an unknown coding stays as it was.
+            if (iequals(h.name, "Content-Encoding") && one_of(h.value, k_decoded_codings))
+                continue;
+            if (iequals(h.name, "Content-Type")) {
+                if (out.content_type.empty())
+                    out.content_type = h.value;
+                continue; // http::Server writes it from content_type
+            }
+            out.headers.push_back(h);
+        }
+    }
+
+    // Written before the client gets its answer: what a client saw is on disk.
+    if (auto written = m_writer.write(recorded); !written) {
+        ++m_write_failures;
+        if (m_options.log) {
+            const std::lock_guard lock(m_log_mutex);
+            *m_options.log << "conform record: " << written.error().to_string() << std::endl;
+        }
+    } else {
+        ++m_exchanges;
+    }
+    return out;
+}
+
+// ---- `conform record` ----
+
+// Set by nothing but the signal handler's call; the handler itself only asks the servers to
+// stop (http::Server::signal_stop is async-signal-safe; stopping joins threads, which is not).
+extern "C" void on_record_signal(int) {
+    http::Server::signal_stop();
+}
+
+class StopSignals {
+public:
+    StopSignals() {
+        struct sigaction action {};
+        action.sa_handler = on_record_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &m_previous_int);
+        sigaction(SIGTERM, &action, &m_previous_term);
+    }
+    ~StopSignals() {
+        sigaction(SIGINT, &m_previous_int, nullptr);
+        sigaction(SIGTERM, &m_previous_term, nullptr);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+    struct sigaction m_previous_int {};
+    struct sigaction m_previous_term {};
+};
+
+// As `conform serve --listen` reads it (runner/serve/serve_job.cpp; record comes before serve).
+core::Result<http::ServerOptions> parse_listen(std::string_view text) {
+    auto bad = [&](std::string why) {
+        return core::fail("--listen " + std::string(text) + ": " + why +
+                          " (expected HOST:PORT, [IPv6]:PORT or :PORT)");
+    };
+    http::ServerOptions out;
+    std::string_view port_text;
+    if (text.starts_with("[")) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return bad("an IPv6 host is written [ADDRESS]:PORT");
+        out.host = std::string(text.substr(1, close - 1));
+        port_text = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos)
+            return bad("no port");
+        out.host = std::string(text.substr(0, colon));
+        port_text = text.substr(colon + 1);
+    }
+    if (out.host.empty())
+        out.host = "127.0.0.1"; // ":PORT": loopback, never every interface by accident
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+        port > 65535)
+        return bad("the port is not a number from 0 to 65535");
+    out.port = static_cast<std::uint16_t>(port);
+    return out;
+}
+
+} // namespace
+
+bool is_hop_by_hop(std::string_view name) noexcept {
+    return one_of(name, k_hop_by_hop);
+}
+
+core::Result<std::unique_ptr<RecordingProxy>>
+RecordingProxy::start(ProxyOptions options, http::Transport& transport, RecordingWriter& writer) {
+    CONFORM_TRY(Upstream upstream, parse_upstream(options.upstream));
+    auto proxy =
+        std::make_unique<Proxy>(std::move(options), std::move(upstream), transport, writer);
+    CONFORM_CHECK(proxy->listen());
+    return std::unique_ptr<RecordingProxy>(std::move(proxy));
+}
+
+int run_record(const RecordJob& job, std::ostream& out, std::ostream& err) {
+    return run_record(job, RecordEdges{}, out, err);
+}
+
+int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out,
+               std::ostream& err) {
+    constexpr int k_ok = 0, k_usage = 2;
+    auto fail = [&](const std::string& message) {
+        err << "conform record: " << message << '\n';
+        return k_usage;
+    };
+    if (job.upstream.empty())
+        return fail("--upstream URL is required");
+    if (job.out.empty())
+        return fail("--out FILE is required");
+    if (auto upstream = parse_upstream(job.upstream); !upstream)
+        return fail(upstream.error().message);
+    auto listen = parse_listen(job.listen);
+    if (!listen)
+        return fail(listen.error().message);
+    listen->threads = job.threads;
+
+    std::optional<std::vector<contract::Contract>> contracts;
+    const contract::Contract* chosen = nullptr;
+    if (!job.contract.empty()) {
+        auto loaded =
+            contract::load_contracts(job.schemas_dir.value_or(contract::default_schemas_dir()));
+        if (!loaded)
+            return fail(loaded.error().to_string());
+        contracts = std::move(*loaded);
+        std::string names;
+        for (const contract::Contract& c : *contracts) {
+            names += (names.empty() ? "" : ", ") + c.name;
+            if (c.name == job.contract)
+                chosen = &c;
+        }
+        if (!chosen)
+            return fail("unknown contract \"" + job.contract + "\" (known: " + names + ")");
+    }
+
+    http::ClientOptions client;
+    client.read_timeout = job.timeout;
+    client.ca_file = job.ca_file;
+    client.insecure = job.insecure;
+    auto transport = http::make_transport(client);
+    if (!transport)
+        return fail(transport.error().to_string());
+    WriterOptions writer_options;
+    writer_options.fsync = job.fsync;
+    auto writer = RecordingWriter::open(job.out, writer_options);
+    if (!writer)
+        return fail(writer.error().to_string());
+
+    StopSignals signals; // before the server starts: signal_stop reaches servers started before
+    ProxyOptions options;
+    options.upstream = job.upstream;
+    options.listen = *listen;
+    options.contract = chosen;
+    options.preserve_host = job.preserve_host;
+    options.log = &err;
+    auto proxy = RecordingProxy::start(options, **transport, *writer);
+    if (!proxy)
+        return fail(proxy.error().to_string());
+
+    out << (*proxy)->base_url() << std::endl;
+    err << "conform record: forwarding to " << job.upstream << ", recording to " << job.out.string()
+        << (chosen ? " as " + chosen->name : std::string()) << '\n';
+    err << "conform record: Ctrl-C stops" << std::endl;
+
+    std::atomic<bool> done{false};
+    std::thread watcher;
+    if (edges.stop)
+        watcher = std::thread([&] {
+            while (!done.load() && !edges.stop->load())
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            if (!done.load())
+                (*proxy)->stop();
+        });
+    (*proxy)->wait();
+    done = true;
+    if (watcher.joinable())
+        watcher.join();
+    (*proxy)->stop();
+    err << "conform record: stopped; " << (*proxy)->exchanges() << " exchanges recorded in "
+        << job.out.string();
+    if ((*proxy)->write_failures() > 0)
+        err << ", " << (*proxy)->write_failures() << " could not be written";
+    err << '\n';
+    return k_ok;
+}
+
+} // namespace conform::record

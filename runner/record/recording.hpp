@@ -1,0 +1,149 @@
+#pragma once
+// conform::record recordings — exchanges written down once and checked offline forever
+// (JSON Lines, one exchange per line; schemas/recording.schema.json). The docs' own samples
+// (schemas/<contract>/<Op>.samples.jsonl) are recordings in the same format.
+//
+//   CONFORM_TRY(auto writer, RecordingWriter::open("live.jsonl"));  // append-only
+//   CONFORM_CHECK(writer.write(recorded));   // redacted, one complete line, flushed
+//
+//   CONFORM_TRY(auto reader, RecordingReader::open("live.jsonl"));
+//   for (;;) {
+//       auto next = reader.next();           // Result<std::optional<Recorded>>
+//       if (!next) { count_bad(next.error()); continue; }   // "live.jsonl:17: ..." and go on
+//       if (!*next) break;                   // end of file
+//       use(**next);
+//   }
+//
+// A line is:
+//   {"time": "2026-12-01T10:00:00Z", "contract": "ucloud-uhub", "operation": "GetRepo",
+//    "case": "walk-limit-7", "target": "reference",
+//    "request": {"method": "GET", "url": "https://api.ucloud.cn/?Action=GetRepo&...",
+//                "query": [["Action", "GetRepo"], ["Limit", "7"], ...],  // ordered, repeats kept
+//                "headers": [["User-Agent", "conform/0.1.0"], ...],
+//                "body": "", "body_encoding": "base64"},          // encoding only for binary
+//    "response": {"status": 200, "headers": [["Content-Type", "application/json"], ...],
+//                 "body": {...}}                       // the body as JSON when it parses, else
+//                 "body_text": "...", "body_encoding": "utf-8" | "base64"}
+//    "failure": {"kind": "read-timeout", "message": "..."},   // instead of "response"
+//    "seconds": 0.012,                                          // until the answer was complete
+//    "source": {"doc": "ucloud-uhub.GetRepo.zh.md", "line": 68}}    // optional
+// Every field but request.method, request.url and response.status (or failure) is optional;
+// secrets (k_secret_names) are always "REDACTED" in a file. The URL is authoritative: its query
+// is read back byte for byte (Request::raw_query when it is not in encode_query's canonical
+// form); "query" is read only when the URL's query does not parse.
+
+#include <array>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/core/result.hpp"
+#include "runner/http/signer.hpp"
+#include "runner/http/transport.hpp"
+#include "runner/record/record.hpp"
+
+namespace conform::record {
+
+struct Recorded {
+    http::Exchange exchange; // request + response (or failure); response body as raw text
+    std::string time;        // ISO 8601 UTC; empty when the line had none (the writer then
+                             // writes exchange.started when it is set)
+    std::string contract, operation, case_name, target; // empty when unknown
+    nlohmann::json source;      // where the docs state it ({"doc": ..., "line": ...}); null: none
+    std::filesystem::path file; // where it was read
+    std::size_t line = 0;       // 1-based; 0 for a HAR entry
+    std::string pointer;        // a HAR entry's JSON pointer ("/log/entries/3"); empty for JSONL
+};
+
+// The environment variables whose values are credentials (DESIGN.md: credentials only from
+// the environment). The writer replaces their values wherever they appear in a line, also
+// percent-encoded, so that a key that leaks into a URL, a header or a body never reaches a file.
+inline constexpr std::array<std::string_view, 4> k_credential_env = {
+    "UCLOUD_PUBLIC_KEY", "UCLOUD_PRIVATE_KEY", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"};
+
+// The non-empty values of k_credential_env in environment.
+[[nodiscard]] std::vector<std::string> credential_values(const http::Environment& environment);
+
+// What may be written down: secret parameters and headers (k_secret_names) become REDACTED in
+// the query, the raw query, the headers and the URL; every occurrence of a scrub value (raw or
+// percent-encoded) in any string, body included, becomes REDACTED too.
+[[nodiscard]] Recorded redacted(const Recorded& recorded, std::span<const std::string> scrub);
+// The same for a JSON tree (every string and member name), for what a line holds after the
+// body was parsed (a JSON body may spell a secret with \u escapes).
+void scrub_json(nlohmann::json& value, std::span<const std::string> scrub);
+
+struct WriterOptions {
+    bool fsync = false; // fsync(2) after every line: survives a power cut, not just a crash
+    // Credential values to scrub; nullopt: credential_values(ProcessEnvironment) at open().
+    std::optional<std::vector<std::string>> scrub;
+};
+
+class RecordingWriter {
+public:
+    // Opens for appending (creating it when absent). Each write() is one complete line,
+    // written with a single write(2) and flushed, so that a crash or Ctrl-C leaves the file
+    // valid up to its last line and nothing acknowledged is lost.
+    // A file whose last line is partial (a crash mid-write) gets a newline first, so that the
+    // next line stays whole.
+    [[nodiscard]] static core::Result<RecordingWriter> open(const std::filesystem::path& file,
+                                                            WriterOptions options = {});
+    RecordingWriter(RecordingWriter&&) noexcept;
+    RecordingWriter& operator=(RecordingWriter&&) noexcept;
+    ~RecordingWriter();
+
+    // Redacts (k_secret_names in query, headers and URL; the credential values anywhere) and
+    // appends. Thread-safe: lines never interleave. Fails naming the file on an I/O error.
+    [[nodiscard]] core::Result<void> write(const Recorded& recorded);
+    [[nodiscard]] std::size_t lines_written() const noexcept;
+    [[nodiscard]] const std::filesystem::path& file() const noexcept;
+
+private:
+    RecordingWriter() = default;
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+struct ReaderOptions {
+    std::size_t max_line_bytes = std::size_t{64} << 20; // a longer line is one bad line
+    std::size_t max_depth = 300; // JSON nesting of a line (a body is kept as JSON up to 256)
+};
+
+class RecordingReader {
+public:
+    // Fails naming the file when it cannot be opened.
+    [[nodiscard]] static core::Result<RecordingReader> open(const std::filesystem::path& file,
+                                                            ReaderOptions options = {});
+    RecordingReader(RecordingReader&&) noexcept;
+    RecordingReader& operator=(RecordingReader&&) noexcept;
+    ~RecordingReader();
+
+    // The next exchange; nullopt at the end. A bad line (not JSON, wrong shape, too long) is
+    // an error naming file:line and the JSON pointer; the reader stays usable and the next
+    // call reads the line after it. Blank lines are skipped. Memory does not grow with the
+    // file's length.
+    [[nodiscard]] core::Result<std::optional<Recorded>> next();
+    [[nodiscard]] std::size_t line() const noexcept; // the last line read
+
+private:
+    RecordingReader() = default;
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+// One line's JSON <-> Recorded (what the reader and writer use; the writer redacts first).
+// A response body that parses as JSON (depth <= 256) is written as "body" (parsed: member
+// order and whitespace are not kept); any other body as "body_text", UTF-8 as is or base64.
+[[nodiscard]] nlohmann::json to_json(const Recorded& recorded);
+// Shape errors name file:line and the JSON pointer ("a.jsonl:3#/request/method: ...").
+[[nodiscard]] core::Result<Recorded> from_json(const nlohmann::json& line,
+                                               const std::filesystem::path& file = {},
+                                               std::size_t line_number = 0);
+
+} // namespace conform::record
