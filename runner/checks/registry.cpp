@@ -50,8 +50,8 @@ void add_all(std::vector<Finding>& out, std::vector<Deviation> found, std::size_
 // Precondition wrappers (STYLE.md lesson 7): the answers a check may judge.
 template <class Fn> void for_each_json_answer(const CheckContext& ctx, Fn&& fn) {
     for (std::size_t i = 0; i < ctx.exchanges.size(); ++i)
-        if (ctx.exchanges[i].body)
-            fn(i, ctx.exchanges[i], core::JsonView(*ctx.exchanges[i].body));
+        if (ctx.exchanges[i].has_json())
+            fn(i, ctx.exchanges[i], ctx.exchanges[i].json());
 }
 template <class Fn> void for_each_success(const CheckContext& ctx, Fn&& fn) {
     for_each_json_answer(ctx, [&](std::size_t i, const Observed& o, core::JsonView body) {
@@ -104,7 +104,7 @@ std::vector<Finding> check_http(const CheckContext& ctx) {
                                     "envelope)"),
                            i});
         const std::string* type = r.header("Content-Type");
-        if (!o.body) {
+        if (!o.has_json()) {
             out.push_back({make(DeviationId::http_content_type, "not-json", ctx, "",
                                 "a JSON body", type ? *type + ": " + excerpt(r.body) : excerpt(r.body),
                                 "the body is not JSON: " + o.body_error),
@@ -177,13 +177,13 @@ std::vector<Finding> check_pagination_walk(const CheckContext& ctx) {
     std::size_t last_page = 0, full_index = 0;
     for (std::size_t i = 0; i < ctx.exchanges.size(); ++i) {
         const Observed& o = ctx.exchanges[i];
-        if (!o.body || !is_success(ctx.contract.envelope, core::JsonView(*o.body)))
+        if (!o.has_json() || !is_success(ctx.contract.envelope, o.json()))
             continue; // a failed page is the envelope or http check's to report
         if (o.role == Observed::Role::full_listing) {
-            full = core::JsonView(*o.body);
+            full = o.json();
             full_index = i;
         } else {
-            pages.push_back({o.query, core::JsonView(*o.body)});
+            pages.push_back({o.query, o.json()});
             last_page = i;
         }
     }
@@ -312,11 +312,11 @@ bool is_throttled(const contract::Contract& contract, const Observed& observed) 
         return false;
     if (x.response->status == 429 || (x.response->status == 503 && x.response->header("Retry-After")))
         return true;
-    if (!observed.body)
+    if (!observed.has_json())
         return false;
     // The vendors' rate-limit answers come with HTTP 200 and say so in the envelope
     // (Tencent: RequestLimitExceeded; look-alike gateways: "rate limit", "too many requests").
-    const core::JsonView body(*observed.body);
+    const core::JsonView body = observed.json();
     if (is_success(contract.envelope, body))
         return false;
     for (const std::string* pointer : {&contract.envelope.message_pointer,

@@ -23,6 +23,7 @@
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/deviation.hpp"
+#include "runner/core/json_view.hpp"
 #include "runner/http/transport.hpp"
 
 namespace conform::checks {
@@ -36,8 +37,15 @@ struct Observed {
     const http::Exchange* exchange = nullptr;
     contract::Query query;              // the request's parameters, in sending order
     std::optional<nlohmann::json> body; // the response body, when it parses as JSON
-    std::string body_error;             // why it did not parse ("line 1, column 1: ...")
+    // The same body through a view the caller keeps alive (replay parses with simdjson,
+    // core::FastParser, and skips the nlohmann tree); when set, the checks read it, not body.
+    std::optional<core::JsonView> view;
+    std::string body_error; // why it did not parse ("line 1, column 1: ...")
     Role role = Role::page;
+
+    // Whether the body parsed (either way), and the body to read.
+    [[nodiscard]] bool has_json() const noexcept { return view || body; }
+    [[nodiscard]] core::JsonView json() const { return view ? *view : core::JsonView(*body); }
 
     // Parses exchange.response's body (when there is a response).
     [[nodiscard]] static Observed of(const http::Exchange& exchange, Role role = Role::page);

@@ -22,13 +22,27 @@ void setup_docs(CLI::App& command, ExitCode& exit_code);
 void setup_sign(CLI::App& command, ExitCode& exit_code);
 void setup_list_deviations(CLI::App& command, ExitCode& exit_code);
 void setup_run(CLI::App& command, ExitCode& exit_code);
+void setup_list_checks(CLI::App& command, ExitCode& exit_code);
 void setup_serve(CLI::App& command, ExitCode& exit_code);
+void setup_record(CLI::App& command, ExitCode& exit_code);
+void setup_import_har(CLI::App& command, ExitCode& exit_code);
+void setup_export_har(CLI::App& command, ExitCode& exit_code);
+void setup_replay(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
     {"run", "Check implementations against their contracts: every case, signed, live (the main "
             "job; without --target, against the in-process reference server)",
      setup_run},
+    {"replay", "Check recorded exchanges offline (JSON Lines): routing, every check that needs "
+               "no live server, pagination walks across recorded pages",
+     setup_replay},
     {"serve", "Run the reference server for a contract, conforming or as a persona", setup_serve},
+    {"record", "Record real traffic: a reverse proxy that forwards to an upstream unchanged and "
+               "appends every exchange, redacted, to a JSONL recording",
+     setup_record},
+    {"import-har", "Convert a HAR 1.2 file (browser devtools, mitmproxy, ...) to a JSONL recording",
+     setup_import_har},
+    {"export-har", "Convert a JSONL recording to a HAR 1.2 file", setup_export_har},
     {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
      setup_validate},
     {"import", "Derive a contract's schemas, samples and pagination model from a vendor API page",
@@ -37,6 +51,8 @@ inline constexpr Command k_commands[] = {
     {"sign", "Sign a request's parameters and print its query string (SIGNING.md)", setup_sign},
     {"list-deviations", "Print the deviation taxonomy: stable ids, default severities, meanings",
      setup_list_deviations},
+    {"list-checks", "Print the named checks: what each verifies and the case kinds it applies to",
+     setup_list_checks},
 };
 
 // Shared by commands: print a diagnostic as "conform: error: <where>: <what>" on stderr.

@@ -11,6 +11,7 @@
 
 #include "runner/checks/registry.hpp"
 #include "runner/core/json_pointer.hpp"
+#include "runner/engine/internal/case_checks.hpp"
 #include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/record/record.hpp"
@@ -243,28 +244,7 @@ public:
             result.exchanges.push_back(record::excerpt(x));
 
         const checks::CheckContext context{contract, op, c, observed};
-        for (const checks::CheckInfo& check : checks::checks()) {
-            if (!checks::applies(check, c) || !selected(check.name))
-                continue;
-            report::CheckResult check_result;
-            check_result.name = std::string(check.name);
-            // One root cause, one deviation: the same finding on every page of a walk is
-            // folded into the first, with the pages counted.
-            std::map<std::string, std::size_t> by_fingerprint;
-            for (checks::Finding& f : check.run(context)) {
-                if (f.deviation.operation.empty())
-                    f.deviation.operation = op->name;
-                const auto [it, fresh] = by_fingerprint.emplace(f.deviation.fingerprint(),
-                                                                check_result.deviations.size());
-                if (!fresh) {
-                    check_result.deviations[it->second].count += f.deviation.count;
-                    continue;
-                }
-                check_result.deviations.push_back(std::move(f.deviation));
-                check_result.exchange_of.push_back(f.exchange);
-            }
-            result.checks.push_back(std::move(check_result));
-        }
+        result.checks = run_case_checks(context, m_settings.checks);
         return finish();
     }
 
@@ -309,12 +289,6 @@ private:
         if (x.failure)
             return x.failure->message;
         return "HTTP " + std::to_string(x.response->status);
-    }
-
-    bool selected(std::string_view name) const {
-        return m_settings.checks.empty() ||
-               std::find(m_settings.checks.begin(), m_settings.checks.end(), name) !=
-                   m_settings.checks.end();
     }
 
     const RunSettings& m_settings;

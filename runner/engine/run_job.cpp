@@ -8,6 +8,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/serve/serve.hpp"
 
@@ -161,6 +162,9 @@ int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
     RunSettings settings = job.settings;
     settings.extra_params = std::move(*extra);
 
+    for (const TargetSpec& spec : job.targets)
+        if (auto endpoint = endpoint_of(spec.url, "http://localhost/"); !endpoint)
+            return fail(endpoint.error()); // a URL that is not one is a usage error, not exit 3
     if (job.targets.empty()) {
         if (auto made = embedded_targets(job, plan, err); !made)
             return fail(made.error());

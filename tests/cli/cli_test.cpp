@@ -167,3 +167,45 @@ TEST_CASE("docs/deviations.md is what conform list-deviations prints (docs that 
     auto json = nlohmann::json::parse(run_conform({"list-deviations", "--format", "json"}).out);
     CHECK(json.size() == conform::core::k_deviations.size());
 }
+
+TEST_CASE("run: the embedded default exits 1 (the docs deviate) and writes report.json") {
+    conform::test::TempDir dir;
+    auto r = run_conform({"run", "--quiet", "--report-dir", dir.path().string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("doc-sample") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path() / "report.json"));
+}
+
+TEST_CASE("run: usage errors exit 2 and name the problem") {
+    auto r = run_conform({"run", "--check", "no-such-check"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("no-such-check") != std::string::npos);
+    r = run_conform({"run", "--target", "ftp://example.com", "--report-dir",
+                     (std::filesystem::temp_directory_path() / "conform-cli-ftp").string()});
+    CHECK(r.exit_code == 2); // not an http(s) URL: a usage error naming it
+    CHECK(r.err.find("ftp://example.com") != std::string::npos);
+    r = run_conform({"run", "--param", "novalue", "--contract", "ucloud-uhub"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("NAME=VALUE") != std::string::npos);
+    r = run_conform({"run", "--help"});
+    CHECK(r.exit_code == 0);
+    for (const char* option : {"--target", "--contract", "--cases", "--check", "--persona",
+                               "--report-dir", "--jobs", "--rate", "--cacert", "--insecure"})
+        CHECK(r.out.find(option) != std::string::npos);
+}
+
+TEST_CASE("serve --list-personas: every persona with the ids it must produce") {
+    auto r = run_conform({"serve", "--list-personas"});
+    CHECK(r.exit_code == 0);
+    for (const char* persona : {"reference", "doc-sample", "items-as-strings", "total-as-string",
+                                "data-envelope", "lowercase-fields", "missing-field",
+                                "extra-field", "ignore-limit", "ignore-offset", "off-by-one",
+                                "duplicate-items", "unstable-total", "wrong-default-limit",
+                                "accept-invalid", "accept-unsigned", "http-500", "html-error",
+                                "slow", "truncated-body"})
+        CHECK(r.out.find(persona) != std::string::npos);
+    CHECK(r.out.find("pagination.over-limit") != std::string::npos);
+    r = run_conform({"serve"});
+    CHECK(r.exit_code == 2);
+}

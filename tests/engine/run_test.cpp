@@ -2,6 +2,7 @@
 // ways a run goes wrong (unreachable, never answering, no credentials, bad configuration).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -197,4 +198,56 @@ TEST_CASE("reporters hear the cases in plan order whatever the number of jobs") 
         for (const auto& k : file.cases)
             planned.push_back(k.name);
     CHECK(order == planned);
+}
+
+TEST_CASE("throttling is retried with backoff and reported as environment, never a deviation") {
+    auto fixtures = serve::load_fixtures(ucloud(), contract::default_cases_dir());
+    REQUIRE(fixtures);
+    auto made = serve::make_reference(ucloud(), std::move(*fixtures), {});
+    REQUIRE(made);
+    std::shared_ptr<serve::Reference> reference = *made;
+    for (const bool always : {false, true}) {
+        INFO((always ? "always throttled" : "every other answer throttled"));
+        std::atomic<int> calls{0};
+        auto server = http::Server::start({}, [&](const http::ServerRequest& r) {
+            if (always || calls.fetch_add(1) % 2 == 0) {
+                http::ServerResponse slow_down;
+                slow_down.status = 429;
+                slow_down.body = R"({"RetCode": 429, "Message": "too many requests"})";
+                return slow_down;
+            }
+            return reference->answer(r);
+        });
+        REQUIRE(server);
+        http::ClientOptions client;
+        auto transport = http::make_transport(client);
+        REQUIRE(transport);
+        engine::Target t;
+        t.contract = &ucloud();
+        t.cases = &ucloud_cases();
+        t.name = "throttling";
+        t.url = (*server)->base_url();
+        t.credentials = serve::test_credentials(http::SchemeId::ucloud_sha1);
+        engine::RunSettings settings;
+        settings.jobs = 1; // alternate strictly: each retry is the next call
+        settings.retries = 2;
+        settings.backoff = std::chrono::milliseconds(1);
+        http::SystemClock clock;
+        http::RandomNonceSource nonces(3);
+        Collect collect;
+        const auto outcome =
+            engine::run_targets({t}, settings, {**transport, clock, nonces}, collect);
+        CHECK(outcome.summary.deviations == 0);
+        for (const auto& c : collect.cases) {
+            INFO(c.name << ": " << c.skipped);
+            if (always) {
+                // Skipped, saying why: throttled, or (the probe was throttled too) no total.
+                CHECK((c.skipped.find("throttled") != std::string::npos ||
+                       c.skipped.find("total") != std::string::npos));
+            } else {
+                CHECK_FALSE(c.environment.empty());
+                CHECK(c.passed());
+            }
+        }
+    }
 }

@@ -1,0 +1,26 @@
+// conform list-checks: the named checks of `conform run` and `conform replay`, from their one
+// table (checks/registry.hpp): the names --check and a case's "checks" accept.
+#include <iostream>
+
+#include "runner/checks/registry.hpp"
+#include "runner/cli/commands.hpp"
+
+namespace conform::cli {
+
+void setup_list_checks(CLI::App& command, ExitCode& exit_code) {
+    command.callback([&exit_code] {
+        constexpr const char* k_kinds[] = {"single", "walk", "negative", "auth"};
+        for (const checks::CheckInfo& c : checks::checks()) {
+            std::string kinds;
+            for (std::size_t k = 0; k < c.kinds.size(); ++k)
+                if (c.kinds[k])
+                    kinds += (kinds.empty() ? "" : ",") + std::string(k_kinds[k]);
+            std::cout << c.name << std::string(18 - std::min<std::size_t>(17, c.name.size()), ' ')
+                      << kinds << std::string(26 - std::min<std::size_t>(25, kinds.size()), ' ')
+                      << c.description << '\n';
+        }
+        exit_code = ExitCode::ok;
+    });
+}
+
+} // namespace conform::cli

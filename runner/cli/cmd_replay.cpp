@@ -1,0 +1,76 @@
+// conform replay FILE... [--contract NAME]... [--jobs N] [--report-dir DIR] [--check NAME]...
+//                [--max-age 30d] [--fail-stale] [--quiet|--verbose]
+// Recorded exchanges checked offline: routed to their contract and operation, every check that
+// needs no live server, the same report.json and exit codes as `conform run`.
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+#include "runner/checks/registry.hpp"
+#include "runner/cli/commands.hpp"
+#include "runner/engine/replay.hpp"
+
+namespace conform::cli {
+
+void setup_replay(CLI::App& command, ExitCode& exit_code) {
+    auto job = std::make_shared<engine::ReplayJob>();
+    auto max_age = std::make_shared<std::string>();
+    job->settings.jobs = std::max(1u, std::thread::hardware_concurrency());
+
+    std::string check_names;
+    for (const checks::CheckInfo& c : checks::checks())
+        check_names += "\n  " + std::string(c.name) + ": " + std::string(c.description);
+
+    command.add_option("files", job->files, "Recordings (JSON Lines, one exchange per line)")
+        ->required()
+        ->type_name("FILE");
+    command.add_option("--contract,-c", job->contracts,
+                       "Route only to these contracts (default: every contract, by the line's "
+                       "contract field, else host, path and routing parameter)")
+        ->allow_extra_args(false);
+    command.add_option("--schemas", job->schemas_dir,
+                       "Contracts folder (default: $CONFORM_SCHEMAS, ./schemas, or the source "
+                       "tree's)")
+        ->check(CLI::ExistingDirectory);
+    command.add_option("--cases", job->cases_dir,
+                       "Cases folder, for lines that name a negative or auth case (default: "
+                       "$CONFORM_CASES, ./cases, or the source tree's)")
+        ->check(CLI::ExistingDirectory);
+    command.add_option("--check", job->settings.checks, "Only these checks (see below)")
+        ->allow_extra_args(false);
+    command.add_option("--report-dir", job->report_dir, "Where report.json goes")
+        ->capture_default_str();
+    command.add_option("--jobs,-j", job->settings.jobs, "Worker threads (default: every core)")
+        ->check(CLI::Range(1, 256));
+    command.add_option("--max-age", *max_age,
+                       "Warn about exchanges recorded longer ago than this (e.g. 30d, 12h)")
+        ->type_name("AGE");
+    command.add_flag("--fail-stale", job->settings.fail_stale,
+                     "With --max-age: stale exchanges fail the replay (exit 1)");
+    command.add_flag("--quiet,-q", job->console.quiet, "Print the summary only");
+    command.add_flag("--verbose,-v", job->console.verbose, "Also list every deviation");
+    command.footer("Checks:" + check_names +
+                   "\nExit status: 0 conformant (warnings allowed), 1 deviations of severity "
+                   "error (or stale exchanges with --fail-stale), 2 usage error, a missing "
+                   "file, or a malformed recording line (the rest is still replayed).");
+
+    command.callback([job, max_age, &exit_code] {
+        for (const std::string& name : job->settings.checks)
+            if (!checks::find_check(name))
+                throw CLI::ValidationError("--check", "no check named \"" + name + "\"");
+        if (!max_age->empty()) {
+            auto age = engine::parse_age(*max_age);
+            if (!age)
+                throw CLI::ValidationError("--max-age", age.error().message);
+            job->settings.max_age = *age;
+        } else if (job->settings.fail_stale) {
+            throw CLI::ValidationError("--fail-stale", "needs --max-age");
+        }
+        // Colour on a terminal only, and never when NO_COLOR is set (no-color.org).
+        job->console.colour = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+        exit_code = static_cast<ExitCode>(engine::run_replay(*job, std::cout, std::cerr));
+    });
+}
+
+} // namespace conform::cli

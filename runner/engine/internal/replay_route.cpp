@@ -1,0 +1,246 @@
+#include "runner/engine/internal/replay_route.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "runner/record/record.hpp"
+
+namespace conform::engine {
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view authority_of(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return {};
+    url.remove_prefix(scheme + 3);
+    return url.substr(0, url.find_first_of("/?#"));
+}
+
+const contract::Case* find_case(const std::vector<contract::CaseFile>& files,
+                                std::string_view operation, std::string_view name) {
+    for (const contract::CaseFile& f : files)
+        if (f.operation == operation)
+            for (const contract::Case& c : f.cases)
+                if (c.name == name)
+                    return &c;
+    return nullptr;
+}
+
+} // namespace
+
+std::string host_of(std::string_view url) {
+    std::string_view authority = authority_of(url);
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos)
+        authority.remove_prefix(at + 1);
+    if (authority.starts_with('[')) // IPv6 literal
+        return lower(authority.substr(1, authority.find(']') - 1));
+    return lower(authority.substr(0, authority.find(':')));
+}
+
+std::string path_of(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return "/";
+    url.remove_prefix(scheme + 3);
+    const auto slash = url.find('/');
+    if (slash == std::string_view::npos)
+        return "/";
+    url.remove_prefix(slash);
+    return std::string(url.substr(0, url.find_first_of("?#")));
+}
+
+std::string origin_of(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return std::string(url);
+    return std::string(url.substr(0, scheme + 3)) + std::string(authority_of(url));
+}
+
+std::string target_name(const record::Recorded& recorded) {
+    return recorded.target.empty() ? origin_of(recorded.exchange.request.base_url)
+                                   : recorded.target;
+}
+
+bool is_signing_param(std::string_view name) {
+    // UCloud: Signature + PublicKey; Tencent v2: Signature, SecretId, Timestamp, Nonce,
+    // SignatureMethod stays (it names the scheme, the same for every page).
+    return record::is_secret_name(name) || name == "Timestamp" || name == "Nonce" ||
+           name == "SignatureNonce";
+}
+
+Router::Router(const ReplayContracts& contracts) : m_contracts(contracts) {
+    for (const contract::Contract& c : contracts.contracts) {
+        m_hosts.push_back(host_of(c.base_url));
+        m_paths.push_back(path_of(c.base_url));
+    }
+}
+
+core::Result<Routed> Router::with_contract(const record::Recorded& r, std::size_t index) const {
+    const contract::Contract& c = m_contracts.contracts[index];
+    contract::Query query;
+    for (const http::QueryParam& p : r.exchange.request.query)
+        query.emplace_back(p.name, p.value);
+    Routed routed;
+    routed.contract = &c;
+    auto op = c.route(query);
+    if (op) {
+        routed.operation = *op;
+    } else if (!r.operation.empty() && !r.exchange.request.query.contains(c.routing.param)) {
+        // The line names the operation of a request sent without its routing parameter (a
+        // negative case): judged as that operation, the parameter omitted.
+        routed.operation = c.find_operation(r.operation);
+        if (!routed.operation)
+            return core::fail(c.name + " has no operation " + r.operation);
+        routed.test_case.omit.push_back(c.routing.param);
+    } else {
+        return core::fail(c.name + ": " + op.error().message);
+    }
+    routed.test_case.name = r.case_name;
+    if (!r.case_name.empty() && index < m_contracts.cases.size())
+        if (const contract::Case* known =
+                find_case(m_contracts.cases[index], routed.operation->name, r.case_name)) {
+            if (known->kind == contract::CaseKind::negative ||
+                known->kind == contract::CaseKind::auth ||
+                known->kind == contract::CaseKind::single) {
+                routed.test_case = *known;
+            } else {
+                // A page of a walk case: judged as a single page; the walk is grouped apart.
+                routed.walk_case_name = known->name;
+                routed.test_case.omit = known->omit;
+            }
+        }
+    return routed;
+}
+
+core::Result<Routed> Router::route(const record::Recorded& r) const {
+    const auto& contracts = m_contracts.contracts;
+    if (!r.contract.empty()) {
+        for (std::size_t i = 0; i < contracts.size(); ++i)
+            if (contracts[i].name == r.contract)
+                return with_contract(r, i);
+        return core::fail("the line names contract \"" + r.contract +
+                          "\", which is not among those loaded");
+    }
+    const std::string host = host_of(r.exchange.request.base_url);
+    const std::string path = path_of(r.exchange.request.base_url);
+    // Tiers: the contracts at the request's host, then at its path, then all of them.
+    std::string first_error;
+    for (int tier = 0; tier < 3; ++tier) {
+        std::vector<std::size_t> tried, accepted;
+        std::optional<Routed> found;
+        for (std::size_t i = 0; i < contracts.size(); ++i) {
+            const bool in_tier = tier == 0 ? m_hosts[i] == host
+                                 : tier == 1 ? m_paths[i] == path
+                                             : true;
+            if (!in_tier)
+                continue;
+            tried.push_back(i);
+            auto routed = with_contract(r, i);
+            if (routed) {
+                accepted.push_back(i);
+                found = std::move(*routed);
+            } else if (first_error.empty()) {
+                first_error = routed.error().message;
+            }
+        }
+        if (accepted.size() == 1)
+            return std::move(*found);
+        if (accepted.size() > 1) {
+            std::string names;
+            for (std::size_t i : accepted)
+                names += (names.empty() ? "" : ", ") + contracts[i].name;
+            return core::fail("ambiguous: several contracts accept it (" + names +
+                              "); name one with --contract");
+        }
+    }
+    if (contracts.empty())
+        return core::fail("no contract is loaded");
+    return core::fail("no loaded contract accepts " + r.exchange.request.method + " " +
+                      record::redacted_url(r.exchange.request) +
+                      (first_error.empty() ? std::string() : " (" + first_error + ")"));
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s) {
+    auto number = [&](std::size_t at, std::size_t len) -> std::optional<int> {
+        if (at + len > s.size())
+            return std::nullopt;
+        int n = 0;
+        auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + len, n);
+        if (ec != std::errc() || end != s.data() + at + len)
+            return std::nullopt;
+        return n;
+    };
+    if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+        s[13] != ':' || s[16] != ':')
+        return std::nullopt;
+    const auto y = number(0, 4), mo = number(5, 2), d = number(8, 2), h = number(11, 2),
+               mi = number(14, 2), sec = number(17, 2);
+    if (!y || !mo || !d || !h || !mi || !sec || *mo < 1 || *mo > 12 || *d < 1 || *d > 31)
+        return std::nullopt;
+    std::size_t at = 19;
+    if (at < s.size() && s[at] == '.')
+        for (++at; at < s.size() && std::isdigit(static_cast<unsigned char>(s[at]));)
+            ++at;
+    int offset_minutes = 0;
+    if (at < s.size() && (s[at] == 'Z' || s[at] == 'z')) {
+        ++at;
+    } else if (at < s.size() && (s[at] == '+' || s[at] == '-')) {
+        const auto oh = number(at + 1, 2), om = number(at + 4, 2);
+        if (!oh || !om || at + 3 >= s.size() || s[at + 3] != ':')
+            return std::nullopt;
+        offset_minutes = (s[at] == '+' ? 1 : -1) * (*oh * 60 + *om);
+        at += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (at != s.size())
+        return std::nullopt;
+    using namespace std::chrono;
+    const sys_days date = year{*y} / month{static_cast<unsigned>(*mo)} /
+                         std::chrono::day{static_cast<unsigned>(*d)};
+    return system_clock::time_point(date) + hours(*h) + minutes(*mi) + seconds(*sec) -
+           minutes(offset_minutes);
+}
+
+bool is_stale(const std::string& time, const ReplaySettings& settings) {
+    if (!settings.max_age || time.empty())
+        return false;
+    const auto when = parse_iso8601(time);
+    return when && *when < settings.now - *settings.max_age;
+}
+
+std::string age_text(std::chrono::seconds age) {
+    if (age.count() % 86400 == 0)
+        return std::to_string(age.count() / 86400) + "d";
+    return std::to_string(age.count()) + "s";
+}
+
+std::string walk_key(const record::Recorded& r, const Routed& routed,
+                     const contract::Pagination& model) {
+    std::vector<std::pair<std::string_view, std::string_view>> params;
+    for (const http::QueryParam& p : r.exchange.request.query)
+        if (p.name != model.offset_param && !is_signing_param(p.name))
+            params.emplace_back(p.name, p.value);
+    std::stable_sort(params.begin(), params.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string key = r.file.string() + '\x1f' + routed.contract->name + '\x1f' +
+                      routed.operation->name + '\x1f' + target_name(r) + '\x1f' +
+                      routed.walk_case_name;
+    for (const auto& [name, value] : params) {
+        key += '\x1f';
+        key += name;
+        key += '=';
+        key += value;
+    }
+    return key;
+}
+
+} // namespace conform::engine

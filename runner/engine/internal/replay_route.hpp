@@ -1,0 +1,62 @@
+#pragma once
+// Replay's routing: which contract, operation and case a recorded exchange belongs to
+// (replay.hpp states the rules), and the small facts about a recorded line the engine keys on.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "runner/contract/cases.hpp"
+#include "runner/contract/contract.hpp"
+#include "runner/core/result.hpp"
+#include "runner/engine/replay.hpp"
+#include "runner/record/recording.hpp"
+
+namespace conform::engine {
+
+struct Routed {
+    const contract::Contract* contract = nullptr;
+    const contract::Operation* operation = nullptr;
+    contract::Case test_case;    // what the exchange is judged as
+    std::string walk_case_name;  // the line's case when it names a walk case of the cases file
+};
+
+class Router {
+public:
+    explicit Router(const ReplayContracts& contracts);
+    // Fails with why no (or more than one) contract accepts the exchange.
+    [[nodiscard]] core::Result<Routed> route(const record::Recorded& recorded) const;
+
+private:
+    core::Result<Routed> with_contract(const record::Recorded& recorded, std::size_t index) const;
+
+    const ReplayContracts& m_contracts;
+    std::vector<std::string> m_hosts, m_paths; // of each contract's base_url
+};
+
+// "https://API.ucloud.cn:443/x" -> "api.ucloud.cn"; "" when there is none.
+[[nodiscard]] std::string host_of(std::string_view url);
+// The path, "/" at least.
+[[nodiscard]] std::string path_of(std::string_view url);
+// scheme://authority of a URL.
+[[nodiscard]] std::string origin_of(std::string_view url);
+// The line's target, else the request URL's origin.
+[[nodiscard]] std::string target_name(const record::Recorded& recorded);
+
+// "2026-12-01T10:00:00Z", "2026-12-01T10:00:00.123+08:00" -> time point; nullopt otherwise.
+[[nodiscard]] std::optional<std::chrono::system_clock::time_point>
+parse_iso8601(std::string_view text);
+// Older than settings.max_age before settings.now (false when either is unknown).
+[[nodiscard]] bool is_stale(const std::string& time, const ReplaySettings& settings);
+// "30d", or "3600s" when it is no whole number of days.
+[[nodiscard]] std::string age_text(std::chrono::seconds age);
+
+// What the pages of one walk share: file, contract, operation, target and every parameter
+// but the offset and the per-request signing ones (Signature, Timestamp, Nonce, key ids).
+[[nodiscard]] std::string walk_key(const record::Recorded& recorded, const Routed& routed,
+                                   const contract::Pagination& model);
+// Parameters that differ between two signings of the same request.
+[[nodiscard]] bool is_signing_param(std::string_view name);
+
+} // namespace conform::engine

@@ -1,0 +1,620 @@
+// replay_exchanges: recorded exchanges → routing → the checks that need no live server →
+// folded CaseResults for the reporters. One reader (the calling thread) feeds a bounded queue;
+// N workers judge; a Folder keeps one CaseResult per root cause (replay.hpp says why and how
+// memory stays bounded).
+#include "runner/engine/replay.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <list>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "runner/checks/registry.hpp"
+#include "runner/core/json_parse.hpp"
+#include "runner/engine/internal/case_checks.hpp"
+#include "runner/engine/internal/replay_route.hpp"
+#include "runner/record/record.hpp"
+
+namespace conform::engine {
+namespace {
+
+using contract::Case;
+using contract::CaseKind;
+using RecordedPtr = std::shared_ptr<const record::Recorded>;
+
+// ---- work between the reader and the workers ----
+
+struct SingleWork {
+    RecordedPtr recorded;
+    Routed routed;
+};
+
+struct WalkWork {
+    std::vector<RecordedPtr> pages; // ordered by offset
+    Routed routed;                  // of the first page
+    std::int64_t limit = 0;
+};
+
+struct Work {
+    std::size_t seq = 0; // recording order: folding keeps the earliest representative
+    std::optional<SingleWork> single;
+    std::optional<WalkWork> walk;
+};
+
+// A queue of at most `capacity` items: the reader waits when the workers fall behind, so that
+// memory holds a bounded window of the recording.
+class BoundedQueue {
+public:
+    explicit BoundedQueue(std::size_t capacity) : m_capacity(std::max<std::size_t>(1, capacity)) {}
+
+    void push(Work work) {
+        std::unique_lock lock(m_mutex);
+        m_not_full.wait(lock, [&] { return m_items.size() < m_capacity; });
+        m_items.push_back(std::move(work));
+        m_not_empty.notify_one();
+    }
+    std::optional<Work> pop() {
+        std::unique_lock lock(m_mutex);
+        m_not_empty.wait(lock, [&] { return !m_items.empty() || m_closed; });
+        if (m_items.empty())
+            return std::nullopt;
+        Work w = std::move(m_items.front());
+        m_items.pop_front();
+        m_not_full.notify_one();
+        return w;
+    }
+    void close() {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+        m_not_empty.notify_all();
+    }
+
+private:
+    std::size_t m_capacity;
+    std::mutex m_mutex;
+    std::condition_variable m_not_full, m_not_empty;
+    std::deque<Work> m_items;
+    bool m_closed = false;
+};
+
+// ---- folding: one root cause, one case ----
+
+// A judged exchange (or walk, or bad line) before folding.
+struct Judged {
+    std::size_t seq = 0;
+    report::CaseResult result; // without exchange excerpts until it is kept
+    bool stale = false;
+    bool anonymous = false; // no case name: folds with every exchange that found the same
+    std::function<std::vector<nlohmann::json>()> excerpts; // built only for a kept case
+};
+
+class Folder {
+public:
+    explicit Folder(bool fail_stale) : m_fail_stale(fail_stale) {}
+
+    void add(Judged judged) {
+        const std::string_view status = status_of(judged.result);
+        // The signature: who, which case, and the set of root causes.
+        std::vector<std::pair<std::string, std::pair<std::size_t, std::size_t>>> causes;
+        for (std::size_t c = 0; c < judged.result.checks.size(); ++c)
+            for (std::size_t d = 0; d < judged.result.checks[c].deviations.size(); ++d)
+                causes.push_back(
+                    {judged.result.checks[c].name + ':' +
+                         judged.result.checks[c].deviations[d].fingerprint(),
+                     {c, d}});
+        std::sort(causes.begin(), causes.end());
+        const report::CaseResult& r = judged.result;
+        std::string signature = r.contract + '\x1f' + r.operation + '\x1f' + r.target + '\x1f' +
+                                r.kind + '\x1f' + r.expect + '\x1f' +
+                                (judged.stale ? "stale" : "") + '\x1f' + r.skipped;
+        // Named cases (from a cases file) and bad lines keep their identity; anonymous
+        // exchanges fold by what was found.
+        if (!judged.anonymous || !r.skipped.empty())
+            signature += '\x1f' + r.name;
+        for (const auto& cause : causes)
+            signature += '\x1f' + cause.first;
+        std::vector<std::size_t> counts;
+        for (const auto& cause : causes)
+            counts.push_back(r.checks[cause.second.first].deviations[cause.second.second].count);
+
+        std::lock_guard lock(m_mutex);
+        m_status[std::string(status)] += 1;
+        m_stale += judged.stale;
+        const bool error = std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
+            return std::any_of(c.deviations.begin(), c.deviations.end(), [](const auto& d) {
+                return d.severity == core::Severity::error;
+            });
+        });
+        m_failed += error || (judged.stale && m_fail_stale);
+        // Passing, fresh exchanges are only counted.
+        if (status == "passed" && !judged.stale)
+            return;
+        auto it = m_held.find(signature);
+        if (it == m_held.end()) {
+            if (m_held.size() >= k_max_reported_cases) {
+                ++m_overflow;
+                return;
+            }
+            Held h;
+            h.counts = std::move(counts);
+            take(h, std::move(judged), causes);
+            m_held.emplace(std::move(signature), std::move(h));
+            return;
+        }
+        Held& h = it->second;
+        ++h.exchanges;
+        for (std::size_t i = 0; i < h.counts.size() && i < counts.size(); ++i)
+            h.counts[i] += counts[i];
+        if (judged.seq < h.seq) // the earliest exchange represents them all
+            take(h, std::move(judged), causes);
+    }
+
+    // The kept cases in recording order, their deviations counting every exchange folded in.
+    std::vector<report::CaseResult> finish() {
+        std::vector<Held*> order;
+        for (auto& [signature, h] : m_held)
+            order.push_back(&h);
+        std::sort(order.begin(), order.end(), [](const Held* a, const Held* b) {
+            return a->seq < b->seq;
+        });
+        std::vector<report::CaseResult> out;
+        for (Held* h : order) {
+            for (std::size_t i = 0; i < h->where.size(); ++i)
+                h->result.checks[h->where[i].first].deviations[h->where[i].second].count =
+                    h->counts[i];
+            if (h->exchanges > 1)
+                h->result.description +=
+                    (h->result.description.empty() ? "" : "; ") +
+                    std::string("and ") + std::to_string(h->exchanges - 1) +
+                    " more recorded exchange(s) with the same findings";
+            out.push_back(std::move(h->result));
+        }
+        if (m_overflow > 0 && !out.empty())
+            out.back().environment.push_back(
+                std::to_string(m_overflow) + " more exchange(s) with findings not listed: more "
+                "than " + std::to_string(k_max_reported_cases) + " distinct cases");
+        m_held.clear();
+        return out;
+    }
+
+    std::size_t count(std::string_view status) const {
+        auto it = m_status.find(status);
+        return it == m_status.end() ? 0 : it->second;
+    }
+    std::size_t stale() const { return m_stale; }
+    std::size_t failed() const { return m_failed; }
+
+private:
+    struct Held {
+        std::size_t seq = 0;
+        std::size_t exchanges = 1;
+        bool stale = false;
+        report::CaseResult result;
+        std::vector<std::pair<std::size_t, std::size_t>> where; // sorted cause -> check, dev
+        std::vector<std::size_t> counts;                        // sorted cause -> occurrences
+    };
+
+    static std::string_view status_of(const report::CaseResult& r) {
+        if (!r.skipped.empty())
+            return "skipped";
+        return r.deviation_count() == 0 ? "passed" : "failed";
+    }
+
+    template <class Causes> static void take(Held& h, Judged judged, const Causes& causes) {
+        h.seq = judged.seq;
+        h.stale = judged.stale;
+        h.result = std::move(judged.result);
+        if (judged.excerpts)
+            h.result.exchanges = judged.excerpts();
+        h.where.clear();
+        for (const auto& cause : causes)
+            h.where.push_back(cause.second);
+    }
+
+    bool m_fail_stale;
+    std::mutex m_mutex;
+    std::unordered_map<std::string, Held> m_held;
+    std::map<std::string, std::size_t, std::less<>> m_status;
+    std::size_t m_stale = 0, m_failed = 0, m_overflow = 0;
+};
+
+// ---- judging ----
+
+// Ids the single exchanges already report; a walk adds only what needs several pages.
+bool is_page_level(core::DeviationId id) {
+    using core::DeviationId;
+    return id == DeviationId::pagination_over_limit || id == DeviationId::pagination_default_limit ||
+           id == DeviationId::pagination_items_exceed_total ||
+           id == DeviationId::pagination_past_end;
+}
+
+// A line that kept no response headers at all (the docs' samples) cannot show the media
+// type: saying "no Content-Type" would blame the API for what the recording left out.
+void drop_unrecorded_media_type(report::CaseResult& result) {
+    for (report::CheckResult& check : result.checks) {
+        report::CheckResult kept;
+        kept.name = check.name;
+        for (std::size_t i = 0; i < check.deviations.size(); ++i) {
+            const core::Deviation& d = check.deviations[i];
+            if (d.id == core::DeviationId::http_content_type && d.kind == "media-type")
+                continue;
+            kept.deviations.push_back(d);
+            if (auto at = check.exchange_index(i))
+                kept.exchange_of.push_back(*at);
+        }
+        check = std::move(kept);
+    }
+    result.environment.push_back("the recording kept no response headers: the media type is "
+                                 "not judged");
+}
+
+// file:line of a JSONL line, file#pointer of a HAR entry.
+std::string where_of(const record::Recorded& r) {
+    if (!r.pointer.empty())
+        return r.file.string() + "#" + r.pointer;
+    return r.file.string() + ":" + std::to_string(r.line);
+}
+
+report::CaseResult case_shell(const record::Recorded& r, const Routed& routed) {
+    report::CaseResult result;
+    result.contract = routed.contract->name;
+    result.operation = routed.operation ? routed.operation->name : r.operation;
+    result.target = target_name(r);
+    result.url = r.exchange.request.base_url;
+    result.name = r.case_name.empty() ? where_of(r) : r.case_name;
+    result.description = "recorded at " + where_of(r);
+    result.kind = std::string(contract::name_of(routed.test_case.kind));
+    result.expect = std::string(contract::name_of(routed.test_case.expect));
+    return result;
+}
+
+class Judge {
+public:
+    Judge(const ReplaySettings& settings) : m_settings(settings) {}
+
+    Judged single(std::size_t seq, const SingleWork& work) {
+        const record::Recorded& r = *work.recorded;
+        const auto started = std::chrono::steady_clock::now();
+        Judged judged;
+        judged.seq = seq;
+        judged.stale = is_stale(r.time, m_settings);
+        judged.result = case_shell(r, work.routed);
+        judged.anonymous = r.case_name.empty();
+        report::CaseResult& result = judged.result;
+        if (judged.stale)
+            result.environment.push_back(
+                "stale: recorded at " + r.time + ", longer ago than --max-age (" +
+                age_text(*m_settings.max_age) + ")" +
+                (m_settings.fail_stale ? "; --fail-stale fails the replay" : ""));
+        const RecordedPtr keep = work.recorded;
+        judged.excerpts = [keep] {
+            return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
+        };
+
+        checks::Observed o;
+        o.exchange = &r.exchange;
+        o.query.reserve(r.exchange.request.query.size());
+        for (const http::QueryParam& p : r.exchange.request.query)
+            o.query.emplace_back(p.name, p.value);
+        if (r.exchange.response) {
+            // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
+            auto parsed = m_parser.parse(r.exchange.response->body, "response body");
+            if (parsed)
+                o.view = *parsed;
+            else
+                o.body_error = parsed.error().to_string();
+        }
+        if (checks::is_throttled(*work.routed.contract, o)) {
+            result.environment.push_back("the recorded answer asks the client to slow down");
+            result.skipped = "throttled: the recording holds a rate-limit answer (environment, "
+                             "not a deviation)";
+        } else {
+            const checks::CheckContext context{*work.routed.contract, work.routed.operation,
+                                               work.routed.test_case,
+                                               std::span<const checks::Observed>(&o, 1)};
+            result.checks = run_case_checks(context, m_settings.checks);
+            if (r.exchange.response && r.exchange.response->headers.empty())
+                drop_unrecorded_media_type(result);
+        }
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return judged;
+    }
+
+    Judged walk(std::size_t seq, const WalkWork& work) {
+        const auto started = std::chrono::steady_clock::now();
+        const record::Recorded& first = *work.pages.front();
+        const record::Recorded& last = *work.pages.back();
+        Judged judged;
+        judged.seq = seq;
+        Routed routed = work.routed;
+        Case c;
+        c.name = routed.walk_case_name.empty() ? "walk" : routed.walk_case_name;
+        c.kind = CaseKind::walk;
+        c.walk_limit = work.limit;
+        c.walk_max_pages = static_cast<std::int64_t>(work.pages.size());
+        routed.test_case = c;
+        judged.result = case_shell(first, routed);
+        report::CaseResult& result = judged.result;
+        result.name = (routed.walk_case_name.empty() ? std::string("walk") : routed.walk_case_name) +
+                      " " + where_of(first) + ".." +
+                      (last.pointer.empty() ? std::to_string(last.line) : last.pointer);
+        result.description = std::to_string(work.pages.size()) + " recorded pages of " +
+                             routed.contract->base_url + " with " +
+                             routed.operation->pagination->limit_param + "=" +
+                             std::to_string(work.limit) + ", ordered by " +
+                             routed.operation->pagination->offset_param;
+        const std::vector<RecordedPtr> pages = work.pages;
+        judged.excerpts = [pages] {
+            std::vector<nlohmann::json> out;
+            for (const RecordedPtr& p : pages)
+                out.push_back(record::excerpt(p->exchange));
+            return out;
+        };
+        // Several documents at once: the nlohmann path (walks are few and bounded).
+        std::vector<checks::Observed> observed;
+        for (const RecordedPtr& p : work.pages)
+            observed.push_back(checks::Observed::of(p->exchange));
+        if (is_selected(m_settings.checks, "pagination.walk")) {
+            const checks::CheckContext context{*routed.contract, routed.operation,
+                                               routed.test_case, observed};
+            const checks::CheckInfo* walk_check = checks::find_check("pagination.walk");
+            std::vector<std::string> only = {std::string(walk_check->name)};
+            result.checks = run_case_checks(context, only);
+            for (report::CheckResult& check : result.checks) {
+                report::CheckResult kept;
+                kept.name = check.name;
+                for (std::size_t i = 0; i < check.deviations.size(); ++i) {
+                    if (is_page_level(check.deviations[i].id))
+                        continue;
+                    kept.deviations.push_back(std::move(check.deviations[i]));
+                    if (auto at = check.exchange_index(i))
+                        kept.exchange_of.push_back(*at);
+                }
+                check = std::move(kept);
+            }
+        }
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return judged;
+    }
+
+private:
+    const ReplaySettings& m_settings;
+    core::FastParser m_parser; // one per worker: it reuses its buffers
+};
+
+// ---- walk grouping in the reader ----
+
+struct OpenWalk {
+    std::string key;
+    Routed routed;
+    std::int64_t limit = 0;
+    std::vector<std::pair<std::int64_t, RecordedPtr>> pages; // offset, page
+};
+
+std::optional<std::int64_t> integer(const std::string* text) {
+    if (!text)
+        return std::nullopt;
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+    if (ec != std::errc() || end != text->data() + text->size())
+        return std::nullopt;
+    return n;
+}
+
+class WalkGrouper {
+public:
+    template <class Dispatch> void offer(const RecordedPtr& r, const Routed& routed,
+                                         Dispatch&& dispatch) {
+        const contract::Operation* op = routed.operation;
+        if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
+            !r->exchange.response)
+            return;
+        const contract::Pagination& model = *op->pagination;
+        const http::QueryParams& q = r->exchange.request.query;
+        const auto limit = integer(q.find(model.limit_param));
+        if (!limit || *limit <= 0)
+            return; // no explicit limit: not one page of a walk we can judge
+        const std::string* offset_text = q.find(model.offset_param);
+        const auto offset = offset_text ? integer(offset_text) : model.offset_default;
+        if (!offset)
+            return;
+        const std::string key = walk_key(*r, routed, model);
+        auto it = std::find_if(m_open.begin(), m_open.end(),
+                               [&](const OpenWalk& w) { return w.key == key; });
+        if (it != m_open.end()) {
+            const bool seen = std::any_of(it->pages.begin(), it->pages.end(),
+                                          [&](const auto& p) { return p.first == *offset; });
+            if (seen || it->pages.size() >= k_max_walk_pages) {
+                // A repeated offset starts another walk of the same listing.
+                close(it, dispatch);
+                it = m_open.end();
+            } else {
+                m_open.splice(m_open.begin(), m_open, it); // most recently used first
+                m_open.front().pages.emplace_back(*offset, r);
+                return;
+            }
+        }
+        if (m_open.size() >= k_max_open_walks)
+            close(std::prev(m_open.end()), dispatch);
+        OpenWalk w;
+        w.key = key;
+        w.routed = routed;
+        w.limit = *limit;
+        w.pages.emplace_back(*offset, r);
+        m_open.push_front(std::move(w));
+    }
+
+    template <class Dispatch> void close_all(Dispatch&& dispatch) {
+        while (!m_open.empty())
+            close(m_open.begin(), dispatch);
+    }
+
+private:
+    template <class Dispatch> void close(std::list<OpenWalk>::iterator it, Dispatch& dispatch) {
+        OpenWalk w = std::move(*it);
+        m_open.erase(it);
+        if (w.pages.size() < 2)
+            return;
+        std::stable_sort(w.pages.begin(), w.pages.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        WalkWork work;
+        work.routed = std::move(w.routed);
+        work.limit = w.limit;
+        for (auto& [offset, page] : w.pages)
+            work.pages.push_back(std::move(page));
+        dispatch(std::move(work));
+    }
+
+    std::list<OpenWalk> m_open; // most recently used first; at most k_max_open_walks
+};
+
+} // namespace
+
+core::Result<std::optional<record::Recorded>> VectorSource::next() {
+    if (m_next >= m_items.size())
+        return std::optional<record::Recorded>();
+    Item& item = m_items[m_next++];
+    if (!item)
+        return core::fail(item.error());
+    return std::optional<record::Recorded>(std::move(*item));
+}
+
+ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& contracts,
+                               const ReplaySettings& settings, report::Reporter& reporter) {
+    const auto started = std::chrono::steady_clock::now();
+    ReplayOutcome outcome;
+    const Router router(contracts);
+    Folder folder(settings.fail_stale);
+    BoundedQueue queue(settings.queue_capacity);
+    std::mutex targets_mutex;
+    std::set<std::pair<std::string, std::string>> target_keys;
+    std::vector<report::TargetInfo> targets; // in first-seen order
+
+    const int jobs = std::max(1, settings.jobs);
+    std::vector<std::thread> workers;
+    for (int j = 0; j < jobs; ++j)
+        workers.emplace_back([&] {
+            Judge judge(settings);
+            while (std::optional<Work> w = queue.pop()) {
+                if (w->single)
+                    folder.add(judge.single(w->seq, *w->single));
+                else if (w->walk)
+                    folder.add(judge.walk(w->seq, *w->walk));
+            }
+        });
+
+    std::size_t seq = 0;
+    WalkGrouper grouper;
+    auto dispatch_walk = [&](WalkWork walk) {
+        ++outcome.walks;
+        Work w;
+        w.seq = seq++;
+        w.walk = std::move(walk);
+        queue.push(std::move(w));
+    };
+    auto note_target = [&](const record::Recorded& r, const std::string& contract) {
+        const std::string name = target_name(r);
+        std::lock_guard lock(targets_mutex);
+        if (target_keys.emplace(contract, name).second)
+            targets.push_back({contract, origin_of(r.exchange.request.base_url), "", name});
+    };
+    std::filesystem::path current_file;
+    for (;;) {
+        auto next = source.next();
+        if (!next) {
+            // A bad line: reported with its file:line, counted, and the replay goes on.
+            ++outcome.malformed;
+            Judged judged;
+            judged.seq = seq++;
+            report::CaseResult& result = judged.result;
+            const core::Diagnostic& d = next.error();
+            result.contract = "(recording)";
+            result.operation = "-";
+            result.target = d.where.file.empty() ? "(recording)" : d.where.file;
+            result.name = d.where.file.empty() ? std::string("bad line")
+                          : d.where.line == 0 && d.where.has_pointer
+                              ? d.where.file + "#" + d.where.pointer // a HAR entry
+                              : d.where.file + ":" + std::to_string(d.where.line);
+            result.kind = "single";
+            result.expect = "success";
+            result.skipped = "malformed recording line: " + d.to_string();
+            {
+                std::lock_guard lock(targets_mutex);
+                if (target_keys.emplace(result.contract, result.target).second)
+                    targets.push_back({result.contract, result.target, "", result.target});
+            }
+            folder.add(std::move(judged));
+            continue;
+        }
+        if (!*next)
+            break;
+        ++outcome.exchanges;
+        auto recorded = std::make_shared<record::Recorded>(std::move(**next));
+        if (recorded->file != current_file) {
+            grouper.close_all(dispatch_walk); // walks never span files
+            current_file = recorded->file;
+        }
+        auto routed = router.route(*recorded);
+        if (!routed) {
+            ++outcome.unroutable;
+            Judged judged;
+            judged.seq = seq++;
+            report::CaseResult& result = judged.result;
+            result.contract = recorded->contract.empty() ? "(unroutable)" : recorded->contract;
+            result.operation = recorded->operation.empty() ? "-" : recorded->operation;
+            result.target = target_name(*recorded);
+            result.url = recorded->exchange.request.base_url;
+            result.name = where_of(*recorded);
+            result.kind = "single";
+            result.expect = "success";
+            result.skipped = "unroutable: " + routed.error().message;
+            const RecordedPtr keep = recorded;
+            judged.excerpts = [keep] {
+                return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
+            };
+            note_target(*recorded, result.contract);
+            folder.add(std::move(judged));
+            continue;
+        }
+        note_target(*recorded, routed->contract->name);
+        Work w;
+        w.seq = seq++;
+        w.single = SingleWork{recorded, *routed};
+        queue.push(std::move(w));
+        grouper.offer(recorded, *routed, dispatch_walk);
+    }
+    grouper.close_all(dispatch_walk);
+    queue.close();
+    for (std::thread& t : workers)
+        t.join();
+
+    std::vector<report::CaseResult> kept = folder.finish();
+    for (const report::TargetInfo& t : targets)
+        reporter.target_starting(t);
+    for (const report::CaseResult& c : kept)
+        reporter.case_ended(c);
+
+    report::RunSummary& sum = outcome.summary;
+    sum = report::summarize(kept); // deviations, errors, warnings: the distinct root causes
+    sum.cases = folder.count("passed") + folder.count("failed") + folder.count("skipped");
+    sum.passed = folder.count("passed");
+    sum.failed = folder.count("failed");
+    sum.skipped = folder.count("skipped");
+    sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    outcome.stale = folder.stale();
+    outcome.failed_exchanges = folder.failed();
+    outcome.reported_cases = kept.size();
+    outcome.bytes = source.bytes_read();
+    return outcome;
+}
+
+} // namespace conform::engine

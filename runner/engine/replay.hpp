@@ -1,0 +1,162 @@
+#pragma once
+// conform::engine replay — recorded exchanges checked offline (issue 5): recordings → routed
+// to a contract and operation → every check that needs no live server → events for the
+// reporters. Same report format and exit codes as `conform run`.
+//
+//   ReplayJob job;
+//   job.files = {"live.jsonl"};
+//   int status = run_replay(job, std::cout, std::cerr);   // `conform replay live.jsonl`
+//
+//   // Lower level, for tests: any ExchangeSource and any Reporter.
+//   VectorSource source(std::move(recorded));             // in-memory exchanges
+//   ReplayOutcome outcome = replay_exchanges(source, contracts, settings, reporter);
+//
+// How an exchange is judged:
+// - Routing: the line's `contract` when present (and known), else every loaded contract
+//   (only --contract's when given) in tiers: those whose base_url host is the request's host,
+//   then those whose base_url path is the request's path, then all; the first tier in which
+//   exactly one contract's route() accepts the query wins (several: ambiguous). The line's
+//   `operation` is used when the query lacks the routing parameter. What cannot be routed is
+//   counted and reported as a skipped case naming file:line, never dropped.
+// - The case: a synthetic single request that must succeed, unless the line's `case` names a
+//   negative or auth case of cases/<contract>/<Op>.cases.json, whose kind, expect, signing,
+//   omit and checks then apply.
+// - Pagination walks: exchanges of one file, contract, operation and target whose queries
+//   differ only in the offset parameter and name one limit are grouped; each group of two
+//   pages or more runs pagination.walk (pages ordered by offset). Page-level findings are the
+//   single exchanges' own and are not repeated by the walk.
+// - Stale: with max_age, an exchange whose `time` is older than now - max_age gets an
+//   environment note; with fail_stale it also fails the replay (exit 1).
+//
+// Memory does not grow with the recording's length:
+// - one reader (the calling thread) feeds N workers through a queue of queue_capacity items;
+// - a walk group holds at most k_max_walk_pages pages and at most k_max_open_walks groups are
+//   open at once (opening another closes the oldest; a page at offset 0 or the default offset
+//   closes its group and opens a new one); groups are closed at the end of each file;
+// - results are folded, one root cause one case: exchanges with the same contract, operation,
+//   target, case, staleness and set of deviation fingerprints are one CaseResult (the first,
+//   by recording order) whose deviations count every exchange; passing exchanges are only
+//   counted. At most k_max_reported_cases distinct cases are kept (beyond: counted, and one
+//   environment note says so). The reporters hear the kept cases in recording order at the end.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/contract/cases.hpp"
+#include "runner/contract/contract.hpp"
+#include "runner/core/result.hpp"
+#include "runner/record/recording.hpp"
+#include "runner/report/report.hpp"
+
+namespace conform::engine {
+
+inline constexpr std::size_t k_max_walk_pages = 64;
+inline constexpr std::size_t k_max_open_walks = 16;
+inline constexpr std::size_t k_max_reported_cases = 2000;
+
+// Where replayed exchanges come from (STYLE.md lesson 2): recordings read line by line, or
+// values in tests. next() is called from one thread only.
+class ExchangeSource {
+public:
+    virtual ~ExchangeSource() = default;
+    // The next exchange; nullopt at the end. A bad line is an error naming file:line, after
+    // which next() goes on with the line after it.
+    [[nodiscard]] virtual core::Result<std::optional<record::Recorded>> next() = 0;
+    // Bytes of input read so far (for throughput figures); 0 when unknown.
+    [[nodiscard]] virtual std::uint64_t bytes_read() const { return 0; }
+};
+
+// In-memory exchanges and bad lines, in order (tests, benchmarks).
+class VectorSource final : public ExchangeSource {
+public:
+    using Item = core::Result<record::Recorded>;
+    explicit VectorSource(std::vector<Item> items) : m_items(std::move(items)) {}
+    core::Result<std::optional<record::Recorded>> next() override;
+
+private:
+    std::vector<Item> m_items;
+    std::size_t m_next = 0;
+};
+
+// One recording file after another: JSONL through record::RecordingReader, streamed; a .har
+// file (by its extension) through record::read_har, read whole (a HAR is one JSON document),
+// its bad entries reported as bad lines naming file#pointer. A missing file is an error of
+// open(), before anything is replayed.
+class RecordingFiles final : public ExchangeSource {
+public:
+    [[nodiscard]] static core::Result<std::unique_ptr<RecordingFiles>>
+    open(const std::vector<std::filesystem::path>& files);
+    core::Result<std::optional<record::Recorded>> next() override;
+    std::uint64_t bytes_read() const override;
+    ~RecordingFiles() override;
+
+private:
+    RecordingFiles() = default;
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+struct ReplaySettings {
+    std::vector<std::string> checks; // names from checks::checks(); empty: all that apply
+    int jobs = 1;                    // worker threads (the reader is one more)
+    std::size_t queue_capacity = 256; // exchanges between the reader and the workers
+    std::optional<std::chrono::seconds> max_age; // older exchanges are stale
+    bool fail_stale = false;
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); // injected
+};
+
+// The contracts an exchange may be routed to, and their cases (same order; cases may be
+// shorter or empty: no case files).
+struct ReplayContracts {
+    const std::vector<contract::Contract>& contracts;
+    const std::vector<std::vector<contract::CaseFile>>& cases;
+};
+
+struct ReplayOutcome {
+    report::RunSummary summary;       // cases = exchanges + walks + bad lines judged
+    std::size_t exchanges = 0;        // read and routed or not
+    std::size_t malformed = 0;        // bad lines (each a skipped case naming file:line)
+    std::size_t unroutable = 0;       // exchanges no contract or operation accepted
+    std::size_t stale = 0;            // older than max_age
+    std::size_t walks = 0;            // groups of >= 2 pages checked as a walk
+    std::size_t failed_exchanges = 0; // exchanges (and walks) with an error-severity deviation
+    std::size_t reported_cases = 0;   // CaseResults the reporters heard (folded)
+    std::uint64_t bytes = 0;          // input bytes, when the source knows
+};
+
+// Replays every exchange of source; reporters hear target_starting and case_ended (the caller
+// sends run_starting/run_ended, with outcome.summary).
+[[nodiscard]] ReplayOutcome replay_exchanges(ExchangeSource& source,
+                                             const ReplayContracts& contracts,
+                                             const ReplaySettings& settings,
+                                             report::Reporter& reporter);
+
+// `conform replay FILE...`.
+struct ReplayJob {
+    std::vector<std::filesystem::path> files;
+    std::vector<std::string> contracts; // empty: every contract in schemas_dir
+    std::filesystem::path schemas_dir;  // empty: contract::default_schemas_dir()
+    std::filesystem::path cases_dir;    // empty: contract::default_cases_dir()
+    std::filesystem::path report_dir = "conform-report";
+    ReplaySettings settings;
+    report::ConsoleOptions console;
+    std::vector<std::string> arguments; // the command line, for the report
+};
+
+// "30d", "12h", "90m", "45s", "2w" -> seconds. Fails naming the text.
+[[nodiscard]] core::Result<std::chrono::seconds> parse_age(std::string_view text);
+
+// Exit codes as `conform run`: 0 clean (warnings allowed), 1 an error-severity deviation (or a
+// stale exchange with fail_stale), 2 usage or bad input (a missing file, an unknown contract,
+// or a malformed recording line: the rest is still replayed and reported, and 2 outranks 1 as
+// an unreachable target's 3 does for `conform run`).
+[[nodiscard]] int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err);
+
+} // namespace conform::engine

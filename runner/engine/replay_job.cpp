@@ -1,0 +1,205 @@
+// run_replay: `conform replay FILE...`. Loads the contracts and their cases, opens the
+// recordings, replays them (replay.cpp) and writes the reports, as `conform run` does.
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <iostream>
+
+#include "runner/engine/replay.hpp"
+#include "runner/record/har.hpp"
+
+namespace conform::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string iso(std::chrono::system_clock::time_point t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    gmtime_r(&tt, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+bool is_har(const fs::path& file) {
+    std::string ext = file.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext == ".har";
+}
+
+} // namespace
+
+struct RecordingFiles::State {
+    std::vector<fs::path> files;
+    std::size_t next_file = 0;
+    std::optional<record::RecordingReader> reader;
+    // A HAR file is one JSON document: read whole (record::read_har), then handed out entry by
+    // entry. Its size bounds the memory it takes, not the JSONL recordings' length.
+    std::optional<record::HarImport> har;
+    std::size_t har_bad = 0, har_next = 0;
+    std::uint64_t done_bytes = 0; // of the files read to their end
+};
+
+RecordingFiles::~RecordingFiles() = default;
+
+core::Result<std::unique_ptr<RecordingFiles>>
+RecordingFiles::open(const std::vector<fs::path>& files) {
+    if (files.empty())
+        return core::fail("no recording to replay (conform replay FILE...)");
+    for (const fs::path& f : files) {
+        std::error_code ec;
+        if (!fs::is_regular_file(f, ec))
+            return core::fail("no such recording file", core::Location{f.string(), 0, 0, {}, false});
+    }
+    std::unique_ptr<RecordingFiles> source(new RecordingFiles());
+    source->m_state = std::make_unique<State>();
+    source->m_state->files = files;
+    return source;
+}
+
+core::Result<std::optional<record::Recorded>> RecordingFiles::next() {
+    State& s = *m_state;
+    for (;;) {
+        if (!s.reader && !s.har) {
+            if (s.next_file >= s.files.size())
+                return std::optional<record::Recorded>();
+            const fs::path& file = s.files[s.next_file];
+            if (is_har(file)) {
+                auto har = record::read_har(file);
+                if (!har) {
+                    ++s.next_file; // reported as one bad input, and the replay goes on
+                    return core::fail(std::move(har).error());
+                }
+                s.har.emplace(std::move(*har));
+                s.har_bad = s.har_next = 0;
+            } else {
+                auto reader = record::RecordingReader::open(file);
+                if (!reader) {
+                    ++s.next_file;
+                    return core::fail(std::move(reader).error());
+                }
+                s.reader.emplace(std::move(*reader));
+            }
+        }
+        if (s.har) {
+            if (s.har_bad < s.har->bad.size())
+                return core::fail(s.har->bad[s.har_bad++]);
+            if (s.har_next < s.har->entries.size())
+                return std::optional<record::Recorded>(std::move(s.har->entries[s.har_next++]));
+            std::error_code ec;
+            s.done_bytes += fs::file_size(s.files[s.next_file], ec);
+            s.har.reset();
+            ++s.next_file;
+            continue;
+        }
+        auto next = s.reader->next();
+        if (!next)
+            return core::fail(std::move(next).error());
+        if (*next)
+            return std::move(*next);
+        std::error_code ec;
+        s.done_bytes += fs::file_size(s.files[s.next_file], ec);
+        s.reader.reset();
+        ++s.next_file;
+    }
+}
+
+std::uint64_t RecordingFiles::bytes_read() const { return m_state->done_bytes; }
+
+core::Result<std::chrono::seconds> parse_age(std::string_view text) {
+    if (text.size() < 2)
+        return core::fail("--max-age expects a number and a unit (s, m, h, d, w), e.g. 30d; got \"" +
+                          std::string(text) + "\"");
+    std::int64_t n = 0;
+    const char unit = text.back();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+    std::int64_t scale = 0;
+    switch (unit) {
+    case 's': scale = 1; break;
+    case 'm': scale = 60; break;
+    case 'h': scale = 3600; break;
+    case 'd': scale = 86400; break;
+    case 'w': scale = 7 * 86400; break;
+    default: break;
+    }
+    if (ec != std::errc() || end != text.data() + text.size() - 1 || n < 0 || scale == 0)
+        return core::fail("--max-age expects a number and a unit (s, m, h, d, w), e.g. 30d; got \"" +
+                          std::string(text) + "\"");
+    return std::chrono::seconds(n * scale);
+}
+
+int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
+    auto fail = [&](const core::Diagnostic& d) {
+        err << "conform: error: " << d.to_string() << '\n';
+        return 2;
+    };
+    const fs::path schemas =
+        job.schemas_dir.empty() ? contract::default_schemas_dir() : job.schemas_dir;
+    const fs::path cases_dir =
+        job.cases_dir.empty() ? contract::default_cases_dir() : job.cases_dir;
+    auto all = contract::load_contracts(schemas);
+    if (!all)
+        return fail(all.error());
+    std::vector<contract::Contract> contracts;
+    for (const std::string& name : job.contracts)
+        if (std::none_of(all->begin(), all->end(),
+                         [&](const contract::Contract& c) { return c.name == name; }))
+            return fail(core::Diagnostic{"no contract named \"" + name + "\" in " +
+                                             schemas.string(),
+                                         {}});
+    for (contract::Contract& c : *all)
+        if (job.contracts.empty() ||
+            std::find(job.contracts.begin(), job.contracts.end(), c.name) != job.contracts.end())
+            contracts.push_back(std::move(c));
+    std::vector<std::vector<contract::CaseFile>> cases;
+    for (const contract::Contract& c : contracts) {
+        // Cases only name the negative and auth exchanges of a recording: none is fine.
+        std::error_code ec;
+        if (!fs::is_directory(cases_dir / c.name, ec)) {
+            cases.emplace_back();
+            continue;
+        }
+        auto files = contract::load_cases_for(c, cases_dir, schemas);
+        if (!files)
+            return fail(files.error());
+        cases.push_back(std::move(*files));
+    }
+    auto source = RecordingFiles::open(job.files);
+    if (!source)
+        return fail(source.error());
+
+    report::MultiReporter reporters;
+    report::ReporterOptions options;
+    options.output_dir = job.report_dir;
+    options.out = &out;
+    options.console = job.console;
+    reporters.add(report::make_reporter(report::Format::console, options));
+    reporters.add(report::make_reporter(report::Format::json, options));
+    reporters.run_starting({iso(job.settings.now), job.arguments});
+    const ReplayOutcome outcome = replay_exchanges(**source, {contracts, cases}, job.settings,
+                                                   reporters);
+    auto written = reporters.run_ended(outcome.summary);
+    if (!written)
+        return fail(written.error());
+    err << "conform: replayed " << outcome.exchanges << " exchange(s)";
+    if (outcome.walks)
+        err << ", " << outcome.walks << " walk(s)";
+    if (outcome.malformed)
+        err << "; " << outcome.malformed << " malformed line(s)";
+    if (outcome.unroutable)
+        err << "; " << outcome.unroutable << " unroutable exchange(s)";
+    if (outcome.stale)
+        err << "; " << outcome.stale << " stale exchange(s)";
+    err << "\nconform: report written to " << (job.report_dir / "report.json").string() << '\n';
+    // A bad line is bad input (2) even though everything else was replayed and reported;
+    // like an unreachable target for `conform run`, it outranks deviations (1).
+    if (outcome.malformed > 0)
+        return 2;
+    if (outcome.failed_exchanges > 0)
+        return 1;
+    return 0;
+}
+
+} // namespace conform::engine

@@ -1,0 +1,489 @@
+// conform replay's engine: the docs' samples give the docs' deviations, a bad line is reported
+// and the rest replayed, routing by host and Action, walks across recorded pages, --max-age
+// with an injected time, and memory that does not grow with the recording's length.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/engine/replay.hpp"
+
+using namespace conform;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Collect final : public report::Reporter {
+public:
+    void target_starting(const report::TargetInfo& t) override { targets.push_back(t); }
+    void case_ended(const report::CaseResult& c) override { cases.push_back(c); }
+    std::vector<report::TargetInfo> targets;
+    std::vector<report::CaseResult> cases;
+
+    std::multiset<std::string> ids(std::string_view contract = {}) const {
+        std::multiset<std::string> out;
+        for (const auto& c : cases)
+            if (contract.empty() || c.contract == contract)
+                for (const auto& check : c.checks)
+                    for (const auto& d : check.deviations)
+                        out.insert(std::string(core::name_of(d.id)));
+        return out;
+    }
+};
+
+struct Loaded {
+    std::vector<contract::Contract> contracts;
+    std::vector<std::vector<contract::CaseFile>> cases;
+};
+
+const Loaded& all_contracts() {
+    static const Loaded loaded = [] {
+        Loaded l;
+        auto contracts = contract::load_contracts(contract::default_schemas_dir());
+        REQUIRE(contracts);
+        l.contracts = std::move(*contracts);
+        for (const auto& c : l.contracts) {
+            auto files = contract::load_cases_for(c, contract::default_cases_dir(),
+                                                  contract::default_schemas_dir());
+            REQUIRE(files);
+            l.cases.push_back(std::move(*files));
+        }
+        return l;
+    }();
+    return loaded;
+}
+
+// A recording line as Recorded, the way record::RecordingReader reads one (the fields this
+// test uses): base URL and ordered query, response status and body text.
+record::Recorded recorded_of(const nlohmann::json& j, const std::string& file, std::size_t line) {
+    record::Recorded r;
+    const std::string url = j.at("request").at("url");
+    r.exchange.request.method = j.at("request").value("method", "GET");
+    r.exchange.request.base_url = url.substr(0, url.find('?'));
+    for (const auto& p : j.at("request").value("query", nlohmann::json::array()))
+        r.exchange.request.query.add(p.at(0), p.at(1));
+    http::Response response;
+    response.status = j.at("response").at("status");
+    response.headers.push_back({"Content-Type", "application/json"});
+    if (j.at("response").contains("body"))
+        response.body = j.at("response").at("body").dump();
+    else
+        response.body = j.at("response").value("body_text", "");
+    r.exchange.response = std::move(response);
+    r.time = j.value("time", "");
+    r.contract = j.value("contract", "");
+    r.operation = j.value("operation", "");
+    r.case_name = j.value("case", "");
+    r.target = j.value("target", "");
+    r.file = file;
+    r.line = line;
+    return r;
+}
+
+std::vector<engine::VectorSource::Item> read_lines(const fs::path& file) {
+    std::vector<engine::VectorSource::Item> items;
+    std::ifstream in(file);
+    REQUIRE(in);
+    std::string text;
+    for (std::size_t line = 1; std::getline(in, text); ++line)
+        if (!text.empty())
+            items.emplace_back(recorded_of(nlohmann::json::parse(text), file.string(), line));
+    return items;
+}
+
+nlohmann::json repo(int i) {
+    return {{"RepoName", "repo-" + std::to_string(i)},
+            {"CreateTime", "2026-01-10 09:00:00"},
+            {"UpdateTime", "2026-10-01 18:00:00"},
+            {"Description", "images of team " + std::to_string(i % 7)},
+            {"IsShared", i % 2 ? "true" : "false"},
+            {"IsOutSide", "false"}};
+}
+
+// One conforming UCloud GetRepo page of `limit` items from `offset`, of `total`.
+record::Recorded ucloud_page(int offset, int limit, int total, std::size_t line,
+                             std::string host = "api.ucloud.cn") {
+    nlohmann::json items = nlohmann::json::array();
+    for (int i = offset; i < std::min(total, offset + limit); ++i)
+        items.push_back(repo(i));
+    nlohmann::json body = {{"Action", "GetRepoResponse"}, {"RetCode", 0},
+                           {"TotalCount", total}, {"RepoSet", items}};
+    record::Recorded r;
+    r.exchange.request.base_url = "https://" + host + "/";
+    r.exchange.request.query = {{"Action", "GetRepo"},
+                                {"Offset", std::to_string(offset)},
+                                {"Limit", std::to_string(limit)},
+                                {"PublicKey", "REDACTED"},
+                                {"Signature", "REDACTED"}};
+    http::Response response;
+    response.status = 200;
+    response.headers.push_back({"Content-Type", "application/json"});
+    response.body = body.dump();
+    r.exchange.response = std::move(response);
+    r.time = "2026-11-30T10:00:00Z";
+    r.file = "generated.jsonl";
+    r.line = line;
+    return r;
+}
+
+engine::ReplayOutcome replay(std::vector<engine::VectorSource::Item> items, Collect& out,
+                             engine::ReplaySettings settings = {},
+                             const std::vector<contract::Contract>* contracts = nullptr) {
+    const Loaded& l = all_contracts();
+    const std::vector<std::vector<contract::CaseFile>> no_cases;
+    engine::VectorSource source(std::move(items));
+    const engine::ReplayContracts rc{contracts ? *contracts : l.contracts,
+                                     contracts ? no_cases : l.cases};
+    return engine::replay_exchanges(source, rc, settings, out);
+}
+
+// A source that makes pages as it is asked: the recording never exists in memory whole.
+class GeneratedSource final : public engine::ExchangeSource {
+public:
+    explicit GeneratedSource(std::size_t n) : m_n(n) {}
+    core::Result<std::optional<record::Recorded>> next() override {
+        if (m_i >= m_n)
+            return std::optional<record::Recorded>();
+        ++m_i;
+        // Walks of 4 full pages of 20 over 80 items, and every 50th page off by one type.
+        const int page = static_cast<int>(m_i % 4);
+        record::Recorded r = ucloud_page(page * 20, 20, 80, m_i);
+        if (m_i % 50 == 0)
+            r.exchange.response->body.replace(r.exchange.response->body.find("\"TotalCount\":80"),
+                                              15, "\"TotalCount\":\"80\"");
+        return std::optional<record::Recorded>(std::move(r));
+    }
+
+private:
+    std::size_t m_n, m_i = 0;
+};
+
+std::size_t peak_rss_kb() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stoul(line.substr(6));
+    return 0;
+}
+
+} // namespace
+
+TEST_CASE("replay of the docs' samples gives the docs' deviations") {
+    std::vector<engine::VectorSource::Item> items;
+    for (const char* name : {"ucloud-uhub/GetRepo.samples.jsonl",
+                             "tencent-ccr/GetFavor.samples.jsonl"})
+        for (auto& item : read_lines(contract::default_schemas_dir() / name))
+            items.push_back(std::move(item));
+    Collect out;
+    const engine::ReplayOutcome outcome = replay(std::move(items), out);
+    CHECK(outcome.exchanges == 2);
+    CHECK(outcome.unroutable == 0);
+    CHECK(outcome.malformed == 0);
+
+    const auto ucloud = out.ids("ucloud-uhub");
+    CHECK(ucloud.count("type.mismatch") >= 1);               // RepoSet strings, not objects
+    CHECK(ucloud.count("pagination.over-limit") == 1);       // 9 items for Limit=3
+    CHECK(ucloud.count("pagination.items-exceed-total") == 1); // TotalCount 2 < 9 items
+    const auto tencent = out.ids("tencent-ccr");
+    CHECK(tencent.count("field.misplaced") >= 1); // repoInfo/totalCount under data
+    CHECK(outcome.failed_exchanges == 2);
+    CHECK(outcome.summary.failed == 2);
+    CHECK(outcome.summary.errors > 0);
+    // The Tencent sample's host is the page's placeholder "domain": routed by its path.
+    bool tencent_routed = false;
+    for (const auto& c : out.cases)
+        tencent_routed |= c.contract == "tencent-ccr" && c.operation == "GetFavor";
+    CHECK(tencent_routed);
+}
+
+TEST_CASE("replay: Tencent's totalCount integer is a type.mismatch once the data envelope is "
+          "undone") {
+    // The same answer without the undocumented data envelope: totalCount 1 where the table
+    // says String.
+    const nlohmann::json line = nlohmann::json::parse(R"({
+        "request": {"method": "GET",
+                    "url": "https://ccr.api.qcloud.com/v2/index.php?Action=GetFavor&offset=0&limit=20",
+                    "query": [["Action", "GetFavor"], ["offset", "0"], ["limit", "20"]]},
+        "response": {"status": 200,
+                     "body": {"code": 0, "codeDesc": "Success", "message": "",
+                              "repoInfo": [], "totalCount": 1}}})");
+    std::vector<engine::VectorSource::Item> items;
+    items.emplace_back(recorded_of(line, "t.jsonl", 1));
+    Collect out;
+    (void)replay(std::move(items), out);
+    CHECK(out.ids("tencent-ccr").count("type.mismatch") == 1);
+}
+
+TEST_CASE("replay: a bad line in the middle is reported with file:line, counted, and the rest "
+          "replayed") {
+    std::vector<engine::VectorSource::Item> items;
+    items.emplace_back(ucloud_page(0, 5, 3, 1));
+    items.emplace_back(core::fail("invalid JSON: unexpected end of input",
+                                  core::Location{"live.jsonl", 2, 17, {}, false}));
+    items.emplace_back(ucloud_page(0, 5, 3, 3, "api.genesissai.com"));
+    Collect out;
+    const engine::ReplayOutcome outcome = replay(std::move(items), out);
+    CHECK(outcome.exchanges == 2);
+    CHECK(outcome.malformed == 1);
+    CHECK(outcome.summary.cases == 3);
+    CHECK(outcome.summary.skipped == 1);
+    CHECK(outcome.summary.passed == 2);
+    REQUIRE(out.cases.size() == 1);
+    CHECK(out.cases[0].name == "live.jsonl:2");
+    CHECK(out.cases[0].skipped.find("live.jsonl:2") != std::string::npos);
+    CHECK(out.cases[0].skipped.find("unexpected end of input") != std::string::npos);
+}
+
+TEST_CASE("replay routes by host, path and Action; --contract restricts; the rest is "
+          "unroutable, counted") {
+    std::vector<engine::VectorSource::Item> items;
+    items.emplace_back(ucloud_page(0, 5, 3, 1, "api.genesissai.com"));
+    items.emplace_back(ucloud_page(0, 5, 3, 2, "API.UCloud.cn"));
+    items.emplace_back(ucloud_page(0, 5, 3, 3, "uhub.example.com")); // both uhub: ambiguous
+    record::Recorded unknown_action = ucloud_page(0, 5, 3, 4);
+    unknown_action.exchange.request.query.set("Action", "DeleteEverything");
+    items.emplace_back(std::move(unknown_action));
+    record::Recorded named = ucloud_page(0, 5, 3, 5, "uhub.example.com");
+    named.contract = "genesissai-uhub"; // the line's contract field wins
+    items.emplace_back(std::move(named));
+
+    Collect out;
+    const engine::ReplayOutcome outcome = replay(std::move(items), out);
+    CHECK(outcome.exchanges == 5);
+    CHECK(outcome.unroutable == 2);
+    std::set<std::string> contracts;
+    for (const auto& t : out.targets)
+        contracts.insert(t.contract);
+    CHECK(contracts.count("genesissai-uhub") == 1);
+    CHECK(contracts.count("ucloud-uhub") == 1);
+    std::vector<std::string> why;
+    for (const auto& c : out.cases)
+        if (!c.skipped.empty())
+            why.push_back(c.name + " " + c.skipped);
+    REQUIRE(why.size() == 2);
+    CHECK(why[0].find("generated.jsonl:3 unroutable: ambiguous") == 0);
+    CHECK(why[1].find("generated.jsonl:4 unroutable") == 0);
+    CHECK(why[1].find("DeleteEverything") != std::string::npos);
+
+    // --contract ucloud-uhub: the unknown host is UCloud's.
+    const Loaded& l = all_contracts();
+    std::vector<contract::Contract> only;
+    for (const auto& c : l.contracts)
+        if (c.name == "ucloud-uhub")
+            only.push_back(contract::load_contract(c.directory).value());
+    std::vector<engine::VectorSource::Item> again;
+    again.emplace_back(ucloud_page(0, 5, 3, 1, "uhub.example.com"));
+    Collect restricted;
+    const auto r = replay(std::move(again), restricted, {}, &only);
+    CHECK(r.unroutable == 0);
+    REQUIRE(restricted.targets.size() == 1);
+    CHECK(restricted.targets[0].contract == "ucloud-uhub");
+}
+
+TEST_CASE("replay: recorded pages of one listing are checked as a walk") {
+    SECTION("a conforming walk passes") {
+        std::vector<engine::VectorSource::Item> items;
+        for (int page = 0; page < 4; ++page)
+            items.emplace_back(ucloud_page(page * 3, 3, 10, page + 1));
+        Collect out;
+        const auto outcome = replay(std::move(items), out);
+        CHECK(outcome.walks == 1);
+        CHECK(out.cases.empty());
+        CHECK(outcome.summary.passed == 5); // 4 pages and the walk
+    }
+    SECTION("a page that repeats an item is pagination.duplicate, pages in any order") {
+        std::vector<engine::VectorSource::Item> items;
+        items.emplace_back(ucloud_page(6, 3, 9, 1));
+        record::Recorded second = ucloud_page(3, 3, 9, 2);
+        // The page at Offset=3 repeats repo-2 instead of repo-5 (an off-by-one server).
+        auto body = nlohmann::json::parse(second.exchange.response->body);
+        body["RepoSet"][2] = repo(2);
+        second.exchange.response->body = body.dump();
+        items.emplace_back(std::move(second));
+        items.emplace_back(ucloud_page(0, 3, 9, 3));
+        Collect out;
+        const auto outcome = replay(std::move(items), out);
+        CHECK(outcome.walks == 1);
+        const auto ids = out.ids();
+        CHECK(ids.count("pagination.duplicate") == 1);
+        bool in_walk = false;
+        for (const auto& c : out.cases)
+            if (c.kind == "walk") {
+                in_walk = true;
+                CHECK(c.exchanges.size() == 3);
+                CHECK(c.name == "walk generated.jsonl:3..1"); // first = lowest offset
+            }
+        CHECK(in_walk);
+    }
+    SECTION("other limits, other targets and single pages are not walks") {
+        std::vector<engine::VectorSource::Item> items;
+        items.emplace_back(ucloud_page(0, 3, 9, 1));
+        items.emplace_back(ucloud_page(3, 4, 9, 2));
+        items.emplace_back(ucloud_page(6, 3, 9, 3, "api.genesissai.com"));
+        Collect out;
+        CHECK(replay(std::move(items), out).walks == 0);
+    }
+}
+
+TEST_CASE("replay --max-age warns about old exchanges; --fail-stale fails them") {
+    using namespace std::chrono;
+    engine::ReplaySettings settings;
+    settings.max_age = engine::parse_age("30d").value();
+    settings.now = sys_days(year{2026} / 12 / 1);
+    auto items = [] {
+        std::vector<engine::VectorSource::Item> v;
+        record::Recorded old_one = ucloud_page(0, 5, 3, 1);
+        old_one.time = "2026-10-01T00:00:00Z";
+        v.emplace_back(std::move(old_one));
+        record::Recorded fresh = ucloud_page(0, 5, 3, 2);
+        fresh.time = "2026-11-20T08:00:00+08:00";
+        v.emplace_back(std::move(fresh));
+        return v;
+    };
+    Collect warned;
+    auto outcome = replay(items(), warned, settings);
+    CHECK(outcome.stale == 1);
+    CHECK(outcome.failed_exchanges == 0);
+    REQUIRE(warned.cases.size() == 1);
+    REQUIRE(warned.cases[0].environment.size() == 1);
+    CHECK(warned.cases[0].environment[0].find("2026-10-01T00:00:00Z") != std::string::npos);
+    CHECK(warned.cases[0].environment[0].find("30d") != std::string::npos);
+
+    settings.fail_stale = true;
+    Collect failed;
+    outcome = replay(items(), failed, settings);
+    CHECK(outcome.stale == 1);
+    CHECK(outcome.failed_exchanges == 1);
+
+    CHECK(engine::parse_age("12h").value() == hours(12));
+    CHECK_FALSE(engine::parse_age("30"));
+    CHECK_FALSE(engine::parse_age("d"));
+    CHECK_FALSE(engine::parse_age("3x"));
+}
+
+TEST_CASE("replay folds one root cause into one case, the same with any number of jobs") {
+    auto run = [](int jobs) {
+        engine::ReplaySettings settings;
+        settings.jobs = jobs;
+        settings.queue_capacity = 8;
+        GeneratedSource source(400);
+        Collect out;
+        const auto outcome = engine::replay_exchanges(
+            source, {all_contracts().contracts, all_contracts().cases}, settings, out);
+        CHECK(outcome.exchanges == 400);
+        CHECK(outcome.walks == 100);
+        std::vector<std::string> lines;
+        for (const auto& c : out.cases)
+            for (const auto& check : c.checks)
+                for (const auto& d : check.deviations)
+                    lines.push_back(c.name + " " + std::string(core::name_of(d.id)) + " x" +
+                                    std::to_string(d.count));
+        return lines;
+    };
+    const auto one = run(1);
+    CHECK(run(3) == one);
+    // Every 50th page has TotalCount "80": one case (the first, line 50) counting all eight.
+    REQUIRE_FALSE(one.empty());
+    CHECK(one.front() == "generated.jsonl:50 type.mismatch x8");
+}
+
+TEST_CASE("replay memory does not grow with the recording's length") {
+    auto replay_n = [](std::size_t n) {
+        engine::ReplaySettings settings;
+        settings.jobs = 2;
+        GeneratedSource source(n);
+        Collect out;
+        const auto outcome = engine::replay_exchanges(
+            source, {all_contracts().contracts, all_contracts().cases}, settings, out);
+        CHECK(outcome.exchanges == n);
+        return peak_rss_kb();
+    };
+    const std::size_t at_2k = replay_n(2000);
+    const std::size_t at_20k = replay_n(20000);
+    INFO("VmHWM after 2k exchanges: " << at_2k << " kB, after 20k: " << at_20k << " kB");
+    // 18k more pages of ~3 KB held would be ~54 MB; the bound allows allocator noise only.
+    CHECK(at_20k < at_2k + 8 * 1024);
+}
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() /
+                         ("conform-replay-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+nlohmann::json read_json(const fs::path& file) {
+    std::ifstream in(file);
+    REQUIRE(in);
+    return nlohmann::json::parse(in);
+}
+
+std::set<std::string> report_ids(const nlohmann::json& report) {
+    std::set<std::string> ids;
+    for (const auto& target : report.at("targets"))
+        for (const auto& c : target.at("cases"))
+            for (const auto& check : c.at("checks"))
+                for (const auto& d : check.at("deviations"))
+                    ids.insert(d.at("id").get<std::string>());
+    return ids;
+}
+
+} // namespace
+
+TEST_CASE("run_replay: the committed samples through the JSONL reader, report.json, exit 1") {
+    const fs::path dir = fresh_dir("samples");
+    engine::ReplayJob job;
+    for (const char* name : {"ucloud-uhub/GetRepo.samples.jsonl",
+                             "tencent-ccr/GetFavor.samples.jsonl",
+                             "genesissai-uhub/GetRepo.samples.jsonl"})
+        job.files.push_back(contract::default_schemas_dir() / name);
+    job.report_dir = dir;
+    job.settings.jobs = 2;
+    std::ostringstream out, err;
+    CHECK(engine::run_replay(job, out, err) == 1);
+    INFO(out.str() << err.str());
+    const auto ids = report_ids(read_json(dir / "report.json"));
+    for (const char* id : {"type.mismatch", "pagination.over-limit",
+                           "pagination.items-exceed-total", "field.misplaced"})
+        CHECK(ids.count(id) == 1);
+    CHECK(err.str().find("replayed 3 exchange(s)") != std::string::npos);
+}
+
+TEST_CASE("run_replay: a bad line is named with file:line and the rest replayed (exit 2); a "
+          "missing file is exit 2 before anything runs") {
+    const fs::path dir = fresh_dir("bad-line");
+    const fs::path file = dir / "live.jsonl";
+    {
+        std::ifstream sample(contract::default_schemas_dir() / "ucloud-uhub/GetRepo.samples.jsonl");
+        std::string good;
+        std::getline(sample, good);
+        std::ofstream rec(file);
+        rec << good << '\n' << "{\"request\": {\"method\": \"GET\", \"url\": \n" << good << '\n';
+    }
+    engine::ReplayJob job;
+    job.files = {file};
+    job.report_dir = dir / "report";
+    std::ostringstream out, err;
+    CHECK(engine::run_replay(job, out, err) == 2);
+    const nlohmann::json report = read_json(dir / "report" / "report.json");
+    CHECK(report.at("summary").at("skipped") == 1);
+    CHECK(report.at("summary").at("cases") == 3);
+    CHECK(report.dump().find("live.jsonl:2") != std::string::npos);
+    CHECK(err.str().find("replayed 2 exchange(s); 1 malformed line(s)") != std::string::npos);
+
+    engine::ReplayJob missing;
+    missing.files = {dir / "nope.jsonl"};
+    missing.report_dir = dir / "missing";
+    std::ostringstream out2, err2;
+    CHECK(engine::run_replay(missing, out2, err2) == 2);
+    CHECK(err2.str().find("nope.jsonl") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "missing" / "report.json"));
+}
