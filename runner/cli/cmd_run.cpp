@@ -1,5 +1,6 @@
 // conform run [--target [NAME=]URL]... [--contract NAME]... [--cases DIR] [--check NAME]...
-//             [--persona P]... [--report-dir DIR] [--jobs N] [--rate N/s] [--timeout MS]
+//             [--persona P]... [--report-dir DIR] [--record FILE] [--jobs N] [--rate N/s]
+//             [--timeout MS]
 //             [--cacert PEM] [--insecure] [--param NAME=VALUE]... [--tls] [--quiet|--verbose]
 // The main job: every case of the chosen contracts against each target; without --target,
 // against the in-process reference server as `reference` and as `doc-sample`.
@@ -92,6 +93,10 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                     "A parameter sent with every request, e.g. Region=ap-guangzhou for Tencent")
         ->type_name("NAME=VALUE")
         ->allow_extra_args(false);
+    command.add_option("--record", job->record,
+                       "Append every exchange to this JSONL recording (redacted), for "
+                       "`conform replay`")
+        ->type_name("FILE");
     command.add_flag("--tls", job->tls, "Without --target: serve the reference over HTTPS");
     command.add_flag("--quiet,-q", job->console.quiet, "Print the summary only");
     command.add_flag("--verbose,-v", job->console.verbose, "Also list the cases that passed");

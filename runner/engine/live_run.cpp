@@ -3,6 +3,7 @@
 // case's exchanges go through the named checks and its result to the reporters in plan order.
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <map>
 #include <atomic>
 #include <condition_variable>
@@ -78,6 +79,27 @@ std::optional<std::int64_t> total_value(core::JsonView v) {
     return std::nullopt;
 }
 
+std::string iso_time(std::chrono::system_clock::time_point at) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(at);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+record::Recorded recorded(const TargetState& t, const contract::Operation& op, const Case& c,
+                          const http::Exchange& x) {
+    record::Recorded r;
+    r.exchange = x;
+    r.time = iso_time(x.started);
+    r.contract = t.target->contract->name;
+    r.operation = op.name;
+    r.case_name = c.name;
+    r.target = t.target->name;
+    return r;
+}
+
 class CaseRunner {
 public:
     CaseRunner(const RunSettings& settings, const RunEdges& edges)
@@ -145,6 +167,9 @@ public:
                 return {};
             }
             http::Exchange x = m_edges.transport.send(*request);
+            if (m_settings.recorder)
+                if (auto written = m_settings.recorder->write(recorded(t, op, c, x)); !written)
+                    environment.push_back("not recorded: " + written.error().to_string());
             const checks::Observed observed = checks::Observed::of(x);
             const bool throttled = checks::is_throttled(*t.target->contract, observed);
             const bool timeout = is_timeout(x);

@@ -416,7 +416,7 @@ public:
                                          Dispatch&& dispatch) {
         const contract::Operation* op = routed.operation;
         if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
-            !r->exchange.response)
+            routed.standalone_case || !r->exchange.response)
             return;
         const contract::Pagination& model = *op->pagination;
         const http::QueryParams& q = r->exchange.request.query;

@@ -21,6 +21,7 @@
 #include "runner/contract/contract.hpp"
 #include "runner/http/signer.hpp"
 #include "runner/http/transport.hpp"
+#include "runner/record/recording.hpp"
 #include "runner/report/report.hpp"
 
 namespace conform::engine {
@@ -42,6 +43,9 @@ struct RunSettings {
     int jobs = 2;                      // cases in flight at once
     int retries = 2;                   // after throttling or a timeout, with backoff
     std::chrono::milliseconds backoff{250}; // doubled for each retry
+    // --record: every exchange (retries and probes included) appended, redacted; a write
+    // that fails is an environment note on the case, never silent.
+    record::RecordingWriter* recorder = nullptr;
 };
 
 // The injected edges (STYLE.md lesson 2).
@@ -79,6 +83,7 @@ struct RunJob {
     std::filesystem::path cases_dir;    // empty: contract::default_cases_dir()
     std::filesystem::path report_dir = "conform-report";
     std::vector<std::string> params; // NAME=VALUE, added to every request
+    std::optional<std::filesystem::path> record; // append every exchange to this JSONL file
     RunSettings settings;
     http::ClientOptions client;
     report::ConsoleOptions console;

@@ -172,6 +172,25 @@ int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
         external_targets(job, plan);
     }
 
+    // The recording never holds a credential: not the environment's, and not the ones this
+    // run signs with (a server's error message may echo a key id or a source string).
+    std::optional<record::RecordingWriter> recorder;
+    if (job.record) {
+        record::WriterOptions writer_options;
+        std::vector<std::string> scrub = record::credential_values(http::ProcessEnvironment{});
+        for (const Target& t : plan.targets)
+            if (t.credentials) {
+                scrub.push_back(t.credentials->key_id);
+                scrub.push_back(t.credentials->secret);
+            }
+        writer_options.scrub = std::move(scrub);
+        auto opened = record::RecordingWriter::open(*job.record, writer_options);
+        if (!opened)
+            return fail(opened.error());
+        recorder.emplace(std::move(*opened));
+        settings.recorder = &*recorder;
+    }
+
     http::ClientOptions client = job.client;
     if (plan.ca_file && !client.ca_file)
         client.ca_file = plan.ca_file;

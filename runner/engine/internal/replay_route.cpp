@@ -111,6 +111,7 @@ core::Result<Routed> Router::with_contract(const record::Recorded& r, std::size_
                 known->kind == contract::CaseKind::auth ||
                 known->kind == contract::CaseKind::single) {
                 routed.test_case = *known;
+                routed.standalone_case = true;
             } else {
                 // A page of a walk case: judged as a single page; the walk is grouped apart.
                 routed.walk_case_name = known->name;
