@@ -1,14 +1,14 @@
-// conform replay FILE... [--contract NAME]... [--jobs N] [--report-dir DIR] [--check NAME]...
-//                [--max-age 30d] [--fail-stale] [--quiet|--verbose]
+// conform replay FILE... [--contract NAME]... [--jobs N] [--check NAME]... [--max-age 30d]
+//                [--fail-stale] + the report options (report_options.hpp)
 // Recorded exchanges checked offline: routed to their contract and operation, every check that
 // needs no live server, the same report.json and exit codes as `conform run`.
 #include <cstdlib>
 #include <iostream>
 #include <thread>
-#include <unistd.h>
 
 #include "runner/checks/registry.hpp"
 #include "runner/cli/commands.hpp"
+#include "runner/cli/report_options.hpp"
 #include "runner/engine/replay.hpp"
 
 namespace conform::cli {
@@ -16,6 +16,7 @@ namespace conform::cli {
 void setup_replay(CLI::App& command, ExitCode& exit_code) {
     auto job = std::make_shared<engine::ReplayJob>();
     auto max_age = std::make_shared<std::string>();
+    auto flags = std::make_shared<ReportFlags>();
     job->settings.jobs = std::max(1u, std::thread::hardware_concurrency());
 
     std::string check_names;
@@ -39,8 +40,6 @@ void setup_replay(CLI::App& command, ExitCode& exit_code) {
         ->check(CLI::ExistingDirectory);
     command.add_option("--check", job->settings.checks, "Only these checks (see below)")
         ->allow_extra_args(false);
-    command.add_option("--report-dir", job->report_dir, "Where report.json goes")
-        ->capture_default_str();
     command.add_option("--jobs,-j", job->settings.jobs, "Worker threads (default: every core)")
         ->check(CLI::Range(1, 256));
     command.add_option("--max-age", *max_age,
@@ -48,14 +47,14 @@ void setup_replay(CLI::App& command, ExitCode& exit_code) {
         ->type_name("AGE");
     command.add_flag("--fail-stale", job->settings.fail_stale,
                      "With --max-age: stale exchanges fail the replay (exit 1)");
-    command.add_flag("--quiet,-q", job->console.quiet, "Print the summary only");
-    command.add_flag("--verbose,-v", job->console.verbose, "Also list every deviation");
-    command.footer("Checks:" + check_names +
+    bind_report_options(command, *flags, job->report);
+    command.footer("Checks:" + check_names + "\nReport formats:" + format_help() +
                    "\nExit status: 0 conformant (warnings allowed), 1 deviations of severity "
-                   "error (or stale exchanges with --fail-stale), 2 usage error, a missing "
-                   "file, or a malformed recording line (the rest is still replayed).");
+                   "error (--fail-on warning: or warning) not accepted by --baseline, or stale "
+                   "exchanges with --fail-stale; 2 usage error, a missing file, or a malformed "
+                   "recording line (the rest is still replayed).");
 
-    command.callback([job, max_age, &exit_code] {
+    command.callback([job, max_age, flags, &exit_code] {
         for (const std::string& name : job->settings.checks)
             if (!checks::find_check(name))
                 throw CLI::ValidationError("--check", "no check named \"" + name + "\"");
@@ -67,8 +66,7 @@ void setup_replay(CLI::App& command, ExitCode& exit_code) {
         } else if (job->settings.fail_stale) {
             throw CLI::ValidationError("--fail-stale", "needs --max-age");
         }
-        // Colour on a terminal only, and never when NO_COLOR is set (no-color.org).
-        job->console.colour = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+        apply_report_flags(*flags, job->report);
         exit_code = static_cast<ExitCode>(engine::run_replay(*job, std::cout, std::cerr));
     });
 }

@@ -1,16 +1,16 @@
 // conform run [--target [NAME=]URL]... [--contract NAME]... [--cases DIR] [--check NAME]...
-//             [--persona P]... [--report-dir DIR] [--record FILE] [--jobs N] [--rate N/s]
-//             [--timeout MS]
-//             [--cacert PEM] [--insecure] [--param NAME=VALUE]... [--tls] [--quiet|--verbose]
+//             [--persona P]... [--record FILE] [--jobs N] [--rate N/s] [--timeout MS]
+//             [--cacert PEM] [--insecure] [--param NAME=VALUE]... [--tls] [--shard K/N]
+//             + the report options (report_options.hpp)
 // The main job: every case of the chosen contracts against each target; without --target,
 // against the in-process reference server as `reference` and as `doc-sample`.
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
-#include <unistd.h>
 
 #include "runner/checks/registry.hpp"
 #include "runner/cli/commands.hpp"
+#include "runner/cli/report_options.hpp"
 #include "runner/engine/run.hpp"
 
 namespace conform::cli {
@@ -37,6 +37,8 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
     auto timeout_ms = std::make_shared<int>(5000);
     auto connect_ms = std::make_shared<int>(3000);
     auto cacert = std::make_shared<std::string>();
+    auto shard = std::make_shared<std::string>();
+    auto flags = std::make_shared<ReportFlags>();
 
     std::string check_names;
     for (const checks::CheckInfo& c : checks::checks())
@@ -67,8 +69,6 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                     "Without --target: the reference server personas to run as targets "
                     "(default: reference and doc-sample; `conform serve --list-personas`)")
         ->allow_extra_args(false);
-    command.add_option("--report-dir", job->report_dir, "Where report.json goes")
-        ->capture_default_str();
     command.add_option("--jobs,-j", job->settings.jobs, "Cases in flight at once")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -98,17 +98,21 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                        "`conform replay`")
         ->type_name("FILE");
     command.add_flag("--tls", job->tls, "Without --target: serve the reference over HTTPS");
-    command.add_flag("--quiet,-q", job->console.quiet, "Print the summary only");
-    command.add_flag("--verbose,-v", job->console.verbose, "Also list the cases that passed");
-    command.footer("Checks:" + check_names +
+    command.add_option("--shard", *shard,
+                       "Run only shard K of N (cases split evenly and deterministically; "
+                       "`conform report merge` joins the shards' reports)")
+        ->type_name("K/N");
+    bind_report_options(command, *flags, job->report);
+    command.footer("Checks:" + check_names + "\nReport formats:" + format_help() +
                    "\nCredentials come only from the environment: UCLOUD_PUBLIC_KEY / "
                    "UCLOUD_PRIVATE_KEY and TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY; "
                    "without them, signed cases are skipped (the embedded default uses built-in "
                    "test keys).\nExit status: 0 conformant (warnings allowed), 1 deviations of "
-                   "severity error, 2 usage or configuration error, 3 a target could not be "
-                   "reached.");
+                   "severity error (--fail-on warning: or warning) not accepted by --baseline, "
+                   "2 usage or configuration error, 3 a target could not be reached.");
 
-    command.callback([job, targets, rate, timeout_ms, connect_ms, cacert, &exit_code] {
+    command.callback([job, targets, rate, timeout_ms, connect_ms, cacert, shard, flags,
+                      &exit_code] {
         for (const std::string& spec : *targets) {
             const auto eq = spec.find('=');
             const auto scheme = spec.find("://");
@@ -126,8 +130,13 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
         job->client.connect_timeout = std::chrono::milliseconds(*connect_ms);
         if (!cacert->empty())
             job->client.ca_file = *cacert;
-        // Colour on a terminal only, and never when NO_COLOR is set (no-color.org).
-        job->console.colour = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+        if (!shard->empty()) {
+            auto parsed = engine::parse_shard(*shard);
+            if (!parsed)
+                throw CLI::ValidationError("--shard", parsed.error().message);
+            job->settings.shard = *parsed;
+        }
+        apply_report_flags(*flags, job->report);
         exit_code = static_cast<ExitCode>(engine::run_run(*job, std::cout, std::cerr));
     });
 }

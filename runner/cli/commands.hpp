@@ -28,6 +28,7 @@ void setup_record(CLI::App& command, ExitCode& exit_code);
 void setup_import_har(CLI::App& command, ExitCode& exit_code);
 void setup_export_har(CLI::App& command, ExitCode& exit_code);
 void setup_replay(CLI::App& command, ExitCode& exit_code);
+void setup_report(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
     {"run", "Check implementations against their contracts: every case, signed, live (the main "
@@ -36,6 +37,9 @@ inline constexpr Command k_commands[] = {
     {"replay", "Check recorded exchanges offline (JSON Lines): routing, every check that needs "
                "no live server, pagination walks across recorded pages",
      setup_replay},
+    {"report", "Re-render a saved report.json (console, md, html, junit), or merge the reports "
+               "of a sharded run (conform report merge)",
+     setup_report},
     {"serve", "Run the reference server for a contract, conforming or as a persona", setup_serve},
     {"record", "Record real traffic: a reverse proxy that forwards to an upstream unchanged and "
                "appends every exchange, redacted, to a JSONL recording",

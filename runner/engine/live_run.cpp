@@ -13,6 +13,7 @@
 #include "runner/checks/registry.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/case_checks.hpp"
+#include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/record/record.hpp"
@@ -40,7 +41,28 @@ struct WorkItem {
     TargetState* state;
     const CaseFile* file;
     const Case* test_case;
+    std::size_t plan_index; // in the whole plan, before the shard's share is taken
 };
+
+// The plan (every target × every case, in order) and this shard's share of it: the k-th
+// distinct contract/operation/case goes to shard k mod N, on every target alike.
+std::vector<WorkItem> plan_work(std::vector<TargetState>& states, const Shard& shard) {
+    std::vector<WorkItem> work;
+    std::map<std::string, std::size_t> case_number;
+    std::size_t plan_index = 0;
+    for (TargetState& s : states)
+        for (const CaseFile& file : *s.target->cases)
+            for (const Case& c : file.cases) {
+                const std::string key = s.target->contract->name + "/" + file.operation + "/" + c.name;
+                const std::size_t number =
+                    case_number.emplace(key, case_number.size()).first->second;
+                if (shard.whole() || number % static_cast<std::size_t>(shard.count) ==
+                                         static_cast<std::size_t>(shard.index - 1))
+                    work.push_back({&s, &file, &c, plan_index});
+                ++plan_index;
+            }
+    return work;
+}
 
 bool is_timeout(const http::Exchange& x) {
     return x.failure && (x.failure->kind == http::FailureKind::read_timeout ||
@@ -79,20 +101,11 @@ std::optional<std::int64_t> total_value(core::JsonView v) {
     return std::nullopt;
 }
 
-std::string iso_time(std::chrono::system_clock::time_point at) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(at);
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
 record::Recorded recorded(const TargetState& t, const contract::Operation& op, const Case& c,
                           const http::Exchange& x) {
     record::Recorded r;
     r.exchange = x;
-    r.time = iso_time(x.started);
+    r.time = internal::iso_utc(x.started);
     r.contract = t.target->contract->name;
     r.operation = op.name;
     r.case_name = c.name;
@@ -362,12 +375,16 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
     CaseRunner runner(settings, edges);
 
     std::vector<TargetState> states(targets.size());
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        states[i].target = &targets[i];
+    std::vector<WorkItem> work = plan_work(states, settings.shard);
     for (std::size_t i = 0; i < targets.size(); ++i) {
         TargetState& s = states[i];
-        s.target = &targets[i];
         s.scheme = http::find_scheme(targets[i].contract->signing);
-        const report::TargetInfo info{targets[i].contract->name, targets[i].url,
-                                      targets[i].persona, targets[i].name};
+        report::TargetInfo info{targets[i].contract->name, targets[i].url, targets[i].persona,
+                                targets[i].name};
+        info.planned_cases = static_cast<std::size_t>(std::count_if(
+            work.begin(), work.end(), [&](const WorkItem& w) { return w.state == &s; }));
         reporter.target_starting(info);
         auto endpoint = endpoint_of(targets[i].url, targets[i].contract->base_url);
         if (!endpoint) {
@@ -383,12 +400,6 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
         }
     }
 
-    std::vector<WorkItem> work;
-    for (TargetState& s : states)
-        for (const CaseFile& file : *s.target->cases)
-            for (const Case& c : file.cases)
-                work.push_back({&s, &file, &c});
-
     std::vector<std::optional<report::CaseResult>> slots(work.size());
     std::mutex mutex;
     std::size_t next_emit = 0;
@@ -396,6 +407,7 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
     auto worker = [&] {
         for (std::size_t i; (i = next_work.fetch_add(1)) < work.size();) {
             report::CaseResult r = runner.run(*work[i].state, *work[i].file, *work[i].test_case);
+            r.plan_index = work[i].plan_index;
             std::lock_guard lock(mutex);
             slots[i] = std::move(r);
             // Reporters hear cases in plan order, as soon as a prefix is complete.

@@ -174,6 +174,7 @@ public:
                     (h->result.description.empty() ? "" : "; ") +
                     std::string("and ") + std::to_string(h->exchanges - 1) +
                     " more recorded exchange(s) with the same findings";
+            h->result.occurrences = h->exchanges;
             out.push_back(std::move(h->result));
         }
         if (m_overflow > 0 && !out.empty())
@@ -600,8 +601,10 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     std::vector<report::CaseResult> kept = folder.finish();
     for (const report::TargetInfo& t : targets)
         reporter.target_starting(t);
-    for (const report::CaseResult& c : kept)
-        reporter.case_ended(c);
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        kept[i].plan_index = i; // recording order, kept when report.json is read back
+        reporter.case_ended(kept[i]);
+    }
 
     report::RunSummary& sum = outcome.summary;
     sum = report::summarize(kept); // deviations, errors, warnings: the distinct root causes

@@ -52,6 +52,7 @@
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/result.hpp"
+#include "runner/engine/run.hpp"
 #include "runner/record/recording.hpp"
 #include "runner/report/report.hpp"
 
@@ -144,9 +145,8 @@ struct ReplayJob {
     std::vector<std::string> contracts; // empty: every contract in schemas_dir
     std::filesystem::path schemas_dir;  // empty: contract::default_schemas_dir()
     std::filesystem::path cases_dir;    // empty: contract::default_cases_dir()
-    std::filesystem::path report_dir = "conform-report";
+    ReportSettings report;
     ReplaySettings settings;
-    report::ConsoleOptions console;
     std::vector<std::string> arguments; // the command line, for the report
 };
 

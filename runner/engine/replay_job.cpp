@@ -2,9 +2,9 @@
 // recordings, replays them (replay.cpp) and writes the reports, as `conform run` does.
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 #include <iostream>
 
+#include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/replay.hpp"
 #include "runner/record/har.hpp"
 
@@ -12,15 +12,6 @@ namespace conform::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string iso(std::chrono::system_clock::time_point t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm utc{};
-    gmtime_r(&tt, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
 
 bool is_har(const fs::path& file) {
     std::string ext = file.extension().string();
@@ -170,17 +161,15 @@ int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
     if (!source)
         return fail(source.error());
 
-    report::MultiReporter reporters;
-    report::ReporterOptions options;
-    options.output_dir = job.report_dir;
-    options.out = &out;
-    options.console = job.console;
-    reporters.add(report::make_reporter(report::Format::console, options));
-    reporters.add(report::make_reporter(report::Format::json, options));
-    reporters.run_starting({iso(job.settings.now), job.arguments});
+    const std::string started_at = internal::iso_utc(job.settings.now);
+    auto reporting = internal::Reporting::open(job.report, out, err, started_at);
+    if (!reporting)
+        return fail(reporting.error());
+    report::Reporter& reporter = (*reporting)->reporter();
+    reporter.run_starting({started_at, job.arguments, {}});
     const ReplayOutcome outcome = replay_exchanges(**source, {contracts, cases}, job.settings,
-                                                   reporters);
-    auto written = reporters.run_ended(outcome.summary);
+                                                   reporter);
+    auto written = (*reporting)->finish(outcome.summary);
     if (!written)
         return fail(written.error());
     err << "conform: replayed " << outcome.exchanges << " exchange(s)";
@@ -192,12 +181,13 @@ int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
         err << "; " << outcome.unroutable << " unroutable exchange(s)";
     if (outcome.stale)
         err << "; " << outcome.stale << " stale exchange(s)";
-    err << "\nconform: report written to " << (job.report_dir / "report.json").string() << '\n';
+    err << '\n';
+    (*reporting)->announce(err);
     // A bad line is bad input (2) even though everything else was replayed and reported;
     // like an unreachable target for `conform run`, it outranks deviations (1).
     if (outcome.malformed > 0)
         return 2;
-    if (outcome.failed_exchanges > 0)
+    if ((job.settings.fail_stale && outcome.stale > 0) || (*reporting)->failing())
         return 1;
     return 0;
 }

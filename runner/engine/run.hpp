@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/contract/cases.hpp"
@@ -37,10 +39,35 @@ struct Target {
     std::string missing_credentials; // why there are none, for the skip reason
 };
 
+// --shard K/N: this run takes every Nth case (by contract/operation/case, the same on every
+// target), starting at the Kth, so N shards split the cases evenly and deterministically.
+struct Shard {
+    int index = 1; // K, 1-based
+    int count = 1; // N
+    [[nodiscard]] bool whole() const { return count <= 1; }
+    [[nodiscard]] std::string text() const; // "2/4", "" when whole
+};
+// "K/N" with 1 <= K <= N; fails naming the text.
+[[nodiscard]] core::Result<Shard> parse_shard(std::string_view text);
+
+// How results are reported and judged; the same for `conform run` and `conform replay`.
+struct ReportSettings {
+    std::filesystem::path dir = "conform-report";  // report.json and the other files
+    std::vector<report::Format> formats;           // file formats besides report.json
+    report::ConsoleOptions console;
+    bool progress = false; // a progress bar on stderr (the CLI: when it is a terminal)
+    std::optional<std::filesystem::path> baseline;       // only deviations not in it fail
+    std::optional<std::filesystem::path> write_baseline; // today's deviations, for next time
+    std::optional<int> accept_days; // new baseline entries expire this many days from today
+    core::Severity fail_on = core::Severity::error;      // the least severity that fails
+    std::map<core::DeviationId, core::Severity> severities; // per-id overrides
+};
+
 struct RunSettings {
     std::vector<std::string> checks;   // names from checks::checks(); empty: all that apply
     http::QueryParams extra_params;    // sent with every request (e.g. Tencent's Region)
     int jobs = 2;                      // cases in flight at once
+    Shard shard;                       // --shard K/N
     int retries = 2;                   // after throttling or a timeout, with backoff
     std::chrono::milliseconds backoff{250}; // doubled for each retry
     // --record: every exchange (retries and probes included) appended, redacted; a write
@@ -81,18 +108,18 @@ struct RunJob {
                                         // doc-sample)
     std::filesystem::path schemas_dir;  // empty: contract::default_schemas_dir()
     std::filesystem::path cases_dir;    // empty: contract::default_cases_dir()
-    std::filesystem::path report_dir = "conform-report";
+    ReportSettings report;
     std::vector<std::string> params; // NAME=VALUE, added to every request
     std::optional<std::filesystem::path> record; // append every exchange to this JSONL file
     RunSettings settings;
     http::ClientOptions client;
-    report::ConsoleOptions console;
     bool tls = false; // embedded: serve HTTPS (the client trusts the generated certificate)
     std::vector<std::string> arguments; // the command line, for the report
 };
 
-// Exit codes as DESIGN.md: 0 clean (warnings allowed), 1 an error-severity deviation, 2 usage
-// or configuration, 3 a target could not be reached.
+// Exit codes as DESIGN.md: 0 clean (warnings allowed), 1 a deviation at --fail-on severity or
+// worse that the baseline does not accept, 2 usage or configuration, 3 a target could not be
+// reached.
 [[nodiscard]] int run_run(const RunJob& job, std::ostream& out, std::ostream& err);
 
 } // namespace conform::engine

@@ -2,13 +2,14 @@
 // --target URLs, or the embedded default: the reference server in-process for each contract,
 // as `reference` and as `doc-sample`), runs them, and writes the reports.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <unistd.h>
 
 #include "runner/engine/internal/endpoint.hpp"
+#include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/serve/serve.hpp"
 
@@ -16,15 +17,6 @@ namespace conform::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string iso_now() {
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
 
 core::Result<http::QueryParams> parse_params(const std::vector<std::string>& specs) {
     http::QueryParams out;
@@ -148,6 +140,28 @@ void external_targets(const RunJob& job, Plan& plan) {
 
 } // namespace
 
+std::string Shard::text() const {
+    return whole() ? std::string() : std::to_string(index) + "/" + std::to_string(count);
+}
+
+core::Result<Shard> parse_shard(std::string_view text) {
+    Shard s;
+    const auto slash = text.find('/');
+    const char* end = text.data() + text.size();
+    const auto bad = [&] {
+        return core::fail("--shard expects K/N with 1 <= K <= N (e.g. 2/4), got \"" +
+                          std::string(text) + "\"");
+    };
+    if (slash == std::string_view::npos)
+        return bad();
+    const auto a = std::from_chars(text.data(), text.data() + slash, s.index);
+    const auto b = std::from_chars(text.data() + slash + 1, end, s.count);
+    if (a.ec != std::errc() || a.ptr != text.data() + slash || b.ec != std::errc() ||
+        b.ptr != end || s.count < 1 || s.index < 1 || s.index > s.count)
+        return bad();
+    return s;
+}
+
 int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
     auto fail = [&](const core::Diagnostic& d) {
         err << "conform: error: " << d.to_string() << '\n';
@@ -198,20 +212,17 @@ int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
     if (!transport)
         return fail(transport.error());
 
-    report::MultiReporter reporters;
-    report::ReporterOptions options;
-    options.output_dir = job.report_dir;
-    options.out = &out;
-    options.console = job.console;
-    reporters.add(report::make_reporter(report::Format::console, options));
-    reporters.add(report::make_reporter(report::Format::json, options));
-
-    reporters.run_starting({iso_now(), job.arguments});
+    const std::string started_at = internal::iso_utc(std::chrono::system_clock::now());
+    auto reporting = internal::Reporting::open(job.report, out, err, started_at);
+    if (!reporting)
+        return fail(reporting.error());
+    report::Reporter& reporter = (*reporting)->reporter();
+    reporter.run_starting({started_at, job.arguments, settings.shard.text()});
     http::SystemClock clock;
     http::RandomNonceSource nonces;
     const RunEdges edges{**transport, clock, nonces};
-    RunOutcome outcome = run_targets(plan.targets, settings, edges, reporters);
-    auto written = reporters.run_ended(outcome.summary);
+    RunOutcome outcome = run_targets(plan.targets, settings, edges, reporter);
+    auto written = (*reporting)->finish(outcome.summary);
 
     for (auto& server : plan.servers)
         server->stop();
@@ -221,10 +232,10 @@ int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
     }
     if (!written)
         return fail(written.error());
-    err << "conform: report written to " << (job.report_dir / "report.json").string() << '\n';
+    (*reporting)->announce(err);
     if (outcome.unreachable > 0)
         return 3;
-    return outcome.summary.errors > 0 ? 1 : 0;
+    return (*reporting)->failing() ? 1 : 0;
 }
 
 } // namespace conform::engine

@@ -67,6 +67,7 @@ public:
             deviations(m);
             matrix(m);
         }
+        baseline(m);
         totals(s);
         m_out.flush();
         return {};
@@ -237,12 +238,33 @@ private:
         table(rows, rows[0].size()); // no numeric columns
     }
 
+    // Accepted deviations are known: one line each when verbose, a count otherwise. Fixed
+    // entries are always listed: they are what to remove from the baseline.
+    void baseline(const ReportModel& m) {
+        if (!m.baseline)
+            return;
+        heading("Baseline");
+        m_out << internal::baseline_line(m) << '\n';
+        if (m_options.verbose)
+            for (const internal::Occurrence& o : internal::accepted_occurrences(m.cases))
+                m_out << "  accepted  " << internal::case_label(*o.case_result) << " @ "
+                      << o.case_result->target << ": " << core::name_of(o.deviation().id) << " at "
+                      << internal::pointer_text(o.deviation().instance_pointer) << '\n';
+        for (const BaselineEntry& e : m.baseline->fixed)
+            m_out << "  " << paint(k_green, "fixed") << "     " << internal::fixed_entry_text(e)
+                  << '\n';
+        if (!m.baseline->fixed.empty())
+            m_out << "  (rerun with --write-baseline to drop the fixed entries)\n";
+    }
+
     void totals(const RunSummary& s) {
         m_out << '\n'
               << internal::plural(s.cases, "case", "cases") << ": " << s.passed << " passed, "
               << s.failed << " failed, " << s.skipped << " skipped; "
               << internal::plural(s.deviations, "deviation", "deviations") << " (" << s.errors
               << " errors, " << s.warnings << " warnings)";
+        if (s.accepted || s.fixed)
+            m_out << "; baseline: " << s.accepted << " accepted, " << s.fixed << " fixed";
         if (s.unreachable_targets)
             m_out << "; " << s.unreachable_targets << " unreachable";
         m_out << "; " << internal::format_seconds(s.seconds) << " s\n";

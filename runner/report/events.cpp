@@ -27,6 +27,8 @@ RunSummary summarize(const std::vector<CaseResult>& cases) {
                 s.errors += d.severity == core::Severity::error;
                 s.warnings += d.severity == core::Severity::warning;
             }
+        for (const CheckResult& check : c.checks)
+            s.accepted += check.accepted.size();
     }
     return s;
 }
@@ -46,6 +48,10 @@ void MultiReporter::case_ended(const CaseResult& c) {
 void MultiReporter::target_unreachable(const TargetInfo& t, const std::string& why) {
     for (auto& r : m_reporters)
         r->target_unreachable(t, why);
+}
+void MultiReporter::baseline_compared(const BaselineOutcome& b) {
+    for (auto& r : m_reporters)
+        r->baseline_compared(b);
 }
 core::Result<void> MultiReporter::run_ended(const RunSummary& s) {
     std::optional<core::Diagnostic> first;
@@ -78,17 +84,18 @@ std::vector<std::string> ReportModel::target_names() const {
 
 core::Result<void> replay(const ReportModel& model, Reporter& reporter) {
     reporter.run_starting(model.run);
-    for (const std::string& name : model.target_names()) {
+    // As the engine does: every target first, then the cases in the model's (plan) order.
+    for (const std::string& name : model.target_names())
         for (const TargetRecord& t : model.targets)
             if (t.info.display_name() == name) {
                 reporter.target_starting(t.info);
                 if (!t.reachable)
                     reporter.target_unreachable(t.info, t.error);
             }
-        for (const CaseResult& c : model.cases)
-            if (c.target == name)
-                reporter.case_ended(c);
-    }
+    for (const CaseResult& c : model.cases)
+        reporter.case_ended(c);
+    if (model.baseline)
+        reporter.baseline_compared(*model.baseline);
     return reporter.run_ended(model.summary);
 }
 
@@ -122,6 +129,10 @@ void ModelBuilder::target_unreachable(const TargetInfo& t, const std::string& wh
     TargetRecord& r = record_for(t);
     r.reachable = false;
     r.error = why;
+}
+
+void ModelBuilder::baseline_compared(const BaselineOutcome& b) {
+    m_model.baseline = b;
 }
 
 core::Result<void> ModelBuilder::run_ended(const RunSummary& s) {

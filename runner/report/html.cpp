@@ -25,11 +25,13 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;margin:.2
 </style>
 )";
 
-// Shows only the deviations whose data-id matches the selected one.
+// Shows only the deviations whose data-id matches the selected one; a link ending in
+// #id=<deviation id> opens the page filtered (and choosing an id updates the address).
 constexpr std::string_view k_script = R"(<script>
 (function(){var f=document.getElementById('filter');if(!f)return;
-f.addEventListener('change',function(){var v=f.value;
-document.querySelectorAll('article.deviation').forEach(function(a){a.hidden=v!==''&&a.getAttribute('data-id')!==v;});});})();
+function apply(){var v=f.value;document.querySelectorAll('article.deviation').forEach(function(a){a.hidden=v!==''&&a.getAttribute('data-id')!==v;});}
+f.addEventListener('change',function(){apply();try{history.replaceState(null,'',f.value?'#id='+f.value:'#');}catch(e){}});
+var m=/^#id=(.+)$/.exec(location.hash);if(m){f.value=decodeURIComponent(m[1]);apply();}})();
 </script>
 )";
 
@@ -202,6 +204,32 @@ void notes(std::string& out, const ReportModel& model) {
                "</ul>\n</section>\n";
 }
 
+void baseline(std::string& out, const ReportModel& model) {
+    if (!model.baseline)
+        return;
+    out += "<section id=\"baseline\">\n<h2>Baseline</h2>\n<p>" +
+           escape_html(internal::baseline_line(model)) + "</p>\n";
+    const auto accepted = internal::accepted_occurrences(model.cases);
+    if (!accepted.empty()) {
+        out += "<details><summary>accepted deviations</summary>\n<ul>\n";
+        for (const internal::Occurrence& o : accepted)
+            out += "<li><code>" + escape_html(core::name_of(o.deviation().id)) + "</code> " +
+                   escape_html(internal::case_label(*o.case_result) + " @ " +
+                               o.case_result->target + " at " +
+                               internal::pointer_text(o.deviation().instance_pointer) + ": " +
+                               o.deviation().message) +
+                   "</li>\n";
+        out += "</ul>\n</details>\n";
+    }
+    if (!model.baseline->fixed.empty()) {
+        out += "<p>Fixed since the baseline (remove with <code>--write-baseline</code>):</p>\n<ul>\n";
+        for (const BaselineEntry& e : model.baseline->fixed)
+            out += "<li class=\"pass\">" + escape_html(internal::fixed_entry_text(e)) + "</li>\n";
+        out += "</ul>\n";
+    }
+    out += "</section>\n";
+}
+
 } // namespace
 
 std::string render_html(const ReportModel& model) {
@@ -214,6 +242,7 @@ std::string render_html(const ReportModel& model) {
     notes(out, model);
     matrices(out, model);
     deviations(out, model);
+    baseline(out, model);
     out += k_script;
     out += "</body>\n</html>\n";
     return out;

@@ -5,8 +5,11 @@
 // exchange?}]}], exchanges: [...]}]}], summary}. A deviation's "exchange" is an index into its
 // case's "exchanges", so a walk's pages are stored once however many deviations they show.
 
+#include <algorithm>
+
 #include "runner/core/json_parse.hpp"
 #include "runner/core/json_pointer.hpp"
+#include "runner/report/baseline.hpp"
 #include "runner/report/internal/text.hpp"
 
 namespace conform::report {
@@ -50,6 +53,12 @@ ordered case_json(const CaseResult& c) {
                      {"deviations", std::move(deviations)}};
         if (!check.skipped.empty())
             j["skipped_reason"] = check.skipped;
+        if (!check.accepted.empty()) {
+            ordered accepted = ordered::array();
+            for (const core::Deviation& d : check.accepted)
+                accepted.push_back(deviation_json(d));
+            j["accepted"] = std::move(accepted);
+        }
         checks.push_back(std::move(j));
     }
     ordered exchanges = ordered::array();
@@ -66,11 +75,23 @@ ordered case_json(const CaseResult& c) {
                  {"status", internal::case_status(c)},
                  {"deviation_count", c.deviation_count()},
                  {"seconds", c.seconds},
+                 {"plan_index", c.plan_index},
                  {"environment", c.environment},
                  {"checks", std::move(checks)},
                  {"exchanges", std::move(exchanges)}};
     if (!c.skipped.empty())
         j["skipped_reason"] = c.skipped;
+    return j;
+}
+
+ordered baseline_entry_json(const BaselineEntry& e) {
+    ordered j = {{"target", e.target},       {"contract", e.contract},
+                 {"operation", e.operation},
+                 {"case", e.case_name},      {"id", e.id},
+                 {"fingerprint", e.fingerprint}, {"message", e.message},
+                 {"first_seen", e.first_seen}, {"last_seen", e.last_seen}};
+    if (!e.expires.empty())
+        j["expires"] = e.expires;
     return j;
 }
 
@@ -102,21 +123,34 @@ ordered to_report_json(const ReportModel& model) {
             {{"name", name}, {"endpoints", std::move(endpoints)}, {"cases", std::move(cases)}});
     }
     const RunSummary& s = model.summary;
-    return {{"conform_report", k_report_version},
-            {"tool", model.tool},
-            {"started_at", model.run.started_at},
-            {"arguments", model.run.arguments},
-            {"summary",
-             {{"cases", s.cases},
-              {"passed", s.passed},
-              {"failed", s.failed},
-              {"skipped", s.skipped},
-              {"deviations", s.deviations},
-              {"errors", s.errors},
-              {"warnings", s.warnings},
-              {"unreachable_targets", s.unreachable_targets},
-              {"seconds", s.seconds}}},
-            {"targets", std::move(targets)}};
+    ordered document = {{"conform_report", k_report_version},
+                        {"tool", model.tool},
+                        {"started_at", model.run.started_at},
+                        {"arguments", model.run.arguments}};
+    if (!model.run.shard.empty())
+        document["shard"] = model.run.shard;
+    document["summary"] = {{"cases", s.cases},
+                           {"passed", s.passed},
+                           {"failed", s.failed},
+                           {"skipped", s.skipped},
+                           {"deviations", s.deviations},
+                           {"errors", s.errors},
+                           {"warnings", s.warnings},
+                           {"accepted", s.accepted},
+                           {"fixed", s.fixed},
+                           {"unreachable_targets", s.unreachable_targets},
+                           {"seconds", s.seconds}};
+    if (model.baseline) {
+        ordered fixed = ordered::array();
+        for (const BaselineEntry& e : model.baseline->fixed)
+            fixed.push_back(baseline_entry_json(e));
+        document["baseline"] = {{"file", model.baseline->file},
+                                {"accepted", model.baseline->accepted},
+                                {"expired", model.baseline->expired},
+                                {"fixed", std::move(fixed)}};
+    }
+    document["targets"] = std::move(targets);
+    return document;
 }
 
 std::string render_json(const ReportModel& model) {
@@ -229,13 +263,6 @@ private:
     std::string m_file;
 };
 
-std::optional<core::Severity> parse_severity(std::string_view name) {
-    for (auto s : {core::Severity::info, core::Severity::warning, core::Severity::error})
-        if (core::name_of(s) == name)
-            return s;
-    return std::nullopt;
-}
-
 core::Result<core::Deviation> read_deviation(const Reader& r, const json& j, const std::string& p,
                                              std::optional<std::size_t>& exchange) {
     core::Deviation d;
@@ -293,7 +320,38 @@ core::Result<CheckResult> read_check(const Reader& r, const json& j, const std::
             indices_known = false;
         check.deviations.push_back(std::move(d));
     }
+    CONFORM_TRY(const json* accepted, r.array(j, p, "accepted", false));
+    if (accepted) {
+        const std::string ap = Reader::at(p, "accepted");
+        for (std::size_t i = 0; i < accepted->size(); ++i) {
+            std::optional<std::size_t> unused;
+            CONFORM_TRY(core::Deviation d,
+                        read_deviation(r, (*accepted)[i], Reader::at(ap, i), unused));
+            check.accepted.push_back(std::move(d));
+        }
+    }
     return check;
+}
+
+core::Result<BaselineEntry> read_baseline_entry(const Reader& r, const json& j,
+                                               const std::string& p) {
+    BaselineEntry e;
+    CONFORM_TRY(e.target, r.string(j, p, "target", false));
+    CONFORM_TRY(e.contract, r.string(j, p, "contract"));
+    CONFORM_TRY(e.operation, r.string(j, p, "operation"));
+    CONFORM_TRY(e.case_name, r.string(j, p, "case"));
+    CONFORM_TRY(e.id, r.string(j, p, "id"));
+    CONFORM_TRY(e.fingerprint, r.string(j, p, "fingerprint"));
+    CONFORM_TRY(e.message, r.string(j, p, "message", false));
+    CONFORM_TRY(e.first_seen, r.string(j, p, "first_seen"));
+    CONFORM_TRY(e.last_seen, r.string(j, p, "last_seen"));
+    CONFORM_TRY(e.expires, r.string(j, p, "expires", false));
+    for (const auto& [name, value] : {std::pair{"first_seen", &e.first_seen},
+                                      std::pair{"last_seen", &e.last_seen},
+                                      std::pair{"expires", &e.expires}})
+        if (!value->empty() && !is_iso_date(*value))
+            return r.error(Reader::at(p, name), "expected a date YYYY-MM-DD, got \"" + *value + "\"");
+    return e;
 }
 
 core::Result<CaseResult> read_case(const Reader& r, const json& j, const std::string& p,
@@ -310,6 +368,7 @@ core::Result<CaseResult> read_case(const Reader& r, const json& j, const std::st
     CONFORM_TRY(c.persona, r.string(j, p, "persona"));
     CONFORM_TRY(c.skipped, r.string(j, p, "skipped_reason", false));
     CONFORM_TRY(c.seconds, r.number(j, p, "seconds"));
+    CONFORM_TRY(c.plan_index, r.count(j, p, "plan_index", false));
     CONFORM_TRY(c.environment, r.strings(j, p, "environment"));
     CONFORM_TRY(const json* exchanges, r.array(j, p, "exchanges"));
     for (std::size_t i = 0; i < exchanges->size(); ++i) {
@@ -349,6 +408,7 @@ core::Result<ReportModel> parse_report(const json& document, std::string_view fi
     CONFORM_TRY(model.tool, r.string(document, root, "tool"));
     CONFORM_TRY(model.run.started_at, r.string(document, root, "started_at"));
     CONFORM_TRY(model.run.arguments, r.strings(document, root, "arguments"));
+    CONFORM_TRY(model.run.shard, r.string(document, root, "shard", false));
     CONFORM_TRY(const json* targets, r.array(document, root, "targets"));
     for (std::size_t t = 0; t < targets->size(); ++t) {
         const json& target = (*targets)[t];
@@ -374,6 +434,11 @@ core::Result<ReportModel> parse_report(const json& document, std::string_view fi
             model.cases.push_back(std::move(result));
         }
     }
+    // report.json groups cases by target; the model keeps the run's order (plan_index).
+    std::stable_sort(model.cases.begin(), model.cases.end(),
+                     [](const CaseResult& a, const CaseResult& b) {
+                         return a.plan_index < b.plan_index;
+                     });
     CONFORM_TRY(const json* summary,
                 r.member(document, root, "summary", json::value_t::object, true));
     const std::string sp = "/summary";
@@ -385,14 +450,76 @@ core::Result<ReportModel> parse_report(const json& document, std::string_view fi
     CONFORM_TRY(s.deviations, r.count(*summary, sp, "deviations"));
     CONFORM_TRY(s.errors, r.count(*summary, sp, "errors"));
     CONFORM_TRY(s.warnings, r.count(*summary, sp, "warnings"));
+    CONFORM_TRY(s.accepted, r.count(*summary, sp, "accepted", false));
+    CONFORM_TRY(s.fixed, r.count(*summary, sp, "fixed", false));
     CONFORM_TRY(s.unreachable_targets, r.count(*summary, sp, "unreachable_targets"));
     CONFORM_TRY(s.seconds, r.number(*summary, sp, "seconds"));
+    CONFORM_TRY(const json* baseline,
+                r.member(document, root, "baseline", json::value_t::object, false));
+    if (baseline) {
+        BaselineOutcome b;
+        const std::string bp = "/baseline";
+        CONFORM_TRY(b.file, r.string(*baseline, bp, "file"));
+        CONFORM_TRY(b.accepted, r.count(*baseline, bp, "accepted"));
+        CONFORM_TRY(b.expired, r.count(*baseline, bp, "expired"));
+        CONFORM_TRY(const json* fixed, r.array(*baseline, bp, "fixed"));
+        for (std::size_t i = 0; i < fixed->size(); ++i) {
+            CONFORM_TRY(BaselineEntry e,
+                        read_baseline_entry(r, (*fixed)[i], Reader::at(bp + "/fixed", i)));
+            b.fixed.push_back(std::move(e));
+        }
+        model.baseline = std::move(b);
+    }
     return model;
 }
 
 core::Result<ReportModel> load_report(const std::filesystem::path& file) {
     CONFORM_TRY(const json document, core::load_json_file(file));
     return parse_report(document, file.string());
+}
+
+// ---- baselines ----
+
+core::Result<Baseline> parse_baseline(const json& document, std::string_view file) {
+    const Reader r(file);
+    if (!document.is_object())
+        return r.error("", "a baseline is a JSON object");
+    const auto version = document.find("conform_baseline");
+    if (version == document.end())
+        return r.error("", "not a conform baseline: missing \"conform_baseline\"");
+    if (!version->is_number_integer() || version->get<long long>() != k_baseline_version)
+        return r.error("/conform_baseline", "unsupported baseline version " + version->dump() +
+                                                " (this conform reads version " +
+                                                std::to_string(k_baseline_version) + ")");
+    CONFORM_TRY(const json* entries, r.array(document, "", "entries"));
+    std::map<std::string, BaselineEntry> by_key;
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+        const std::string p = Reader::at("/entries", i);
+        CONFORM_TRY(BaselineEntry e, read_baseline_entry(r, (*entries)[i], p));
+        if (!core::parse_deviation_id(e.id))
+            return r.error(Reader::at(p, "id"), "unknown deviation id \"" + e.id + "\"");
+        std::string key = e.key();
+        if (!by_key.emplace(std::move(key), std::move(e)).second)
+            return r.error(p, "the same deviation is listed twice");
+    }
+    Baseline baseline;
+    for (auto& [key, e] : by_key)
+        baseline.entries.push_back(std::move(e));
+    return baseline;
+}
+
+core::Result<Baseline> load_baseline(const std::filesystem::path& file) {
+    CONFORM_TRY(const json document, core::load_json_file(file));
+    return parse_baseline(document, file.string());
+}
+
+std::string render_baseline(const Baseline& baseline) {
+    ordered entries = ordered::array();
+    for (const BaselineEntry& e : baseline.entries)
+        entries.push_back(baseline_entry_json(e));
+    const ordered document = {{"conform_baseline", k_baseline_version},
+                              {"entries", std::move(entries)}};
+    return document.dump(2, ' ', false, ordered::error_handler_t::replace) + '\n';
 }
 
 } // namespace conform::report

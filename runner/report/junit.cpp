@@ -80,6 +80,9 @@ void add_check(Suite& suite, const CaseResult& c, const CheckResult& check, doub
         ++t.failure_count;
     }
     t.system_out = environment_text(c);
+    for (const core::Deviation& d : check.accepted)
+        t.system_out += "accepted by the baseline: " + std::string(core::name_of(d.id)) + " at " +
+                        internal::pointer_text(d.instance_pointer) + ": " + d.message + "\n";
     suite.cases.push_back(std::move(t));
 }
 

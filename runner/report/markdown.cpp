@@ -135,6 +135,14 @@ std::string render_markdown(const ReportModel& model) {
     if (!model.run.started_at.empty())
         out += " · started " + escape_markdown_cell(model.run.started_at);
     out += "\n";
+    if (model.baseline) {
+        out += "\n**Baseline** " + markdown_code(model.baseline->file) + ": " +
+               std::to_string(model.baseline->accepted) + " accepted, " +
+               std::to_string(model.baseline->expired) + " expired, " +
+               std::to_string(model.baseline->fixed.size()) + " fixed\n";
+        for (const BaselineEntry& e : model.baseline->fixed)
+            out += "- fixed: " + escape_markdown_cell(internal::fixed_entry_text(e)) + "\n";
+    }
 
     bool any_unreachable = false;
     for (const TargetRecord& t : model.targets)

@@ -40,6 +40,7 @@ inline constexpr int k_report_version = 1;
 struct RunInfo {
     std::string started_at; // ISO 8601 UTC, from the injected clock
     std::vector<std::string> arguments;
+    std::string shard = {}; // "2/4" when this run is one shard of a split run (--shard); "" = whole
 };
 
 // One contract served by one target (a URL, or the in-process reference server + persona).
@@ -51,6 +52,7 @@ struct TargetInfo {
     // the URL). Empty means "the same as target". (Defaulted so that a three-member
     // TargetInfo{contract, url, persona} still compiles without a warning.)
     std::string name = {};
+    std::size_t planned_cases = 0; // cases this run will send to it (for progress; 0 = unknown)
 
     [[nodiscard]] const std::string& display_name() const { return name.empty() ? target : name; }
 };
@@ -62,6 +64,10 @@ struct CheckResult {
     std::vector<std::size_t> exchange_of;    // exchange_of[i]: index into CaseResult::exchanges;
                                              // shorter than deviations = unknown for the rest
     std::string skipped;                     // why the check did not run; empty when it ran
+    // Deviations the baseline accepts (--baseline): known, still shown, never counted or
+    // failing. A baseline entry past its expiry date does not accept: its deviation stays in
+    // `deviations`, its message saying so.
+    std::vector<core::Deviation> accepted = {};
 
     // The exchange that shows deviations[i], or nullopt.
     [[nodiscard]] std::optional<std::size_t> exchange_index(std::size_t i) const {
@@ -89,6 +95,12 @@ struct CaseResult {
     std::vector<std::string> environment;
     std::string skipped; // why the case did not run (e.g. no credentials); empty when it ran
     double seconds = 0;
+    // Position in the whole run's plan (targets × cases, before --shard picks its share), so
+    // that `conform report merge` puts shard reports back in the order one run would have.
+    std::size_t plan_index = 0;
+    // How many cases this result stands for: replay folds recorded exchanges with the same
+    // findings into one result (not in report.json: its summary has the counts).
+    std::size_t occurrences = 1;
 
     // Deviation values over all checks (a folded one with count 9 counts once).
     [[nodiscard]] std::size_t deviation_count() const;
@@ -97,9 +109,38 @@ struct CaseResult {
 
 struct RunSummary {
     std::size_t cases = 0, passed = 0, failed = 0, skipped = 0;
-    std::size_t deviations = 0, errors = 0, warnings = 0;
+    std::size_t deviations = 0, errors = 0, warnings = 0; // accepted ones not included
+    std::size_t accepted = 0; // deviations the baseline accepts
+    std::size_t fixed = 0;    // baseline entries no longer seen (the baseline can be tightened)
     std::size_t unreachable_targets = 0;
     double seconds = 0;
+};
+
+// ---- Baselines: accepted deviations, carried across runs (report/baseline.hpp) ----
+
+// One accepted deviation. Its key survives reordering (cases and items by name, not position)
+// and array-index changes (the fingerprint folds indices): target/contract/operation/case + the
+// deviation's fingerprint. The target is its name ("reference", or NAME of --target NAME=URL),
+// and "" for a target named only by its URL: URLs change between environments and ports, so
+// such a baseline carries across servers; name targets to keep their baselines apart.
+struct BaselineEntry {
+    std::string target; // "" for a target named by its URL
+    std::string contract, operation, case_name;
+    std::string id;          // deviation id, "type.mismatch"
+    std::string fingerprint; // core::Deviation::fingerprint()
+    std::string message;     // as first seen, for people reading the file
+    std::string first_seen, last_seen; // YYYY-MM-DD
+    std::string expires;     // YYYY-MM-DD after which it no longer accepts; "" = never
+
+    [[nodiscard]] std::string key() const;
+};
+
+// What comparing a run with a baseline found, beyond the per-check `accepted` lists.
+struct BaselineOutcome {
+    std::string file;
+    std::size_t accepted = 0;
+    std::size_t expired = 0;          // deviations whose entry expired: failing again
+    std::vector<BaselineEntry> fixed; // entries of cases this run ran that it no longer saw
 };
 
 // The summary of these cases (seconds and unreachable_targets are left 0 for the caller).
@@ -115,6 +156,8 @@ public:
     virtual void target_starting(const TargetInfo&) {}
     virtual void case_ended(const CaseResult&) {}
     virtual void target_unreachable(const TargetInfo&, const std::string& /*why*/) {}
+    // Once, before run_ended, when the run was compared with a baseline.
+    virtual void baseline_compared(const BaselineOutcome&) {}
     virtual core::Result<void> run_ended(const RunSummary&) { return {}; }
 };
 
@@ -129,6 +172,7 @@ public:
     void target_starting(const TargetInfo& t) override;
     void case_ended(const CaseResult& c) override;
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
+    void baseline_compared(const BaselineOutcome& b) override;
     core::Result<void> run_ended(const RunSummary& s) override;
 
 private:
@@ -149,14 +193,37 @@ struct ReportModel {
     std::vector<TargetRecord> targets; // one per contract × target, in target_starting order
     std::vector<CaseResult> cases;     // in case_ended order
     RunSummary summary;
+    std::optional<BaselineOutcome> baseline; // when the run was compared with one
 
     // Target names in first-seen order (targets, then cases): the matrix columns.
     [[nodiscard]] std::vector<std::string> target_names() const;
 };
 
-// Feeds a model to a reporter as the engine would have: run_starting, then per target name its
-// target_starting / target_unreachable events and its cases, then run_ended.
+// Feeds a model to a reporter as the engine would have: run_starting, every target's
+// target_starting / target_unreachable, the cases in model order, baseline_compared, run_ended.
 core::Result<void> replay(const ReportModel& model, Reporter& reporter);
+
+// ---- Shards: `conform report merge` ----
+
+struct NamedReport {
+    std::string file; // for messages
+    ReportModel model;
+};
+
+// Joins the reports of one run split with --shard K/N into the report the whole run would
+// have written: targets joined (unreachable if any shard could not reach it), cases in plan
+// order (CaseResult::plan_index), the summary recounted, baseline outcomes joined. Fails,
+// naming the files, when shards repeat (the same shard twice, or the same case in two reports)
+// or disagree on N, or a shard of 1..N is missing.
+[[nodiscard]] core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports);
+
+// ---- Progress on a terminal ----
+
+// A one-line progress bar (cases done of planned, rate, failures so far) redrawn in place
+// on out at most every 100 ms of `now`, cleared when the run ends. For a terminal's stderr:
+// the CLI decides. now: seconds on any monotonic clock (injected, so tests are exact).
+using SecondsClock = double (*)();
+[[nodiscard]] std::unique_ptr<Reporter> progress_reporter(std::ostream& out, SecondsClock now);
 
 // ---- Formats: one table (STYLE.md lesson 6) for --format parsing and `conform report`. ----
 

@@ -388,4 +388,27 @@ group_by_id(const std::vector<CaseResult>& cases) {
     return {groups.begin(), groups.end()};
 }
 
+std::string baseline_line(const ReportModel& model) {
+    if (!model.baseline)
+        return {};
+    const BaselineOutcome& b = *model.baseline;
+    return "baseline " + b.file + ": " + std::to_string(b.accepted) + " accepted, " +
+           std::to_string(b.expired) + " expired, " + std::to_string(b.fixed.size()) + " fixed";
+}
+
+std::string fixed_entry_text(const BaselineEntry& e) {
+    return e.contract + "/" + e.operation + "/" + e.case_name +
+           (e.target.empty() ? std::string() : " @ " + e.target) + ": " + e.id + " (first seen " +
+           e.first_seen + ", last seen " + e.last_seen + ")";
+}
+
+std::vector<Occurrence> accepted_occurrences(const std::vector<CaseResult>& cases) {
+    std::vector<Occurrence> out;
+    for (const CaseResult& c : cases)
+        for (const CheckResult& check : c.checks)
+            for (std::size_t i = 0; i < check.accepted.size(); ++i)
+                out.push_back({&c, &check, i, true});
+    return out;
+}
+
 } // namespace conform::report::internal

@@ -451,7 +451,7 @@ TEST_CASE("run_replay: the committed samples through the JSONL reader, report.js
                              "tencent-ccr/GetFavor.samples.jsonl",
                              "genesissai-uhub/GetRepo.samples.jsonl"})
         job.files.push_back(contract::default_schemas_dir() / name);
-    job.report_dir = dir;
+    job.report.dir = dir;
     job.settings.jobs = 2;
     std::ostringstream out, err;
     CHECK(engine::run_replay(job, out, err) == 1);
@@ -476,7 +476,7 @@ TEST_CASE("run_replay: a bad line is named with file:line and the rest replayed 
     }
     engine::ReplayJob job;
     job.files = {file};
-    job.report_dir = dir / "report";
+    job.report.dir = dir / "report";
     std::ostringstream out, err;
     CHECK(engine::run_replay(job, out, err) == 2);
     const nlohmann::json report = read_json(dir / "report" / "report.json");
@@ -487,7 +487,7 @@ TEST_CASE("run_replay: a bad line is named with file:line and the rest replayed 
 
     engine::ReplayJob missing;
     missing.files = {dir / "nope.jsonl"};
-    missing.report_dir = dir / "missing";
+    missing.report.dir = dir / "missing";
     std::ostringstream out2, err2;
     CHECK(engine::run_replay(missing, out2, err2) == 2);
     CHECK(err2.str().find("nope.jsonl") != std::string::npos);

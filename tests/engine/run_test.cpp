@@ -101,8 +101,8 @@ engine::RunOutcome run_against(const std::string& url, Collect& collect,
 TEST_CASE("conform run without --target: reference clean, doc-sample deviating, report.json") {
     const fs::path dir = fresh_dir("embedded");
     engine::RunJob job;
-    job.report_dir = dir;
-    job.console.quiet = true;
+    job.report.dir = dir;
+    job.report.console.quiet = true;
     std::ostringstream out, err;
     const int code = engine::run_run(job, out, err);
     INFO(out.str() << err.str());
@@ -131,8 +131,8 @@ TEST_CASE("conform run without --target: reference clean, doc-sample deviating, 
 TEST_CASE("conform run: a closed port is exit 3, an unknown contract exit 2") {
     const fs::path dir = fresh_dir("closed");
     engine::RunJob job;
-    job.report_dir = dir;
-    job.console.quiet = true;
+    job.report.dir = dir;
+    job.report.console.quiet = true;
     job.contracts = {"ucloud-uhub"};
     job.targets = {{"", "http://127.0.0.1:" + std::to_string(test::closed_port())}};
     std::ostringstream out, err;
@@ -274,9 +274,9 @@ TEST_CASE("conform run --record, then conform replay: the same deviations, no se
     const fs::path dir = fresh_dir("record-replay");
     fs::create_directories(dir);
     engine::RunJob job;
-    job.report_dir = dir / "live";
+    job.report.dir = dir / "live";
     job.record = dir / "live.jsonl";
-    job.console.quiet = true;
+    job.report.console.quiet = true;
     std::ostringstream out, err;
     REQUIRE(engine::run_run(job, out, err) == 1);
 
@@ -290,13 +290,13 @@ TEST_CASE("conform run --record, then conform replay: the same deviations, no se
 
     engine::ReplayJob replay;
     replay.files = {*job.record};
-    replay.report_dir = dir / "replay";
-    replay.console.quiet = true;
+    replay.report.dir = dir / "replay";
+    replay.report.console.quiet = true;
     std::ostringstream rout, rerr;
     INFO(rerr.str());
     CHECK(engine::run_replay(replay, rout, rerr) == 1);
-    const auto live = ids_by_target(read_report(job.report_dir));
-    const auto replayed = ids_by_target(read_report(replay.report_dir));
+    const auto live = ids_by_target(read_report(job.report.dir));
+    const auto replayed = ids_by_target(read_report(replay.report.dir));
     CHECK(live.count("reference") == 0); // the reference is clean live...
     CHECK(replayed.count("reference") == 0); // ...and replayed
     REQUIRE(live.count("doc-sample"));

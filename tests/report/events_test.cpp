@@ -86,7 +86,7 @@ TEST_CASE("MultiReporter fans out in order and reports every failure of run_ende
                                           "c:case t/x", "a:end", "b:end", "c:end"});
 }
 
-TEST_CASE("replay feeds a model back as events, target by target") {
+TEST_CASE("replay feeds a model back as events: the targets, then the cases in run order") {
     auto model = test::sample_run();
     model.targets[1].reachable = false;
     model.targets[1].error = "connection refused";
@@ -94,10 +94,10 @@ TEST_CASE("replay feeds a model back as events, target by target") {
     Recorder r(log, "r");
     REQUIRE(report::replay(model, r));
     CHECK(log == std::vector<std::string>{
-                     "r:run", "r:target reference", "r:case reference/default-page",
-                     "r:case reference/walk-limit-3", "r:case reference/unsigned",
-                     "r:target doc-sample", "r:unreachable doc-sample connection refused",
-                     "r:case doc-sample/default-page", "r:case doc-sample/walk-limit-3",
+                     "r:run", "r:target reference", "r:target doc-sample",
+                     "r:unreachable doc-sample connection refused",
+                     "r:case reference/default-page", "r:case reference/walk-limit-3",
+                     "r:case reference/unsigned", "r:case doc-sample/default-page", "r:case doc-sample/walk-limit-3",
                      "r:case doc-sample/unsigned", "r:end"});
 }
 

@@ -84,12 +84,24 @@ struct Matrix {
 struct Occurrence {
     const CaseResult* case_result;
     const CheckResult* check;
-    std::size_t index; // into check->deviations
-    [[nodiscard]] const core::Deviation& deviation() const { return check->deviations[index]; }
+    std::size_t index;     // into check->deviations (check->accepted when accepted)
+    bool accepted = false; // a deviation the baseline accepts
+    [[nodiscard]] const core::Deviation& deviation() const {
+        return accepted ? check->accepted[index] : check->deviations[index];
+    }
 };
 // Grouped by id in taxonomy order; within a group in case order.
 [[nodiscard]] std::vector<std::pair<core::DeviationId, std::vector<Occurrence>>>
 group_by_id(const std::vector<CaseResult>& cases);
+
+// ---- baselines ----
+
+// "baseline conform-baseline.json: 12 accepted, 1 expired, 2 fixed", or "" without a baseline.
+[[nodiscard]] std::string baseline_line(const ReportModel& model);
+// "ucloud-uhub/GetRepo/default-page: type.mismatch (first seen 2026-11-02)" for a fixed entry.
+[[nodiscard]] std::string fixed_entry_text(const BaselineEntry& e);
+// Every accepted deviation of the run with its case, in case order.
+[[nodiscard]] std::vector<Occurrence> accepted_occurrences(const std::vector<CaseResult>& cases);
 
 // A Reporter that collects the run into a ReportModel (the base of every file format).
 class ModelBuilder : public Reporter {
@@ -98,6 +110,7 @@ public:
     void target_starting(const TargetInfo& t) override;
     void case_ended(const CaseResult& c) override;
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
+    void baseline_compared(const BaselineOutcome& b) override;
     core::Result<void> run_ended(const RunSummary& s) override;
 
     [[nodiscard]] const ReportModel& model() const { return m_model; }
