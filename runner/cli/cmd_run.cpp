@@ -11,6 +11,7 @@
 #include "runner/checks/registry.hpp"
 #include "runner/cli/commands.hpp"
 #include "runner/cli/report_options.hpp"
+#include "runner/engine/drift.hpp"
 #include "runner/engine/run.hpp"
 
 namespace conform::cli {
@@ -39,6 +40,8 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
     auto cacert = std::make_shared<std::string>();
     auto shard = std::make_shared<std::string>();
     auto flags = std::make_shared<ReportFlags>();
+    auto compare = std::make_shared<std::vector<std::string>>();
+    auto fail_on_drift = std::make_shared<bool>(false);
 
     std::string check_names;
     for (const checks::CheckInfo& c : checks::checks())
@@ -102,6 +105,15 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                        "Run only shard K of N (cases split evenly and deterministically; "
                        "`conform report merge` joins the shards' reports)")
         ->type_name("K/N");
+    command
+        .add_option("--compare", *compare,
+                    "Send again every request of these recordings (JSONL or HAR), re-signed, to "
+                    "--target or where it was recorded: today's answers are checked as by "
+                    "replay, and compared with the recorded ones for drift (fields added or "
+                    "removed, types and counts changed), reported apart in drift.json")
+        ->type_name("FILE")
+        ->allow_extra_args(false);
+    command.add_flag("--fail-on-drift", *fail_on_drift, "With --compare: drift fails the run (exit 1)");
     bind_report_options(command, *flags, job->report);
     command.footer("Checks:" + check_names + "\nReport formats:" + format_help() +
                    "\nCredentials come only from the environment: UCLOUD_PUBLIC_KEY / "
@@ -111,8 +123,8 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                    "severity error (--fail-on warning: or warning) not accepted by --baseline, "
                    "2 usage or configuration error, 3 a target could not be reached.");
 
-    command.callback([job, targets, rate, timeout_ms, connect_ms, cacert, shard, flags,
-                      &exit_code] {
+    command.callback([job, targets, rate, timeout_ms, connect_ms, cacert, shard, flags, compare,
+                      fail_on_drift, &exit_code] {
         for (const std::string& spec : *targets) {
             const auto eq = spec.find('=');
             const auto scheme = spec.find("://");
@@ -137,6 +149,26 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
             job->settings.shard = *parsed;
         }
         apply_report_flags(*flags, job->report);
+        if (!compare->empty()) {
+            if (job->targets.size() > 1)
+                throw CLI::ValidationError("--compare", "takes at most one --target");
+            engine::CompareJob c;
+            c.files.assign(compare->begin(), compare->end());
+            if (!job->targets.empty())
+                c.target = job->targets.front();
+            c.contracts = job->contracts;
+            c.schemas_dir = job->schemas_dir;
+            c.cases_dir = job->cases_dir;
+            c.report = job->report;
+            c.settings.checks = job->settings.checks;
+            c.client = job->client;
+            c.fail_on_drift = *fail_on_drift;
+            c.arguments = job->arguments;
+            exit_code = static_cast<ExitCode>(engine::run_compare(c, std::cout, std::cerr));
+            return;
+        }
+        if (*fail_on_drift)
+            throw CLI::ValidationError("--fail-on-drift", "needs --compare");
         exit_code = static_cast<ExitCode>(engine::run_run(*job, std::cout, std::cerr));
     });
 }

@@ -150,6 +150,17 @@ struct ReplayJob {
     std::vector<std::string> arguments; // the command line, for the report
 };
 
+// The contracts of schemas_dir (only those named, when any are) and their cases files (none
+// is fine: cases only name a recording's negative and auth exchanges). Empty dirs: defaults.
+struct LoadedContracts {
+    std::vector<contract::Contract> contracts;
+    std::vector<std::vector<contract::CaseFile>> cases; // per contract
+};
+[[nodiscard]] core::Result<LoadedContracts>
+load_replay_contracts(const std::filesystem::path& schemas_dir,
+                      const std::filesystem::path& cases_dir,
+                      const std::vector<std::string>& names);
+
 // "30d", "12h", "90m", "45s", "2w" -> seconds. Fails naming the text.
 [[nodiscard]] core::Result<std::chrono::seconds> parse_age(std::string_view text);
 

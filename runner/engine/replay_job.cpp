@@ -121,42 +121,44 @@ core::Result<std::chrono::seconds> parse_age(std::string_view text) {
     return std::chrono::seconds(n * scale);
 }
 
+core::Result<LoadedContracts> load_replay_contracts(const fs::path& schemas_dir,
+                                                   const fs::path& cases_dir_given,
+                                                   const std::vector<std::string>& names) {
+    const fs::path schemas = schemas_dir.empty() ? contract::default_schemas_dir() : schemas_dir;
+    const fs::path cases_dir =
+        cases_dir_given.empty() ? contract::default_cases_dir() : cases_dir_given;
+    CONFORM_TRY(std::vector<contract::Contract> all, contract::load_contracts(schemas));
+    for (const std::string& name : names)
+        if (std::none_of(all.begin(), all.end(),
+                         [&](const contract::Contract& c) { return c.name == name; }))
+            return core::fail("no contract named \"" + name + "\" in " + schemas.string());
+    LoadedContracts loaded;
+    for (contract::Contract& c : all)
+        if (names.empty() || std::find(names.begin(), names.end(), c.name) != names.end())
+            loaded.contracts.push_back(std::move(c));
+    for (const contract::Contract& c : loaded.contracts) {
+        // Cases only name the negative and auth exchanges of a recording: none is fine.
+        std::error_code ec;
+        if (!fs::is_directory(cases_dir / c.name, ec)) {
+            loaded.cases.emplace_back();
+            continue;
+        }
+        CONFORM_TRY(auto files, contract::load_cases_for(c, cases_dir, schemas));
+        loaded.cases.push_back(std::move(files));
+    }
+    return loaded;
+}
+
 int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
     auto fail = [&](const core::Diagnostic& d) {
         err << "conform: error: " << d.to_string() << '\n';
         return 2;
     };
-    const fs::path schemas =
-        job.schemas_dir.empty() ? contract::default_schemas_dir() : job.schemas_dir;
-    const fs::path cases_dir =
-        job.cases_dir.empty() ? contract::default_cases_dir() : job.cases_dir;
-    auto all = contract::load_contracts(schemas);
-    if (!all)
-        return fail(all.error());
-    std::vector<contract::Contract> contracts;
-    for (const std::string& name : job.contracts)
-        if (std::none_of(all->begin(), all->end(),
-                         [&](const contract::Contract& c) { return c.name == name; }))
-            return fail(core::Diagnostic{"no contract named \"" + name + "\" in " +
-                                             schemas.string(),
-                                         {}});
-    for (contract::Contract& c : *all)
-        if (job.contracts.empty() ||
-            std::find(job.contracts.begin(), job.contracts.end(), c.name) != job.contracts.end())
-            contracts.push_back(std::move(c));
-    std::vector<std::vector<contract::CaseFile>> cases;
-    for (const contract::Contract& c : contracts) {
-        // Cases only name the negative and auth exchanges of a recording: none is fine.
-        std::error_code ec;
-        if (!fs::is_directory(cases_dir / c.name, ec)) {
-            cases.emplace_back();
-            continue;
-        }
-        auto files = contract::load_cases_for(c, cases_dir, schemas);
-        if (!files)
-            return fail(files.error());
-        cases.push_back(std::move(*files));
-    }
+    auto loaded = load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts);
+    if (!loaded)
+        return fail(loaded.error());
+    const std::vector<contract::Contract>& contracts = loaded->contracts;
+    const std::vector<std::vector<contract::CaseFile>>& cases = loaded->cases;
     auto source = RecordingFiles::open(job.files);
     if (!source)
         return fail(source.error());
