@@ -39,6 +39,37 @@ Diagnostic depth_error(std::string_view text, std::size_t at, std::string_view f
                       location_of(text, at, file)};
 }
 
+// "[json.exception.out_of_range.406] number overflow parsing '1e400'" -> a Diagnostic at the
+// first occurrence of the literal outside a string (the whole text when it cannot be found).
+Diagnostic number_range_error(std::string_view text, std::string_view what,
+                              std::string_view file) {
+    std::string_view literal;
+    if (auto open = what.find('\''), close = what.rfind('\'');
+        open != std::string_view::npos && close > open)
+        literal = what.substr(open + 1, close - open - 1);
+    std::size_t at = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; !literal.empty() && i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (text.substr(i, literal.size()) == literal) {
+            at = i;
+            break;
+        }
+    }
+    const std::string shown = literal.empty() ? std::string("a number") : std::string(literal);
+    return Diagnostic{"invalid JSON: number " + shown + " is out of range (beyond a double)",
+                      location_of(text, at, file)};
+}
+
 } // namespace
 
 Location location_of(std::string_view text, std::size_t offset, std::string_view file) {
@@ -71,6 +102,13 @@ Result<nlohmann::json> parse_json(std::string_view text, std::string_view file,
         if (auto colon = what.find(": "); colon != std::string::npos)
             what = what.substr(colon + 2);
         return fail("invalid JSON: " + what, location_of(text, at, file));
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number beyond double's range ("1e400"): nlohmann throws out_of_range.406 naming
+        // the literal but not where it is; found by fuzz/json_parse. Locate the literal.
+        return fail(number_range_error(text, e.what(), file));
+    } catch (const nlohmann::json::exception& e) {
+        return fail(std::string("invalid JSON: ") + e.what(),
+                    Location{std::string(file), 0, 0, {}, false});
     }
 }
 

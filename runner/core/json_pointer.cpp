@@ -147,12 +147,12 @@ std::string percent_decode(std::string_view text) {
 
 std::string Path::to_pointer() const {
     // Collect the chain root-first without allocating per step beyond the result.
-    std::size_t depth = 0;
+    std::size_t count = 0;
     for (const Path* p = this; p && !p->is_root; p = p->parent)
-        ++depth;
-    std::vector<const Path*> steps(depth);
+        ++count;
+    std::vector<const Path*> steps(count);
     const Path* p = this;
-    for (std::size_t i = depth; i > 0; --i, p = p->parent)
+    for (std::size_t i = count; i > 0; --i, p = p->parent)
         steps[i - 1] = p;
     std::string out;
     for (const Path* s : steps) {

@@ -37,11 +37,14 @@ struct Path {
     std::size_t index = 0;
     bool is_index = false;
     bool is_root = true;
+    std::size_t depth = 0; // steps from the root: how deep in the instance this is
 
     [[nodiscard]] Path member(std::string_view k) const noexcept {
-        return Path{this, k, 0, false, false};
+        return Path{this, k, 0, false, false, depth + 1};
     }
-    [[nodiscard]] Path item(std::size_t i) const noexcept { return Path{this, {}, i, true, false}; }
+    [[nodiscard]] Path item(std::size_t i) const noexcept {
+        return Path{this, {}, i, true, false, depth + 1};
+    }
     // The JSON pointer of this location, e.g. "/RepoSet/3/RepoName".
     [[nodiscard]] std::string to_pointer() const;
 };

@@ -376,7 +376,14 @@ std::optional<JsonView> JsonView::find(std::string_view key) const {
     return std::nullopt;
 }
 
-bool operator==(const JsonView& a, const JsonView& b) {
+// Both walks below keep their own stack instead of recursing: an instance may be nested far
+// deeper than the call stack (a programmatic nlohmann value, or simdjson with a raised
+// ParseLimits::max_depth; fuzz/json_parse and tests/fuzz check 100,000 levels).
+
+namespace {
+
+// Equal without descending: scalars compared, containers only by type and size.
+bool shallow_equal(const JsonView& a, const JsonView& b) {
     const JsonType t = a.type();
     if (t != b.type())
         return false;
@@ -389,74 +396,124 @@ bool operator==(const JsonView& a, const JsonView& b) {
         return numbers_equal(a, b);
     case JsonType::string:
         return a.as_string() == b.as_string();
-    case JsonType::array: {
-        if (a.size() != b.size())
-            return false;
-        // Walk both in step; simdjson arrays have no O(1) indexing.
-        bool equal = true;
-        std::vector<JsonView> items;
-        items.reserve(b.size());
-        b.for_each_item([&](std::size_t, JsonView v) {
-            items.push_back(v);
-            return true;
-        });
-        a.for_each_item([&](std::size_t i, JsonView v) {
-            equal = i < items.size() && v == items[i];
-            return equal;
-        });
-        return equal;
-    }
-    case JsonType::object: {
-        if (a.size() != b.size())
-            return false;
-        bool equal = true;
-        a.for_each_member([&](std::string_view key, JsonView v) {
-            auto other = b.find(key);
-            equal = other && v == *other;
-            return equal;
-        });
-        return equal;
-    }
+    case JsonType::array:
+    case JsonType::object:
+        return a.size() == b.size();
     }
     return false;
 }
 
+} // namespace
+
+bool operator==(const JsonView& a, const JsonView& b) {
+    if (!shallow_equal(a, b))
+        return false;
+    if (a.type() != JsonType::array && a.type() != JsonType::object)
+        return true;
+    std::vector<std::pair<JsonView, JsonView>> pending{{a, b}};
+    std::vector<JsonView> items;
+    while (!pending.empty()) {
+        const JsonView x = pending.back().first, y = pending.back().second;
+        pending.pop_back();
+        bool equal = true;
+        auto compare = [&](JsonView u, JsonView v) {
+            if (!shallow_equal(u, v))
+                return equal = false;
+            if (u.type() == JsonType::array || u.type() == JsonType::object)
+                pending.emplace_back(u, v);
+            return true;
+        };
+        if (x.type() == JsonType::array) {
+            // Walk both in step; simdjson arrays have no O(1) indexing.
+            items.clear();
+            y.for_each_item([&](std::size_t, JsonView v) {
+                items.push_back(v);
+                return true;
+            });
+            x.for_each_item([&](std::size_t i, JsonView u) {
+                if (i >= items.size())
+                    return equal = false;
+                return compare(u, items[i]);
+            });
+        } else {
+            x.for_each_member([&](std::string_view key, JsonView u) {
+                auto other = y.find(key);
+                if (!other)
+                    return equal = false;
+                return compare(u, *other);
+            });
+        }
+        if (!equal)
+            return false;
+    }
+    return true;
+}
+
 nlohmann::json JsonView::to_json() const {
-    switch (type()) {
-    case JsonType::null:
-        return nullptr;
-    case JsonType::boolean:
-        return as_bool();
-    case JsonType::number:
-        switch (number_kind()) {
-        case NumberKind::int64:
-            return as_int64();
-        case NumberKind::uint64:
-            return as_uint64();
-        case NumberKind::floating:
-            return as_double();
+    auto scalar = [](const JsonView& v) -> json {
+        switch (v.type()) {
+        case JsonType::null:
+            return nullptr;
+        case JsonType::boolean:
+            return v.as_bool();
+        case JsonType::number:
+            switch (v.number_kind()) {
+            case NumberKind::int64:
+                return v.as_int64();
+            case NumberKind::uint64:
+                return v.as_uint64();
+            case NumberKind::floating:
+                return v.as_double();
+            }
+            return nullptr;
+        case JsonType::string:
+            return std::string(v.as_string());
+        case JsonType::array:
+            return json::array();
+        case JsonType::object:
+            return json::object();
         }
         return nullptr;
-    case JsonType::string:
-        return std::string(as_string());
-    case JsonType::array: {
-        json out = json::array();
-        for_each_item([&](std::size_t, JsonView v) {
-            out.push_back(v.to_json());
-            return true;
-        });
-        return out;
+    };
+    json out = scalar(*this);
+    // (source, destination) pairs still to fill. A container's children are all inserted
+    // before any is filled, so the destinations stay where they are (std::vector is not
+    // resized again, std::map nodes never move).
+    std::vector<std::pair<JsonView, json*>> pending{{*this, &out}};
+    while (!pending.empty()) {
+        const JsonView from = pending.back().first;
+        json* const to = pending.back().second;
+        pending.pop_back();
+        if (from.type() == JsonType::array) {
+            auto& array = to->get_ref<json::array_t&>();
+            array.reserve(from.size());
+            from.for_each_item([&](std::size_t, JsonView v) {
+                array.push_back(scalar(v));
+                return true;
+            });
+            std::size_t i = 0;
+            from.for_each_item([&](std::size_t, JsonView v) {
+                if (v.type() == JsonType::array || v.type() == JsonType::object)
+                    pending.emplace_back(v, &array[i]);
+                ++i;
+                return true;
+            });
+        } else if (from.type() == JsonType::object) {
+            auto& object = to->get_ref<json::object_t&>();
+            from.for_each_member([&](std::string_view k, JsonView v) {
+                auto [at, inserted] = object.try_emplace(std::string(k));
+                json& slot = at->second;
+                if (!inserted) // a repeated name (simdjson keeps both): the last one wins
+                    std::erase_if(pending,
+                                  [&](const auto& entry) { return entry.second == &slot; });
+                slot = scalar(v);
+                if (v.type() == JsonType::array || v.type() == JsonType::object)
+                    pending.emplace_back(v, &slot);
+                return true;
+            });
+        }
     }
-    case JsonType::object: {
-        json out = json::object();
-        for_each_member([&](std::string_view k, JsonView v) {
-            out[std::string(k)] = v.to_json();
-            return true;
-        });
-        return out;
-    }
-    }
-    return nullptr;
+    return out;
 }
 
 } // namespace conform::core

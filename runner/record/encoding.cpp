@@ -195,6 +195,10 @@ std::optional<std::chrono::system_clock::time_point> parse_time(std::string_view
     }
     if (at != text.size())
         return std::nullopt;
+    // system_clock counts int64 nanoseconds: 1677-09-21 .. 2262-04-11. A date outside the
+    // whole years inside that is not a time this recording can mean (fuzz finding record-1).
+    if (year < 1678 || year > 2261)
+        return std::nullopt;
     std::tm tm{};
     tm.tm_year = year - 1900;
     tm.tm_mon = month - 1;

@@ -3,7 +3,7 @@
 // recursive references terminate. Remote documents come only from the Registry.
 #include <algorithm>
 #include <array>
-#include <functional>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -47,6 +47,37 @@ bool valid_anchor_name(std::string_view a) {
     });
 }
 
+// The pointer of the first value nested deeper than max_depth arrays/objects (counted like
+// core::ParseLimits: a top-level object is depth 1), without recursion; nullopt when none is.
+std::optional<std::string> too_deep_at(const json& document, std::size_t max_depth) {
+    struct Step {
+        const json* value;
+        std::size_t depth;
+        std::string pointer;
+    };
+    std::vector<Step> pending{{&document, 0, {}}};
+    while (!pending.empty()) {
+        Step step = std::move(pending.back());
+        pending.pop_back();
+        if (!step.value->is_structured())
+            continue;
+        if (step.depth + 1 > max_depth)
+            return step.pointer;
+        if (step.value->is_object()) {
+            for (const auto& [key, member] : step.value->items())
+                if (member.is_structured())
+                    pending.push_back({&member, step.depth + 1,
+                                       step.pointer + "/" + core::escape_pointer_token(key)});
+        } else {
+            for (std::size_t i = 0; i < step.value->size(); ++i)
+                if ((*step.value)[i].is_structured())
+                    pending.push_back({&(*step.value)[i], step.depth + 1,
+                                       step.pointer + "/" + std::to_string(i)});
+        }
+    }
+    return std::nullopt;
+}
+
 std::string strip_empty_fragment(std::string uri) {
     if (!uri.empty() && uri.back() == '#')
         uri.pop_back();
@@ -62,6 +93,7 @@ public:
         const std::string base = strip_empty_fragment(m_options.base_uri);
         CONFORM_CHECK(index_document(schema, base, m_options.origin));
         CONFORM_TRY(const SchemaNode* root, compile(schema));
+        CONFORM_CHECK(compile_deferred());
         CONFORM_CHECK(check_cycles());
         return root;
     }
@@ -98,7 +130,7 @@ public:
         auto [uri, fragment] = core::split_fragment(*target_uri);
         const std::string decoded = core::percent_decode(fragment);
         CONFORM_TRY(const json* target, locate(std::string(uri), decoded, ref));
-        CONFORM_TRY(const SchemaNode* node, compile(*target));
+        const SchemaNode* node = deferred(*target);
         m_pending_edges_ref.push_back(node);
         Reference out;
         out.target = node;
@@ -135,6 +167,7 @@ public:
     }
 
     bool assert_format() const override { return m_options.assert_format; }
+    const RegexLimits& regex_limits() const override { return m_options.regex; }
     bool vocabulary_enabled(Vocabulary v) const override {
         return (*m_stack.back().info->vocabularies)[static_cast<std::size_t>(v)];
     }
@@ -153,6 +186,13 @@ private:
         if (m_indexed.count(&root))
             return {};
         m_indexed.insert(&root);
+        // Indexing, compiling and the keywords' own copies of values (const, enum, default)
+        // recurse on the document's nesting: bound it first (CompileOptions::max_schema_depth).
+        if (auto at = too_deep_at(root, m_options.max_schema_depth))
+            return core::fail(core::Diagnostic{
+                "schema nested deeper than " + std::to_string(m_options.max_schema_depth) +
+                    " levels (arrays and objects)",
+                core::Location{origin, 0, 0, *at, true}});
         CONFORM_TRY(const Vocabularies* vocab, dialect_of(root, origin, &k_default_vocabularies));
         m_resources.emplace(uri, &root);
         resource_named(uri);
@@ -330,19 +370,52 @@ private:
 
     // ---- compiling ----
 
+    // Subschemas compile inside their parent (a recursion as deep as the document's nesting,
+    // which max_schema_depth bounds). $ref targets do not: reference() only reserves the
+    // target's node and compile_root() fills the queued ones afterwards, so a chain of
+    // references (each $defs entry naming the next, any number of links) never nests calls.
     core::Result<const SchemaNode*> compile(const json& value) {
         if (auto it = m_compiled.find(&value); it != m_compiled.end())
             return static_cast<const SchemaNode*>(it->second);
-        const NodeInfo& info = m_info.at(&value);
+        SchemaNode* node = reserve(value);
+        CONFORM_CHECK(fill(value, *node));
+        return static_cast<const SchemaNode*>(node);
+    }
+
+    // The node value compiles into, compiled later by compile_root().
+    const SchemaNode* deferred(const json& value) {
+        if (auto it = m_compiled.find(&value); it != m_compiled.end())
+            return it->second;
+        SchemaNode* node = reserve(value);
+        m_deferred.emplace_back(&value, node);
+        return node;
+    }
+
+    core::Result<void> compile_deferred() {
+        for (std::size_t next = 0; next < m_deferred.size(); ++next) {
+            const auto [value, node] = m_deferred[next];
+            CONFORM_CHECK(fill(*value, *node));
+        }
+        m_deferred.clear();
+        return {};
+    }
+
+    SchemaNode* reserve(const json& value) {
         m_out.nodes.push_back(std::make_unique<SchemaNode>());
         SchemaNode* node = m_out.nodes.back().get();
         m_compiled.emplace(&value, node);
+        return node;
+    }
+
+    core::Result<void> fill(const json& value, SchemaNode& slot) {
+        SchemaNode* node = &slot;
+        const NodeInfo& info = m_info.at(&value);
         node->location = info.resource + "#" + info.resource_ptr;
         node->resource = resource_named(info.resource);
         if (value.is_boolean()) {
             node->is_boolean = true;
             node->boolean_value = value.get<bool>();
-            return static_cast<const SchemaNode*>(node);
+            return {};
         }
         if (!value.is_object()) {
             m_stack.push_back(Current{&value, &info, {}});
@@ -399,7 +472,7 @@ private:
                               [](const auto& k) { return !k->runs_last(); });
         m_edges[node] = std::move(in_place_children);
         CONFORM_CHECK(compile_dynamic_anchors(info.resource));
-        return static_cast<const SchemaNode*>(node);
+        return {};
     }
 
     // A resource in the dynamic scope must offer its $dynamicAnchors compiled.
@@ -410,8 +483,7 @@ private:
         m_anchors_done.insert(resource);
         Resource* r = resource_named(resource);
         for (const auto& [name, value] : it->second) {
-            CONFORM_TRY(const SchemaNode* n, compile(*value));
-            r->dynamic_anchors.emplace(name, n);
+            r->dynamic_anchors.emplace(name, deferred(*value));
         }
         return {};
     }
@@ -419,36 +491,49 @@ private:
     // A cycle through in-place applicators ($ref, allOf, ...) re-evaluates the same instance
     // forever: refuse it at compile time, naming the loop.
     core::Result<void> check_cycles() const {
+        // Depth-first with an explicit stack: a chain of in-place references may be as long as
+        // the schema has subschemas, far deeper than the call stack.
         enum class Mark { none, active, done };
         std::unordered_map<const SchemaNode*, Mark> marks;
-        std::vector<const SchemaNode*> stack;
-        std::function<const SchemaNode*(const SchemaNode*)> visit =
-            [&](const SchemaNode* n) -> const SchemaNode* {
-            marks[n] = Mark::active;
-            stack.push_back(n);
-            if (auto it = m_edges.find(n); it != m_edges.end())
-                for (const SchemaNode* c : it->second) {
-                    Mark m = marks.count(c) ? marks[c] : Mark::none;
-                    if (m == Mark::active)
-                        return c;
-                    if (m == Mark::none)
-                        if (const SchemaNode* found = visit(c))
-                            return found;
-                }
-            stack.pop_back();
-            marks[n] = Mark::done;
-            return nullptr;
+        struct Visit {
+            const SchemaNode* node;
+            std::size_t next_edge;
         };
+        static const std::vector<const SchemaNode*> no_edges;
+        auto edges_of = [&](const SchemaNode* n) -> const std::vector<const SchemaNode*>& {
+            auto it = m_edges.find(n);
+            return it == m_edges.end() ? no_edges : it->second;
+        };
+        std::vector<Visit> stack;
         for (const auto& owned : m_out.nodes) {
             if (marks.count(owned.get()))
                 continue;
-            stack.clear();
-            if (const SchemaNode* start = visit(owned.get())) {
+            stack.assign(1, Visit{owned.get(), 0});
+            marks[owned.get()] = Mark::active;
+            while (!stack.empty()) {
+                Visit& top = stack.back();
+                const auto& edges = edges_of(top.node);
+                if (top.next_edge == edges.size()) {
+                    marks[top.node] = Mark::done;
+                    stack.pop_back();
+                    continue;
+                }
+                const SchemaNode* c = edges[top.next_edge++];
+                const auto found = marks.find(c);
+                const Mark m = found == marks.end() ? Mark::none : found->second;
+                if (m == Mark::none) {
+                    marks[c] = Mark::active;
+                    stack.push_back(Visit{c, 0});
+                    continue;
+                }
+                if (m != Mark::active)
+                    continue;
                 std::string loop;
-                auto it = std::find(stack.begin(), stack.end(), start);
+                auto it = std::find_if(stack.begin(), stack.end(),
+                                       [&](const Visit& v) { return v.node == c; });
                 for (; it != stack.end(); ++it)
-                    loop += (*it)->location + " -> ";
-                loop += start->location;
+                    loop += it->node->location + " -> ";
+                loop += c->location;
                 return core::fail("$ref cycle that can never terminate (each step applies to "
                                   "the same instance): " + loop,
                                   core::Location{m_options.origin, 0, 0, {}, false});
@@ -473,6 +558,7 @@ private:
     std::vector<const json*> m_pending_edges;
     std::vector<const SchemaNode*> m_pending_edges_ref;
     std::unordered_map<const SchemaNode*, std::vector<const SchemaNode*>> m_edges;
+    std::vector<std::pair<const json*, SchemaNode*>> m_deferred; // reserved, not yet filled
 };
 
 } // namespace
@@ -488,6 +574,7 @@ core::Result<CompiledSchema> compile(const nlohmann::json& schema, Registry& reg
                                      const CompileOptions& options) {
     auto compiled = std::make_unique<internal::Compiled>();
     compiled->max_depth = options.max_evaluation_depth;
+    compiled->max_instance_depth = options.max_instance_depth;
     internal::Compiler compiler(registry, options, *compiled);
     CONFORM_TRY(const internal::SchemaNode* root, compiler.compile_root(schema));
     compiled->root = root;

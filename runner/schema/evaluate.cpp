@@ -6,6 +6,7 @@ namespace conform::schema {
 bool CompiledSchema::is_valid(core::JsonView instance) const {
     internal::Context ctx;
     ctx.max_depth = m_compiled->max_depth;
+    ctx.max_instance_depth = m_compiled->max_instance_depth;
     const core::Path root;
     return internal::evaluate_node(*m_compiled->root, instance, root, ctx, nullptr, nullptr,
                                    nullptr);
@@ -16,6 +17,7 @@ ValidationResult CompiledSchema::validate(core::JsonView instance,
     ValidationResult result;
     internal::Context ctx;
     ctx.max_depth = m_compiled->max_depth;
+    ctx.max_instance_depth = m_compiled->max_instance_depth;
     ctx.errors = &result.errors;
     if (collect_annotations)
         ctx.annotations = &result.annotations;

@@ -477,16 +477,43 @@ bool Regex::Simple::search(std::string_view text) const {
     return anchored_end && (state & last);
 }
 
-core::Result<Regex> Regex::compile(std::string_view ecma_pattern) {
-    CONFORM_TRY(std::string translated, translate(ecma_pattern));
+namespace {
+
+// The pattern as a message shows it: at most 80 bytes, never half a UTF-8 sequence.
+std::string shown(std::string_view pattern) {
+    constexpr std::size_t limit = 80;
+    if (pattern.size() <= limit)
+        return "\"" + std::string(pattern) + "\"";
+    std::size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(pattern[cut]) & 0xC0) == 0x80)
+        --cut;
+    return "\"" + std::string(pattern.substr(0, cut)) + "\"... (" +
+           std::to_string(pattern.size()) + " bytes)";
+}
+
+} // namespace
+
+core::Result<Regex> Regex::compile(std::string_view ecma_pattern, const RegexLimits& limits) {
+    if (ecma_pattern.size() > limits.max_length)
+        return core::fail("regular expression " + shown(ecma_pattern) + " is longer than " +
+                          std::to_string(limits.max_length) +
+                          " bytes (the pattern length limit)");
+    auto translated = translate(ecma_pattern);
+    if (!translated)
+        return core::fail("invalid regular expression " + shown(ecma_pattern) + ": " +
+                          translated.error().message);
     RE2::Options options;
     options.set_log_errors(false);
     options.set_encoding(RE2::Options::EncodingUTF8);
-    options.set_max_mem(8 << 20); // bounded, like every other input limit
-    auto re = std::make_unique<RE2>(translated, options);
+    options.set_max_mem(limits.max_memory); // bounded, like every other input limit
+    auto re = std::make_unique<RE2>(*translated, options);
+    if (re->error_code() == RE2::ErrorPatternTooLarge)
+        return core::fail("regular expression " + shown(ecma_pattern) + " needs more than " +
+                          std::to_string(limits.max_memory) +
+                          " bytes to compile (the pattern memory limit): simplify it");
     if (!re->ok())
-        return core::fail("invalid regular expression \"" + std::string(ecma_pattern) +
-                          "\": " + re->error());
+        return core::fail("invalid regular expression " + shown(ecma_pattern) + ": " +
+                          re->error());
     Regex out;
     out.m_re = std::move(re);
     out.m_simple = Simple::build(ecma_pattern);

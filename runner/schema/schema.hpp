@@ -22,6 +22,7 @@
 #include "runner/core/json_view.hpp"
 #include "runner/core/result.hpp"
 #include "runner/schema/format.hpp"
+#include "runner/schema/regex.hpp"
 
 namespace conform::schema {
 
@@ -57,8 +58,23 @@ struct CompileOptions {
     std::string origin;
     // Validate `format` as an assertion (otherwise it is an annotation only).
     bool assert_format = false;
-    // Maximum nesting of subschema evaluation at validation time (guards hostile schemas).
+    // Limits on hostile input; each is a clear error, never a crash (tests/fuzz/limits_test.cpp).
+    // Nesting of subschema evaluation at validation time ($ref, $dynamicRef and applicators
+    // inside each other): deeper is an error unit ("evaluation deeper than N nested
+    // subschemas") and is_valid() false. (Compiling never recurses through $ref.)
     std::size_t max_evaluation_depth = 1024;
+    // JSON nesting of every schema document compiled (the root and each document a reference
+    // loads), counted like core::ParseLimits::max_depth: deeper is a compile error naming the
+    // pointer where it happens.
+    std::size_t max_schema_depth = 256;
+    // Instance nesting the validator follows: a subschema applied deeper than this is an
+    // error unit at that instance location (a view over a programmatic or simdjson value may
+    // be nested far deeper than a parsed file is allowed to be).
+    std::size_t max_instance_depth = 256;
+    // `pattern` and `patternProperties` names: longest pattern and RE2's memory per pattern;
+    // over either is a compile error naming the pattern's pointer. (Asserted format "regex"
+    // checks instances with the default RegexLimits.)
+    RegexLimits regex = {};
 };
 
 // One "basic" output unit (2020-12 core 12.4.2).

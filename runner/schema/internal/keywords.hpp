@@ -47,6 +47,7 @@ public:
     virtual core::Diagnostic error(std::string message,
                                    std::initializer_list<std::string_view> tokens = {}) const = 0;
     [[nodiscard]] virtual bool assert_format() const = 0;
+    [[nodiscard]] virtual const RegexLimits& regex_limits() const = 0;
     [[nodiscard]] virtual bool vocabulary_enabled(Vocabulary v) const = 0;
 };
 

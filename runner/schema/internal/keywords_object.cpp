@@ -178,7 +178,7 @@ core::Result<std::unique_ptr<Keyword>> make_shape(const KeywordSite& site) {
         if (!it->is_object())
             return core::fail(site.services.error("patternProperties must be an object"));
         for (const auto& [pattern, sub] : it->items()) {
-            auto regex = Regex::compile(pattern);
+            auto regex = Regex::compile(pattern, site.services.regex_limits());
             if (!regex)
                 return core::fail(site.services.error(regex.error().message,
                                                       {"..", "patternProperties", pattern}));

@@ -103,9 +103,61 @@ const KeywordInfo* find_keyword(std::string_view name) {
     return it == k_keywords.end() ? nullptr : &*it;
 }
 
+namespace {
+
+// Appends value's compact JSON text (as nlohmann's dump() writes it: members sorted by name,
+// a repeated name's last value) to out, stopping once out is longer than limit. Recursion is
+// bounded by the limit, as every level writes a bracket: an instance nested 100,000 deep is
+// described without descending into it.
+void describe_into(std::string& out, core::JsonView value, std::size_t limit) {
+    if (out.size() > limit)
+        return;
+    auto text = [](const nlohmann::json& scalar) {
+        return scalar.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    if (value.is_array()) {
+        out += '[';
+        bool first = true;
+        value.for_each_item([&](std::size_t, core::JsonView item) {
+            if (!first)
+                out += ',';
+            first = false;
+            describe_into(out, item, limit);
+            return out.size() <= limit;
+        });
+        out += ']';
+    } else if (value.is_object()) {
+        std::vector<std::pair<std::string_view, core::JsonView>> members;
+        value.for_each_member([&](std::string_view key, core::JsonView member) {
+            members.emplace_back(key, member);
+            return true;
+        });
+        std::stable_sort(members.begin(), members.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        out += '{';
+        bool first = true;
+        for (std::size_t i = 0; i < members.size() && out.size() <= limit; ++i) {
+            if (i + 1 < members.size() && members[i + 1].first == members[i].first)
+                continue; // the last of a repeated name wins, as in nlohmann
+            if (!first)
+                out += ',';
+            first = false;
+            out += text(std::string(members[i].first));
+            out += ':';
+            describe_into(out, members[i].second, limit);
+        }
+        out += '}';
+    } else {
+        out += text(value.to_json());
+    }
+}
+
+} // namespace
+
 std::string describe(core::JsonView value) {
-    std::string text = value.to_json().dump();
     constexpr std::size_t limit = 60;
+    std::string text;
+    describe_into(text, value, limit);
     if (text.size() > limit) {
         text.resize(limit);
         // do not cut a UTF-8 sequence in half
@@ -284,6 +336,16 @@ bool evaluate_descending(const SchemaNode& node, core::JsonView instance, const 
     return false;
 }
 
+[[gnu::noinline, gnu::cold]] bool too_deep_instance(Context& ctx, const SchemaNode& node,
+                                                    const core::Path& where,
+                                                    const KeywordPath* schema_path) {
+    if (ctx.errors)
+        report_node(ctx, node, where, schema_path,
+                    "instance nested deeper than " + std::to_string(ctx.max_instance_depth) +
+                        " levels: validation does not descend further");
+    return false;
+}
+
 } // namespace
 
 bool evaluate_node_general(const SchemaNode& node, core::JsonView instance,
@@ -298,6 +360,9 @@ bool evaluate_node_general(const SchemaNode& node, core::JsonView instance,
     }
     if (ctx.depth >= ctx.max_depth) [[unlikely]]
         return too_deep(ctx, node, where, schema_path);
+    // Only nodes with subschemas descend into the instance, so the check lives here.
+    if (where.depth > ctx.max_instance_depth) [[unlikely]]
+        return too_deep_instance(ctx, node, where, schema_path);
     return evaluate_descending(node, instance, where, ctx, schema_path, scope, evaluated);
 }
 

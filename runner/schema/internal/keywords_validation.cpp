@@ -1,6 +1,8 @@
 // 2020-12 validation vocabulary (validation spec section 6) and format (section 7).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "runner/schema/format.hpp"
@@ -300,6 +302,71 @@ private:
     Counted m_what;
 };
 
+std::uint64_t mix(std::uint64_t h) {
+    // splitmix64's finaliser
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+std::uint64_t bytes_hash(std::string_view s) {
+    std::uint64_t h = 0xcbf29ce484222325ULL; // FNV-1a
+    for (unsigned char c : s)
+        h = (h ^ c) * 0x100000001b3ULL;
+    return h;
+}
+
+// A hash that values equal by JSON Schema rules share (numbers by value, objects whatever
+// their member order): the sum, over every node, of its signature mixed with its path (array
+// positions and member names). Without recursion: instances may nest deeper than the stack.
+std::uint64_t value_hash(JsonView value) {
+    std::uint64_t sum = 0;
+    std::vector<std::pair<JsonView, std::uint64_t>> pending{{value, 0}};
+    while (!pending.empty()) {
+        const JsonView v = pending.back().first;
+        const std::uint64_t path = pending.back().second;
+        pending.pop_back();
+        std::uint64_t signature = static_cast<std::uint64_t>(v.type()) + 1;
+        switch (v.type()) {
+        case JsonType::null:
+            break;
+        case JsonType::boolean:
+            signature = mix(signature + (v.as_bool() ? 2 : 0));
+            break;
+        case JsonType::number: {
+            double d = v.as_double();
+            if (d == 0.0)
+                d = 0.0; // -0 == 0
+            std::uint64_t bits = 0;
+            std::memcpy(&bits, &d, sizeof bits);
+            signature = mix(signature ^ bits);
+            break;
+        }
+        case JsonType::string:
+            signature = mix(signature ^ bytes_hash(v.as_string()));
+            break;
+        case JsonType::array:
+            signature = mix(signature + (v.size() << 4));
+            v.for_each_item([&](std::size_t i, JsonView item) {
+                pending.emplace_back(item, mix(path * 31 + i + 1));
+                return true;
+            });
+            break;
+        case JsonType::object:
+            signature = mix(signature + (v.size() << 4));
+            v.for_each_member([&](std::string_view key, JsonView member) {
+                pending.emplace_back(member, mix(path * 37 ^ bytes_hash(key)));
+                return true;
+            });
+            break;
+        }
+        sum += mix(signature ^ path);
+    }
+    return sum;
+}
+
 class UniqueItems final : public Keyword {
 public:
     explicit UniqueItems(const KeywordSite& site)
@@ -313,15 +380,52 @@ public:
             items.push_back(v);
             return true;
         });
-        for (std::size_t i = 0; i < items.size(); ++i)
-            for (std::size_t j = i + 1; j < items.size(); ++j)
-                if (items[i].type() == items[j].type() && items[i] == items[j])
-                    return fail(frame, where, [&] {
-                        return "items " + std::to_string(i) + " and " + std::to_string(j) +
-                               " are equal (" + describe(items[i]) + ")";
-                    });
-        return true;
+        auto equal = [&](std::size_t i, std::size_t j) {
+            return items[i].type() == items[j].type() && items[i] == items[j];
+        };
+        // The first equal pair (i, j) in index order, for the message.
+        std::size_t first_i = items.size(), first_j = items.size();
+        if (items.size() <= k_pairwise_below) {
+            for (std::size_t i = 0; i < items.size() && first_i == items.size(); ++i)
+                for (std::size_t j = i + 1; j < items.size(); ++j)
+                    if (equal(i, j)) {
+                        first_i = i;
+                        first_j = j;
+                        break;
+                    }
+        } else {
+            // Long arrays: compare only items whose hashes agree (pairwise would be quadratic
+            // in the array's length: a 100,000-item response would take minutes).
+            std::vector<std::pair<std::uint64_t, std::size_t>> hashed;
+            hashed.reserve(items.size());
+            for (std::size_t i = 0; i < items.size(); ++i)
+                hashed.emplace_back(value_hash(items[i]), i);
+            std::sort(hashed.begin(), hashed.end());
+            for (std::size_t run = 0; run < hashed.size();) {
+                std::size_t end = run + 1;
+                while (end < hashed.size() && hashed[end].first == hashed[run].first)
+                    ++end;
+                for (std::size_t a = run; a < end; ++a)
+                    for (std::size_t b = a + 1; b < end; ++b) {
+                        const std::size_t i = hashed[a].second, j = hashed[b].second;
+                        if ((i < first_i || (i == first_i && j < first_j)) && equal(i, j)) {
+                            first_i = i;
+                            first_j = j;
+                        }
+                    }
+                run = end;
+            }
+        }
+        if (first_i == items.size())
+            return true;
+        return fail(frame, where, [&] {
+            return "items " + std::to_string(first_i) + " and " + std::to_string(first_j) +
+                   " are equal (" + describe(items[first_i]) + ")";
+        });
     }
+
+private:
+    static constexpr std::size_t k_pairwise_below = 16;
 };
 
 class Required final : public Keyword {
@@ -535,7 +639,7 @@ core::Result<std::unique_ptr<Keyword>> make_min_length(const KeywordSite& site) 
 core::Result<std::unique_ptr<Keyword>> make_pattern(const KeywordSite& site) {
     if (!site.value.is_string())
         return core::fail(site.services.error("pattern must be a string"));
-    auto regex = Regex::compile(site.value.get<std::string>());
+    auto regex = Regex::compile(site.value.get<std::string>(), site.services.regex_limits());
     if (!regex)
         return core::fail(site.services.error(regex.error().message));
     return own(new Pattern(site, std::move(regex).value(), site.value.get<std::string>()));

@@ -66,7 +66,8 @@ struct Context {
     std::vector<OutputUnit>* errors = nullptr;      // null: fast path, stop at first failure
     std::vector<OutputUnit>* annotations = nullptr; // null: do not collect
     std::size_t depth = 0;
-    std::size_t max_depth = 1024;
+    std::size_t max_depth = 1024;         // CompileOptions::max_evaluation_depth
+    std::size_t max_instance_depth = 256; // CompileOptions::max_instance_depth
 
     [[nodiscard]] bool collecting() const noexcept { return errors != nullptr; }
 };
@@ -179,6 +180,7 @@ struct Compiled {
     std::vector<std::unique_ptr<Resource>> resources;
     const SchemaNode* root = nullptr;
     std::size_t max_depth = 1024;
+    std::size_t max_instance_depth = 256;
 };
 
 } // namespace conform::schema::internal
