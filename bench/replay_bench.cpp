@@ -1,9 +1,13 @@
 // conform replay throughput on a generated recording of realistic GetRepo pages (~3 KB each),
 // next to parse-only (simdjson over the same lines) in the same run, so that the figures are
-// ratios (bench/README.md). Also peak RSS for a given length, one process per measurement:
+// ratios (bench/README.md). The reader as it was before it moved to simdjson (each line through
+// nlohmann, core::parse_json + record::from_json) runs in the same binary as `*_nlohmann`, so
+// before and after are measured side by side. Also peak RSS for a given length, one process per
+// measurement:
 //
 //   build/bench/replay_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //   build/bench/replay_bench --rss 10000 ; build/bench/replay_bench --rss 100000
+//   build/bench/replay_bench --generate N FILE      (the recording alone, for replay_throughput.sh)
 //
 // CONFORM_BENCH_EXCHANGES sets the recording's length (default 100000).
 #include <benchmark/benchmark.h>
@@ -19,6 +23,7 @@
 
 #include "runner/core/json_parse.hpp"
 #include "runner/engine/replay.hpp"
+#include "runner/record/recording.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
@@ -45,49 +50,52 @@ std::string line_of(std::size_t i) {
     const int page = static_cast<int>(i % 5);
     nlohmann::json items = nlohmann::json::array();
     for (int k = page * 20; k < page * 20 + 20; ++k)
-        items.push_back({{"RepoName", "team-" + std::to_string(k % 9) + "/service-" +
-                                          std::to_string(k)},
-                         {"CreateTime", "2026-01-10 09:00:00"},
-                         {"UpdateTime", "2026-10-01 18:00:00"},
-                         {"Description", "images built by the CI of team " +
-                                             std::to_string(k % 9) + " for production"},
-                         {"IsShared", k % 2 ? "true" : "false"},
-                         {"IsOutSide", "false"}});
+        items.push_back(
+            {{"RepoName", "team-" + std::to_string(k % 9) + "/service-" + std::to_string(k)},
+             {"CreateTime", "2026-01-10 09:00:00"},
+             {"UpdateTime", "2026-10-01 18:00:00"},
+             {"Description",
+              "images built by the CI of team " + std::to_string(k % 9) + " for production"},
+             {"IsShared", k % 2 ? "true" : "false"},
+             {"IsOutSide", "false"}});
     nlohmann::json total = 100;
     if (i % 97 == 0)
         total = "100";
     const std::string offset = std::to_string(page * 20);
-    nlohmann::json line = {
-        {"time", "2026-11-30T10:00:00Z"},
-        {"target", "recorded"},
-        {"request",
-         {{"method", "GET"},
-          {"url", "https://api.ucloud.cn/?Action=GetRepo&Offset=" + offset +
-                      "&Limit=20&PublicKey=REDACTED&Signature=REDACTED"},
-          {"query", pairs({{"Action", "GetRepo"},
-                           {"Offset", offset},
-                           {"Limit", "20"},
-                           {"PublicKey", "REDACTED"},
-                           {"Signature", "REDACTED"}})},
-          {"headers", pairs({{"User-Agent", "conform/0.1.0"}})}}},
-        {"response",
-         {{"status", 200},
-          {"headers", pairs({{"Content-Type", "application/json"}})},
-          {"body",
-           {{"Action", "GetRepoResponse"},
-            {"RetCode", 0},
-            {"TotalCount", total},
-            {"RepoSet", items}}}}}};
+    nlohmann::json line = {{"time", "2026-11-30T10:00:00Z"},
+                           {"target", "recorded"},
+                           {"request",
+                            {{"method", "GET"},
+                             {"url", "https://api.ucloud.cn/?Action=GetRepo&Offset=" + offset +
+                                         "&Limit=20&PublicKey=REDACTED&Signature=REDACTED"},
+                             {"query", pairs({{"Action", "GetRepo"},
+                                              {"Offset", offset},
+                                              {"Limit", "20"},
+                                              {"PublicKey", "REDACTED"},
+                                              {"Signature", "REDACTED"}})},
+                             {"headers", pairs({{"User-Agent", "conform/0.1.0"}})}}},
+                           {"response",
+                            {{"status", 200},
+                             {"headers", pairs({{"Content-Type", "application/json"}})},
+                             {"body",
+                              {{"Action", "GetRepoResponse"},
+                               {"RetCode", 0},
+                               {"TotalCount", total},
+                               {"RepoSet", items}}}}}};
     return line.dump();
 }
 
-fs::path generate(std::size_t n) {
-    const fs::path file = fs::temp_directory_path() /
-                          ("conform-replay-bench-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(n) + ".jsonl");
-    std::ofstream out(file, std::ios::binary);
+void generate_into(const fs::path& file, std::size_t n) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
     for (std::size_t i = 1; i <= n; ++i)
         out << line_of(i) << '\n';
+}
+
+fs::path generate(std::size_t n) {
+    const fs::path file =
+        fs::temp_directory_path() /
+        ("conform-replay-bench-" + std::to_string(::getpid()) + "-" + std::to_string(n) + ".jsonl");
+    generate_into(file, n);
     return file;
 }
 
@@ -118,11 +126,36 @@ Fixture& fixture() {
 
 class NullReporter final : public report::Reporter {};
 
-engine::ReplayOutcome replay_once(const Fixture& f, int jobs) {
+// The reader before simdjson: every line parsed into an nlohmann tree, then record::from_json
+// (which re-serialises a JSON body). What RecordingReader::next() did, line splitting aside.
+class NlohmannSource final : public engine::ExchangeSource {
+public:
+    explicit NlohmannSource(const fs::path& file) : m_file(file), m_in(file, std::ios::binary) {}
+    core::Result<std::optional<record::Recorded>> next() override {
+        std::string line;
+        if (!std::getline(m_in, line))
+            return std::optional<record::Recorded>();
+        ++m_line;
+        CONFORM_TRY(nlohmann::json parsed, core::parse_json(line, {}, core::ParseLimits{300}));
+        CONFORM_TRY(record::Recorded r, record::from_json(parsed, m_file, m_line));
+        return std::optional<record::Recorded>(std::move(r));
+    }
+
+private:
+    fs::path m_file;
+    std::ifstream m_in;
+    std::size_t m_line = 0;
+};
+
+engine::ReplayOutcome replay_once(const Fixture& f, int jobs, bool nlohmann = false) {
     engine::ReplaySettings settings;
     settings.jobs = jobs;
-    auto source = engine::RecordingFiles::open({f.file}).value();
     NullReporter reporter;
+    if (nlohmann) {
+        NlohmannSource source(f.file);
+        return engine::replay_exchanges(source, {f.contracts, f.cases}, settings, reporter);
+    }
+    auto source = engine::RecordingFiles::open({f.file}).value();
     return engine::replay_exchanges(*source, {f.contracts, f.cases}, settings, reporter);
 }
 
@@ -142,30 +175,47 @@ void BM_parse_only(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * f.bytes));
 }
 
-// The reader alone: record::RecordingReader turning lines into Recorded values (it parses each
-// line with nlohmann and re-serialises the body), no checks.
+void read_all(benchmark::State& state, engine::ExchangeSource& source, std::size_t expected) {
+    std::size_t n = 0;
+    for (;;) {
+        auto next = source.next();
+        if (next && !*next)
+            break;
+        n += next.has_value();
+    }
+    if (n != expected)
+        state.SkipWithError("not every exchange was read");
+    benchmark::DoNotOptimize(n);
+}
+
+// The reader alone: record::RecordingReader turning lines into Recorded values (simdjson
+// On-Demand, the body's text taken from the line), no checks.
 void BM_read_only(benchmark::State& state) {
     const Fixture& f = fixture();
     for (auto _ : state) {
         auto source = engine::RecordingFiles::open({f.file}).value();
-        std::size_t n = 0;
-        for (;;) {
-            auto next = source->next();
-            if (next && !*next)
-                break;
-            ++n;
-        }
-        benchmark::DoNotOptimize(n);
+        read_all(state, *source, f.exchanges);
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * f.exchanges));
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * f.bytes));
 }
 
-void BM_replay(benchmark::State& state) {
+// The same with the former reader (nlohmann tree, body re-serialised).
+void BM_read_only_nlohmann(benchmark::State& state) {
+    const Fixture& f = fixture();
+    for (auto _ : state) {
+        NlohmannSource source(f.file);
+        read_all(state, source, f.exchanges);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * f.exchanges));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * f.bytes));
+}
+
+void replay(benchmark::State& state, bool nlohmann) {
     const Fixture& f = fixture();
     const int jobs = static_cast<int>(state.range(0));
     for (auto _ : state) {
-        const engine::ReplayOutcome outcome = replay_once(f, jobs);
+        const engine::ReplayOutcome outcome = replay_once(f, jobs, nlohmann);
         if (outcome.exchanges != f.exchanges)
             state.SkipWithError("not every exchange was replayed");
         benchmark::DoNotOptimize(outcome.summary.cases);
@@ -174,9 +224,24 @@ void BM_replay(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * f.bytes));
 }
 
+void BM_replay(benchmark::State& state) {
+    replay(state, false);
+}
+
+void BM_replay_nlohmann(benchmark::State& state) {
+    replay(state, true);
+}
+
 BENCHMARK(BM_parse_only)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_read_only)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_read_only_nlohmann)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_replay)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_replay_nlohmann)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 std::size_t peak_rss_kb() {
     std::ifstream in("/proc/self/status");
@@ -190,6 +255,11 @@ std::size_t peak_rss_kb() {
 } // namespace
 
 int main(int argc, char** argv) {
+    // --generate N FILE: write the recording of N exchanges and exit.
+    if (argc == 4 && std::string(argv[1]) == "--generate") {
+        generate_into(argv[3], std::strtoul(argv[2], nullptr, 10));
+        return 0;
+    }
     // --rss N: one replay of N generated exchanges with 2 jobs, then the process's peak RSS.
     if (argc == 3 && std::string(argv[1]) == "--rss") {
         ::setenv("CONFORM_BENCH_EXCHANGES", argv[2], 1);
@@ -197,8 +267,7 @@ int main(int argc, char** argv) {
         const Fixture& f = fixture();
         const engine::ReplayOutcome outcome = replay_once(f, 2);
         std::cout << "exchanges " << outcome.exchanges << " bytes " << f.bytes
-                  << " VmHWM_kB_before_replay " << before << " VmHWM_kB " << peak_rss_kb()
-                  << '\n';
+                  << " VmHWM_kB_before_replay " << before << " VmHWM_kB " << peak_rss_kb() << '\n';
         return outcome.exchanges == f.exchanges ? 0 : 1;
     }
     benchmark::Initialize(&argc, argv);

@@ -40,7 +40,9 @@ inline constexpr Command k_commands[] = {
     {"report", "Re-render a saved report.json (console, md, html, junit), or merge the reports "
                "of a sharded run (conform report merge)",
      setup_report},
-    {"serve", "Run the reference server for a contract, conforming or as a persona", setup_serve},
+    {"serve", "Run the reference server for a contract, conforming or as a persona, or answer "
+              "from recordings (--recordings)",
+     setup_serve},
     {"record", "Record real traffic: a reverse proxy that forwards to an upstream unchanged and "
                "appends every exchange, redacted, to a JSONL recording",
      setup_record},

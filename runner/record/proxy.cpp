@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <csignal>
 #include <mutex>
 #include <ostream>
 #include <span>
@@ -12,15 +10,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/record/internal/serving.hpp"
+
 namespace conform::record {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
+using internal::connection_options;
+using internal::iequals;
+using internal::k_decoded_codings;
+using internal::listed;
+using internal::one_of;
 
 // RFC 9110 7.6.1 (Connection and what it names), plus the proxy-only ones of RFC 9110 11.7.
 constexpr std::array<std::string_view, 9> k_hop_by_hop = {
@@ -30,39 +29,6 @@ constexpr std::array<std::string_view, 9> k_hop_by_hop = {
 // httplib 0.11 puts the peer's address among the request headers; no client sent them.
 constexpr std::array<std::string_view, 4> k_server_made = {"REMOTE_ADDR", "REMOTE_PORT",
                                                            "LOCAL_ADDR", "LOCAL_PORT"};
-
-// The codings the transport undoes (it then hands over the decoded body).
-constexpr std::array<std::string_view, 4> k_decoded_codings = {"gzip", "x-gzip", "deflate", "br"};
-
-bool one_of(std::string_view name, std::span<const std::string_view> names) {
-    return std::any_of(names.begin(), names.end(),
-                       [&](std::string_view n) { return iequals(n, name); });
-}
-
-// The header names a Connection header lists (RFC 9110 7.6.1: also hop-by-hop).
-std::vector<std::string> connection_options(const http::Headers& headers) {
-    std::vector<std::string> out;
-    for (const http::Header& h : headers) {
-        if (!iequals(h.name, "Connection"))
-            continue;
-        std::size_t start = 0;
-        while (start <= h.value.size()) {
-            const std::size_t comma = std::min(h.value.find(',', start), h.value.size());
-            std::string token = h.value.substr(start, comma - start);
-            const auto first = token.find_first_not_of(" \t");
-            const auto last = token.find_last_not_of(" \t");
-            if (first != std::string::npos)
-                out.push_back(token.substr(first, last - first + 1));
-            start = comma + 1;
-        }
-    }
-    return out;
-}
-
-bool listed(std::string_view name, const std::vector<std::string>& names) {
-    return std::any_of(names.begin(), names.end(),
-                       [&](const std::string& n) { return iequals(n, name); });
-}
 
 struct Upstream {
     std::string origin; // "https://api.ucloud.cn:443"-like, as given
@@ -218,67 +184,6 @@ http::ServerResponse Proxy::answer(const http::ServerRequest& in) {
     return out;
 }
 
-// ---- `conform record` ----
-
-// Set by nothing but the signal handler's call; the handler itself only asks the servers to
-// stop (http::Server::signal_stop is async-signal-safe; stopping joins threads, which is not).
-extern "C" void on_record_signal(int) {
-    http::Server::signal_stop();
-}
-
-class StopSignals {
-public:
-    StopSignals() {
-        struct sigaction action {};
-        action.sa_handler = on_record_signal;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGINT, &action, &m_previous_int);
-        sigaction(SIGTERM, &action, &m_previous_term);
-    }
-    ~StopSignals() {
-        sigaction(SIGINT, &m_previous_int, nullptr);
-        sigaction(SIGTERM, &m_previous_term, nullptr);
-    }
-    StopSignals(const StopSignals&) = delete;
-    StopSignals& operator=(const StopSignals&) = delete;
-
-private:
-    struct sigaction m_previous_int {};
-    struct sigaction m_previous_term {};
-};
-
-// As `conform serve --listen` reads it (runner/serve/serve_job.cpp; record comes before serve).
-core::Result<http::ServerOptions> parse_listen(std::string_view text) {
-    auto bad = [&](std::string why) {
-        return core::fail("--listen " + std::string(text) + ": " + why +
-                          " (expected HOST:PORT, [IPv6]:PORT or :PORT)");
-    };
-    http::ServerOptions out;
-    std::string_view port_text;
-    if (text.starts_with("[")) {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
-            return bad("an IPv6 host is written [ADDRESS]:PORT");
-        out.host = std::string(text.substr(1, close - 1));
-        port_text = text.substr(close + 2);
-    } else {
-        const auto colon = text.rfind(':');
-        if (colon == std::string_view::npos)
-            return bad("no port");
-        out.host = std::string(text.substr(0, colon));
-        port_text = text.substr(colon + 1);
-    }
-    if (out.host.empty())
-        out.host = "127.0.0.1"; // ":PORT": loopback, never every interface by accident
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-        port > 65535)
-        return bad("the port is not a number from 0 to 65535");
-    out.port = static_cast<std::uint16_t>(port);
-    return out;
-}
-
 } // namespace
 
 bool is_hop_by_hop(std::string_view name) noexcept {
@@ -311,7 +216,7 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
         return fail("--out FILE is required");
     if (auto upstream = parse_upstream(job.upstream); !upstream)
         return fail(upstream.error().message);
-    auto listen = parse_listen(job.listen);
+    auto listen = internal::parse_listen(job.listen);
     if (!listen)
         return fail(listen.error().message);
     listen->threads = job.threads;
@@ -347,7 +252,7 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
     if (!writer)
         return fail(writer.error().to_string());
 
-    StopSignals signals; // before the server starts: signal_stop reaches servers started before
+    internal::StopSignals signals; // before the server starts (see StopSignals)
     ProxyOptions options;
     options.upstream = job.upstream;
     options.listen = *listen;

@@ -16,6 +16,7 @@
 
 #include "runner/core/json_parse.hpp"
 #include "runner/record/internal/encoding.hpp"
+#include "runner/record/internal/fast_line.hpp"
 
 namespace conform::record {
 namespace {
@@ -357,30 +358,12 @@ core::Result<Recorded> from_json(const nlohmann::json& line, const std::filesyst
     if (r.method.empty())
         return shape.bad("/request/method", "\"method\" is empty");
     CONFORM_TRY(std::string url, shape.string(request, "url", "/request", true));
-    if (const auto hash = url.find('#'); hash != std::string::npos)
-        url.resize(hash);
-    const auto scheme = url.find("://");
+    const std::string bare = url.substr(0, url.find('#'));
+    const auto scheme = bare.find("://");
     if (scheme == std::string::npos || scheme == 0)
-        return shape.bad("/request/url", "not an absolute URL: \"" + url + "\"");
-    const auto question = url.find('?');
-    r.base_url = url.substr(0, question);
+        return shape.bad("/request/url", "not an absolute URL: \"" + bare + "\"");
     CONFORM_TRY(http::QueryParams listed, query_pairs(shape, request));
-    if (question != std::string::npos) {
-        const std::string raw = url.substr(question + 1);
-        // The URL says what went on the wire; "query" only where the URL's query does not parse.
-        if (auto parsed = http::parse_query(raw)) {
-            r.query = std::move(*parsed);
-            if (http::encode_query(r.query) != raw)
-                r.raw_query = raw;
-        } else {
-            r.query = std::move(listed);
-            r.raw_query = raw;
-        }
-    } else {
-        r.query = std::move(listed);
-        if (!r.query.empty())
-            r.raw_query = std::string(); // the URL had no query: keep it so
-    }
+    (void)internal::set_request_url(r, bare, std::move(listed)); // absolute: it cannot fail
     CONFORM_TRY(r.headers, shape.headers(request, "/request"));
     CONFORM_TRY(r.body, shape.text_body(request, "body", "/request"));
 
@@ -543,6 +526,8 @@ struct RecordingReader::State {
     bool skipping = false; // inside a line longer than max_line_bytes
     std::size_t skipped = 0;
     std::size_t line = 0;
+    std::string text; // the line being read, with spare capacity for simdjson
+    std::unique_ptr<internal::FastLineReader> fast; // simdjson, its buffers reused per line
 
     ~State() {
         if (fd >= 0)
@@ -569,6 +554,7 @@ struct RecordingReader::State {
                     skipped = length;
                     return Got::too_long;
                 }
+                out.reserve(length + internal::k_line_padding);
                 out.assign(start, length);
                 return Got::line;
             }
@@ -583,6 +569,7 @@ struct RecordingReader::State {
                     return Got::too_long;
                 }
                 if (begin < buffer.size()) {
+                    out.reserve(buffer.size() - begin + internal::k_line_padding);
                     out.assign(buffer, begin, std::string::npos);
                     begin = buffer.size();
                     return Got::line;
@@ -615,6 +602,7 @@ core::Result<RecordingReader> RecordingReader::open(const std::filesystem::path&
     auto state = std::make_unique<State>();
     state->file = file;
     state->options = options;
+    state->fast = std::make_unique<internal::FastLineReader>(options.max_depth);
     state->fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (state->fd < 0)
         return core::fail("cannot open the recording " + file.string() + ": " + errno_text());
@@ -633,18 +621,20 @@ std::size_t RecordingReader::line() const noexcept {
 
 core::Result<std::optional<Recorded>> RecordingReader::next() {
     State& state = *m_state;
-    std::string text, error;
+    std::string& text = state.text;
+    std::string error;
     for (;;) {
         const State::Got got = state.read_line(text, error);
         core::Location where;
-        where.file = state.file.string();
         switch (got) {
         case State::Got::end:
             return std::optional<Recorded>();
         case State::Got::error:
+            where.file = state.file.string();
             where.line = state.line + 1;
             return core::fail("cannot read: " + error, where);
         case State::Got::too_long:
+            where.file = state.file.string();
             where.line = ++state.line;
             return core::fail("the line is " + std::to_string(state.skipped) +
                                   " bytes, longer than the limit of " +
@@ -658,6 +648,11 @@ core::Result<std::optional<Recorded>> RecordingReader::next() {
             text.pop_back();
         if (text.find_first_not_of(" \t") == std::string::npos)
             continue; // blank lines carry nothing
+        // The hot path: simdjson straight into a Recorded. It takes only lines that are whole
+        // and well-formed; any other goes to the full reader below, which names the problem.
+        if (auto fast = state.fast->read(text, state.file, state.line))
+            return std::optional<Recorded>(std::move(*fast));
+        where.file = state.file.string();
         auto parsed =
             core::parse_json(text, where.file, core::ParseLimits{state.options.max_depth});
         if (!parsed) {

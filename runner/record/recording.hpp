@@ -127,7 +127,9 @@ public:
     // The next exchange; nullopt at the end. A bad line (not JSON, wrong shape, too long) is
     // an error naming file:line and the JSON pointer; the reader stays usable and the next
     // call reads the line after it. Blank lines are skipped. Memory does not grow with the
-    // file's length.
+    // file's length. Lines are read with simdjson (a line it does not take whole goes through
+    // parse_json + from_json, which names the problem); a JSON "body" comes back as the text
+    // the line holds, byte for byte (from_json re-serialises it instead: compact, sorted).
     [[nodiscard]] core::Result<std::optional<Recorded>> next();
     [[nodiscard]] std::size_t line() const noexcept; // the last line read
 

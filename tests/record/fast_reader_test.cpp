@@ -1,0 +1,180 @@
+// RecordingReader reads lines on simdjson (internal/fast_line.cpp) and leaves every line it
+// does not take whole to the full reader (core::parse_json + from_json). Both must agree: on
+// every line below the reader's answer is the full reader's (the same Recorded, a JSON body
+// compared as JSON; the same Diagnostic, byte for byte).
+#include <catch2/catch.hpp>
+
+#include "runner/core/json_parse.hpp"
+#include "runner/record/recording.hpp"
+#include "tests/record/record_support.hpp"
+
+using namespace conform;
+using nlohmann::json;
+
+namespace {
+
+const std::string k_request = R"("request":{"method":"GET","url":"http://h/?Action=A&b=1"})";
+
+std::string line_with(const std::string& response) {
+    return "{" + k_request + ",\"response\":" + response + "}";
+}
+
+// What the full reader makes of one line.
+core::Result<record::Recorded> full_reader(const std::string& line,
+                                           const std::filesystem::path& file) {
+    auto parsed = core::parse_json(line, file.string(), core::ParseLimits{300});
+    if (!parsed) {
+        core::Diagnostic d = std::move(parsed).error();
+        d.where.file = file.string();
+        d.where.line = 1;
+        return core::fail(std::move(d));
+    }
+    return record::from_json(*parsed, file, 1);
+}
+
+void same_body(const std::string& a, const std::string& b) {
+    auto ja = core::parse_json(a), jb = core::parse_json(b);
+    if (ja && jb)
+        CHECK(*ja == *jb);
+    else
+        CHECK(a == b);
+}
+
+void agree(const std::string& line, bool good) {
+    test::TempDir dir;
+    const auto file = dir / "one.jsonl";
+    test::spit(file, line + "\n");
+    INFO(line);
+    const auto read = test::read_all(file);
+    const auto expected = full_reader(line, file);
+    REQUIRE(expected.has_value() == good);
+    if (!good) {
+        REQUIRE(read.bad.size() == 1);
+        CHECK(read.good.empty());
+        CHECK(read.bad[0].to_string() == expected.error().to_string());
+        return;
+    }
+    REQUIRE(read.bad.empty());
+    REQUIRE(read.good.size() == 1);
+    const record::Recorded& r = read.good[0];
+    const record::Recorded& e = *expected;
+    CHECK(r.file == e.file);
+    CHECK(r.line == e.line);
+    CHECK(r.time == e.time);
+    CHECK(r.contract == e.contract);
+    CHECK(r.operation == e.operation);
+    CHECK(r.case_name == e.case_name);
+    CHECK(r.target == e.target);
+    CHECK(r.source == e.source);
+    const http::Exchange &x = r.exchange, &y = e.exchange;
+    CHECK(x.started == y.started);
+    CHECK(x.seconds == y.seconds);
+    CHECK(x.request.method == y.request.method);
+    CHECK(x.request.base_url == y.request.base_url);
+    CHECK(x.request.query == y.request.query);
+    CHECK(x.request.raw_query == y.request.raw_query);
+    CHECK(x.request.headers == y.request.headers);
+    CHECK(x.request.body == y.request.body);
+    REQUIRE(x.response.has_value() == y.response.has_value());
+    if (x.response) {
+        CHECK(x.response->status == y.response->status);
+        CHECK(x.response->headers == y.response->headers);
+        same_body(x.response->body, y.response->body);
+    }
+    REQUIRE(x.failure.has_value() == y.failure.has_value());
+    if (x.failure) {
+        CHECK(x.failure->kind == y.failure->kind);
+        CHECK(x.failure->message == y.failure->message);
+    }
+}
+
+} // namespace
+
+TEST_CASE("the simdjson reader agrees with the full reader on good lines") {
+    const std::string deep = std::string(200, '[') + std::string(200, ']');
+    for (
+        const std::string& line : {
+            line_with(
+                R"({"status":200,"headers":[["A","1"],["A","2"]],"body":{"x":[1,2.5,-3e2,true,false,null,"s\u00e9\n"]}})"),
+            line_with(R"({"status":200,"body":"just a string"})"),
+            line_with(R"({"status":204,"body":null})"),
+            line_with(R"({"status":200,"body_text":"<html>","body_encoding":"utf-8"})"),
+            line_with(R"({"status":200,"body_text":"iVBORw0=","body_encoding":"base64"})"),
+            line_with(R"({"status":200,"body":)" + deep + "}"),
+            line_with(R"({"status":200,"body":12345678901234567890123})"),
+            line_with(R"({"status":0})"),
+            std::string(R"({"time":"2026-12-01T10:00:00+01:00","contract":"c","operation":"o",)") +
+                R"("case":"k","target":"t","seconds":0.5,"source":{"doc":"d.md","line":3},)" +
+                R"("x-extension":{"deep":[{"a":"\ud83d\ude00"}]},)" +
+                R"("request":{"method":"POST","url":"https://h:8443/v2/index.php?b=x+y&a=%2f#frag",)" +
+                R"("query":[["ignored","since the URL's query parses"]],"headers":[["H","v"]],)" +
+                R"("body":"AQL/","body_encoding":"base64"},)" +
+                R"("failure":{"kind":"read-timeout","message":"slow"}})",
+            std::string(
+                R"({"request":{"method":"GET","url":"http://h/","query":[["a","1"],["a","2"]]},)") +
+                R"("response":{"status":200}})",
+            std::string(
+                R"({"request":{"method":"GET","url":"http://h/?%zz"},"response":{"status":200}})"),
+            std::string(
+                R"({"re\u0071uest":{"method":"GET","url":"http://h/"},"response":{"status":200}})"),
+            // A repeated member: the last one counts, as nlohmann reads it.
+            "{" + k_request + R"(,"response":{"status":200},"response":{"status":201}})",
+            std::string("\xEF\xBB\xBF") + line_with(R"({"status":200})"),
+            "  " + line_with(R"({ "status" : 200 , "body" : { "a" : 1 } })") + "  ",
+        })
+        agree(line, true);
+}
+
+TEST_CASE("the simdjson reader agrees with the full reader on bad lines") {
+    const std::string too_deep = std::string(400, '[') + std::string(400, ']');
+    for (
+        const std::string& line : {
+            line_with(R"({"status":200,"body":{"a":tru}})"),
+            line_with(R"({"status":200,"body":{"a":nul}})"),
+            line_with(R"({"status":200,"body":{"a":01}})"),
+            line_with(R"({"status":200,"body":{"a":"\q"}})"),
+            line_with(R"({"status":200,"body":1e999})"),
+            line_with(R"({"status":200,"body":)" + too_deep + "}"),
+            line_with(R"({"status":200,"unknown":"\x"})"),
+            line_with(R"({"status":200.0})"),
+            line_with(R"({"status":"200"})"),
+            line_with(R"({"status":1000})"),
+            line_with(R"({"status":200,"headers":[["a","b","c"]]})"),
+            line_with(R"({"status":200,"headers":[["a",1]]})"),
+            line_with(R"({"status":200,"body":{},"body_text":""})"),
+            line_with(R"({"status":200,"body_text":"!!","body_encoding":"base64"})"),
+            line_with(R"({"status":200,"body_text":"x","body_encoding":"latin1"})"),
+            line_with(R"({"status":200})") + " x",
+            line_with(R"({"status":200})") + line_with(R"({"status":200})"),
+            line_with(R"({"status":200})").substr(1),
+            std::string(
+                R"({"request":{"method":"GET","url":"http://h/"},"response":{"status":200},"failure":{"kind":"read-timeout"}})"),
+            std::string(
+                R"({"request":{"method":"GET","url":"http://h/"},"failure":{"kind":"sleepy"}})"),
+            std::string(R"({"request":{"method":"","url":"http://h/"},"response":{"status":200}})"),
+            std::string(
+                R"({"request":{"method":"GET","url":"/relative"},"response":{"status":200}})"),
+            std::string(
+                R"({"request":{"method":"GET","url":"http://h/","query":[["a"]]},"response":{"status":200}})"),
+            std::string(R"({"time":"yesterday",)") + k_request + R"(,"response":{"status":200}})",
+            std::string(R"({"seconds":-1,)") + k_request + R"(,"response":{"status":200}})",
+            std::string(R"({"source":[1],)") + k_request + R"(,"response":{"status":200}})",
+            std::string("{\"request\":{\"method\":\"GET\",\"url\":\"http://h/\xff\"},") +
+                "\"response\":{\"status\":200}}",
+            std::string("{\"request\":{\"method\":\"G\tET\",\"url\":\"http://h/\"},") +
+                "\"response\":{\"status\":200}}",
+            std::string("[") + line_with(R"({"status":200})") + "]",
+        })
+        agree(line, false);
+}
+
+TEST_CASE("a JSON body reaches the exchange as the line spells it") {
+    test::TempDir dir;
+    const auto file = dir / "spelled.jsonl";
+    test::spit(file, line_with(R"({"status":200,"body":  {"b" : 1.50, "a":["\u00e9"]}  })") + "\n" +
+                         line_with(R"({"status":200,"body":"text"})") + "\n");
+    const auto all = test::read_all(file);
+    REQUIRE(all.good.size() == 2);
+    CHECK(all.good[0].exchange.response->body == R"({"b" : 1.50, "a":["\u00e9"]})");
+    CHECK(all.good[1].exchange.response->body == R"("text")");
+}
