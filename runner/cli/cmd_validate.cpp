@@ -24,6 +24,18 @@ void setup_validate(CLI::App& command, ExitCode& exit_code) {
                        "plus \"errors\" in basic output units); text: for people")
         ->check(CLI::IsMember({"flag", "basic", "text"}))
         ->capture_default_str();
+    command.add_option("--max-depth", job->max_depth,
+                       "Deepest nesting of an instance; deeper is an error naming where")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    command.add_option("--max-schema-depth", job->max_schema_depth,
+                       "Deepest nesting of the schema document")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    command.add_option("--max-pattern-bytes", job->max_pattern_bytes,
+                       "Longest pattern a schema may hold (RE2 memory is bounded as well)")
+        ->check(CLI::Range(1, 1 << 24))
+        ->capture_default_str();
     command.add_flag("--assert-format", job->assert_format,
                      "Validate \"format\" (date-time, email, ipv4, uri, uuid, ...) instead of "
                      "treating it as an annotation");

@@ -20,6 +20,10 @@ struct ValidateJob {
     Output output = Output::text;
     std::vector<std::filesystem::path> files; // one instance per file...
     std::optional<std::filesystem::path> jsonl; // ...or one per line of this file
+    // Limits, each a clear error past it (DESIGN.md: untrusted input never crashes):
+    std::size_t max_depth = 256;         // nesting of an instance (parsing and validating)
+    std::size_t max_schema_depth = 256;  // nesting of the schema document
+    std::size_t max_pattern_bytes = 32768; // a pattern's length
 };
 
 // Returns the exit code: 0 all valid, 1 some invalid, 2 usage/schema/input error (every

@@ -89,7 +89,7 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
             return fail({"resource directory does not exist", {dir.string(), 0, 0, {}, false}});
         registry.map_directory(base, dir);
     }
-    auto document = core::load_json_file(job.schema);
+    auto document = core::load_json_file(job.schema, core::ParseLimits{job.max_schema_depth});
     if (!document)
         return fail(document.error());
     const std::string base = file_uri(job.schema);
@@ -104,6 +104,10 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
     options.base_uri = base;
     options.origin = job.schema.string();
     options.assert_format = job.assert_format;
+    options.max_instance_depth = job.max_depth;
+    options.max_schema_depth = job.max_schema_depth;
+    options.regex.max_length = job.max_pattern_bytes;
+    const core::ParseLimits limits{job.max_depth};
     auto compiled = schema::compile(*document, registry, options);
     if (!compiled)
         return fail(compiled.error());
@@ -130,7 +134,7 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
             if (line.find_first_not_of(" \t") == std::string::npos)
                 continue;
             const std::string label = std::to_string(number);
-            auto parsed = parser.parse(line, job.jsonl->string());
+            auto parsed = parser.parse(line, job.jsonl->string(), limits);
             if (!parsed) {
                 core::Diagnostic d = std::move(parsed).error();
                 d.where.line = number; // a line of the file, not of the one-line document
@@ -142,7 +146,7 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
         }
     } else {
         for (const fs::path& file : job.files) {
-            auto instance = core::load_json_file(file);
+            auto instance = core::load_json_file(file, limits);
             if (!instance) {
                 any_bad_input = true;
                 printer.bad_input(file.string(), instance.error());

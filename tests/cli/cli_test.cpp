@@ -209,3 +209,19 @@ TEST_CASE("serve --list-personas: every persona with the ids it must produce") {
     r = run_conform({"serve"});
     CHECK(r.exit_code == 2);
 }
+
+TEST_CASE("validate: nesting past --max-depth is a clear error (exit 2), raised on demand") {
+    conform::test::TempDir dir;
+    const auto schema = dir.write("s.json", "{\"type\": \"array\"}");
+    const auto deep = dir.write("deep.json", std::string(1000, '[') + std::string(1000, ']'));
+    auto r = run_conform({"validate", "--schema", schema.string(), deep.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("deeper than 256") != std::string::npos);
+    r = run_conform({"validate", "--schema", schema.string(), "--max-depth", "1001",
+                     deep.string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(run_conform({"validate", "--schema", schema.string(), "--max-depth", "0",
+                       deep.string()})
+              .exit_code == 2);
+}
