@@ -37,6 +37,7 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
     auto rate = std::make_shared<std::string>();
     auto timeout_ms = std::make_shared<int>(5000);
     auto connect_ms = std::make_shared<int>(3000);
+    auto deadline_ms = std::make_shared<int>(30000);
     auto cacert = std::make_shared<std::string>();
     auto shard = std::make_shared<std::string>();
     auto flags = std::make_shared<ReportFlags>();
@@ -79,6 +80,21 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
         ->type_name("N/s");
     command.add_option("--timeout", *timeout_ms, "Read timeout per request, in milliseconds")
         ->check(CLI::Range(1, 600000))
+        ->capture_default_str();
+    command.add_option("--request-timeout", *deadline_ms,
+                       "Deadline per request from connect to its last byte, in milliseconds "
+                       "(a server that trickles an answer ends as http.transport too-slow; "
+                       "0: none)")
+        ->check(CLI::Range(0, 3600000))
+        ->capture_default_str();
+    command.add_option("--max-body", job->client.max_body_bytes,
+                       "Largest response body, as sent and once decoded (e.g. 16MiB, 512KB); "
+                       "larger is an http.transport body-too-large deviation")
+        ->transform(CLI::AsSizeValue(false))
+        ->capture_default_str();
+    command.add_option("--max-header", job->client.max_header_bytes,
+                       "Largest response status line + headers (e.g. 64KiB)")
+        ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
     command.add_option("--connect-timeout", *connect_ms, "Connect timeout, in milliseconds")
         ->check(CLI::Range(1, 600000))
@@ -123,8 +139,8 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                    "severity error (--fail-on warning: or warning) not accepted by --baseline, "
                    "2 usage or configuration error, 3 a target could not be reached.");
 
-    command.callback([job, targets, rate, timeout_ms, connect_ms, cacert, shard, flags, compare,
-                      fail_on_drift, &exit_code] {
+    command.callback([job, targets, rate, timeout_ms, connect_ms, deadline_ms, cacert, shard,
+                      flags, compare, fail_on_drift, &exit_code] {
         for (const std::string& spec : *targets) {
             const auto eq = spec.find('=');
             const auto scheme = spec.find("://");
@@ -140,6 +156,7 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
             job->client.rate_per_second = parse_rate(*rate);
         job->client.read_timeout = std::chrono::milliseconds(*timeout_ms);
         job->client.connect_timeout = std::chrono::milliseconds(*connect_ms);
+        job->client.request_timeout = std::chrono::milliseconds(*deadline_ms);
         if (!cacert->empty())
             job->client.ca_file = *cacert;
         if (!shard->empty()) {

@@ -43,6 +43,10 @@ std::pair<std::string, std::string> split_target(const std::string& target) {
     return {target.substr(0, question), target.substr(question + 1)};
 }
 
+// Set by the handler on the worker thread that serves the connection: whether the request
+// reached it (httplib answers malformed ones itself).
+thread_local bool t_handled = false;
+
 // What both listeners share with the server that owns them.
 struct ListenerHooks {
     internal::ConnectionPolicy policy;
@@ -80,10 +84,13 @@ private:
                 return pool && pool->has_waiting();
             },
             [this](httplib::Stream& stream, bool close_connection, bool& connection_closed,
-                   SSL* ssl) {
-                return this->process_request(
-                    stream, close_connection, connection_closed,
-                    [ssl](httplib::Request& request) { request.ssl = ssl; });
+                   bool& handled, SSL* ssl) {
+                t_handled = false;
+                const bool ok =
+                    this->process_request(stream, close_connection, connection_closed,
+                                          [ssl](httplib::Request& request) { request.ssl = ssl; });
+                handled = t_handled;
+                return ok;
             });
         return true;
     }
@@ -97,6 +104,12 @@ public:
         : m_options(options), m_handler(std::move(handler)),
           m_signal_generation(g_signal_generation.load()) {
         m_hooks.threads = static_cast<std::size_t>(std::max(options.threads, 1));
+        // Head and body of one request, with room for chunk framing of the body.
+        const std::size_t body = options.max_request_body_bytes;
+        m_hooks.policy.request_budget =
+            body > (SIZE_MAX - options.max_request_head_bytes - 65536) / 2
+                ? SIZE_MAX
+                : options.max_request_head_bytes + 2 * body + 65536;
     }
     ~HttplibServer() override { stop(); }
 
@@ -149,6 +162,20 @@ core::Result<void> HttplibServer::start() {
     }
 
     m_listener->set_tcp_nodelay(true); // answers go out at once, not after a delayed ACK
+    m_listener->set_payload_max_length(m_options.max_request_body_bytes); // 413 beyond
+    // httplib skips (reads and drops) an oversized body before it answers 413: a client
+    // announcing 1 GiB would hold a thread while it sends it. Refuse it before the body.
+    m_listener->set_pre_routing_handler(
+        [max = m_options.max_request_body_bytes](const httplib::Request& request,
+                                                 httplib::Response& response) {
+            const std::string length = request.get_header_value("Content-Length");
+            if (!length.empty() &&
+                (length.size() > 19 || std::strtoull(length.c_str(), nullptr, 10) > max)) {
+                response.status = 413;
+                return httplib::Server::HandlerResponse::Handled;
+            }
+            return httplib::Server::HandlerResponse::Unhandled;
+        });
 
     auto route = [this](const httplib::Request& request, httplib::Response& response) {
         answer(request, response);
@@ -202,6 +229,7 @@ core::Result<void> HttplibServer::start() {
 }
 
 void HttplibServer::answer(const httplib::Request& request, httplib::Response& response) {
+    t_handled = true;
     ServerRequest in;
     in.method = request.method;
     std::tie(in.path, in.raw_query) = split_target(request.target);

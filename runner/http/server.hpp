@@ -54,6 +54,12 @@ struct ServerOptions {
                             // (OpenSSL API; subjectAltName 127.0.0.1, ::1 and localhost)
     int threads = 8;        // connections served at once: an idle keep-alive connection holds a
                             // thread, and gives it up when another connection waits for one
+    // A request body larger than this is answered 413 unread (httplib's own default is
+    // unlimited: a client could make the server hold whatever it sends).
+    std::size_t max_request_body_bytes = std::size_t{1} << 20; // 1 MiB
+    // The request line and headers; past this the answer is 400 (a line: 414 past 8 KiB for
+    // the request target, 400 for a header line, httplib's limits).
+    std::size_t max_request_head_bytes = std::size_t{64} << 10; // 64 KiB
 };
 
 class Server {

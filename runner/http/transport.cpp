@@ -14,9 +14,12 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "runner/http/internal/body_decoder.hpp"
+#include "runner/http/internal/client.hpp"
 #include "runner/http/internal/sigpipe.hpp"
 
 namespace conform::http {
@@ -105,187 +108,250 @@ core::Result<Origin> parse_base_url(std::string_view url) {
     return origin;
 }
 
-// What one attempt saw, for classify(): httplib reports a timeout and a peer that closed
-// alike (Error::Read), so we note when bytes last arrived and whether the headers were done.
-struct Attempt {
-    bool ok = false;
-    httplib::Error error = httplib::Error::Unknown;
-    httplib::Response response;
-    bool headers_done = false;
-    std::string body;
-    steady_clock::time_point last_progress;
-    long verify_result = X509_V_OK;
-};
-
 std::string ms_text(milliseconds ms) {
     return std::to_string(ms.count()) + " ms";
 }
 
-// httplib::Error -> FailureKind, the one translation (STYLE.md lesson 5).
-TransportFailure classify(const Attempt& attempt, const ClientOptions& options,
-                          const Origin& origin) {
-    using httplib::Error;
-    const std::string where = origin.authority();
-    // Only a wait that lasted the whole read timeout can be the timeout (poll(2) never
-    // returns early); a peer that closes does so well before. 90% absorbs clock granularity.
-    const bool waited_out =
-        steady_clock::now() - attempt.last_progress >= options.read_timeout * 9 / 10;
-    switch (attempt.error) {
-    case Error::Connection:
-    case Error::BindIPAddress:
-        return {FailureKind::connect_failed,
-                "cannot connect to " + where + " (refused, unreachable or unknown host)"};
-    case Error::ConnectionTimeout:
-        return {FailureKind::connect_timeout,
-                "no connection to " + where + " within " + ms_text(options.connect_timeout)};
-    case Error::SSLConnection:
-        // With verification on, OpenSSL fails the handshake itself on an untrusted chain.
-        if (attempt.verify_result != X509_V_OK)
-            return {FailureKind::tls_failed,
-                    "the certificate of " + where +
-                        " is not trusted: " + X509_verify_cert_error_string(attempt.verify_result)};
-        if (waited_out)
-            return {FailureKind::read_timeout, "TLS handshake with " + where + " timed out after " +
-                                                   ms_text(options.read_timeout)};
-        return {FailureKind::tls_failed, "TLS handshake with " + where + " failed"};
-    case Error::SSLServerVerification:
-        if (attempt.verify_result != X509_V_OK)
-            return {FailureKind::tls_failed,
-                    "the certificate of " + where +
-                        " is not trusted: " + X509_verify_cert_error_string(attempt.verify_result)};
-        return {FailureKind::tls_failed,
-                "the certificate of " + where + " does not name " + origin.host};
-    case Error::SSLLoadingCerts:
-        return {FailureKind::tls_failed,
-                "cannot load the CA certificates to verify " + where + " with"};
-    case Error::Write:
-        return {FailureKind::connection_closed,
-                where + " closed the connection while the request was sent"};
-    case Error::Canceled:
-    case Error::Read:
-        if (waited_out)
-            return {FailureKind::read_timeout,
-                    "read timeout after " + ms_text(options.read_timeout) + " from " + where +
-                        (attempt.headers_done
-                             ? " (in the body, " + std::to_string(attempt.body.size()) +
-                                   " bytes received)"
-                             : std::string())};
-        if (attempt.headers_done && attempt.response.has_header("Content-Length"))
-            return {FailureKind::truncated_body,
-                    where + " closed the connection before the " +
-                        attempt.response.get_header_value("Content-Length") +
-                        " body bytes it announced" +
-                        (attempt.response.has_header("Content-Encoding")
-                             ? " (or the " + attempt.response.get_header_value("Content-Encoding") +
-                                   " body does not decode)"
-                             : std::string())};
-        if (attempt.headers_done)
-            return {FailureKind::connection_closed,
-                    where + " closed the connection in the middle of the body"};
-        // httplib does not tell a status line it could not parse from a close.
-        return {FailureKind::connection_closed,
-                where + " closed the connection without a complete answer (or answered in "
-                        "something other than HTTP/1.x)"};
-    case Error::Compression:
-        return {FailureKind::malformed_response,
-                "the body from " + where + " does not decode as its Content-Encoding says"};
-    case Error::Success:
-    case Error::Unknown:
-    case Error::ExceedRedirectCount:
-    case Error::UnsupportedMultipartBoundaryChars:
-        break;
-    }
-    return {FailureKind::malformed_response, "no usable answer from " + where + " (httplib: " +
-                                                 httplib::to_string(attempt.error) + ")"};
+std::string bytes_text(std::size_t n) {
+    return std::to_string(n) + (n == 1 ? " byte" : " bytes");
 }
 
-// True when a failure on a reused connection means the server had closed it while idle, so
-// the request never reached it: no answer byte, and not a timeout.
-bool stale_connection(const Attempt& attempt, const ClientOptions& options) {
-    if (attempt.headers_done || attempt.response.status > 0)
-        return false;
-    if (attempt.error == httplib::Error::Write)
-        return true;
-    return attempt.error == httplib::Error::Read &&
-           steady_clock::now() - attempt.last_progress < options.read_timeout * 9 / 10;
+bool has_token(std::string_view list, std::string_view token) {
+    // "Connection: keep-alive, Upgrade": comma-separated, case-insensitive (RFC 9110 7.6.1)
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
+        if (iequals(item, token))
+            return true;
+        if (comma == std::string_view::npos)
+            break;
+        list.remove_prefix(comma + 1);
+    }
+    return false;
 }
+
+using internal::ClientConnection;
+using internal::StreamStop;
+using Connection = std::unique_ptr<ClientConnection>;
+
+// What one attempt on one connection came to.
+struct Attempt {
+    std::optional<Response> response;
+    std::optional<TransportFailure> failure;
+    bool nothing_received = false; // not one byte of an answer (a stale kept-alive connection)
+    bool reusable = false;         // the connection may carry another request
+};
 
 class HttplibTransport final : public Transport {
 public:
     explicit HttplibTransport(ClientOptions options)
         : m_options(std::move(options)), m_limiter(m_options.rate_per_second) {}
+    ~HttplibTransport() override {
+        m_idle.clear(); // connections (and their SSL objects) before the context
+        if (m_tls)
+            SSL_CTX_free(m_tls);
+    }
+    HttplibTransport(const HttplibTransport&) = delete;
+    HttplibTransport& operator=(const HttplibTransport&) = delete;
 
     Exchange send(const Request& request) override;
 
 private:
-    using Client = std::unique_ptr<httplib::ClientImpl>;
-
-    Client checkout(const Origin& origin);
-    void checkin(const Origin& origin, Client client);
-    Client make_client(const Origin& origin) const;
-    Attempt attempt(httplib::ClientImpl& client, const Request& request,
-                    const Origin& origin) const;
+    Connection checkout(const Origin& origin);
+    void checkin(const Origin& origin, Connection connection);
+    Connection connect(const Origin& origin, steady_clock::time_point deadline,
+                       std::optional<TransportFailure>& failure);
+    SSL_CTX* tls_context(std::optional<TransportFailure>& failure, const Origin& origin);
+    Attempt attempt(ClientConnection& connection, const Request& request, const Origin& origin,
+                    steady_clock::time_point deadline) const;
+    TransportFailure stream_failure(const ClientConnection& connection, const Origin& origin,
+                                    const httplib::Response& head) const;
+    TransportFailure deadline_failure(const Origin& origin, std::string_view where) const;
+    // The body's bytes on the wire: the decoded limit, with room for chunk framing (a chunk
+    // of one byte costs six) and for codings that expand a little.
+    [[nodiscard]] std::size_t wire_body_budget() const {
+        const std::size_t max = m_options.max_body_bytes;
+        return max > (SIZE_MAX - 65536) / 2 ? SIZE_MAX : 2 * max + 65536;
+    }
 
     ClientOptions m_options;
     RateLimiter m_limiter;
     std::mutex m_pool_mutex;
-    std::unordered_map<std::string, std::vector<Client>> m_idle; // by Origin::key()
+    std::unordered_map<std::string, std::vector<Connection>> m_idle; // by Origin::key()
+    std::mutex m_tls_mutex;
+    SSL_CTX* m_tls = nullptr; // made at the first https origin: loading the store takes time
+    std::string m_tls_error;
 };
 
-HttplibTransport::Client HttplibTransport::make_client(const Origin& origin) const {
-    Client client;
-    if (origin.https) {
-        auto tls = std::make_unique<httplib::SSLClient>(origin.host, origin.port);
-        if (m_options.ca_file)
-            tls->set_ca_cert_path(m_options.ca_file->string());
-        // Without ca_file httplib loads the system store (SSL_CTX_set_default_verify_paths).
-        tls->enable_server_certificate_verification(!m_options.insecure);
-        client = std::move(tls);
-    } else {
-        client = std::make_unique<httplib::ClientImpl>(origin.host, origin.port);
-    }
-    client->set_connection_timeout(m_options.connect_timeout);
-    client->set_read_timeout(m_options.read_timeout);
-    client->set_write_timeout(m_options.read_timeout);
-    client->set_keep_alive(m_options.keep_alive);
-    // Small requests on a kept-alive connection otherwise wait out delayed ACKs (Nagle):
-    // about 40 ms per request on loopback.
-    client->set_tcp_nodelay(true);
-    client->set_follow_location(false);
-    client->set_url_encode(false); // the query is encoded already, exactly as it is signed
-    client->set_decompress(true);
-    return client;
-}
-
-HttplibTransport::Client HttplibTransport::checkout(const Origin& origin) {
-    if (m_options.keep_alive) {
-        const std::lock_guard lock(m_pool_mutex);
-        auto found = m_idle.find(origin.key());
-        if (found != m_idle.end() && !found->second.empty()) {
-            Client client = std::move(found->second.back());
-            found->second.pop_back();
-            return client;
+SSL_CTX* HttplibTransport::tls_context(std::optional<TransportFailure>& failure,
+                                       const Origin& origin) {
+    const std::lock_guard lock(m_tls_mutex);
+    if (!m_tls && m_tls_error.empty()) {
+        SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+        bool ok = ctx != nullptr;
+        if (ok) {
+            SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+            // Non-blocking writes: a retried SSL_write may continue from another position.
+            SSL_CTX_set_mode(ctx,
+                             SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            if (!m_options.insecure) {
+                ok = m_options.ca_file ? SSL_CTX_load_verify_locations(
+                                             ctx, m_options.ca_file->c_str(), nullptr) == 1
+                                       : SSL_CTX_set_default_verify_paths(ctx) == 1;
+                if (!ok)
+                    m_tls_error = m_options.ca_file
+                                      ? "cannot load the CA file " + m_options.ca_file->string()
+                                      : std::string("cannot load the system CA store");
+            }
+        } else {
+            m_tls_error = "cannot make an OpenSSL context";
         }
+        ERR_clear_error();
+        if (ok)
+            m_tls = ctx;
+        else if (ctx)
+            SSL_CTX_free(ctx);
     }
-    return make_client(origin);
+    if (!m_tls)
+        failure = TransportFailure{FailureKind::tls_failed,
+                                   m_tls_error + " to verify " + origin.authority() + " with"};
+    return m_tls;
 }
 
-void HttplibTransport::checkin(const Origin& origin, Client client) {
-    if (!m_options.keep_alive)
-        return;
-    const std::lock_guard lock(m_pool_mutex);
-    auto& idle = m_idle[origin.key()];
-    if (idle.size() < k_idle_per_origin)
-        idle.push_back(std::move(client));
+TransportFailure HttplibTransport::deadline_failure(const Origin& origin,
+                                                    std::string_view where) const {
+    return {FailureKind::too_slow, "no complete answer from " + origin.authority() +
+                                       " within the " + ms_text(m_options.request_timeout) +
+                                       " request deadline (request_timeout; " + std::string(where) +
+                                       ")"};
 }
 
-Attempt HttplibTransport::attempt(httplib::ClientImpl& client, const Request& request,
-                                  const Origin& origin) const {
+Connection HttplibTransport::connect(const Origin& origin, steady_clock::time_point deadline,
+                                     std::optional<TransportFailure>& failure) {
+    SSL_CTX* ctx = nullptr;
+    if (origin.https && !(ctx = tls_context(failure, origin)))
+        return nullptr;
+    using Why = internal::ConnectFailure::Why;
+    std::optional<internal::ConnectFailure> why;
+    Connection connection =
+        ClientConnection::open(origin.host, origin.port, ctx, !m_options.insecure,
+                               {m_options.connect_timeout, m_options.read_timeout, deadline}, why);
+    if (connection)
+        return connection;
+    const std::string where = origin.authority();
+    switch (why ? why->why : Why::refused) {
+    case Why::refused:
+        failure = {FailureKind::connect_failed,
+                   "cannot connect to " + where + " (refused, unreachable or unknown host" +
+                       (why && !why->detail.empty() ? ": " + why->detail : std::string()) + ")"};
+        break;
+    case Why::timeout:
+        failure = {FailureKind::connect_timeout,
+                   "no connection to " + where + " within " + ms_text(m_options.connect_timeout)};
+        break;
+    case Why::deadline:
+        failure = deadline_failure(origin, "while connecting");
+        break;
+    case Why::tls_untrusted:
+        failure = {FailureKind::tls_failed,
+                   "the certificate of " + where + " is not trusted: " + why->detail};
+        break;
+    case Why::tls_name:
+        failure = {FailureKind::tls_failed,
+                   "the certificate of " + where + " does not name " + origin.host};
+        break;
+    case Why::tls_failed:
+        failure = {FailureKind::tls_failed,
+                   "TLS handshake with " + where + " failed: " + why->detail};
+        break;
+    case Why::tls_timeout:
+        failure = {FailureKind::read_timeout, "TLS handshake with " + where + " timed out after " +
+                                                  ms_text(m_options.read_timeout)};
+        break;
+    }
+    return nullptr;
+}
+
+// The stream's stop -> FailureKind, the one translation (STYLE.md lesson 5).
+TransportFailure HttplibTransport::stream_failure(const ClientConnection& connection,
+                                                  const Origin& origin,
+                                                  const httplib::Response& head) const {
+    const std::string where = origin.authority();
+    const bool in_body = connection.in_body();
+    const std::string received =
+        in_body ? "in the body, " + bytes_text(connection.body_received()) + " received"
+        : connection.received() > 0
+            ? "in the headers, " + bytes_text(connection.received()) + " received"
+            : "nothing received";
+    switch (connection.stop()) {
+    case StreamStop::deadline:
+        return deadline_failure(origin, received);
+    case StreamStop::read_timeout:
+        return {FailureKind::read_timeout,
+                "read timeout after " + ms_text(m_options.read_timeout) + " from " + where +
+                    (connection.received() > 0 ? " (" + received + ")" : std::string())};
+    case StreamStop::head_limit:
+        switch (connection.long_line()) {
+        case ClientConnection::LongLine::status_line:
+            return {FailureKind::header_too_large,
+                    "the status line from " + where + " is longer than " +
+                        bytes_text(ClientConnection::k_status_line_max)};
+        case ClientConnection::LongLine::header_line:
+            return {FailureKind::header_too_large,
+                    "a header line from " + where + " is longer than " +
+                        bytes_text(ClientConnection::k_header_line_max)};
+        case ClientConnection::LongLine::none:
+            break;
+        }
+        return {FailureKind::header_too_large,
+                "the status line and headers from " + where + " exceed the limit of " +
+                    bytes_text(m_options.max_header_bytes) + " (max_header_bytes)"};
+    case StreamStop::body_limit:
+        return {FailureKind::body_too_large,
+                "the body from " + where + " exceeds " + bytes_text(wire_body_budget()) +
+                    " on the wire (max_body_bytes " + bytes_text(m_options.max_body_bytes) +
+                    ", with room for chunk framing)"};
+    case StreamStop::write_failed:
+        return {FailureKind::connection_closed,
+                where + " closed the connection while the request was sent"};
+    case StreamStop::reset:
+        return {FailureKind::connection_closed, where + " reset the connection (" + received + ")"};
+    case StreamStop::end_of_stream:
+        if (in_body) {
+            const std::string announced =
+                head.has_header("Content-Length")
+                    ? "the " + head.get_header_value("Content-Length") + " bytes it announced"
+                    : std::string("the last chunk");
+            return {FailureKind::truncated_body,
+                    where + " closed the connection before " + announced + " (" + received + ")"};
+        }
+        if (connection.received() > 0)
+            return {FailureKind::connection_closed,
+                    where + " closed the connection in the middle of the headers (" + received +
+                        ")"};
+        return {FailureKind::connection_closed, where + " closed the connection without answering"};
+    case StreamStop::none:
+        break;
+    }
+    // Every byte arrived in time and within the budgets, and httplib still refused them.
+    return {FailureKind::malformed_response,
+            "the answer from " + where + " is not HTTP/1.x (" +
+                (in_body ? std::string("a malformed chunk in the body")
+                         : std::string("a malformed status line or header line")) +
+                ")"};
+}
+
+Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& request,
+                                  const Origin& origin, steady_clock::time_point deadline) const {
     Attempt out;
+    const std::string where = origin.authority();
     httplib::Request wire;
     wire.method = request.method;
-    const std::string query =
-        request.raw_query ? *request.raw_query : encode_query(request.query);
+    const std::string query = request.raw_query ? *request.raw_query : encode_query(request.query);
     wire.path = query.empty() ? origin.path : origin.path + "?" + query;
     for (const auto& header : request.headers)
         wire.headers.emplace(header.name, header.value);
@@ -296,26 +362,134 @@ Attempt HttplibTransport::attempt(httplib::ClientImpl& client, const Request& re
                                                   origin.port, origin.https));
     if (!find_header(request.headers, "User-Agent"))
         wire.headers.emplace("User-Agent", m_options.user_agent);
+    if (!find_header(request.headers, "Accept-Encoding"))
+        wire.headers.emplace("Accept-Encoding", "br, gzip, deflate"); // what BodyDecoder undoes
     wire.body = request.body;
-    wire.response_handler = [&out](const httplib::Response&) {
-        out.headers_done = true;
-        out.last_progress = steady_clock::now();
+
+    std::string body;
+    std::optional<internal::BodyDecoder> decoder;
+    std::optional<TransportFailure> refused; // what our own checks found
+    bool framed = true; // the end of the body is known without a close (keep-alive works)
+    wire.response_handler = [&](const httplib::Response& head) {
+        connection.begin_body(wire_body_budget());
+        const std::string* encoding = nullptr;
+        std::optional<std::string> length;
+        const bool chunked = has_token(head.get_header_value("Transfer-Encoding"), "chunked");
+        for (const auto& [name, value] : head.headers) {
+            if (iequals(name, "Content-Encoding") && !encoding)
+                encoding = &value;
+            if (!chunked && iequals(name, "Content-Length")) {
+                // RFC 9112 6.3: a length that is not one number, or differs between copies,
+                // makes the framing unknowable; httplib would read it as 0 or the first.
+                const bool digits = !value.empty() && value.size() <= 19 &&
+                                    std::all_of(value.begin(), value.end(),
+                                                [](char c) { return c >= '0' && c <= '9'; });
+                if (!digits || (length && *length != value)) {
+                    refused = TransportFailure{
+                        FailureKind::malformed_response,
+                        "the Content-Length from " + where + " is not one number ('" +
+                            (length && digits ? *length + "' and '" : std::string()) +
+                            value.substr(0, 40) + "')"};
+                    return false;
+                }
+                length = value;
+            }
+        }
+        framed = chunked || length.has_value();
+        if (length && std::stoull(*length) > m_options.max_body_bytes) {
+            refused =
+                TransportFailure{FailureKind::body_too_large,
+                                 where + " announces a body of " +
+                                     bytes_text(std::stoull(*length)) + ", over the limit of " +
+                                     bytes_text(m_options.max_body_bytes) + " (max_body_bytes)"};
+            return false;
+        }
+        decoder.emplace(encoding
+                            ? internal::coding_of(*encoding).value_or(internal::Coding::identity)
+                            : internal::Coding::identity,
+                        m_options.max_body_bytes, body);
         return true;
     };
-    wire.content_receiver = [&out](const char* data, std::size_t size, std::uint64_t,
-                                   std::uint64_t) {
-        out.body.append(data, size);
-        out.last_progress = steady_clock::now();
-        return true;
+    wire.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
+        switch (decoder->feed(data, size)) {
+        case internal::BodyDecoder::Status::ok:
+            return true;
+        case internal::BodyDecoder::Status::too_large:
+            refused = TransportFailure{
+                FailureKind::body_too_large,
+                "the body from " + where + " exceeds the limit of " +
+                    bytes_text(m_options.max_body_bytes) + " (max_body_bytes)" +
+                    (decoder->consumed() < m_options.max_body_bytes
+                         ? " once decoded, from " + bytes_text(decoder->consumed()) + " sent"
+                         : std::string())};
+            return false;
+        case internal::BodyDecoder::Status::bad:
+            break;
+        }
+        refused = TransportFailure{FailureKind::decode_error,
+                                   "the body from " + where + " does not decode as its " +
+                                       "Content-Encoding says: " + decoder->error()};
+        return false;
     };
-    out.last_progress = steady_clock::now();
+
+    connection.begin(m_options.read_timeout, deadline, m_options.max_header_bytes);
+    internal::Protocol protocol;
+    httplib::Response head;
+    httplib::Error error = httplib::Error::Success;
+    bool ok = false;
     {
         const internal::SigpipeBlock no_sigpipe; // SSL_write to a closed peer
-        out.ok = client.send(wire, out.response, out.error);
+        ok = protocol.exchange(connection, wire, head, !m_options.keep_alive, error);
     }
-    if (!out.ok && origin.https)
-        out.verify_result = static_cast<httplib::SSLClient&>(client).get_openssl_verify_result();
+    if (ok && decoder && decoder->finish() != internal::BodyDecoder::Status::ok) {
+        refused = TransportFailure{FailureKind::decode_error,
+                                   "the body from " + where + " does not decode as its " +
+                                       "Content-Encoding says: " + decoder->error()};
+        ok = false;
+    }
+    if (!ok) {
+        out.failure = refused ? std::move(*refused) : stream_failure(connection, origin, head);
+        out.nothing_received = !refused && connection.received() == 0 &&
+                               (connection.stop() == StreamStop::end_of_stream ||
+                                connection.stop() == StreamStop::reset ||
+                                connection.stop() == StreamStop::write_failed);
+        return out;
+    }
+    Response response;
+    response.status = head.status;
+    for (const auto& [name, value] : head.headers)
+        response.headers.push_back({name, value});
+    response.body = std::move(body);
+    const std::string* connection_header = response.header("Connection");
+    const bool close = connection_header && has_token(*connection_header, "close");
+    const bool http10_keep = head.version != "HTTP/1.0" ||
+                             (connection_header && has_token(*connection_header, "keep-alive"));
+    out.reusable = m_options.keep_alive && framed && !close && http10_keep && connection.reusable();
+    out.response = std::move(response);
     return out;
+}
+
+Connection HttplibTransport::checkout(const Origin& origin) {
+    if (!m_options.keep_alive)
+        return nullptr;
+    const std::lock_guard lock(m_pool_mutex);
+    auto found = m_idle.find(origin.key());
+    while (found != m_idle.end() && !found->second.empty()) {
+        Connection connection = std::move(found->second.back());
+        found->second.pop_back();
+        if (connection->reusable()) // the server may have closed it while it was idle
+            return connection;
+    }
+    return nullptr;
+}
+
+void HttplibTransport::checkin(const Origin& origin, Connection connection) {
+    if (!m_options.keep_alive)
+        return;
+    const std::lock_guard lock(m_pool_mutex);
+    auto& idle = m_idle[origin.key()];
+    if (idle.size() < k_idle_per_origin)
+        idle.push_back(std::move(connection));
 }
 
 Exchange HttplibTransport::send(const Request& request) {
@@ -330,28 +504,37 @@ Exchange HttplibTransport::send(const Request& request) {
     m_limiter.acquire();
     exchange.started = std::chrono::system_clock::now();
     const auto start = steady_clock::now();
+    const auto deadline = m_options.request_timeout.count() > 0 ? start + m_options.request_timeout
+                                                                : steady_clock::time_point::max();
+    auto finish = [&] {
+        exchange.seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
+        return exchange;
+    };
 
-    Client client = checkout(*origin);
-    bool reused = client->is_socket_open() != 0;
-    Attempt result = attempt(*client, request, *origin);
-    if (!result.ok && reused && stale_connection(result, m_options)) {
-        client = make_client(*origin); // the server closed the idle connection: once more
-        result = attempt(*client, request, *origin);
+    Connection connection = checkout(*origin);
+    Attempt result;
+    if (connection) {
+        result = attempt(*connection, request, *origin, deadline);
+        if (!result.response && result.nothing_received)
+            connection.reset(); // the server closed the idle connection: once more, anew
     }
-    exchange.seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
-
-    if (!result.ok) {
-        exchange.failure = classify(result, m_options, *origin);
-        return exchange; // the client and its connection are dropped
+    if (!connection) {
+        std::optional<TransportFailure> failure;
+        connection = connect(*origin, deadline, failure);
+        if (!connection) {
+            exchange.failure = std::move(failure);
+            return finish();
+        }
+        result = attempt(*connection, request, *origin, deadline);
     }
-    Response response;
-    response.status = result.response.status;
-    for (const auto& [name, value] : result.response.headers)
-        response.headers.push_back({name, value});
-    response.body = std::move(result.body);
-    exchange.response = std::move(response);
-    checkin(*origin, std::move(client));
-    return exchange;
+    if (!result.response) {
+        exchange.failure = std::move(result.failure);
+        return finish(); // the connection is dropped
+    }
+    exchange.response = std::move(result.response);
+    if (result.reusable)
+        checkin(*origin, std::move(connection));
+    return finish();
 }
 
 // A ca_file must hold at least one PEM certificate: httplib would otherwise fail each

@@ -75,9 +75,16 @@ enum class FailureKind : std::uint8_t {
     read_timeout,       // connected, but no complete answer within ClientOptions::read_timeout
     tls_failed,         // handshake or certificate verification failed
     connection_closed,  // reset or closed before a complete response arrived
-    truncated_body,     // fewer body bytes than Content-Length announced
-    malformed_response, // not HTTP, or a body that does not decode (httplib 0.11 cannot tell
-                        // an unparseable status line from a close: that is connection_closed)
+    truncated_body,     // the peer closed before the end of the body that Content-Length or
+                        // chunked framing announced
+    malformed_response, // not HTTP/1.x: a status line, header line, chunk or Content-Length
+                        // that does not parse
+    header_too_large,   // the status line and headers exceed ClientOptions::max_header_bytes
+                        // (or a line exceeds what httplib parses safely)
+    body_too_large,     // the body, announced, on the wire or decoded, exceeds max_body_bytes
+    decode_error,       // the body does not decode as its Content-Encoding says
+    too_slow,           // no complete answer within ClientOptions::request_timeout, however
+                        // steadily the bytes trickled in
 };
 
 struct FailureKindInfo {
@@ -98,12 +105,19 @@ inline constexpr std::array k_failure_kinds = {
     FailureKindInfo{FailureKind::connection_closed, "connection-closed",
                     "the connection closed before a complete response"},
     FailureKindInfo{FailureKind::truncated_body, "truncated-body",
-                    "fewer body bytes than Content-Length announced"},
+                    "the connection closed before the end of the announced body"},
     FailureKindInfo{FailureKind::malformed_response, "malformed-response",
                     "the answer is not HTTP"},
+    FailureKindInfo{FailureKind::header_too_large, "header-too-large",
+                    "the status line and headers exceed the header limit"},
+    FailureKindInfo{FailureKind::body_too_large, "body-too-large",
+                    "the body exceeds the body limit (as sent or decoded)"},
+    FailureKindInfo{FailureKind::decode_error, "decode-error",
+                    "the body does not decode as its Content-Encoding says"},
+    FailureKindInfo{FailureKind::too_slow, "too-slow",
+                    "no complete answer within the request deadline"},
 };
-static_assert(k_failure_kinds.size() ==
-              static_cast<std::size_t>(FailureKind::malformed_response) + 1);
+static_assert(k_failure_kinds.size() == static_cast<std::size_t>(FailureKind::too_slow) + 1);
 [[nodiscard]] constexpr std::string_view name_of(FailureKind kind) noexcept {
     return k_failure_kinds[static_cast<std::size_t>(kind)].name;
 }
@@ -134,14 +148,26 @@ struct ClientOptions {
     std::chrono::milliseconds connect_timeout{3000}; // TCP connect (TLS handshake: read_timeout)
     std::chrono::milliseconds read_timeout{5000};    // the longest wait for the next bytes of
                                                      // the answer (and to write the request)
-    std::optional<std::filesystem::path> ca_file;    // --cacert: a PEM bundle to trust
-    bool insecure = false;                           // --insecure: no certificate verification
-    bool keep_alive = true;                          // reuse connections per origin
+    // The whole request, from the connect to the last body byte: a server that sends a byte
+    // now and then never lets read_timeout pass, but cannot keep a request alive past this.
+    // Zero: no deadline.
+    std::chrono::milliseconds request_timeout{30000};
+    // The response body, decoded (a gzip/brotli bomb stops here) and as announced; on the
+    // wire it may take twice this plus 64 KiB (chunk framing). The body is never held beyond.
+    std::size_t max_body_bytes = std::size_t{16} << 20; // 16 MiB
+    // The status line and headers together (one line at most 8 KiB, the status line 1 KiB).
+    std::size_t max_header_bytes = std::size_t{64} << 10; // 64 KiB
+    std::optional<std::filesystem::path> ca_file;         // --cacert: a PEM bundle to trust
+    bool insecure = false;                                // --insecure: no certificate verification
+    bool keep_alive = true;                               // reuse connections per origin
     std::string user_agent = "conform/" CONFORM_VERSION;
     double rate_per_second = 0; // --rate N/s across all threads; 0: unlimited
 };
 
-// The cpp-httplib client (HTTP and HTTPS through OpenSSL). Connections are pooled per origin
+// The client: our sockets and OpenSSL, cpp-httplib for the HTTP/1.1 wire format. Every wait
+// is bounded by read_timeout and by the request's deadline (request_timeout), every byte by
+// max_header_bytes or max_body_bytes; gzip, deflate and brotli bodies are decoded by us within
+// max_body_bytes. Connections are pooled per origin
 // (scheme, host, port) and reused when keep_alive is on; each concurrent send uses its own
 // connection. A request that fails on a reused connection before any answer (the server
 // closed it while idle) is sent once more on a new one. Certificates are verified against

@@ -16,7 +16,7 @@ namespace {
 // (stopping joins threads, which is not async-signal-safe).
 volatile std::sig_atomic_t g_stop_signal = 0;
 
-extern "C" void on_stop_signal(int signal_number) {
+extern "C" void serve_on_stop_signal(int signal_number) {
     g_stop_signal = signal_number;
 }
 
@@ -26,7 +26,7 @@ public:
     StopSignals() {
         g_stop_signal = 0;
         struct sigaction action {};
-        action.sa_handler = on_stop_signal;
+        action.sa_handler = serve_on_stop_signal;
         sigemptyset(&action.sa_mask);
         sigaction(SIGINT, &action, &m_previous_int);
         sigaction(SIGTERM, &action, &m_previous_term);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstring>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -74,10 +75,10 @@ void set_socket_timeouts(int sock, const ConnectionPolicy& policy) {
 // Waits for the next request on a kept-alive connection. Gives up at the keep-alive timeout,
 // when the server closes, or (after the first request) when another connection waits for a
 // thread: serving it matters more than an idle connection, whose client reconnects.
-bool wait_for_request(int sock, SSL* ssl, const ConnectionPolicy& policy,
-                      const ConnectionRegistry& registry, bool first,
-                      const std::function<bool()>& others_waiting) {
-    if (ssl && SSL_pending(ssl) > 0)
+bool wait_for_request(int sock, SSL* ssl, const ConnectionStream& stream,
+                      const ConnectionPolicy& policy, const ConnectionRegistry& registry,
+                      bool first, const std::function<bool()>& others_waiting) {
+    if (stream.has_buffered() || (ssl && SSL_pending(ssl) > 0))
         return true;
     const auto deadline = steady_clock::now() + policy.keep_alive_timeout;
     while (!registry.closing()) {
@@ -92,10 +93,33 @@ bool wait_for_request(int sock, SSL* ssl, const ConnectionPolicy& policy,
     return false;
 }
 
+// After refusing a request whose bytes we did not read: close(2) with unread input sends an
+// RST, which can destroy the refusal before the client reads it. So: FIN first, then read and
+// drop what the client still sends, for a moment and a bounded amount (nginx's lingering
+// close).
+void linger_close(int sock) {
+    ::shutdown(sock, SHUT_WR);
+    constexpr milliseconds k_linger{200};
+    constexpr std::size_t k_drain = std::size_t{4} << 20;
+    const auto until = steady_clock::now() + k_linger;
+    char buffer[16384];
+    std::size_t drained = 0;
+    while (drained < k_drain) {
+        const auto left = std::chrono::duration_cast<milliseconds>(until - steady_clock::now());
+        if (left.count() <= 0 || !wait_for(sock, POLLIN, left))
+            break;
+        const ssize_t n = ::recv(sock, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR)))
+            break;
+        if (n > 0)
+            drained += static_cast<std::size_t>(n);
+    }
+}
+
 } // namespace
 
 bool ConnectionStream::is_readable() const {
-    if (m_ssl && SSL_pending(m_ssl) > 0)
+    if (m_begin != m_end || (m_ssl && SSL_pending(m_ssl) > 0))
         return true;
     return wait_for(m_sock, POLLIN, m_read_timeout);
 }
@@ -105,8 +129,32 @@ bool ConnectionStream::is_writable() const {
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-    if (!is_readable())
+    if (m_budget == 0)
         return -1;
+    size = std::min(size, m_budget);
+    if (m_begin == m_end) {
+        if (!is_readable())
+            return -1;
+        if (size >= k_buffer) { // a body: straight into httplib's buffer
+            const ssize_t n = read_some(ptr, size);
+            if (n > 0)
+                m_budget -= static_cast<std::size_t>(n);
+            return n;
+        }
+        const ssize_t n = read_some(m_buffer.get(), k_buffer);
+        if (n <= 0)
+            return n;
+        m_begin = 0;
+        m_end = static_cast<std::size_t>(n);
+    }
+    const std::size_t n = std::min(size, m_end - m_begin);
+    std::memcpy(ptr, m_buffer.get() + m_begin, n);
+    m_begin += n;
+    m_budget -= n;
+    return static_cast<ssize_t>(n);
+}
+
+ssize_t ConnectionStream::read_some(char* ptr, size_t size) {
     if (m_ssl) {
         const int n = SSL_read(m_ssl, ptr, static_cast<int>(std::min<size_t>(size, INT_MAX)));
         if (n > 0)
@@ -249,13 +297,20 @@ void serve_connection(int sock, SSL_CTX* ctx, const ConnectionPolicy& policy,
         ConnectionStream stream(sock, ssl, policy.read_timeout, policy.write_timeout);
         std::size_t left = policy.keep_alive_max_requests;
         bool first = true;
+        bool refused = false;
         while (usable && left > 0 &&
-               wait_for_request(sock, ssl, policy, registry, first, others_waiting)) {
+               wait_for_request(sock, ssl, stream, policy, registry, first, others_waiting)) {
             const bool close_connection = left == 1 || registry.closing();
+            stream.set_request_budget(policy.request_budget);
             bool connection_closed = false;
-            if (!process_request(stream, close_connection, connection_closed, ssl) ||
+            bool handled = false;
+            if (!process_request(stream, close_connection, connection_closed, handled, ssl) ||
                 connection_closed)
                 break;
+            if (!handled) {
+                refused = true;
+                break;
+            }
             first = false;
             --left;
         }
@@ -266,6 +321,8 @@ void serve_connection(int sock, SSL_CTX* ctx, const ConnectionPolicy& policy,
         }
         ERR_clear_error(); // this thread's OpenSSL error queue must not leak into the next
         registry.remove(sock);
+        if (refused && !ssl)
+            linger_close(sock);
     }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);

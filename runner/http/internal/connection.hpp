@@ -9,8 +9,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -37,13 +39,28 @@ public:
 
     // A TLS error happened: no close_notify may be sent any more (RFC 8446 6.2).
     [[nodiscard]] bool broken() const noexcept { return m_broken; }
+    // The bytes the next request may take, head and body together: httplib 0.11 bounds
+    // neither the number of header lines nor (by default) a body, so a client could otherwise
+    // make the server hold as much as it sends. Past the budget reads fail, and httplib
+    // answers 400 (or drops the connection in the middle of a body).
+    void set_request_budget(std::size_t bytes) noexcept { m_budget = bytes; }
+    // Bytes read from the socket that httplib has not taken yet (a pipelined request).
+    [[nodiscard]] bool has_buffered() const noexcept { return m_begin != m_end; }
 
 private:
+    ssize_t read_some(char* ptr, size_t size);
+
     int m_sock;
     SSL* m_ssl;
     std::chrono::milliseconds m_read_timeout;
     std::chrono::milliseconds m_write_timeout;
     bool m_broken = false;
+    std::size_t m_budget = SIZE_MAX;
+    // httplib reads a request head one byte at a time: without a buffer, two syscalls a byte.
+    static constexpr std::size_t k_buffer = 4096;
+    std::unique_ptr<char[]> m_buffer = std::make_unique<char[]>(k_buffer);
+    std::size_t m_begin = 0;
+    std::size_t m_end = 0;
 };
 
 // The open sockets of one server, so that stop() can shut them down (the owning worker still
@@ -88,11 +105,14 @@ struct ConnectionPolicy {
     std::chrono::milliseconds write_timeout{5000};
     std::chrono::milliseconds keep_alive_timeout{5000};
     std::size_t keep_alive_max_requests = 100;
+    std::size_t request_budget = SIZE_MAX; // bytes per request, head and body
 };
 
-// One request: httplib's Server::process_request on the stream.
+// One request: httplib's Server::process_request on the stream. handled: whether the
+// server's handler answered it; false means httplib refused the request itself (400, 413,
+// 414), and the connection then ends: what follows may not be where a request starts.
 using ProcessRequestFn = std::function<bool(httplib::Stream& stream, bool close_connection,
-                                            bool& connection_closed, SSL* ssl)>;
+                                            bool& connection_closed, bool& handled, SSL* ssl)>;
 
 // Serves sock until the client closes it, a timeout, the request limit, or the registry
 // closing; TLS when ctx is set. Closes sock.
