@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -210,12 +211,36 @@ bool JsonView::as_bool() const noexcept {
     return false;
 }
 
+namespace {
+
+// A double as the nearest int64 / uint64, saturating (a cast out of range is UB: fuzz finding
+// schema-1, "minimum": 2999...9 with 100 digits); NaN is 0.
+std::int64_t saturated_int64(double d) noexcept {
+    if (!(d == d))
+        return 0;
+    if (d >= 9223372036854775807.0)
+        return std::numeric_limits<std::int64_t>::max();
+    if (d <= -9223372036854775808.0)
+        return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(d);
+}
+
+std::uint64_t saturated_uint64(double d) noexcept {
+    if (!(d > 0))
+        return 0;
+    if (d >= 18446744073709551615.0)
+        return std::numeric_limits<std::uint64_t>::max();
+    return static_cast<std::uint64_t>(d);
+}
+
+} // namespace
+
 std::int64_t JsonView::as_int64() const noexcept {
     if (m_source == Source::nlohmann) {
         const json& j = nl(m_ptr);
         if (j.is_number_integer())
             return j.get<std::int64_t>();
-        return j.is_number() ? static_cast<std::int64_t>(j.get<double>()) : 0;
+        return j.is_number() ? saturated_int64(j.get<double>()) : 0;
     }
     if (m_source == Source::simdjson) {
         const dom::element e = element_of(m_ptr, m_index);
@@ -227,7 +252,7 @@ std::int64_t JsonView::as_int64() const noexcept {
             return static_cast<std::int64_t>(u);
         double d = 0;
         if (e.get(d) == simdjson::SUCCESS)
-            return static_cast<std::int64_t>(d);
+            return saturated_int64(d);
     }
     return 0;
 }
@@ -239,7 +264,7 @@ std::uint64_t JsonView::as_uint64() const noexcept {
             return j.get<std::uint64_t>();
         if (j.is_number_integer())
             return static_cast<std::uint64_t>(j.get<std::int64_t>());
-        return j.is_number() ? static_cast<std::uint64_t>(j.get<double>()) : 0;
+        return j.is_number() ? saturated_uint64(j.get<double>()) : 0;
     }
     if (m_source == Source::simdjson) {
         const dom::element e = element_of(m_ptr, m_index);
