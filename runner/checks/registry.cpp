@@ -272,14 +272,14 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 
 } // namespace
 
-Observed Observed::of(const http::Exchange& exchange, Role role) {
+Observed Observed::of(const http::Exchange& exchange, Role role, core::ParseLimits limits) {
     Observed o;
     o.exchange = &exchange;
     o.role = role;
     for (const http::QueryParam& p : exchange.request.query)
         o.query.emplace_back(p.name, p.value);
     if (exchange.response) {
-        auto parsed = core::parse_json(exchange.response->body, "response body");
+        auto parsed = core::parse_json(exchange.response->body, "response body", limits);
         if (parsed)
             o.body = std::move(*parsed);
         else

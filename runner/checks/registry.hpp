@@ -23,6 +23,7 @@
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/deviation.hpp"
+#include "runner/core/json_parse.hpp"
 #include "runner/core/json_view.hpp"
 #include "runner/http/transport.hpp"
 
@@ -47,8 +48,10 @@ struct Observed {
     [[nodiscard]] bool has_json() const noexcept { return view || body; }
     [[nodiscard]] core::JsonView json() const { return view ? *view : core::JsonView(*body); }
 
-    // Parses exchange.response's body (when there is a response).
-    [[nodiscard]] static Observed of(const http::Exchange& exchange, Role role = Role::page);
+    // Parses exchange.response's body (when there is a response); past limits, body_error
+    // says so (a body nested deeper than limits.max_depth is not JSON to the checks).
+    [[nodiscard]] static Observed of(const http::Exchange& exchange, Role role = Role::page,
+                                     core::ParseLimits limits = {});
 };
 
 struct CheckContext {

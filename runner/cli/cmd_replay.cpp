@@ -1,5 +1,6 @@
 // conform replay FILE... [--contract NAME]... [--jobs N] [--check NAME]... [--max-age 30d]
-//                [--fail-stale] + the report options (report_options.hpp)
+//                [--fail-stale] + the limits (limit_options.hpp) and the report options
+//                (report_options.hpp)
 // Recorded exchanges checked offline: routed to their contract and operation, every check that
 // needs no live server, the same report.json and exit codes as `conform run`.
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 #include "runner/checks/registry.hpp"
 #include "runner/cli/commands.hpp"
+#include "runner/cli/limit_options.hpp"
 #include "runner/cli/report_options.hpp"
 #include "runner/engine/replay.hpp"
 
@@ -47,6 +49,7 @@ void setup_replay(CLI::App& command, ExitCode& exit_code) {
         ->type_name("AGE");
     command.add_flag("--fail-stale", job->settings.fail_stale,
                      "With --max-age: stale exchanges fail the replay (exit 1)");
+    bind_limit_options(command, job->settings.limits, /*recordings=*/true);
     bind_report_options(command, *flags, job->report);
     command.footer("Checks:" + check_names + "\nReport formats:" + format_help() +
                    "\nExit status: 0 conformant (warnings allowed), 1 deviations of severity "

@@ -1,7 +1,7 @@
 // conform run [--target [NAME=]URL]... [--contract NAME]... [--cases DIR] [--check NAME]...
 //             [--persona P]... [--record FILE] [--jobs N] [--rate N/s] [--timeout MS]
 //             [--cacert PEM] [--insecure] [--param NAME=VALUE]... [--tls] [--shard K/N]
-//             + the report options (report_options.hpp)
+//             [--max-depth N] [--max-ref-depth N] + the report options (report_options.hpp)
 // The main job: every case of the chosen contracts against each target; without --target,
 // against the in-process reference server as `reference` and as `doc-sample`.
 #include <charconv>
@@ -10,6 +10,7 @@
 
 #include "runner/checks/registry.hpp"
 #include "runner/cli/commands.hpp"
+#include "runner/cli/limit_options.hpp"
 #include "runner/cli/report_options.hpp"
 #include "runner/engine/drift.hpp"
 #include "runner/engine/run.hpp"
@@ -96,6 +97,7 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                        "Largest response status line + headers (e.g. 64KiB)")
         ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
+    bind_limit_options(command, job->settings.limits, /*recordings=*/true); // --compare reads some
     command.add_option("--connect-timeout", *connect_ms, "Connect timeout, in milliseconds")
         ->check(CLI::Range(1, 600000))
         ->capture_default_str();
@@ -178,6 +180,7 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
             c.cases_dir = job->cases_dir;
             c.report = job->report;
             c.settings.checks = job->settings.checks;
+            c.settings.limits = job->settings.limits;
             c.client = job->client;
             c.fail_on_drift = *fail_on_drift;
             c.arguments = job->arguments;

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "runner/cli/commands.hpp"
+#include "runner/cli/limit_options.hpp"
 #include "runner/engine/engine.hpp"
 
 namespace conform::cli {
@@ -32,6 +33,7 @@ void setup_validate(CLI::App& command, ExitCode& exit_code) {
                        "Deepest nesting of the schema document")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
+    add_max_ref_depth(command, job->max_ref_depth);
     command.add_option("--max-pattern-bytes", job->max_pattern_bytes,
                        "Longest pattern a schema may hold (RE2 memory is bounded as well)")
         ->check(CLI::Range(1, 1 << 24))

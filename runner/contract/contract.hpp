@@ -119,16 +119,24 @@ struct Contract {
     [[nodiscard]] core::Result<const Operation*> route(const Query& query) const;
 };
 
+// Limits on the contract's schemas when they validate responses (schema::CompileOptions):
+// `conform run` and `conform replay` set them from --max-depth and --max-ref-depth.
+struct LoadOptions {
+    std::size_t max_evaluation_depth = 1024; // subschemas nested at validation ($ref chains)
+    std::size_t max_instance_depth = 256;    // instance nesting a schema follows
+};
+
 // Loads schemas/<name>/ with the descriptor schemas found in schemas_dir
 // (schemas_dir/contract.schema.json and schemas_dir/operation.schema.json).
 [[nodiscard]] core::Result<Contract> load_contract(const std::filesystem::path& dir,
-                                                   const std::filesystem::path& schemas_dir);
+                                                   const std::filesystem::path& schemas_dir,
+                                                   const LoadOptions& options = {});
 // The same with schemas_dir = the folder above dir.
 [[nodiscard]] core::Result<Contract> load_contract(const std::filesystem::path& dir);
 // Every subfolder of schemas_dir holding a contract.json (not meta/, the bundled
 // meta-schemas), sorted by name. The first bad contract fails the whole load.
 [[nodiscard]] core::Result<std::vector<Contract>>
-load_contracts(const std::filesystem::path& schemas_dir);
+load_contracts(const std::filesystem::path& schemas_dir, const LoadOptions& options = {});
 
 // Where the committed contracts live: $CONFORM_SCHEMAS when set, else ./schemas when it holds
 // contract.schema.json, else the source tree's schemas/ (CONFORM_SOURCE_DIR).

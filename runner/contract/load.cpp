@@ -20,8 +20,9 @@ fs::path parent_of(const fs::path& dir) {
 
 } // namespace
 
-core::Result<Contract> load_contract(const fs::path& dir, const fs::path& schemas_dir) {
-    CONFORM_TRY(internal::Loader loader, internal::Loader::create(schemas_dir));
+core::Result<Contract> load_contract(const fs::path& dir, const fs::path& schemas_dir,
+                                     const LoadOptions& options) {
+    CONFORM_TRY(internal::Loader loader, internal::Loader::create(schemas_dir, options));
     return loader.load(dir);
 }
 
@@ -29,7 +30,8 @@ core::Result<Contract> load_contract(const fs::path& dir) {
     return load_contract(dir, parent_of(dir));
 }
 
-core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir) {
+core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir,
+                                                  const LoadOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(schemas_dir, ec))
         return core::fail("not a directory (the contracts folder, schemas/)",
@@ -49,7 +51,7 @@ core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir) 
     // A contract's name is its folder's (checked on load), so this sorts by name.
     std::sort(folders.begin(), folders.end());
 
-    CONFORM_TRY(internal::Loader loader, internal::Loader::create(schemas_dir));
+    CONFORM_TRY(internal::Loader loader, internal::Loader::create(schemas_dir, options));
     std::vector<Contract> contracts;
     for (const fs::path& folder : folders) {
         CONFORM_TRY(Contract contract, loader.load(folder));

@@ -239,8 +239,9 @@ private:
                 entry.changes.push_back({DriftKind::status_changed, "",
                                          std::to_string(then.exchange.response->status),
                                          std::to_string(x.response->status)});
-            auto old_body = core::parse_json(then.exchange.response->body);
-            auto new_body = core::parse_json(x.response->body);
+            auto old_body = core::parse_json(then.exchange.response->body, {},
+                                             m_job.settings.limits.body());
+            auto new_body = core::parse_json(x.response->body, {}, m_job.settings.limits.body());
             if (old_body && new_body) {
                 auto shape = compare_shapes(*old_body, *new_body);
                 entry.changes.insert(entry.changes.end(), shape.begin(), shape.end());
@@ -332,13 +333,14 @@ int run_compare(const CompareJob& job, std::ostream& out, std::ostream& err) {
         err << "conform: error: " << d.to_string() << '\n';
         return 2;
     };
-    auto loaded = load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts);
+    auto loaded = load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
+                                        job.settings.limits.contracts());
     if (!loaded)
         return fail(loaded.error());
     if (job.target)
         if (auto endpoint = endpoint_of(job.target->url, "http://localhost/"); !endpoint)
             return fail(endpoint.error());
-    auto recorded = RecordingFiles::open(job.files);
+    auto recorded = RecordingFiles::open(job.files, job.settings.limits.recordings());
     if (!recorded)
         return fail(recorded.error());
     auto transport = http::make_transport(job.client);

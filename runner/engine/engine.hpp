@@ -23,6 +23,7 @@ struct ValidateJob {
     // Limits, each a clear error past it (DESIGN.md: untrusted input never crashes):
     std::size_t max_depth = 256;         // nesting of an instance (parsing and validating)
     std::size_t max_schema_depth = 256;  // nesting of the schema document
+    std::size_t max_ref_depth = 1024;    // subschemas nested while validating ($ref chains)
     std::size_t max_pattern_bytes = 32768; // a pattern's length
 };
 

@@ -183,7 +183,7 @@ public:
             if (m_settings.recorder)
                 if (auto written = m_settings.recorder->write(recorded(t, op, c, x)); !written)
                     environment.push_back("not recorded: " + written.error().to_string());
-            const checks::Observed observed = checks::Observed::of(x);
+            const checks::Observed observed = observe(x);
             const bool throttled = checks::is_throttled(*t.target->contract, observed);
             const bool timeout = is_timeout(x);
             if ((!throttled && !timeout) || attempt >= m_settings.retries) {
@@ -277,13 +277,20 @@ public:
 
         std::vector<checks::Observed> observed;
         for (std::size_t i = 0; i < exchanges.size(); ++i)
-            observed.push_back(checks::Observed::of(exchanges[i], roles[i]));
+            observed.push_back(observe(exchanges[i], roles[i]));
         for (const http::Exchange& x : exchanges)
             result.exchanges.push_back(record::excerpt(x));
 
         const checks::CheckContext context{contract, op, c, observed};
         result.checks = run_case_checks(context, m_settings.checks);
         return finish();
+    }
+
+    // The body parsed once for the checks, within --max-depth.
+    [[nodiscard]] checks::Observed
+    observe(const http::Exchange& x,
+            checks::Observed::Role role = checks::Observed::Role::page) const {
+        return checks::Observed::of(x, role, m_settings.limits.body());
     }
 
 private:
@@ -300,7 +307,7 @@ private:
             p.set(model.limit_param, std::to_string(c.walk_limit));
             if (!exchange(p, checks::Observed::Role::page))
                 return false;
-            const checks::Observed o = checks::Observed::of(exchanges.back());
+            const checks::Observed o = observe(exchanges.back());
             if (!o.body)
                 break;
             const core::JsonView body(*o.body);
@@ -358,7 +365,7 @@ void probe(TargetState& t, const CaseRunner& runner) {
             return;
         }
         std::optional<std::int64_t> total;
-        const checks::Observed o = checks::Observed::of(sent.exchange);
+        const checks::Observed o = runner.observe(sent.exchange);
         if (o.body && op->pagination)
             if (auto v = core::resolve_pointer(core::JsonView(*o.body), op->pagination->total_pointer))
                 total = total_value(*v);

@@ -306,7 +306,8 @@ public:
             o.query.emplace_back(p.name, p.value);
         if (r.exchange.response) {
             // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
-            auto parsed = m_parser.parse(r.exchange.response->body, "response body");
+            auto parsed = m_parser.parse(r.exchange.response->body, "response body",
+                                         m_settings.limits.body());
             if (parsed)
                 o.view = *parsed;
             else
@@ -362,7 +363,8 @@ public:
         // Several documents at once: the nlohmann path (walks are few and bounded).
         std::vector<checks::Observed> observed;
         for (const RecordedPtr& p : work.pages)
-            observed.push_back(checks::Observed::of(p->exchange));
+            observed.push_back(checks::Observed::of(p->exchange, checks::Observed::Role::page,
+                                                    m_settings.limits.body()));
         if (is_selected(m_settings.checks, "pagination.walk")) {
             const checks::CheckContext context{*routed.contract, routed.operation,
                                                routed.test_case, observed};

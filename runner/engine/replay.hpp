@@ -93,7 +93,7 @@ private:
 class RecordingFiles final : public ExchangeSource {
 public:
     [[nodiscard]] static core::Result<std::unique_ptr<RecordingFiles>>
-    open(const std::vector<std::filesystem::path>& files);
+    open(const std::vector<std::filesystem::path>& files, const record::ReaderOptions& options = {});
     core::Result<std::optional<record::Recorded>> next() override;
     std::uint64_t bytes_read() const override;
     ~RecordingFiles() override;
@@ -111,6 +111,7 @@ struct ReplaySettings {
     std::optional<std::chrono::seconds> max_age; // older exchanges are stale
     bool fail_stale = false;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); // injected
+    InputLimits limits; // bodies' nesting, $ref depth, recording line length
 };
 
 // The contracts an exchange may be routed to, and their cases (same order; cases may be
@@ -159,7 +160,8 @@ struct LoadedContracts {
 [[nodiscard]] core::Result<LoadedContracts>
 load_replay_contracts(const std::filesystem::path& schemas_dir,
                       const std::filesystem::path& cases_dir,
-                      const std::vector<std::string>& names);
+                      const std::vector<std::string>& names,
+                      const contract::LoadOptions& options = {});
 
 // "30d", "12h", "90m", "45s", "2w" -> seconds. Fails naming the text.
 [[nodiscard]] core::Result<std::chrono::seconds> parse_age(std::string_view text);

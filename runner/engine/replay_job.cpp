@@ -31,12 +31,13 @@ struct RecordingFiles::State {
     std::optional<record::HarImport> har;
     std::size_t har_bad = 0, har_next = 0;
     std::uint64_t done_bytes = 0; // of the files read to their end
+    record::ReaderOptions options;
 };
 
 RecordingFiles::~RecordingFiles() = default;
 
 core::Result<std::unique_ptr<RecordingFiles>>
-RecordingFiles::open(const std::vector<fs::path>& files) {
+RecordingFiles::open(const std::vector<fs::path>& files, const record::ReaderOptions& options) {
     if (files.empty())
         return core::fail("no recording to replay (conform replay FILE...)");
     for (const fs::path& f : files) {
@@ -47,6 +48,7 @@ RecordingFiles::open(const std::vector<fs::path>& files) {
     std::unique_ptr<RecordingFiles> source(new RecordingFiles());
     source->m_state = std::make_unique<State>();
     source->m_state->files = files;
+    source->m_state->options = options;
     return source;
 }
 
@@ -66,7 +68,7 @@ core::Result<std::optional<record::Recorded>> RecordingFiles::next() {
                 s.har.emplace(std::move(*har));
                 s.har_bad = s.har_next = 0;
             } else {
-                auto reader = record::RecordingReader::open(file);
+                auto reader = record::RecordingReader::open(file, s.options);
                 if (!reader) {
                     ++s.next_file;
                     return core::fail(std::move(reader).error());
@@ -123,11 +125,12 @@ core::Result<std::chrono::seconds> parse_age(std::string_view text) {
 
 core::Result<LoadedContracts> load_replay_contracts(const fs::path& schemas_dir,
                                                    const fs::path& cases_dir_given,
-                                                   const std::vector<std::string>& names) {
+                                                   const std::vector<std::string>& names,
+                                                   const contract::LoadOptions& options) {
     const fs::path schemas = schemas_dir.empty() ? contract::default_schemas_dir() : schemas_dir;
     const fs::path cases_dir =
         cases_dir_given.empty() ? contract::default_cases_dir() : cases_dir_given;
-    CONFORM_TRY(std::vector<contract::Contract> all, contract::load_contracts(schemas));
+    CONFORM_TRY(std::vector<contract::Contract> all, contract::load_contracts(schemas, options));
     for (const std::string& name : names)
         if (std::none_of(all.begin(), all.end(),
                          [&](const contract::Contract& c) { return c.name == name; }))
@@ -154,12 +157,13 @@ int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
         err << "conform: error: " << d.to_string() << '\n';
         return 2;
     };
-    auto loaded = load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts);
+    auto loaded = load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
+                                        job.settings.limits.contracts());
     if (!loaded)
         return fail(loaded.error());
     const std::vector<contract::Contract>& contracts = loaded->contracts;
     const std::vector<std::vector<contract::CaseFile>>& cases = loaded->cases;
-    auto source = RecordingFiles::open(job.files);
+    auto source = RecordingFiles::open(job.files, job.settings.limits.recordings());
     if (!source)
         return fail(source.error());
 

@@ -21,6 +21,7 @@
 
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
+#include "runner/core/json_parse.hpp"
 #include "runner/http/signer.hpp"
 #include "runner/http/transport.hpp"
 #include "runner/record/recording.hpp"
@@ -63,6 +64,24 @@ struct ReportSettings {
     std::map<core::DeviationId, core::Severity> severities; // per-id overrides
 };
 
+// Limits on what a server under test, or a recording of one, sends: each is a clear error past
+// it, never a crash (issue 7). `conform run` and `conform replay` bind them to --max-depth,
+// --max-ref-depth and (replay) --max-line-bytes.
+struct InputLimits {
+    std::size_t max_depth = 256;       // JSON nesting of a response body, parsed and validated
+    std::size_t max_ref_depth = 1024;  // subschemas nested while validating ($ref chains)
+    std::size_t max_line_bytes = std::size_t{64} << 20; // a recording line; longer: one bad line
+
+    [[nodiscard]] core::ParseLimits body() const { return core::ParseLimits{max_depth}; }
+    [[nodiscard]] contract::LoadOptions contracts() const {
+        return contract::LoadOptions{max_ref_depth, max_depth};
+    }
+    // A line holds its body two levels down; 44 spare levels give ReaderOptions' default 300.
+    [[nodiscard]] record::ReaderOptions recordings() const {
+        return record::ReaderOptions{max_line_bytes, max_depth + 44};
+    }
+};
+
 struct RunSettings {
     std::vector<std::string> checks;   // names from checks::checks(); empty: all that apply
     http::QueryParams extra_params;    // sent with every request (e.g. Tencent's Region)
@@ -73,6 +92,7 @@ struct RunSettings {
     // --record: every exchange (retries and probes included) appended, redacted; a write
     // that fails is an environment note on the case, never silent.
     record::RecordingWriter* recorder = nullptr;
+    InputLimits limits; // response bodies: nesting and $ref depth
 };
 
 // The injected edges (STYLE.md lesson 2).

@@ -43,7 +43,8 @@ core::Result<void> load(const RunJob& job, Plan& plan) {
     const fs::path schemas =
         job.schemas_dir.empty() ? contract::default_schemas_dir() : job.schemas_dir;
     const fs::path cases = job.cases_dir.empty() ? contract::default_cases_dir() : job.cases_dir;
-    CONFORM_TRY(std::vector<contract::Contract> all, contract::load_contracts(schemas));
+    CONFORM_TRY(std::vector<contract::Contract> all,
+                contract::load_contracts(schemas, job.settings.limits.contracts()));
     for (const std::string& name : job.contracts) {
         const bool known = std::any_of(all.begin(), all.end(),
                                        [&](const contract::Contract& c) { return c.name == name; });

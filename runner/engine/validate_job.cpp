@@ -106,6 +106,7 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
     options.assert_format = job.assert_format;
     options.max_instance_depth = job.max_depth;
     options.max_schema_depth = job.max_schema_depth;
+    options.max_evaluation_depth = job.max_ref_depth;
     options.regex.max_length = job.max_pattern_bytes;
     const core::ParseLimits limits{job.max_depth};
     auto compiled = schema::compile(*document, registry, options);

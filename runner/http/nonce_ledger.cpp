@@ -6,24 +6,36 @@
 
 namespace conform::http {
 
-bool NonceLedger::remember(std::string_view key_id, std::string_view nonce, std::int64_t timestamp,
-                           std::int64_t now) {
+void NonceLedger::forget_stale(std::int64_t now) {
+    std::erase_if(m_forget_after, [&](const auto& entry) { return entry.second < now; });
+}
+
+NonceLedger::Remembered NonceLedger::remember(std::string_view key_id, std::string_view nonce,
+                                              std::int64_t timestamp, std::int64_t now) {
     std::string key;
     key.reserve(key_id.size() + 1 + nonce.size());
     key.append(key_id).append(1, '\0').append(nonce);
     const std::lock_guard lock(m_mutex);
     // Forget pairs whose requests are stale by now, at most once per window: amortised O(1).
     if (now >= m_next_sweep) {
-        std::erase_if(m_forget_after, [&](const auto& entry) { return entry.second < now; });
+        forget_stale(now);
         m_next_sweep = now + m_window;
     }
     const std::int64_t forget_after = std::max(timestamp, now) + m_window;
-    const auto [it, inserted] = m_forget_after.try_emplace(std::move(key), forget_after);
-    if (!inserted && it->second < now) {
+    if (auto it = m_forget_after.find(key); it != m_forget_after.end()) {
+        if (it->second >= now)
+            return Remembered::reused;
         it->second = forget_after; // seen long ago, but not swept yet: a fresh use
-        return true;
+        return Remembered::fresh;
     }
-    return inserted;
+    if (m_forget_after.size() >= m_capacity && now >= m_next_full_sweep) {
+        forget_stale(now); // full: look for room, but at most once a second (O(capacity))
+        m_next_full_sweep = now + 1;
+    }
+    if (m_forget_after.size() >= m_capacity)
+        return Remembered::full;
+    m_forget_after.emplace(std::move(key), forget_after);
+    return Remembered::fresh;
 }
 
 std::size_t NonceLedger::size() const {

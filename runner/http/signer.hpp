@@ -136,6 +136,7 @@ enum class VerifyStatus : std::uint8_t {
     invalid_parameter, // Tencent: Timestamp or Nonce absent or not a positive integer
     stale_timestamp,
     reused_nonce,
+    nonce_ledger_full, // Tencent: too many fresh nonces to remember; refused as throttling
 };
 
 // SIGNING.md's error codes for each outcome (a taxonomy table, STYLE.md lesson 6). Only 4000
@@ -164,8 +165,11 @@ inline constexpr std::array k_verify_statuses = {
                      "AuthFailure.SignatureExpire"},
     VerifyStatusInfo{VerifyStatus::reused_nonce, "reused-nonce", 0, "", 4500,
                      "AuthFailure.RequestReplay"},
+    VerifyStatusInfo{VerifyStatus::nonce_ledger_full, "nonce-ledger-full", 0, "", 4400,
+                     "RequestLimitExceeded"},
 };
-static_assert(k_verify_statuses.size() == static_cast<std::size_t>(VerifyStatus::reused_nonce) + 1);
+static_assert(k_verify_statuses.size() ==
+              static_cast<std::size_t>(VerifyStatus::nonce_ledger_full) + 1);
 static_assert(
     [] {
         for (std::size_t i = 0; i < k_verify_statuses.size(); ++i)
@@ -193,24 +197,36 @@ struct Verdict {
 
 // Tencent replay protection: remembers (SecretId, Nonce) pairs for as long as a request
 // carrying them could still pass the timestamp window. The reference server owns one;
-// thread-safe.
+// thread-safe. Memory is bounded: at most `capacity` pairs (about 120 bytes each; the default
+// 262,144 is about 30 MiB). When that many are still inside their window, a fresh pair is
+// refused (`full`) rather than remembered or let through unchecked: the server answers it as
+// throttling (RequestLimitExceeded) and a client retries after backing off.
+inline constexpr std::size_t k_nonce_ledger_capacity = std::size_t{1} << 18;
+
 class NonceLedger {
 public:
-    explicit NonceLedger(std::int64_t window_seconds = k_timestamp_window_seconds)
-        : m_window(window_seconds) {}
+    enum class Remembered : std::uint8_t { fresh, reused, full };
 
-    // Records the pair; false when it was already recorded and not yet forgotten. A pair is
-    // kept until max(timestamp, now) + window: after that, the request that carried it is
-    // refused as stale anyway.
-    [[nodiscard]] bool remember(std::string_view key_id, std::string_view nonce,
-                                std::int64_t timestamp, std::int64_t now);
+    explicit NonceLedger(std::int64_t window_seconds = k_timestamp_window_seconds,
+                         std::size_t capacity = k_nonce_ledger_capacity)
+        : m_window(window_seconds), m_capacity(capacity) {}
+
+    // Records the pair: fresh, or reused when it was already recorded and not yet forgotten,
+    // or full (not recorded). A pair is kept until max(timestamp, now) + window: after that,
+    // the request that carried it is refused as stale anyway.
+    [[nodiscard]] Remembered remember(std::string_view key_id, std::string_view nonce,
+                                      std::int64_t timestamp, std::int64_t now);
     [[nodiscard]] std::size_t size() const;
 
 private:
+    void forget_stale(std::int64_t now); // the caller holds m_mutex
+
     mutable std::mutex m_mutex;
     std::unordered_map<std::string, std::int64_t> m_forget_after; // key_id '\0' nonce -> time
     std::int64_t m_window;
-    std::int64_t m_next_sweep = 0;
+    std::size_t m_capacity;
+    std::int64_t m_next_sweep = 0;      // the periodic sweep: once per window
+    std::int64_t m_next_full_sweep = 0; // when full: at most once a second
 };
 
 struct VerifyContext {

@@ -9,7 +9,6 @@
 namespace conform::http::internal {
 namespace {
 
-constexpr std::string_view k_signature = "Signature";
 constexpr std::string_view k_secret_id = "SecretId";
 constexpr std::string_view k_timestamp = "Timestamp";
 constexpr std::string_view k_nonce = "Nonce";
@@ -140,10 +139,18 @@ Verdict tencent_verify(const QueryParams& received, const RequestTarget& target,
                             "Signature does not match the source string " + source);
 
     // Only a correctly signed request uses up its nonce: a forged one cannot burn nonces.
-    if (context.nonces != nullptr &&
-        !context.nonces->remember(*secret_id, std::to_string(*nonce), *timestamp, now))
-        return make_verdict(k_self, VerifyStatus::reused_nonce,
-                            "Nonce " + *nonce_text + " was already used with this SecretId");
+    if (context.nonces != nullptr)
+        switch (context.nonces->remember(*secret_id, std::to_string(*nonce), *timestamp, now)) {
+        case NonceLedger::Remembered::fresh: break;
+        case NonceLedger::Remembered::reused:
+            return make_verdict(k_self, VerifyStatus::reused_nonce,
+                                "Nonce " + *nonce_text + " was already used with this SecretId");
+        case NonceLedger::Remembered::full:
+            return make_verdict(k_self, VerifyStatus::nonce_ledger_full,
+                                "RequestLimitExceeded: too many fresh nonces inside the " +
+                                    std::to_string(context.window_seconds) +
+                                    " s window; retry later");
+        }
     return make_verdict(k_self, VerifyStatus::ok, {});
 }
 

@@ -4,7 +4,6 @@
 
 namespace conform::http::internal {
 namespace {
-constexpr std::string_view k_signature = "Signature";
 constexpr std::string_view k_public_key = "PublicKey";
 } // namespace
 

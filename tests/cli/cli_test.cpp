@@ -224,4 +224,62 @@ TEST_CASE("validate: nesting past --max-depth is a clear error (exit 2), raised 
     CHECK(run_conform({"validate", "--schema", schema.string(), "--max-depth", "0",
                        deep.string()})
               .exit_code == 2);
+    // --max-ref-depth bounds subschemas nested while validating ($ref chains).
+    const auto refs = dir.write("refs.json", R"({"$defs": {"a": {"$ref": "#/$defs/b"},
+        "b": {"type": "integer"}}, "$ref": "#/$defs/a"})");
+    const auto one = dir.write("one.json", "1");
+    CHECK(run_conform({"validate", "--schema", refs.string(), one.string()}).exit_code == 0);
+    r = run_conform({"validate", "--schema", refs.string(), "--max-ref-depth", "2", one.string()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("evaluation deeper than 2") != std::string::npos);
+}
+
+TEST_CASE("run and replay: --max-depth, --max-ref-depth and --max-line-bytes bound what is read") {
+    conform::test::TempDir dir;
+    const std::string samples =
+        (std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas/ucloud-uhub/GetRepo.samples.jsonl")
+            .string();
+    auto report_of = [&](const std::string& name, std::vector<std::string> args) {
+        const std::string report_dir = (dir.path() / name).string();
+        args.insert(args.begin() + 1, {"--quiet", "--report-dir", report_dir});
+        auto r = run_conform(args);
+        std::ifstream in(std::filesystem::path(report_dir) / "report.json");
+        std::stringstream text;
+        text << in.rdbuf();
+        return std::make_pair(r, text.str());
+    };
+
+    // The defaults read every sample line and parse every body.
+    auto [plain, plain_report] = report_of("plain", {"replay", samples});
+    INFO(plain.out << plain.err);
+    CHECK(plain.exit_code != 2);
+    CHECK(plain_report.find("the body is not JSON") == std::string::npos);
+    CHECK(plain_report.find("evaluation deeper than") == std::string::npos);
+
+    // A line longer than --max-line-bytes is one bad line naming file:line (exit 2).
+    auto [short_lines, short_report] = report_of("short", {"replay", "--max-line-bytes", "100", samples});
+    CHECK(short_lines.exit_code == 2);
+    CHECK(short_report.find("longer than the limit of 100") != std::string::npos);
+    CHECK(short_report.find("GetRepo.samples.jsonl:1") != std::string::npos);
+
+    // A body nested deeper than --max-depth is not JSON to the checks, saying why.
+    auto [shallow, shallow_report] = report_of("shallow", {"replay", "--max-depth", "2", samples});
+    CHECK(shallow.exit_code == 1);
+    CHECK(shallow_report.find("the body is not JSON") != std::string::npos);
+    CHECK(shallow_report.find("deeper than 2") != std::string::npos);
+
+    // Validation nested deeper than --max-ref-depth is an error at that keyword.
+    auto [no_refs, no_refs_report] = report_of("refs", {"replay", "--max-ref-depth", "1", samples});
+    CHECK(no_refs.exit_code == 1);
+    CHECK(no_refs_report.find("evaluation deeper than 1") != std::string::npos);
+
+    // `conform run` takes the same limits for live answers.
+    auto [live, live_report] = report_of(
+        "live", {"run", "--contract", "ucloud-uhub", "--persona", "reference", "--max-depth", "2"});
+    CHECK(live.exit_code == 1);
+    CHECK(live_report.find("deeper than 2") != std::string::npos);
+    auto help = run_conform({"replay", "--help"});
+    for (const char* option : {"--max-depth", "--max-ref-depth", "--max-line-bytes"})
+        CHECK(help.out.find(option) != std::string::npos);
+    CHECK(run_conform({"run", "--max-depth", "0"}).exit_code == 2);
 }

@@ -16,7 +16,7 @@ const Scheme& tencent() {
 }
 
 // Tencent's published API 2.0 worked example, as SIGNING.md quotes it.
-const Credentials k_doc_credentials{"AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA",
+const Credentials k_tencent_credentials{"AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA",
                                     "Gu5t9xGARNpq86cd98joQYCN3Cozk1qA"};
 constexpr std::string_view k_doc_source =
     "GETcvm.api.qcloud.com/v2/index.php?Action=DescribeInstances&Nonce=11886&Region=gz&"
@@ -25,7 +25,7 @@ constexpr std::string_view k_doc_source =
 constexpr std::string_view k_doc_signature = "NSI3UqqD99b/UJb4tbG/xZpRW64=";
 const RequestTarget k_doc_target{"GET", "cvm.api.qcloud.com", "/v2/index.php"};
 
-QueryParams doc_params() {
+QueryParams tencent_doc_params() {
     // Deliberately not in sorted order; SecretId comes from the credentials.
     return {{"offset", "0"},
             {"limit", "20"},
@@ -50,15 +50,15 @@ SignedQuery sign(const QueryParams& params, const RequestTarget& target,
 
 TEST_CASE("tencent-v2-hmac reproduces SIGNING.md's worked example", "[signer][tencent]") {
     SECTION("the pure steps") {
-        QueryParams params = doc_params();
-        params.add("SecretId", k_doc_credentials.key_id);
+        QueryParams params = tencent_doc_params();
+        params.add("SecretId", k_tencent_credentials.key_id);
         CHECK(internal::tencent_source_string(params, k_doc_target) == k_doc_source);
         CHECK(internal::tencent_digest(params) == internal::Digest::sha1);
-        CHECK(*internal::tencent_signature(k_doc_source, k_doc_credentials.secret,
+        CHECK(*internal::tencent_signature(k_doc_source, k_tencent_credentials.secret,
                                            internal::Digest::sha1) == k_doc_signature);
     }
     SECTION("the signer, with Timestamp and Nonce given") {
-        const SignedQuery s = sign(doc_params(), k_doc_target, k_doc_credentials);
+        const SignedQuery s = sign(tencent_doc_params(), k_doc_target, k_tencent_credentials);
         CHECK(s.explain == k_doc_source);
         CHECK(*s.params.find("Signature") == k_doc_signature);
         CHECK(*s.params.find("Timestamp") == "1465185768"); // as given, not the clock's
@@ -101,7 +101,7 @@ TEST_CASE("tencent-v2-hmac signs SHA256 only for exactly HmacSHA256", "[signer][
           internal::Digest::sha256);
     // Base64 of 20 bytes (SHA1) is 28 characters; of 32 bytes (SHA256), 44.
     const QueryParams sloppy{{"Action", "GetFavor"}, {"SignatureMethod", "hmacsha256"}};
-    CHECK(sign(sloppy, k_doc_target, k_doc_credentials).params.find("Signature")->size() == 28);
+    CHECK(sign(sloppy, k_doc_target, k_tencent_credentials).params.find("Signature")->size() == 28);
 }
 
 TEST_CASE("tencent-v2-hmac writes '_' in names as '.' after sorting", "[signer][tencent]") {
@@ -123,10 +123,10 @@ TEST_CASE("tencent-v2-hmac fills Timestamp from the clock and Nonce from the sou
                              {"Region", "ap-guangzhou"},
                              {"Signature", "old"},
                              {"SecretId", "someone-else"}};
-    const SignedQuery s = sign(params, k_doc_target, k_doc_credentials, 1712345678, 987654);
+    const SignedQuery s = sign(params, k_doc_target, k_tencent_credentials, 1712345678, 987654);
     CHECK(*s.params.find("Timestamp") == "1712345678");
     CHECK(*s.params.find("Nonce") == "987654");
-    CHECK(*s.params.find("SecretId") == k_doc_credentials.key_id);
+    CHECK(*s.params.find("SecretId") == k_tencent_credentials.key_id);
     CHECK(s.query().find("old") == std::string::npos);
 
     RandomNonceSource random(12345);
@@ -140,25 +140,25 @@ TEST_CASE("tencent-v2-hmac fills Timestamp from the clock and Nonce from the sou
 }
 
 TEST_CASE("tencent-v2-hmac explain never holds the secret key", "[signer][tencent][secret]") {
-    const SignedQuery s = sign(doc_params(), k_doc_target, k_doc_credentials);
-    CHECK(s.explain.find(k_doc_credentials.secret) == std::string::npos);
-    CHECK(s.query().find(k_doc_credentials.secret) == std::string::npos);
+    const SignedQuery s = sign(tencent_doc_params(), k_doc_target, k_tencent_credentials);
+    CHECK(s.explain.find(k_tencent_credentials.secret) == std::string::npos);
+    CHECK(s.query().find(k_tencent_credentials.secret) == std::string::npos);
     // Even a parameter that (wrongly) carries the secret is masked in explain.
-    QueryParams leaky = doc_params();
-    leaky.add("Note", k_doc_credentials.secret);
-    const SignedQuery l = sign(leaky, k_doc_target, k_doc_credentials);
-    CHECK(l.explain.find(k_doc_credentials.secret) == std::string::npos);
+    QueryParams leaky = tencent_doc_params();
+    leaky.add("Note", k_tencent_credentials.secret);
+    const SignedQuery l = sign(leaky, k_doc_target, k_tencent_credentials);
+    CHECK(l.explain.find(k_tencent_credentials.secret) == std::string::npos);
     CHECK_THAT(l.explain, Catch::Contains("Note=<TENCENTCLOUD_SECRET_KEY>"));
 }
 
 TEST_CASE("tencent-v2-hmac verification", "[signer][tencent][verify]") {
-    const std::vector<Credentials> known{k_doc_credentials};
+    const std::vector<Credentials> known{k_tencent_credentials};
     FixedClock clock(1465185768 + 10);
     NonceLedger nonces;
     const auto verify = [&](const QueryParams& received, const RequestTarget& target) {
         return tencent().verify(received, target, VerifyContext{known, clock, &nonces});
     };
-    auto received = parse_query(sign(doc_params(), k_doc_target, k_doc_credentials).query());
+    auto received = parse_query(sign(tencent_doc_params(), k_doc_target, k_tencent_credentials).query());
     REQUIRE(received);
 
     SECTION("ok, then the same Nonce again: 4500") {
@@ -169,6 +169,14 @@ TEST_CASE("tencent-v2-hmac verification", "[signer][tencent][verify]") {
         const Verdict again = verify(*received, k_doc_target);
         CHECK(again.status == VerifyStatus::reused_nonce);
         CHECK(again.code == 4500);
+    }
+    SECTION("a full nonce ledger: 4400 RequestLimitExceeded, which a client backs off from") {
+        NonceLedger tiny(k_timestamp_window_seconds, 0);
+        const Verdict v = tencent().verify(*received, k_doc_target, VerifyContext{known, clock, &tiny});
+        CHECK(v.status == VerifyStatus::nonce_ledger_full);
+        CHECK(v.code == 4400);
+        CHECK(v.code_desc == "RequestLimitExceeded");
+        CHECK_THAT(v.message, Catch::Contains("RequestLimitExceeded"));
     }
     SECTION("missing Signature: 4100 AuthFailure") {
         received->erase("Signature");

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "runner/contract/internal/location.hpp"
 #include "runner/contract/internal/agreement.hpp"
 #include "runner/contract/internal/most_specific_error.hpp"
 #include "runner/contract/internal/read_descriptor.hpp"
@@ -18,11 +19,6 @@ using nlohmann::json;
 // Our generated files carry "$id": "https://conform.dev/schemas/<contract>/<file>"; a $ref from
 // one to another resolves from the schemas folder being loaded, never the network.
 constexpr std::string_view k_our_uri_prefix = "https://conform.dev/schemas/";
-
-core::Location at(const fs::path& file, std::string pointer) {
-    const bool has_pointer = !pointer.empty();
-    return core::Location{file.string(), 0, 0, std::move(pointer), has_pointer};
-}
 
 // "schemas/x/" and "schemas/x" name the same folder; its filename() must be "x".
 fs::path without_trailing_separator(const fs::path& dir) {
@@ -77,17 +73,18 @@ std::string file_uri(const fs::path& path) {
     return out;
 }
 
-Loader::Loader(schema::Registry registry, schema::CompiledSchema meta_schema)
-    : m_registry(std::move(registry)), m_meta_schema(std::move(meta_schema)) {}
+Loader::Loader(schema::Registry registry, schema::CompiledSchema meta_schema, LoadOptions options)
+    : m_registry(std::move(registry)), m_meta_schema(std::move(meta_schema)), m_options(options) {}
 
-core::Result<Loader> Loader::create(const fs::path& schemas_dir) {
+core::Result<Loader> Loader::create(const fs::path& schemas_dir, const LoadOptions& options) {
     schema::Registry registry;
     registry.map_directory(std::string(k_our_uri_prefix), schemas_dir);
     CONFORM_TRY(const json* meta_document, registry.find(schema::k_draft2020_12));
     if (meta_document == nullptr) // bundled with the validator: a build problem, not input
         return core::fail("the draft 2020-12 meta-schema is not bundled");
     CONFORM_TRY(schema::CompiledSchema meta, schema::compile(*meta_document, registry));
-    Loader loader(std::move(registry), std::move(meta));
+    // The descriptor schemas check our own files: the defaults, not the limits for responses.
+    Loader loader(std::move(registry), std::move(meta), LoadOptions{});
 
     auto descriptor = [&](const char* name) -> core::Result<SchemaFile> {
         const fs::path path = schemas_dir / name;
@@ -100,6 +97,7 @@ core::Result<Loader> Loader::create(const fs::path& schemas_dir) {
     };
     CONFORM_TRY(loader.m_contract_schema, descriptor("contract.schema.json"));
     CONFORM_TRY(loader.m_operation_schema, descriptor("operation.schema.json"));
+    loader.m_options = options; // for the request and response schemas of each operation
     return loader;
 }
 
@@ -115,6 +113,8 @@ core::Result<SchemaFile> Loader::load_schema_file(const fs::path& path) {
     }
     schema::CompileOptions options;
     options.origin = path.string();
+    options.max_evaluation_depth = m_options.max_evaluation_depth;
+    options.max_instance_depth = m_options.max_instance_depth;
     // The retrieval URI is the base (2020-12 core 8.2): an absolute "$id" in the file
     // overrides it, and a relative one resolves against the file's own place.
     options.base_uri = file_uri(path);

@@ -18,13 +18,14 @@ namespace conform::contract::internal {
 class Loader {
 public:
     // Fails when schemas_dir lacks contract.schema.json or operation.schema.json.
-    [[nodiscard]] static core::Result<Loader> create(const std::filesystem::path& schemas_dir);
+    [[nodiscard]] static core::Result<Loader> create(const std::filesystem::path& schemas_dir,
+                                                     const LoadOptions& options = {});
 
     // dir holds contract.json and the files it names.
     [[nodiscard]] core::Result<Contract> load(const std::filesystem::path& dir);
 
 private:
-    Loader(schema::Registry registry, schema::CompiledSchema meta_schema);
+    Loader(schema::Registry registry, schema::CompiledSchema meta_schema, LoadOptions options);
 
     // Reads a schema file, checks it against the 2020-12 meta-schema, compiles it.
     [[nodiscard]] core::Result<SchemaFile> load_schema_file(const std::filesystem::path& path);
@@ -36,6 +37,7 @@ private:
 
     schema::Registry m_registry;
     schema::CompiledSchema m_meta_schema;
+    LoadOptions m_options;
     std::optional<SchemaFile> m_contract_schema;  // set by create()
     std::optional<SchemaFile> m_operation_schema; // set by create()
 };

@@ -11,6 +11,9 @@
 
 namespace conform::http::internal {
 
+// Both schemes carry their signature in this query parameter (SIGNING.md).
+inline constexpr std::string_view k_signature = "Signature";
+
 // ---- ucloud-sha1 ----
 
 // Steps 1-3: every parameter but Signature, sorted by name bytes, each name immediately
