@@ -9,10 +9,6 @@ using core::Deviation;
 using core::DeviationId;
 using core::JsonView;
 
-std::optional<JsonView> at(JsonView root, std::string_view pointer) {
-    return core::resolve_pointer(root, pointer);
-}
-
 Deviation make(DeviationId id, std::string kind, const std::string& operation,
                std::string pointer, std::string expected, std::string actual, std::string message) {
     Deviation d;
@@ -38,7 +34,7 @@ std::string text_of(std::optional<JsonView> v) {
 } // namespace
 
 bool is_success(const contract::Envelope& envelope, JsonView body) {
-    auto code = at(body, envelope.code.pointer);
+    auto code = core::resolve_pointer(body, envelope.code.pointer);
     return code && *code == JsonView(envelope.code.success);
 }
 
@@ -46,7 +42,7 @@ std::vector<Deviation> check_envelope(const contract::Envelope& envelope,
                                       const std::string& operation, JsonView body,
                                       Expect expect) {
     std::vector<Deviation> out;
-    auto code = at(body, envelope.code.pointer);
+    auto code = core::resolve_pointer(body, envelope.code.pointer);
     const JsonView success(envelope.code.success);
     if (!code || code->type() != success.type()) {
         out.push_back(make(DeviationId::envelope_shape, "status-field", operation,
@@ -73,7 +69,7 @@ std::vector<Deviation> check_envelope(const contract::Envelope& envelope,
                            text_of(code),
                            "a valid request was answered with an error status " + text_of(code)));
     if (envelope.description) {
-        auto desc = at(body, envelope.description->pointer);
+        auto desc = core::resolve_pointer(body, envelope.description->pointer);
         const JsonView desc_success(envelope.description->success);
         if (!desc || desc->type() != desc_success.type())
             out.push_back(make(DeviationId::envelope_shape, "description-field", operation,
@@ -87,7 +83,7 @@ std::vector<Deviation> check_envelope(const contract::Envelope& envelope,
                                text_of(desc), "a success answer's description is not " +
                                                   desc_success.to_json().dump()));
     }
-    auto message = at(body, envelope.message_pointer);
+    auto message = core::resolve_pointer(body, envelope.message_pointer);
     if (!succeeded && (!message || !message->is_string()))
         out.push_back(make(DeviationId::envelope_shape, "message-field", operation,
                            envelope.message_pointer, "a string explaining the error",
@@ -98,7 +94,7 @@ std::vector<Deviation> check_envelope(const contract::Envelope& envelope,
                            envelope.message_pointer, "string", text_of(message),
                            "the message field " + envelope.message_pointer + " is not a string"));
     if (envelope.action && !operation.empty()) { // no operation named, no echo to expect
-        auto action = at(body, envelope.action->pointer);
+        auto action = core::resolve_pointer(body, envelope.action->pointer);
         const std::string expected = envelope.action->expected(operation);
         if (!action || !action->is_string() || action->as_string() != expected)
             out.push_back(make(DeviationId::envelope_shape, "action-echo", operation,

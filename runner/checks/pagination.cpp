@@ -12,10 +12,6 @@ using core::Deviation;
 using core::DeviationId;
 using core::JsonView;
 
-std::optional<JsonView> at(JsonView root, std::string_view pointer) {
-    return core::resolve_pointer(root, pointer);
-}
-
 std::optional<std::int64_t> as_integer(std::string_view text) {
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -62,7 +58,7 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     std::vector<Deviation> out;
     if (model.items_pointer.empty() || model.limit_param.empty())
         return out; // the operation does not page
-    auto items = at(body, model.items_pointer);
+    auto items = core::resolve_pointer(body, model.items_pointer);
     if (!items || !items->is_array())
         return out; // no list to count: the schema check reports why
     const std::int64_t count = static_cast<std::int64_t>(items->size());
@@ -74,7 +70,7 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     const std::int64_t offset =
         offset_text ? as_integer(*offset_text).value_or(model.offset_default) : model.offset_default;
     std::optional<std::int64_t> total;
-    if (auto t = at(body, model.total_pointer))
+    if (auto t = core::resolve_pointer(body, model.total_pointer))
         total = total_of(*t);
 
     if (limit && *limit >= 0 && count > *limit)
@@ -124,7 +120,7 @@ std::string item_identity(JsonView item, const std::string& key) {
 
 std::vector<std::string> identities(const PageModel& model, JsonView body) {
     std::vector<std::string> out;
-    if (auto items = at(body, model.items_pointer); items && items->is_array())
+    if (auto items = core::resolve_pointer(body, model.items_pointer); items && items->is_array())
         items->for_each_item([&](std::size_t, JsonView item) {
             out.push_back(item_identity(item, model.item_key));
             return true;
@@ -147,7 +143,7 @@ std::vector<Deviation> check_walk(const PageModel& model, const std::vector<Walk
     std::vector<std::optional<std::int64_t>> totals;
     std::vector<std::vector<std::string>> ids;
     for (const WalkPage& p : pages) {
-        auto t = at(p.body, model.total_pointer);
+        auto t = core::resolve_pointer(p.body, model.total_pointer);
         totals.push_back(t ? total_of(*t) : std::nullopt);
         ids.push_back(identities(model, p.body));
     }

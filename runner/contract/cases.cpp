@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "runner/contract/internal/location.hpp"
 #include "runner/contract/internal/most_specific_error.hpp"
 #include "runner/core/json_parse.hpp"
 
@@ -13,6 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using internal::at;
 
 // The file's enums, as tables (schemas/cases.schema.json holds the same words).
 constexpr std::pair<std::string_view, CaseKind> k_kinds[] = {
@@ -60,10 +62,6 @@ Case read_case(const json& c) {
     for (const auto& name : c.value("checks", json::array()))
         out.checks.push_back(name.get<std::string>());
     return out;
-}
-
-core::Location at(const fs::path& file, std::string pointer) {
-    return core::Location{file.string(), 0, 0, std::move(pointer), true};
 }
 
 } // namespace

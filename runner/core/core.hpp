@@ -1,7 +1,7 @@
 #pragma once
 // conform::core — the shared vocabulary, no I/O beyond reading a file: Result and Diagnostic,
 // the read-only JSON view (nlohmann + simdjson), JSON parsing with locations, JSON Pointer,
-// URI references.
+// URI references, ASCII text helpers.
 
 #include "runner/core/deviation.hpp"
 #include "runner/core/function_ref.hpp"
@@ -9,4 +9,5 @@
 #include "runner/core/json_pointer.hpp"
 #include "runner/core/json_view.hpp"
 #include "runner/core/result.hpp"
+#include "runner/core/text.hpp"
 #include "runner/core/uri.hpp"

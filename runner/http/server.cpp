@@ -15,6 +15,7 @@
 #include <httplib.h>
 
 #include "runner/http/internal/certificate.hpp"
+#include "runner/http/internal/crypto.hpp"
 #include "runner/http/internal/connection.hpp"
 
 namespace conform::http {

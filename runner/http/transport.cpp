@@ -1,6 +1,7 @@
 // Transport over cpp-httplib: a pool of httplib clients per origin, and the one place where
 // httplib's errors become FailureKinds (classify()).
 
+#include "runner/core/text.hpp"
 #include "runner/http/transport.hpp"
 
 #include <algorithm>
@@ -32,13 +33,6 @@ using std::chrono::steady_clock;
 // Keep at most this many idle connections per origin: the engine's workers, plus slack.
 constexpr std::size_t k_idle_per_origin = 32;
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-               return lower(x) == lower(y);
-           });
-}
-
 // scheme://host[:port][/path], the only URLs a Request carries (RFC 3986 3.2; no userinfo).
 struct Origin {
     bool https = false;
@@ -62,9 +56,9 @@ core::Result<Origin> parse_base_url(std::string_view url) {
     if (scheme_end == std::string_view::npos)
         return bad("no scheme");
     const std::string_view scheme = url.substr(0, scheme_end);
-    if (iequals(scheme, "https"))
+    if (core::iequals(scheme, "https"))
         origin.https = true;
-    else if (!iequals(scheme, "http"))
+    else if (!core::iequals(scheme, "http"))
         return bad("the scheme is neither http nor https");
     std::string_view rest = url.substr(scheme_end + 3);
     if (rest.find_first_of("?#") != std::string_view::npos)
@@ -125,7 +119,7 @@ bool has_token(std::string_view list, std::string_view token) {
             item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
             item.remove_suffix(1);
-        if (iequals(item, token))
+        if (core::iequals(item, token))
             return true;
         if (comma == std::string_view::npos)
             break;
@@ -376,9 +370,9 @@ Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& r
         std::optional<std::string> length;
         const bool chunked = has_token(head.get_header_value("Transfer-Encoding"), "chunked");
         for (const auto& [name, value] : head.headers) {
-            if (iequals(name, "Content-Encoding") && !encoding)
+            if (core::iequals(name, "Content-Encoding") && !encoding)
                 encoding = &value;
-            if (!chunked && iequals(name, "Content-Length")) {
+            if (!chunked && core::iequals(name, "Content-Length")) {
                 // RFC 9112 6.3: a length that is not one number, or differs between copies,
                 // makes the framing unknowable; httplib would read it as 0 or the first.
                 const bool digits = !value.empty() && value.size() <= 19 &&
@@ -560,7 +554,7 @@ core::Result<void> check_ca_file(const std::filesystem::path& path) {
 
 const std::string* find_header(const Headers& headers, std::string_view name) {
     for (const auto& header : headers)
-        if (iequals(header.name, name))
+        if (core::iequals(header.name, name))
             return &header.value;
     return nullptr;
 }

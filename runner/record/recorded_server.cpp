@@ -21,7 +21,8 @@
 #include "runner/record/proxy.hpp"
 
 namespace conform::record {
-namespace {
+// Named, not anonymous: Playback::State (external linkage) holds these types.
+namespace matching {
 
 using internal::iequals;
 using nlohmann::json;
@@ -74,7 +75,7 @@ std::string path_of(std::string_view base_url) {
 }
 
 // What matching compares of one request.
-struct Shape {
+struct RequestShape {
     std::string method;
     std::string path;
     Params params;   // without the ignored names, sorted
@@ -93,9 +94,9 @@ private:
     std::set<std::string> m_redacted; // names whose value is REDACTED in some recording
 };
 
-Shape shape_of(std::string method, std::string path, std::string_view query,
+RequestShape shape_of(std::string method, std::string path, std::string_view query,
                const http::Headers& headers, std::string_view body, const Ignored& ignored) {
-    Shape s;
+    RequestShape s;
     s.method = std::move(method);
     s.path = path.empty() ? std::string("/") : std::move(path);
     Params all;
@@ -153,7 +154,7 @@ struct Difference {
 };
 
 // Differences per parameter name (both lists sorted), method and path first.
-std::vector<Difference> differences(const Shape& recorded, const Shape& requested) {
+std::vector<Difference> differences(const RequestShape& recorded, const RequestShape& requested) {
     std::vector<Difference> out;
     if (recorded.method != requested.method)
         out.push_back({"method", {}, {recorded.method}, {requested.method}});
@@ -234,12 +235,14 @@ http::ServerResponse response_of(const Recorded& r) {
 }
 
 struct Request {
-    Shape shape;
+    RequestShape shape;
     std::vector<std::size_t> answers; // into State::answers, in recorded order
     std::size_t served = 0;           // calls so far (guarded by State::mutex)
 };
 
-} // namespace
+} // namespace matching
+
+using namespace matching;
 
 bool is_volatile_param(std::string_view name) noexcept {
     return is_secret_name(name) || internal::one_of(name, k_signing_params);
@@ -283,7 +286,7 @@ struct Playback::State {
     std::mutex mutex; // served counters, unmatched, log
     std::size_t unmatched = 0;
 
-    http::ServerResponse miss(const Shape& shape, const http::ServerRequest& in);
+    http::ServerResponse miss(const RequestShape& shape, const http::ServerRequest& in);
 };
 
 Playback::Playback(std::vector<Recorded> exchanges, std::ostream* log)
@@ -301,7 +304,7 @@ Playback::Playback(std::vector<Recorded> exchanges, std::ostream* log)
     for (const Recorded& r : exchanges) {
         const http::Request& q = r.exchange.request;
         std::string query = q.raw_query ? *q.raw_query : http::encode_query(q.query);
-        Shape shape = shape_of(q.method, path_of(q.base_url), query, q.headers, q.body, s.ignored);
+        RequestShape shape = shape_of(q.method, path_of(q.base_url), query, q.headers, q.body, s.ignored);
         s.answers.push_back({response_of(r), where_of(r), redacted_url(q), q.method});
         auto [at, added] = s.by_key.try_emplace(shape.key, s.requests.size());
         if (added)
@@ -329,7 +332,7 @@ std::size_t Playback::unmatched() const noexcept {
 
 http::ServerResponse Playback::answer(const http::ServerRequest& in) {
     State& s = *m_state;
-    const Shape shape = shape_of(in.method, in.path, in.raw_query, in.headers, in.body, s.ignored);
+    const RequestShape shape = shape_of(in.method, in.path, in.raw_query, in.headers, in.body, s.ignored);
     const auto found = s.by_key.find(shape.key);
     if (found == s.by_key.end())
         return s.miss(shape, in);
@@ -344,7 +347,7 @@ http::ServerResponse Playback::answer(const http::ServerRequest& in) {
     return s.answers[request.answers[index]].response;
 }
 
-http::ServerResponse Playback::State::miss(const Shape& shape, const http::ServerRequest& in) {
+http::ServerResponse Playback::State::miss(const RequestShape& shape, const http::ServerRequest& in) {
     const std::string query = redact_raw_query(in.raw_query);
     json body = {{"error", "no recorded exchange matches this request"},
                  {"request", {{"method", in.method}, {"path", shape.path}, {"query", query}}}};

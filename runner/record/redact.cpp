@@ -1,20 +1,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "runner/core/text.hpp"
 #include "runner/record/record.hpp"
 
 #include "runner/core/json_parse.hpp"
 
 namespace conform::record {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // Text bodies are cut on a UTF-8 boundary so that the excerpt stays valid JSON text.
 std::string cut_utf8(const std::string& text, std::size_t max) {
@@ -51,7 +44,7 @@ std::string printable(const std::string& text) {
 
 bool is_secret_name(std::string_view name) noexcept {
     return std::any_of(k_secret_names.begin(), k_secret_names.end(),
-                       [&](std::string_view secret) { return iequals(secret, name); });
+                       [&](std::string_view secret) { return core::iequals(secret, name); });
 }
 
 http::QueryParams redact(const http::QueryParams& params) {

@@ -136,7 +136,7 @@ void exchange_block(std::string& out, const nlohmann::json& exchange) {
            "</pre></details>\n";
 }
 
-void deviations(std::string& out, const ReportModel& model) {
+void deviations_section(std::string& out, const ReportModel& model) {
     const auto groups = internal::group_by_id(model.cases);
     if (groups.empty())
         return;
@@ -241,7 +241,7 @@ std::string render_html(const ReportModel& model) {
     totals(out, model);
     notes(out, model);
     matrices(out, model);
-    deviations(out, model);
+    deviations_section(out, model);
     baseline(out, model);
     out += k_script;
     out += "</body>\n</html>\n";

@@ -39,7 +39,7 @@ void matrix(std::string& out, const ReportModel& model) {
     }
 }
 
-void deviations(std::string& out, const ReportModel& model) {
+void deviations_table(std::string& out, const ReportModel& model) {
     const auto groups = internal::group_by_id(model.cases);
     if (groups.empty())
         return;
@@ -156,7 +156,7 @@ std::string render_markdown(const ReportModel& model) {
         }
 
     matrix(out, model);
-    deviations(out, model);
+    deviations_table(out, model);
 
     bool any_environment = false;
     for (const CaseResult& c : model.cases)

@@ -1,3 +1,4 @@
+#include "runner/core/text.hpp"
 #include "runner/schema/regex.hpp"
 
 #include <bit>
@@ -44,10 +45,6 @@ std::string property_name(std::string_view name) {
     return std::string(name);
 }
 
-bool is_hex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 // Rewrites the ECMA-262 escapes RE2 spells differently: \uXXXX -> \x{XXXX},
 // \u{X...} -> \x{X...}, \cX -> the control character, \d/\w/\s stay (ASCII in both,
 // except \s which ECMA widens to Unicode spaces: written out as a class).
@@ -59,8 +56,8 @@ core::Result<std::string> translate(std::string_view p) {
         const char c = p[i];
         if (c == '\\' && i + 1 < p.size()) {
             const char n = p[i + 1];
-            if (n == 'u' && i + 5 < p.size() && is_hex(p[i + 2]) &&
-                is_hex(p[i + 3]) && is_hex(p[i + 4]) && is_hex(p[i + 5])) {
+            if (n == 'u' && i + 5 < p.size() && core::is_hex(p[i + 2]) &&
+                core::is_hex(p[i + 3]) && core::is_hex(p[i + 4]) && core::is_hex(p[i + 5])) {
                 out += "\\x{";
                 out.append(p.substr(i + 2, 4));
                 out += '}';

@@ -76,10 +76,10 @@ TEST_CASE("doc lint: one page alone has no translation to drift from") {
 
 TEST_CASE("doc lint JSON carries the documented fields") {
     CONFORM_REQUIRE_SHARED("doc lint JSON");
-    auto json = checks::lint_json(lint({k_tencent}));
-    REQUIRE(json.is_array());
-    REQUIRE_FALSE(json.empty());
-    for (const auto& f : json)
+    auto findings = checks::lint_json(lint({k_tencent}));
+    REQUIRE(findings.is_array());
+    REQUIRE_FALSE(findings.empty());
+    for (const auto& f : findings)
         for (const char* key : {"id", "severity", "doc", "pointer", "expected", "actual", "message"})
             CHECK(f.contains(key));
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/checks/envelope.hpp"
+#include "tests/support/fixtures.hpp"
 
 using namespace conform;
 using checks::Expect;
@@ -21,13 +22,6 @@ const contract::Contract& seed(const std::string& name) {
         it = cache.emplace(name, std::move(loaded).value()).first;
     }
     return it->second;
-}
-
-std::vector<DeviationId> ids(const std::vector<core::Deviation>& all) {
-    std::vector<DeviationId> out;
-    for (const auto& d : all)
-        out.push_back(d.id);
-    return out;
 }
 
 std::vector<core::Deviation> check(const char* contract, const char* op, const json& body,
@@ -54,40 +48,40 @@ TEST_CASE("envelope: documented success and error answers pass") {
 
 TEST_CASE("envelope.status: success for a negative case is a warning when refusal is only preferred") {
     auto all = check("ucloud-uhub", "GetRepo", k_ucloud_ok, Expect::refusal_preferred);
-    REQUIRE(ids(all) == std::vector{DeviationId::envelope_status});
+    REQUIRE(test::ids(all) == std::vector{DeviationId::envelope_status});
     CHECK(all[0].severity == core::Severity::warning);
     all = check("ucloud-uhub", "GetRepo", k_ucloud_ok, Expect::refusal);
-    REQUIRE(ids(all) == std::vector{DeviationId::envelope_status});
+    REQUIRE(test::ids(all) == std::vector{DeviationId::envelope_status});
     CHECK(all[0].severity == core::Severity::error);
 }
 
 TEST_CASE("envelope.status: an error for a valid request") {
     auto all = check("tencent-ccr", "GetFavor", k_tencent_error, Expect::success);
-    REQUIRE(ids(all) == std::vector{DeviationId::envelope_status});
+    REQUIRE(test::ids(all) == std::vector{DeviationId::envelope_status});
     CHECK(all[0].kind == "failure-on-positive");
 }
 
 TEST_CASE("envelope.shape: missing or mistyped status, message, description, action echo") {
     json no_code = k_ucloud_ok;
     no_code.erase("RetCode");
-    CHECK(ids(check("ucloud-uhub", "GetRepo", no_code, Expect::success)) ==
+    CHECK(test::ids(check("ucloud-uhub", "GetRepo", no_code, Expect::success)) ==
           std::vector{DeviationId::envelope_shape});
     json string_code = k_ucloud_ok;
     string_code["RetCode"] = "0";
-    CHECK(ids(check("ucloud-uhub", "GetRepo", string_code, Expect::success)) ==
+    CHECK(test::ids(check("ucloud-uhub", "GetRepo", string_code, Expect::success)) ==
           std::vector{DeviationId::envelope_shape});
     json no_message = k_ucloud_error;
     no_message.erase("Message");
-    CHECK(ids(check("ucloud-uhub", "GetRepo", no_message, Expect::refusal)) ==
+    CHECK(test::ids(check("ucloud-uhub", "GetRepo", no_message, Expect::refusal)) ==
           std::vector{DeviationId::envelope_shape});
     json wrong_echo = k_ucloud_ok;
     wrong_echo["Action"] = "GetRepo";
     auto echo = check("ucloud-uhub", "GetRepo", wrong_echo, Expect::success);
-    REQUIRE(ids(echo) == std::vector{DeviationId::envelope_shape});
+    REQUIRE(test::ids(echo) == std::vector{DeviationId::envelope_shape});
     CHECK(echo[0].kind == "action-echo");
     CHECK(check("ucloud-uhub", "", k_ucloud_error, Expect::refusal).empty()); // no op, no echo
     json bad_desc = k_tencent_ok;
     bad_desc["codeDesc"] = "OK";
-    CHECK(ids(check("tencent-ccr", "GetFavor", bad_desc, Expect::success)) ==
+    CHECK(test::ids(check("tencent-ccr", "GetFavor", bad_desc, Expect::success)) ==
           std::vector{DeviationId::envelope_shape});
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/checks/pagination.hpp"
+#include "tests/support/fixtures.hpp"
 
 using namespace conform;
 using core::DeviationId;
@@ -29,13 +30,6 @@ json page(int items, json total) {
     return {{"RetCode", 0}, {"TotalCount", std::move(total)}, {"RepoSet", std::move(set)}};
 }
 
-std::vector<DeviationId> ids(const std::vector<core::Deviation>& all) {
-    std::vector<DeviationId> out;
-    for (const auto& d : all)
-        out.push_back(d.id);
-    return out;
-}
-
 } // namespace
 
 TEST_CASE("a page that keeps its promises yields nothing") {
@@ -47,24 +41,24 @@ TEST_CASE("a page that keeps its promises yields nothing") {
 
 TEST_CASE("over-limit: 9 items for Limit=3") {
     auto all = checks::check_page(uhub(), {{"Limit", "3"}}, page(9, 100), "GetRepo");
-    REQUIRE(ids(all) == std::vector{DeviationId::pagination_over_limit});
+    REQUIRE(test::ids(all) == std::vector{DeviationId::pagination_over_limit});
     CHECK(all[0].actual == "9 items");
 }
 
 TEST_CASE("items-exceed-total: TotalCount below the items returned, even as a string") {
     auto all = checks::check_page(uhub(), {{"Limit", "20"}}, page(9, "2"), "GetRepo");
-    REQUIRE(ids(all) == std::vector{DeviationId::pagination_items_exceed_total});
+    REQUIRE(test::ids(all) == std::vector{DeviationId::pagination_items_exceed_total});
 }
 
 TEST_CASE("default-limit: without Limit the page is not 20 items") {
-    CHECK(ids(checks::check_page(uhub(), {}, page(25, 100), "GetRepo")) ==
+    CHECK(test::ids(checks::check_page(uhub(), {}, page(25, 100), "GetRepo")) ==
           std::vector{DeviationId::pagination_default_limit});
-    CHECK(ids(checks::check_page(uhub(), {}, page(10, 100), "GetRepo")) ==
+    CHECK(test::ids(checks::check_page(uhub(), {}, page(10, 100), "GetRepo")) ==
           std::vector{DeviationId::pagination_default_limit});
 }
 
 TEST_CASE("past-end: items at an offset at or past the total") {
-    CHECK(ids(checks::check_page(uhub(), {{"Offset", "10"}, {"Limit", "5"}}, page(2, 10),
+    CHECK(test::ids(checks::check_page(uhub(), {{"Offset", "10"}, {"Limit", "5"}}, page(2, 10),
                                  "GetRepo")) == std::vector{DeviationId::pagination_past_end});
 }
 
@@ -111,23 +105,23 @@ TEST_CASE("walk: duplicates when pages overlap by one (off-by-one)") {
     auto pages = walk(23, 7, [](int o) { return slice(std::max(0, o - 1), std::min(std::max(0, o - 1) + 7, 23), 23); });
     auto all = checks::check_walk(uhub(), pages, 7, "GetRepo");
     REQUIRE_FALSE(all.empty());
-    CHECK(std::find(ids(all).begin(), ids(all).end(), DeviationId::pagination_duplicate) != ids(all).end());
+    CHECK(std::find(test::ids(all).begin(), test::ids(all).end(), DeviationId::pagination_duplicate) != test::ids(all).end());
 }
 
 TEST_CASE("walk: a gap when items are skipped, told apart from a wrong total by a full listing") {
     auto pages = walk(23, 7, [](int o) { return slice(o + o / 7, std::min(o + o / 7 + 7, 23), 23); });
     const json everything = slice(0, 23, 23);
-    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo", everything));
+    auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo", everything));
     CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_gap) != found.end());
     CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) == found.end());
-    auto without = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    auto without = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
     CHECK(std::find(without.begin(), without.end(), DeviationId::pagination_total_mismatch) != without.end());
 }
 
 TEST_CASE("walk: an unstable total") {
     int call = 0;
     auto pages = walk(23, 7, [&](int o) { return slice(o, std::min(o + 7, 23), 23 + call++); });
-    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
     CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_unstable) != found.end());
 }
 
@@ -136,12 +130,12 @@ TEST_CASE("walk: offset ignored") {
     bodies = {slice(0, 7, 23), slice(0, 7, 23)};
     pages.push_back({{{"Limit", "7"}, {"Offset", "0"}}, bodies[0]});
     pages.push_back({{{"Limit", "7"}, {"Offset", "7"}}, bodies[1]});
-    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
     CHECK(found == std::vector{DeviationId::pagination_offset_ignored});
 }
 
 TEST_CASE("walk: the total disagrees with what a full walk returned") {
     auto pages = walk(23, 7, [](int o) { return slice(o, std::min(o + 7, 23), 30); });
-    auto found = ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
     CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) != found.end());
 }

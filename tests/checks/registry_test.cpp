@@ -5,22 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/checks/registry.hpp"
+#include "tests/support/contracts.hpp"
 
 using namespace conform;
 using core::DeviationId;
 using nlohmann::json;
 
 namespace {
-
-const contract::Contract& ucloud() {
-    static const contract::Contract c = [] {
-        auto loaded =
-            contract::load_contract(std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas/ucloud-uhub");
-        REQUIRE(loaded);
-        return std::move(loaded).value();
-    }();
-    return c;
-}
 
 http::Exchange answer(const json& body, http::QueryParams query = {}, int status = 200,
                       std::string type = "application/json") {
@@ -55,7 +46,7 @@ std::vector<DeviationId> run(std::string_view check, const contract::Case& c,
             xs[i], i < roles.size() ? roles[i] : checks::Observed::Role::page));
     const checks::CheckInfo* info = checks::find_check(check);
     REQUIRE(info);
-    checks::CheckContext ctx{ucloud(), ucloud().find_operation("GetRepo"), c, observed};
+    checks::CheckContext ctx{test::ucloud_contract(), test::ucloud_contract().find_operation("GetRepo"), c, observed};
     std::vector<DeviationId> out;
     for (const checks::Finding& f : info->run(ctx)) {
         CHECK(f.exchange < xs.size());
@@ -168,9 +159,9 @@ TEST_CASE("check pagination.walk: a duplicate across pages, found through the ex
 TEST_CASE("is_throttled: 429 and rate-limit envelopes, never a plain error") {
     auto observed = [](const http::Exchange& x) { return checks::Observed::of(x); };
     const auto throttled = answer({}, {}, 429);
-    CHECK(checks::is_throttled(ucloud(), observed(throttled)));
-    CHECK_FALSE(checks::is_throttled(ucloud(), observed(answer(k_error))));
+    CHECK(checks::is_throttled(test::ucloud_contract(), observed(throttled)));
+    CHECK_FALSE(checks::is_throttled(test::ucloud_contract(), observed(answer(k_error))));
     const auto limited = answer({{"RetCode", 151}, {"Message", "Rate limit exceeded"}});
-    CHECK(checks::is_throttled(ucloud(), observed(limited)));
-    CHECK_FALSE(checks::is_throttled(ucloud(), observed(answer(page(0, 1, 1)))));
+    CHECK(checks::is_throttled(test::ucloud_contract(), observed(limited)));
+    CHECK_FALSE(checks::is_throttled(test::ucloud_contract(), observed(answer(page(0, 1, 1)))));
 }

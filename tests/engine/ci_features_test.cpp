@@ -11,18 +11,12 @@
 
 #include "runner/engine/run.hpp"
 #include "runner/report/baseline.hpp"
+#include "tests/support/fixtures.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("conform-ci-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    return dir;
-}
 
 struct Ran {
     int code = -1;
@@ -70,7 +64,7 @@ std::set<std::string> deviation_targets(const report::ReportModel& m) {
 } // namespace
 
 TEST_CASE("shards: --shard K/N splits the cases evenly; merged shards equal the unsharded run") {
-    const fs::path dir = fresh_dir("shards");
+    const fs::path dir = test::fresh_dir("ci-shards");
     engine::RunJob job;
     const Ran whole = run(job, dir / "whole");
     REQUIRE(whole.model.cases.size() > 30);
@@ -108,7 +102,7 @@ TEST_CASE("shards: --shard K/N splits the cases evenly; merged shards equal the 
 }
 
 TEST_CASE("baseline round trip: write, rerun clean, a persona's new deviation alone fails") {
-    const fs::path dir = fresh_dir("baseline");
+    const fs::path dir = test::fresh_dir("ci-baseline");
     fs::create_directories(dir);
     const fs::path baseline = dir / "baseline.json";
     engine::RunJob job; // reference + doc-sample: the doc samples deviate
@@ -153,7 +147,7 @@ TEST_CASE("baseline round trip: write, rerun clean, a persona's new deviation al
 }
 
 TEST_CASE("a baseline that cannot be read is exit 2 naming it, before anything runs") {
-    const fs::path dir = fresh_dir("bad-baseline");
+    const fs::path dir = test::fresh_dir("ci-bad-baseline");
     fs::create_directories(dir);
     std::ofstream(dir / "b.json") << "{\"conform_baseline\": 1, \"entries\": [{}]}";
     engine::RunJob job;

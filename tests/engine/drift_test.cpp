@@ -12,6 +12,7 @@
 #include "runner/engine/drift.hpp"
 #include "runner/schema/schema.hpp"
 #include "runner/serve/serve.hpp"
+#include "tests/support/contracts.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
@@ -27,21 +28,12 @@ std::vector<std::string> describe(const std::vector<engine::DriftChange>& change
     return out;
 }
 
-const contract::Contract& ucloud() {
-    static const contract::Contract c = [] {
-        auto loaded = contract::load_contract(contract::default_schemas_dir() / "ucloud-uhub");
-        REQUIRE(loaded);
-        return std::move(loaded).value();
-    }();
-    return c;
-}
-
 std::unique_ptr<http::Server> serve_as(serve::PersonaId persona) {
-    auto fixtures = serve::load_fixtures(ucloud(), contract::default_cases_dir());
+    auto fixtures = serve::load_fixtures(test::ucloud_contract(), contract::default_cases_dir());
     REQUIRE(fixtures);
     serve::ReferenceOptions options;
     options.persona = persona;
-    auto reference = serve::make_reference(ucloud(), std::move(*fixtures), options);
+    auto reference = serve::make_reference(test::ucloud_contract(), std::move(*fixtures), options);
     REQUIRE(reference);
     auto server = serve::start_reference(*reference, {});
     REQUIRE(server);
@@ -65,7 +57,7 @@ public:
     TestKeys& operator=(const TestKeys&) = delete;
 
 private:
-    static const http::Scheme& scheme() { return *http::find_scheme(ucloud().signing); }
+    static const http::Scheme& scheme() { return *http::find_scheme(test::ucloud_contract().signing); }
 };
 
 // drift.json is what schemas/drift.schema.json says.

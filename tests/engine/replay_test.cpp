@@ -11,13 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/engine/replay.hpp"
+#include "tests/support/fixtures.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
 
 namespace {
 
-class Collect final : public report::Reporter {
+class ReplayCollector final : public report::Reporter {
 public:
     void target_starting(const report::TargetInfo& t) override { targets.push_back(t); }
     void case_ended(const report::CaseResult& c) override { cases.push_back(c); }
@@ -35,14 +36,14 @@ public:
     }
 };
 
-struct Loaded {
+struct ReplayLoaded {
     std::vector<contract::Contract> contracts;
     std::vector<std::vector<contract::CaseFile>> cases;
 };
 
-const Loaded& all_contracts() {
-    static const Loaded loaded = [] {
-        Loaded l;
+const ReplayLoaded& all_contracts() {
+    static const ReplayLoaded loaded = [] {
+        ReplayLoaded l;
         auto contracts = contract::load_contracts(contract::default_schemas_dir());
         REQUIRE(contracts);
         l.contracts = std::move(*contracts);
@@ -130,10 +131,10 @@ record::Recorded ucloud_page(int offset, int limit, int total, std::size_t line,
     return r;
 }
 
-engine::ReplayOutcome replay(std::vector<engine::VectorSource::Item> items, Collect& out,
+engine::ReplayOutcome replay(std::vector<engine::VectorSource::Item> items, ReplayCollector& out,
                              engine::ReplaySettings settings = {},
                              const std::vector<contract::Contract>* contracts = nullptr) {
-    const Loaded& l = all_contracts();
+    const ReplayLoaded& l = all_contracts();
     const std::vector<std::vector<contract::CaseFile>> no_cases;
     engine::VectorSource source(std::move(items));
     const engine::ReplayContracts rc{contracts ? *contracts : l.contracts,
@@ -179,7 +180,7 @@ TEST_CASE("replay of the docs' samples gives the docs' deviations") {
                              "tencent-ccr/GetFavor.samples.jsonl"})
         for (auto& item : read_lines(contract::default_schemas_dir() / name))
             items.push_back(std::move(item));
-    Collect out;
+    ReplayCollector out;
     const engine::ReplayOutcome outcome = replay(std::move(items), out);
     CHECK(outcome.exchanges == 2);
     CHECK(outcome.unroutable == 0);
@@ -214,7 +215,7 @@ TEST_CASE("replay: Tencent's totalCount integer is a type.mismatch once the data
                               "repoInfo": [], "totalCount": 1}}})");
     std::vector<engine::VectorSource::Item> items;
     items.emplace_back(recorded_of(line, "t.jsonl", 1));
-    Collect out;
+    ReplayCollector out;
     (void)replay(std::move(items), out);
     CHECK(out.ids("tencent-ccr").count("type.mismatch") == 1);
 }
@@ -226,7 +227,7 @@ TEST_CASE("replay: a bad line in the middle is reported with file:line, counted,
     items.emplace_back(core::fail("invalid JSON: unexpected end of input",
                                   core::Location{"live.jsonl", 2, 17, {}, false}));
     items.emplace_back(ucloud_page(0, 5, 3, 3, "api.genesissai.com"));
-    Collect out;
+    ReplayCollector out;
     const engine::ReplayOutcome outcome = replay(std::move(items), out);
     CHECK(outcome.exchanges == 2);
     CHECK(outcome.malformed == 1);
@@ -252,7 +253,7 @@ TEST_CASE("replay routes by host, path and Action; --contract restricts; the res
     named.contract = "genesissai-uhub"; // the line's contract field wins
     items.emplace_back(std::move(named));
 
-    Collect out;
+    ReplayCollector out;
     const engine::ReplayOutcome outcome = replay(std::move(items), out);
     CHECK(outcome.exchanges == 5);
     CHECK(outcome.unroutable == 2);
@@ -271,14 +272,14 @@ TEST_CASE("replay routes by host, path and Action; --contract restricts; the res
     CHECK(why[1].find("DeleteEverything") != std::string::npos);
 
     // --contract ucloud-uhub: the unknown host is UCloud's.
-    const Loaded& l = all_contracts();
+    const ReplayLoaded& l = all_contracts();
     std::vector<contract::Contract> only;
     for (const auto& c : l.contracts)
         if (c.name == "ucloud-uhub")
             only.push_back(contract::load_contract(c.directory).value());
     std::vector<engine::VectorSource::Item> again;
     again.emplace_back(ucloud_page(0, 5, 3, 1, "uhub.example.com"));
-    Collect restricted;
+    ReplayCollector restricted;
     const auto r = replay(std::move(again), restricted, {}, &only);
     CHECK(r.unroutable == 0);
     REQUIRE(restricted.targets.size() == 1);
@@ -290,7 +291,7 @@ TEST_CASE("replay: recorded pages of one listing are checked as a walk") {
         std::vector<engine::VectorSource::Item> items;
         for (int page = 0; page < 4; ++page)
             items.emplace_back(ucloud_page(page * 3, 3, 10, page + 1));
-        Collect out;
+        ReplayCollector out;
         const auto outcome = replay(std::move(items), out);
         CHECK(outcome.walks == 1);
         CHECK(out.cases.empty());
@@ -306,7 +307,7 @@ TEST_CASE("replay: recorded pages of one listing are checked as a walk") {
         second.exchange.response->body = body.dump();
         items.emplace_back(std::move(second));
         items.emplace_back(ucloud_page(0, 3, 9, 3));
-        Collect out;
+        ReplayCollector out;
         const auto outcome = replay(std::move(items), out);
         CHECK(outcome.walks == 1);
         const auto ids = out.ids();
@@ -325,7 +326,7 @@ TEST_CASE("replay: recorded pages of one listing are checked as a walk") {
         items.emplace_back(ucloud_page(0, 3, 9, 1));
         items.emplace_back(ucloud_page(3, 4, 9, 2));
         items.emplace_back(ucloud_page(6, 3, 9, 3, "api.genesissai.com"));
-        Collect out;
+        ReplayCollector out;
         CHECK(replay(std::move(items), out).walks == 0);
     }
 }
@@ -345,7 +346,7 @@ TEST_CASE("replay --max-age warns about old exchanges; --fail-stale fails them")
         v.emplace_back(std::move(fresh));
         return v;
     };
-    Collect warned;
+    ReplayCollector warned;
     auto outcome = replay(items(), warned, settings);
     CHECK(outcome.stale == 1);
     CHECK(outcome.failed_exchanges == 0);
@@ -355,7 +356,7 @@ TEST_CASE("replay --max-age warns about old exchanges; --fail-stale fails them")
     CHECK(warned.cases[0].environment[0].find("30d") != std::string::npos);
 
     settings.fail_stale = true;
-    Collect failed;
+    ReplayCollector failed;
     outcome = replay(items(), failed, settings);
     CHECK(outcome.stale == 1);
     CHECK(outcome.failed_exchanges == 1);
@@ -372,7 +373,7 @@ TEST_CASE("replay folds one root cause into one case, the same with any number o
         settings.jobs = jobs;
         settings.queue_capacity = 8;
         GeneratedSource source(400);
-        Collect out;
+        ReplayCollector out;
         const auto outcome = engine::replay_exchanges(
             source, {all_contracts().contracts, all_contracts().cases}, settings, out);
         CHECK(outcome.exchanges == 400);
@@ -403,7 +404,7 @@ TEST_CASE("replay memory does not grow with the recording's length") {
         engine::ReplaySettings settings;
         settings.jobs = 2;
         GeneratedSource source(n);
-        Collect out;
+        ReplayCollector out;
         const auto outcome = engine::replay_exchanges(
             source, {all_contracts().contracts, all_contracts().cases}, settings, out);
         CHECK(outcome.exchanges == n);
@@ -417,14 +418,6 @@ TEST_CASE("replay memory does not grow with the recording's length") {
 }
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("conform-replay-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
 
 nlohmann::json read_json(const fs::path& file) {
     std::ifstream in(file);
@@ -445,7 +438,7 @@ std::set<std::string> report_ids(const nlohmann::json& report) {
 } // namespace
 
 TEST_CASE("run_replay: the committed samples through the JSONL reader, report.json, exit 1") {
-    const fs::path dir = fresh_dir("samples");
+    const fs::path dir = test::fresh_dir("replay-samples");
     engine::ReplayJob job;
     for (const char* name : {"ucloud-uhub/GetRepo.samples.jsonl",
                              "tencent-ccr/GetFavor.samples.jsonl",
@@ -465,7 +458,7 @@ TEST_CASE("run_replay: the committed samples through the JSONL reader, report.js
 
 TEST_CASE("run_replay: a bad line is named with file:line and the rest replayed (exit 2); a "
           "missing file is exit 2 before anything runs") {
-    const fs::path dir = fresh_dir("bad-line");
+    const fs::path dir = test::fresh_dir("replay-bad-line");
     const fs::path file = dir / "live.jsonl";
     {
         std::ifstream sample(contract::default_schemas_dir() / "ucloud-uhub/GetRepo.samples.jsonl");

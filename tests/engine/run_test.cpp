@@ -14,18 +14,13 @@
 #include "runner/engine/run.hpp"
 #include "runner/serve/serve.hpp"
 #include "tests/http/loopback_support.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/contracts.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("conform-engine-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    return dir;
-}
 
 nlohmann::json read_report(const fs::path& dir) {
     std::ifstream in(dir / "report.json");
@@ -43,18 +38,9 @@ public:
     std::vector<std::string> unreachable;
 };
 
-const contract::Contract& ucloud() {
-    static const contract::Contract c = [] {
-        auto loaded = contract::load_contract(contract::default_schemas_dir() / "ucloud-uhub");
-        REQUIRE(loaded);
-        return std::move(loaded).value();
-    }();
-    return c;
-}
-
 const std::vector<contract::CaseFile>& ucloud_cases() {
     static const auto cases = [] {
-        auto loaded = contract::load_cases_for(ucloud(), contract::default_cases_dir(),
+        auto loaded = contract::load_cases_for(test::ucloud_contract(), contract::default_cases_dir(),
                                                contract::default_schemas_dir());
         REQUIRE(loaded);
         return std::move(loaded).value();
@@ -64,9 +50,9 @@ const std::vector<contract::CaseFile>& ucloud_cases() {
 
 // The conforming UCloud reference on a loopback port.
 std::unique_ptr<http::Server> ucloud_reference() {
-    auto fixtures = serve::load_fixtures(ucloud(), contract::default_cases_dir());
+    auto fixtures = serve::load_fixtures(test::ucloud_contract(), contract::default_cases_dir());
     REQUIRE(fixtures);
-    auto reference = serve::make_reference(ucloud(), std::move(*fixtures), {});
+    auto reference = serve::make_reference(test::ucloud_contract(), std::move(*fixtures), {});
     REQUIRE(reference);
     auto server = serve::start_reference(*reference, {});
     REQUIRE(server);
@@ -82,7 +68,7 @@ engine::RunOutcome run_against(const std::string& url, Collect& collect,
     auto transport = http::make_transport(client);
     REQUIRE(transport);
     engine::Target t;
-    t.contract = &ucloud();
+    t.contract = &test::ucloud_contract();
     t.cases = &ucloud_cases();
     t.name = "candidate";
     t.url = url;
@@ -99,7 +85,7 @@ engine::RunOutcome run_against(const std::string& url, Collect& collect,
 } // namespace
 
 TEST_CASE("conform run without --target: reference clean, doc-sample deviating, report.json") {
-    const fs::path dir = fresh_dir("embedded");
+    const fs::path dir = test::fresh_dir("engine-embedded");
     engine::RunJob job;
     job.report.dir = dir;
     job.report.console.quiet = true;
@@ -129,7 +115,7 @@ TEST_CASE("conform run without --target: reference clean, doc-sample deviating, 
 }
 
 TEST_CASE("conform run: a closed port is exit 3, an unknown contract exit 2") {
-    const fs::path dir = fresh_dir("closed");
+    const fs::path dir = test::fresh_dir("engine-closed");
     engine::RunJob job;
     job.report.dir = dir;
     job.report.console.quiet = true;
@@ -204,9 +190,9 @@ TEST_CASE("reporters hear the cases in plan order whatever the number of jobs") 
 }
 
 TEST_CASE("throttling is retried with backoff and reported as environment, never a deviation") {
-    auto fixtures = serve::load_fixtures(ucloud(), contract::default_cases_dir());
+    auto fixtures = serve::load_fixtures(test::ucloud_contract(), contract::default_cases_dir());
     REQUIRE(fixtures);
-    auto made = serve::make_reference(ucloud(), std::move(*fixtures), {});
+    auto made = serve::make_reference(test::ucloud_contract(), std::move(*fixtures), {});
     REQUIRE(made);
     std::shared_ptr<serve::Reference> reference = *made;
     for (const bool always : {false, true}) {
@@ -226,7 +212,7 @@ TEST_CASE("throttling is retried with backoff and reported as environment, never
         auto transport = http::make_transport(client);
         REQUIRE(transport);
         engine::Target t;
-        t.contract = &ucloud();
+        t.contract = &test::ucloud_contract();
         t.cases = &ucloud_cases();
         t.name = "throttling";
         t.url = (*server)->base_url();
@@ -271,7 +257,7 @@ std::map<std::string, std::set<std::string>> ids_by_target(const nlohmann::json&
 } // namespace
 
 TEST_CASE("conform run --record, then conform replay: the same deviations, no secret on disk") {
-    const fs::path dir = fresh_dir("record-replay");
+    const fs::path dir = test::fresh_dir("engine-record-replay");
     fs::create_directories(dir);
     engine::RunJob job;
     job.report.dir = dir / "live";

@@ -15,6 +15,7 @@
 
 using conform::test::HostileServer;
 using conform::test::Peer;
+using conform::test::head;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -63,10 +64,6 @@ RunResult run_against(const HostileServer& server, std::vector<std::string> extr
                             out.transport_kinds.insert(d.value("kind", ""));
     }
     return out;
-}
-
-std::string head(const std::string& headers) {
-    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + headers + "\r\n";
 }
 
 void expect_deviations(const RunResult& r, const std::string& kind) {

@@ -271,6 +271,10 @@ std::size_t peak_rss_bytes() {
     return static_cast<std::size_t>(usage.ru_maxrss) * 1024;
 }
 
+std::string head(const std::string& headers, const std::string& status) {
+    return "HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + headers + "\r\n";
+}
+
 std::string chunk(std::string_view data) {
     char size[32];
     std::snprintf(size, sizeof size, "%zx\r\n", data.size());

@@ -110,6 +110,10 @@ std::string gzip(std::string_view data);
 // One HTTP/1.1 chunk.
 std::string chunk(std::string_view data);
 
+// A response head: status line, Content-Type: application/json, headers (each ending in
+// CRLF), and the blank line.
+std::string head(const std::string& headers, const std::string& status = "200 OK");
+
 } // namespace conform::test
 
 namespace conform::test {

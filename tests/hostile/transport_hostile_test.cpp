@@ -20,6 +20,7 @@
 namespace http = conform::http;
 using conform::test::HostileServer;
 using conform::test::Peer;
+using conform::test::head;
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 
@@ -82,10 +83,6 @@ void expect_failure(const Outcome& out, const HostileServer& server, http::Failu
     CHECK(out.exchange.failure->message.find(server.authority()) != std::string::npos);
     CHECK(out.exchange.failure->message.find(fragment) != std::string::npos);
     CHECK(out.exchange.failure->message.find('\n') == std::string::npos); // one line
-}
-
-std::string head(const std::string& headers, const std::string& status = "200 OK") {
-    return "HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + headers + "\r\n";
 }
 
 // Streams n bytes of filler (a JSON string's worth of 'x') until the client gives up.

@@ -18,6 +18,9 @@
 #include "tests/serve/serve_support.hpp"
 
 using namespace conform;
+using test::client;
+using test::scrub_nothing;
+using test::SharedText;
 using nlohmann::json;
 
 namespace {
@@ -55,14 +58,6 @@ struct Upstream {
     }
 };
 
-std::unique_ptr<http::Transport> client(std::optional<std::filesystem::path> ca = {}) {
-    http::ClientOptions options;
-    options.ca_file = std::move(ca);
-    auto transport = http::make_transport(options);
-    REQUIRE(transport);
-    return std::move(*transport);
-}
-
 http::Request get(std::string base_url, http::QueryParams query) {
     http::Request r;
     r.base_url = std::move(base_url);
@@ -76,44 +71,11 @@ record::ProxyOptions to(std::string upstream) {
     return options;
 }
 
-record::WriterOptions scrub_nothing() {
-    record::WriterOptions options;
-    options.scrub = std::vector<std::string>{};
-    return options;
-}
-
 json status_of(const contract::Contract& contract, const std::string& body) {
     auto parsed = core::parse_json(body);
     REQUIRE(parsed);
     return (*parsed).at(nlohmann::json::json_pointer(contract.envelope.code.pointer));
 }
-
-// A stream buffer two threads may share: run_record writes, the test polls.
-class SharedText : public std::streambuf {
-public:
-    std::string text() {
-        const std::lock_guard lock(m_mutex);
-        return m_text;
-    }
-
-protected:
-    int_type overflow(int_type c) override {
-        if (c != traits_type::eof()) {
-            const std::lock_guard lock(m_mutex);
-            m_text += static_cast<char>(c);
-        }
-        return c;
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-        const std::lock_guard lock(m_mutex);
-        m_text.append(s, static_cast<std::size_t>(n));
-        return n;
-    }
-
-private:
-    std::mutex m_mutex;
-    std::string m_text;
-};
 
 } // namespace
 

@@ -1,18 +1,23 @@
 #pragma once
 // Helpers for the record tests: a temporary directory, whole-file reads, reading every line
-// of a recording, and environment variables set for one scope.
+// of a recording, environment variables set for one scope, a client transport and a stream
+// buffer two threads share.
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "runner/http/transport.hpp"
 #include "runner/record/recording.hpp"
 
 namespace conform::test {
@@ -96,5 +101,49 @@ private:
     const char* m_name;
     std::optional<std::string> m_old;
 };
+
+// A client transport (trusting ca's certificates when given).
+inline std::unique_ptr<http::Transport> client(std::optional<std::filesystem::path> ca = {}) {
+    http::ClientOptions options;
+    options.ca_file = std::move(ca);
+    auto transport = http::make_transport(options);
+    REQUIRE(transport);
+    return std::move(*transport);
+}
+
+// Writer options that redact nothing beyond the fixed list (tests check what reaches a file).
+inline record::WriterOptions scrub_nothing() {
+    record::WriterOptions options;
+    options.scrub = std::vector<std::string>{};
+    return options;
+}
+
+// A stream buffer two threads may share: the command under test writes, the test polls.
+class SharedText : public std::streambuf {
+public:
+    std::string text() {
+        const std::lock_guard lock(m_mutex);
+        return m_text;
+    }
+
+protected:
+    int_type overflow(int_type c) override {
+        if (c != traits_type::eof()) {
+            const std::lock_guard lock(m_mutex);
+            m_text += static_cast<char>(c);
+        }
+        return c;
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        const std::lock_guard lock(m_mutex);
+        m_text.append(s, static_cast<std::size_t>(n));
+        return n;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::string m_text;
+};
+
 
 } // namespace conform::test

@@ -17,18 +17,15 @@
 #include "tests/record/record_support.hpp"
 
 using namespace conform;
+using test::client;
+using test::scrub_nothing;
+using test::SharedText;
 using nlohmann::json;
 using record::Recorded;
 
 namespace {
 
 const std::filesystem::path k_fixtures = CONFORM_RECORD_FIXTURES;
-
-record::WriterOptions scrub_nothing() {
-    record::WriterOptions options;
-    options.scrub = std::vector<std::string>{};
-    return options;
-}
 
 Recorded exchange(std::string base_url, http::QueryParams query, std::string body,
                   http::Headers headers = {{"Content-Type", "application/json"}}) {
@@ -86,12 +83,6 @@ std::filesystem::path write_recording(const test::TempDir& dir) {
     return file;
 }
 
-std::unique_ptr<http::Transport> client() {
-    auto transport = http::make_transport({});
-    REQUIRE(transport);
-    return std::move(*transport);
-}
-
 http::Exchange call(http::Transport& transport, const std::string& url, std::string raw_query,
                     std::string method = "GET", std::string body = {}, http::Headers headers = {}) {
     http::Request r;
@@ -131,33 +122,6 @@ json body_of(const http::Exchange& x) {
     REQUIRE(parsed);
     return *parsed;
 }
-
-// A stream buffer two threads may share: run_serve_recordings writes, the test polls.
-class SharedText : public std::streambuf {
-public:
-    std::string text() {
-        const std::lock_guard lock(m_mutex);
-        return m_text;
-    }
-
-protected:
-    int_type overflow(int_type c) override {
-        if (c != traits_type::eof()) {
-            const std::lock_guard lock(m_mutex);
-            m_text += static_cast<char>(c);
-        }
-        return c;
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-        const std::lock_guard lock(m_mutex);
-        m_text.append(s, static_cast<std::size_t>(n));
-        return n;
-    }
-
-private:
-    std::mutex m_mutex;
-    std::string m_text;
-};
 
 } // namespace
 

@@ -2,7 +2,10 @@
 
 #include <sstream>
 
+#include "tests/report/report_test_support.hpp"
 #include "tests/report/sample_run.hpp"
+
+using conform::test::has;
 
 using namespace conform;
 
@@ -13,10 +16,6 @@ std::string render(const report::ReportModel& model, report::ConsoleOptions opti
     auto console = report::console_reporter(out, options);
     REQUIRE(report::replay(model, *console));
     return out.str();
-}
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 } // namespace

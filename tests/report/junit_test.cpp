@@ -6,14 +6,12 @@
 #include "tests/report/report_test_support.hpp"
 #include "tests/report/sample_run.hpp"
 
+using conform::test::has;
+
 using namespace conform;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 std::size_t occurrences(const std::string& text, const std::string& part) {
     std::size_t n = 0;

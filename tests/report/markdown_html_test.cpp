@@ -2,15 +2,14 @@
 
 #include <regex>
 
+#include "tests/report/report_test_support.hpp"
 #include "tests/report/sample_run.hpp"
+
+using conform::test::has;
 
 using namespace conform;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 } // namespace
 

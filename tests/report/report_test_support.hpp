@@ -1,22 +1,18 @@
 #pragma once
-// Small helpers of the report tests: a fresh temp directory, reading a file whole.
+// Small helpers of the report tests: a substring test, reading a file whole (fresh_dir: tests/support/fixtures.hpp).
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include <unistd.h>
+#include "tests/support/fixtures.hpp"
 
 namespace conform::test {
 
-// A new empty directory under the system temp dir, unique per process and name.
-inline std::filesystem::path fresh_dir(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("conform-report-" + std::to_string(::getpid()) + "-" + name);
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
+// Whether text contains part.
+inline bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
 }
 
 inline std::string slurp(const std::filesystem::path& file) {

@@ -4,13 +4,10 @@
 #include <string_view>
 
 #include "runner/core/json_pointer.hpp"
+#include "runner/contract/internal/location.hpp"
 
 namespace conform::contract::internal {
 namespace {
-
-core::Location at(const std::filesystem::path& file, std::string pointer) {
-    return core::Location{file.string(), 0, 0, std::move(pointer), true};
-}
 
 // "GetRepo.operation.json#/files/samples": the other file sits beside contract.json.
 std::string cite(const std::filesystem::path& file, std::string_view pointer) {

@@ -1,3 +1,4 @@
+#include "runner/core/text.hpp"
 #include "runner/http/internal/body_decoder.hpp"
 
 #include <array>
@@ -12,17 +13,6 @@ namespace {
 // One output slice: the most a decoder writes past the point where the limit is noticed.
 constexpr std::size_t k_slice = 16 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    }
-    return true;
-}
-
 std::string_view trimmed(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
         s.remove_prefix(1);
@@ -35,11 +25,11 @@ std::string_view trimmed(std::string_view s) {
 
 std::optional<Coding> coding_of(std::string_view content_encoding) {
     const std::string_view value = trimmed(content_encoding);
-    if (value.empty() || iequals(value, "identity"))
+    if (value.empty() || core::iequals(value, "identity"))
         return Coding::identity;
-    if (iequals(value, "gzip") || iequals(value, "x-gzip") || iequals(value, "deflate"))
+    if (core::iequals(value, "gzip") || core::iequals(value, "x-gzip") || core::iequals(value, "deflate"))
         return Coding::zlib;
-    if (iequals(value, "br"))
+    if (core::iequals(value, "br"))
         return Coding::brotli;
     return std::nullopt; // a list of codings, or one we do not know
 }

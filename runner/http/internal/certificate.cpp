@@ -1,4 +1,5 @@
 #include "runner/http/internal/certificate.hpp"
+#include "runner/http/internal/crypto.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -23,7 +24,7 @@ struct ExtensionFree {
     void operator()(X509_EXTENSION* e) const noexcept { X509_EXTENSION_free(e); }
 };
 
-core::Unexpected<core::Diagnostic> openssl_failure(std::string_view what) {
+core::Unexpected<core::Diagnostic> certificate_failure(std::string_view what) {
     return core::fail("cannot make the TLS certificate: " + std::string(what) + ": " +
                       take_openssl_errors());
 }
@@ -39,39 +40,27 @@ bool add_extension(X509* certificate, int nid, const char* value) {
 
 } // namespace
 
-std::string take_openssl_errors() {
-    std::string out;
-    while (unsigned long code = ERR_get_error()) {
-        char buffer[256];
-        ERR_error_string_n(code, buffer, sizeof buffer);
-        if (!out.empty())
-            out += "; ";
-        out += buffer;
-    }
-    return out.empty() ? std::string("no OpenSSL error recorded") : out;
-}
-
 core::Result<SelfSignedCertificate> make_self_signed_certificate() {
     SelfSignedCertificate out;
     out.key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
     if (!out.key)
-        return openssl_failure("EC P-256 key generation");
+        return certificate_failure("EC P-256 key generation");
 
     out.certificate.reset(X509_new());
     X509* certificate = out.certificate.get();
     if (!certificate)
-        return openssl_failure("X509_new");
+        return certificate_failure("X509_new");
     // RFC 5280 4.1.2.2: a positive serial of at most 20 octets; random, so that a client
     // that cached an earlier run's certificate does not confuse the two.
     std::unique_ptr<BIGNUM, decltype(&BN_free)> serial(BN_new(), &BN_free);
     if (!serial || BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
         !BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(certificate)))
-        return openssl_failure("serial number");
+        return certificate_failure("serial number");
     if (X509_set_version(certificate, X509_VERSION_3) != 1 ||
         !X509_gmtime_adj(X509_getm_notBefore(certificate), k_not_before_seconds) ||
         !X509_gmtime_adj(X509_getm_notAfter(certificate), k_not_after_seconds) ||
         X509_set_pubkey(certificate, out.key.get()) != 1)
-        return openssl_failure("certificate fields");
+        return certificate_failure("certificate fields");
 
     X509_NAME* name = X509_get_subject_name(certificate);
     if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
@@ -81,7 +70,7 @@ core::Result<SelfSignedCertificate> make_self_signed_certificate() {
                                    reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
                                    0) != 1 ||
         X509_set_issuer_name(certificate, name) != 1)
-        return openssl_failure("subject name");
+        return certificate_failure("subject name");
 
     // Self-signed and trusted directly as its own anchor (a client's ca_file): a CA:FALSE
     // leaf is accepted by OpenSSL as a trust anchor, and keeps the certificate from signing
@@ -91,13 +80,13 @@ core::Result<SelfSignedCertificate> make_self_signed_certificate() {
         !add_extension(certificate, NID_ext_key_usage, "serverAuth") ||
         !add_extension(certificate, NID_subject_key_identifier, "hash") ||
         !add_extension(certificate, NID_subject_alt_name, k_subject_alt_names))
-        return openssl_failure("extensions");
+        return certificate_failure("extensions");
     if (X509_sign(certificate, out.key.get(), EVP_sha256()) <= 0)
-        return openssl_failure("signing");
+        return certificate_failure("signing");
 
     std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_X509(bio.get(), certificate) != 1)
-        return openssl_failure("PEM encoding");
+        return certificate_failure("PEM encoding");
     char* data = nullptr;
     const long size = BIO_get_mem_data(bio.get(), &data);
     out.pem.assign(data, static_cast<std::size_t>(size));

@@ -28,7 +28,4 @@ struct SelfSignedCertificate {
 
 [[nodiscard]] core::Result<SelfSignedCertificate> make_self_signed_certificate();
 
-// The OpenSSL error queue of this thread as one line (and emptied), for messages.
-[[nodiscard]] std::string take_openssl_errors();
-
 } // namespace conform::http::internal

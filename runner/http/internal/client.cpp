@@ -18,6 +18,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "runner/http/internal/connection.hpp"
+
 namespace conform::http::internal {
 
 namespace {
@@ -406,34 +408,12 @@ bool ClientConnection::reusable() const {
     return ::poll(&fd, 1, 0) == 0;
 }
 
-namespace {
-void address_of(const sockaddr_storage& address, std::string& ip, int& port) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (address.ss_family == AF_INET) {
-        const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
-        inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
-        port = ntohs(v4.sin_port);
-    } else if (address.ss_family == AF_INET6) {
-        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
-        inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-        port = ntohs(v6.sin6_port);
-    }
-    ip = text;
-}
-} // namespace
-
 void ClientConnection::get_remote_ip_and_port(std::string& ip, int& port) const {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    if (::getpeername(m_sock, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-        address_of(address, ip, port);
+    peer_address(m_sock, ip, port);
 }
 
 void ClientConnection::get_local_ip_and_port(std::string& ip, int& port) const {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    if (::getsockname(m_sock, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-        address_of(address, ip, port);
+    local_address(m_sock, ip, port);
 }
 
 } // namespace conform::http::internal

@@ -43,20 +43,6 @@ bool wait_for(int sock, short events, milliseconds timeout) {
     }
 }
 
-void address_of(const sockaddr_storage& address, std::string& ip, int& port) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (address.ss_family == AF_INET) {
-        const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
-        inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
-        port = ntohs(v4.sin_port);
-    } else if (address.ss_family == AF_INET6) {
-        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
-        inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-        port = ntohs(v6.sin6_port);
-    }
-    ip = text;
-}
-
 // The socket-level timeouts bound the blocking calls poll() does not guard (SSL_accept, and
 // the rest of a TLS record whose first bytes arrived).
 void set_socket_timeouts(int sock, const ConnectionPolicy& policy) {
@@ -193,17 +179,11 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    if (::getpeername(m_sock, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-        address_of(address, ip, port);
+    peer_address(m_sock, ip, port);
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    if (::getsockname(m_sock, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-        address_of(address, ip, port);
+    local_address(m_sock, ip, port);
 }
 
 bool ConnectionRegistry::add(int sock) {
@@ -326,6 +306,38 @@ void serve_connection(int sock, SSL_CTX* ctx, const ConnectionPolicy& policy,
     }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
+}
+
+namespace {
+
+void address_of(const sockaddr_storage& address, std::string& ip, int& port) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (address.ss_family == AF_INET) {
+        const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+        inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
+        port = ntohs(v4.sin_port);
+    } else if (address.ss_family == AF_INET6) {
+        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+        inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
+        port = ntohs(v6.sin6_port);
+    }
+    ip = text;
+}
+
+} // namespace
+
+void peer_address(int sock, std::string& ip, int& port) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getpeername(sock, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+        address_of(address, ip, port);
+}
+
+void local_address(int sock, std::string& ip, int& port) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(sock, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+        address_of(address, ip, port);
 }
 
 } // namespace conform::http::internal

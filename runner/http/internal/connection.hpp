@@ -120,4 +120,9 @@ void serve_connection(int sock, SSL_CTX* ctx, const ConnectionPolicy& policy,
                       ConnectionRegistry& registry, const std::function<bool()>& others_waiting,
                       const ProcessRequestFn& process_request);
 
+// The address at either end of a connected socket, as httplib::Stream reports them (the
+// server's and the client's connections both); unchanged when the socket has none.
+void peer_address(int sock, std::string& ip, int& port);
+void local_address(int sock, std::string& ip, int& port);
+
 } // namespace conform::http::internal

@@ -21,18 +21,9 @@ std::string_view digest_name(Digest digest) noexcept {
     return digest == Digest::sha256 ? "SHA256" : "SHA1";
 }
 
-// Translates OpenSSL's thread-local error queue into a message, and empties it.
-core::Unexpected<core::Diagnostic> openssl_failure(std::string what) {
-    std::string detail;
-    while (const unsigned long code = ERR_get_error()) {
-        std::array<char, 256> text{};
-        ERR_error_string_n(code, text.data(), text.size());
-        detail += detail.empty() ? ": " : "; ";
-        detail += text.data();
-    }
-    return core::fail("OpenSSL: " + what + " failed" + detail);
+core::Unexpected<core::Diagnostic> openssl_failure(const std::string& what) {
+    return core::fail("OpenSSL: " + what + " failed: " + take_openssl_errors());
 }
-
 } // namespace
 
 core::Result<std::string> digest_hex(Digest digest, std::string_view data) {
@@ -86,6 +77,18 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size())
         return false; // the length of a signature is public (it is fixed per scheme)
     return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string take_openssl_errors() {
+    std::string out;
+    while (const unsigned long code = ERR_get_error()) {
+        std::array<char, 256> text{};
+        ERR_error_string_n(code, text.data(), text.size());
+        if (!out.empty())
+            out += "; ";
+        out += text.data();
+    }
+    return out.empty() ? std::string("no OpenSSL error recorded") : out;
 }
 
 } // namespace conform::http::internal

@@ -20,5 +20,7 @@ enum class Digest { sha1, sha256 };
 [[nodiscard]] std::string base64(std::string_view bytes);
 // Equality whose time does not depend on where the strings differ (signature comparison).
 [[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+// The OpenSSL error queue of this thread as one line (and emptied), for messages.
+[[nodiscard]] std::string take_openssl_errors();
 
 } // namespace conform::http::internal

@@ -7,13 +7,6 @@
 
 namespace conform::record::internal {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 bool one_of(std::string_view name, std::span<const std::string_view> names) {
     return std::any_of(names.begin(), names.end(),
                        [&](std::string_view n) { return iequals(n, name); });

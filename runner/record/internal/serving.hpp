@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runner/core/result.hpp"
+#include "runner/core/text.hpp"
 #include "runner/http/server.hpp"
 #include "runner/http/transport.hpp"
 
@@ -22,7 +23,7 @@ namespace conform::record::internal {
 inline constexpr std::array<std::string_view, 4> k_decoded_codings = {"gzip", "x-gzip", "deflate",
                                                                       "br"};
 
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+using core::iequals; // core/text.hpp
 [[nodiscard]] bool one_of(std::string_view name, std::span<const std::string_view> names);
 
 // The header names a Connection header lists (RFC 9110 7.6.1: also hop-by-hop).
