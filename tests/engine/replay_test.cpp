@@ -486,3 +486,36 @@ TEST_CASE("run_replay: a bad line is named with file:line and the rest replayed 
     CHECK(err2.str().find("nope.jsonl") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "missing" / "report.json"));
 }
+
+TEST_CASE("run_replay: a HAR that mitmproxy wrote from Chromium's traffic (scripts/capture-har)") {
+    // Captured, not written by hand: headless Chromium loaded signed pages from the reference
+    // server (two pages of a walk) and from the items-as-strings persona (one page) through
+    // mitmproxy, whose own exporter (har_dump.py) wrote the file. The browser also asked each
+    // server for /favicon.ico on its own, as browsers do.
+    const fs::path har =
+        fs::path(CONFORM_SOURCE_DIR) / "tests/record/fixtures/mitmproxy-chromium.har";
+    const fs::path dir = test::fresh_dir("replay-captured-har");
+    engine::ReplayJob job;
+    job.files = {har};
+    job.contracts = {"ucloud-uhub"}; // loopback hosts: GenesisAI's copy routes GetRepo too
+    job.report.dir = dir;
+    std::ostringstream out, err;
+    CHECK(engine::run_replay(job, out, err) == 1);
+    INFO(out.str() << err.str());
+    CHECK(err.str().find("replayed 6 exchange(s), 1 walk(s); 3 unroutable exchange(s)") !=
+          std::string::npos);
+    const nlohmann::json report = read_json(dir / "report.json");
+    const nlohmann::json& summary = report.at("summary");
+    CHECK(summary.at("passed") == 3); // the reference's two pages and their walk
+    CHECK(summary.at("failed") == 1); // the persona's page
+    CHECK(summary.at("skipped") == 3); // the favicons: no Action, named as unroutable
+    std::vector<std::string> mismatches;
+    for (const auto& target : report.at("targets"))
+        for (const auto& c : target.at("cases"))
+            for (const auto& check : c.at("checks"))
+                for (const auto& d : check.at("deviations"))
+                    if (d.at("id") == "type.mismatch")
+                        mismatches.push_back(d.at("instance_pointer").get<std::string>());
+    CHECK(mismatches == std::vector<std::string>{"/RepoSet/0"}); // folded: 3 occurrences
+    CHECK(report_ids(report) == std::set<std::string>{"type.mismatch"});
+}
