@@ -470,6 +470,12 @@ private:
         m_pending_edges_ref.resize(ref_mark);
         std::stable_partition(node->keywords.begin(), node->keywords.end(),
                               [](const auto& k) { return !k->runs_last(); });
+        if (!node->applies_subschemas && !node->uses_unevaluated && !node->keywords.empty()) {
+            LeafCheck leaf;
+            if (std::all_of(node->keywords.begin(), node->keywords.end(),
+                            [&](const auto& k) { return k->add_to_leaf(leaf); }))
+                node->leaf = std::move(leaf);
+        }
         m_edges[node] = std::move(in_place_children);
         CONFORM_CHECK(compile_dynamic_anchors(info.resource));
         return {};

@@ -161,3 +161,60 @@ TEST_CASE("JSON parse errors carry line and column") {
     CHECK(r.error().where.line == 3);
     CHECK(r.error().where.column == 8);
 }
+
+TEST_CASE("leaf schemas: the one-pass check agrees with every keyword, and errors stay theirs") {
+    // Nodes whose keywords all test one value are answered by a LeafCheck (leaf_check.hpp)
+    // without calling the keywords; a value it refuses is judged by the keywords themselves.
+    struct Probe {
+        json instance;
+        bool valid;
+        const char* failing; // a keyword an error names, when invalid
+    };
+    const auto check_all = [](const json& schema, std::initializer_list<Probe> probes) {
+        const auto compiled = must_compile(schema);
+        simdjson::dom::parser parser;
+        for (const Probe& p : probes) {
+            INFO(schema.dump() << " <- " << p.instance.dump());
+            CHECK(compiled.is_valid(p.instance) == p.valid);
+            const std::string text = p.instance.dump();
+            simdjson::dom::element element;
+            REQUIRE(parser.parse(text).get(element) == simdjson::SUCCESS);
+            CHECK(compiled.is_valid(core::JsonView::of(element)) == p.valid);
+            const auto result = compiled.validate(p.instance);
+            CHECK(result.valid == p.valid);
+            if (!p.valid) {
+                const std::string location = std::string("/") + p.failing;
+                CHECK(std::any_of(result.errors.begin(), result.errors.end(),
+                                  [&](const auto& e) { return e.keyword_location == location; }));
+            }
+        }
+    };
+    check_all(json::parse(R"({"type": "string", "minLength": 2, "maxLength": 3,
+                              "pattern": "^a", "enum": ["ab", "abc", "abcd", "b", "é"]})"),
+              {{"ab", true, ""},
+               {"abc", true, ""},
+               {"a", false, "enum"},
+               {"abcd", false, "maxLength"},
+               {"b", false, "minLength"},
+               {"bb", false, "enum"},
+               {1, false, "type"}});
+    // Lengths count code points, not bytes.
+    check_all(json::parse(R"({"minLength": 2, "maxLength": 2})"),
+              {{"éé", true, ""}, {"é", false, "minLength"}, {"ééé", false, "maxLength"}, {7, true, ""}});
+    check_all(json::parse(R"({"type": "integer", "minimum": 0, "exclusiveMaximum": 10})"),
+              {{0, true, ""},
+               {9, true, ""},
+               {1.0, true, ""},
+               {-1, false, "minimum"},
+               {10, false, "exclusiveMaximum"},
+               {1.5, false, "type"},
+               {"1", false, "type"}});
+    check_all(json::parse(R"({"maximum": 18446744073709551615, "exclusiveMinimum": -0.5})"),
+              {{18446744073709551615ull, true, ""}, {0, true, ""}, {-1, false, "exclusiveMinimum"},
+               {"x", true, ""}});
+    check_all(json::parse(R"({"const": "GetRepoResponse"})"),
+              {{"GetRepoResponse", true, ""}, {"GetRepo", false, "const"}, {1, false, "const"}});
+    // An enum holding a non-string is not a leaf check: the keyword decides, by JSON equality.
+    check_all(json::parse(R"({"enum": ["a", 1, null]})"),
+              {{"a", true, ""}, {1.0, true, ""}, {json(nullptr), true, ""}, {"b", false, "enum"}});
+}

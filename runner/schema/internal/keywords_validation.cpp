@@ -20,45 +20,17 @@ using core::Path;
 
 // ---- numbers ----
 
-// A number from the schema, read once at compile time in every form a comparison may need.
-struct Limit {
-    NumberKind kind;
-    std::int64_t i;
-    std::uint64_t u;
-    double d;
-
-    explicit Limit(JsonView v)
-        : kind(v.number_kind()), i(v.as_int64()), u(v.as_uint64()), d(v.as_double()) {}
-};
-
-// Sign of (a - b), exact for integers, by double otherwise.
-int compare_numbers(JsonView a, const Limit& b) {
-    const NumberKind ka = a.number_kind(), kb = b.kind;
-    if (ka == NumberKind::int64 && kb == NumberKind::int64) {
-        const std::int64_t x = a.as_int64();
-        return x < b.i ? -1 : x > b.i;
-    }
-    if (ka == NumberKind::uint64 && kb == NumberKind::uint64) {
-        const std::uint64_t x = a.as_uint64();
-        return x < b.u ? -1 : x > b.u;
-    }
-    if (ka != NumberKind::floating && kb != NumberKind::floating) {
-        // one int64 and one uint64 (> INT64_MAX)
-        return ka == NumberKind::uint64 ? 1 : -1;
-    }
-    const double x = a.as_double(), y = b.d;
-    return x < y ? -1 : x > y;
-}
-
 std::string number_text(const nlohmann::json& n) { return n.dump(); }
-
-enum class Bound { maximum, exclusive_maximum, minimum, exclusive_minimum };
 
 class NumberBound final : public Keyword {
 public:
     NumberBound(const KeywordSite& site, Bound bound)
         : Keyword(std::string(site.name), site.absolute), m_limit(site.value),
           m_limit_value(JsonView(site.value)), m_bound(bound) {}
+    bool add_to_leaf(LeafCheck& leaf) const override {
+        leaf.numbers.push_back({m_bound, m_limit_value});
+        return true;
+    }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_number())
             return true;
@@ -150,6 +122,11 @@ public:
         });
     }
     static std::uint8_t bit(JsonType t) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(t)); }
+    bool add_to_leaf(LeafCheck& leaf) const override {
+        leaf.types = m_mask;
+        leaf.integer = m_integer;
+        return true;
+    }
 
 private:
     std::uint8_t m_mask;
@@ -161,6 +138,12 @@ class Const final : public Keyword {
 public:
     explicit Const(const KeywordSite& site)
         : Keyword(std::string(site.name), site.absolute), m_value(site.value) {}
+    bool add_to_leaf(LeafCheck& leaf) const override {
+        if (!m_value.is_string())
+            return false;
+        leaf.constant = &m_value.get_ref<const std::string&>();
+        return true;
+    }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (instance == JsonView(m_value))
             return true;
@@ -180,6 +163,13 @@ public:
         for (const auto& v : m_values)
             if (v.is_string() && !m_strings.find(v.get_ref<const std::string&>()))
                 m_strings.add(v.get<std::string>(), true);
+    }
+    bool add_to_leaf(LeafCheck& leaf) const override {
+        if (!std::all_of(m_values.begin(), m_values.end(),
+                         [](const nlohmann::json& v) { return v.is_string(); }))
+            return false;
+        leaf.strings = &m_strings;
+        return true;
     }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (instance.is_string()) { // the common case: an enum of strings
@@ -206,14 +196,18 @@ class Length final : public Keyword {
 public:
     Length(const KeywordSite& site, std::size_t limit, bool is_max)
         : Keyword(std::string(site.name), site.absolute), m_limit(limit), m_max(is_max) {}
+    bool add_to_leaf(LeafCheck& leaf) const override {
+        (m_max ? leaf.max_length : leaf.min_length) = m_limit;
+        return true;
+    }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_string())
             return true;
         const std::string_view s = instance.as_string();
         // Counting code points stops as soon as the answer is known: a string has at most as
         // many characters as bytes, and minLength is usually 1.
-        const bool ok = m_max ? s.size() <= m_limit || !has_more_than(s, m_limit)
-                              : m_limit == 0 || has_more_than(s, m_limit - 1);
+        const bool ok = m_max ? s.size() <= m_limit || !utf8_more_than(s, m_limit)
+                              : m_limit == 0 || utf8_more_than(s, m_limit - 1);
         if (ok)
             return true;
         return fail(frame, where, [&] {
@@ -224,15 +218,6 @@ public:
     }
 
 private:
-    // Whether s has more than limit code points.
-    static bool has_more_than(std::string_view s, std::size_t limit) {
-        std::size_t n = 0;
-        for (unsigned char c : s)
-            if ((c & 0xC0) != 0x80 && ++n > limit)
-                return true;
-        return false;
-    }
-
     std::size_t m_limit;
     bool m_max;
 };
@@ -242,6 +227,10 @@ public:
     Pattern(const KeywordSite& site, Regex regex, std::string source)
         : Keyword(std::string(site.name), site.absolute), m_regex(std::move(regex)),
           m_source(std::move(source)) {}
+    bool add_to_leaf(LeafCheck& leaf) const override {
+        leaf.pattern = &m_regex;
+        return true;
+    }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_string() || m_regex.search(instance.as_string()))
             return true;

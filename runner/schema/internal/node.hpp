@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 
 #include "runner/core/json_pointer.hpp"
 #include "runner/core/json_view.hpp"
+#include "runner/schema/internal/leaf_check.hpp"
 #include "runner/schema/schema.hpp"
 
 namespace conform::schema::internal {
@@ -93,6 +95,9 @@ public:
                                         const Frame& frame) const = 0;
     // Unevaluated* keywords run after every other keyword of their schema object.
     [[nodiscard]] virtual bool runs_last() const { return false; }
+    // Adds this keyword's test to a leaf node's LeafCheck (leaf_check.hpp); false when it
+    // cannot take part (the node then has none).
+    [[nodiscard]] virtual bool add_to_leaf(LeafCheck& /*leaf*/) const { return false; }
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] const std::string& absolute_location() const { return m_absolute; }
@@ -144,6 +149,8 @@ struct SchemaNode {
     bool applies_subschemas = false;
     std::vector<std::unique_ptr<Keyword>> keywords; // evaluation order
     std::vector<AnnotationKeyword> annotations;
+    // Set when every keyword added its test: evaluate_node answers "valid" from it.
+    std::optional<LeafCheck> leaf;
 };
 
 // evaluate_node for boolean schemas, nodes with subschemas, and when collecting annotations.
@@ -163,6 +170,9 @@ struct SchemaNode {
     if (node.is_boolean || node.applies_subschemas || ctx.annotations ||
         ctx.depth >= ctx.max_depth) [[unlikely]]
         return evaluate_node_general(node, instance, where, ctx, schema_path, scope, evaluated);
+    // Valid values (nearly all of them) need no keyword calls; the keywords word the errors.
+    if (node.leaf && node.leaf->accepts(instance)) [[likely]]
+        return true;
     const Frame frame{ctx, schema_path, scope, evaluated};
     bool valid = true;
     for (const auto& keyword : node.keywords)

@@ -34,6 +34,12 @@ public:
     }
 
     [[nodiscard]] const Entry* find(std::string_view key) const {
+        if (m_entries.size() <= k_linear_limit) { // enums of a few strings: no call
+            for (const Entry& e : m_entries)
+                if (same(e.key, key))
+                    return &e;
+            return nullptr;
+        }
         std::size_t cursor = 0;
         return find_slow(key, cursor);
     }
