@@ -476,6 +476,8 @@ private:
                             [&](const auto& k) { return k->add_to_leaf(leaf); }))
                 node->leaf = std::move(leaf);
         }
+        if (node->keywords.size() == 1 && !node->uses_unevaluated)
+            node->ref_only = node->keywords.front()->ref_target();
         m_edges[node] = std::move(in_place_children);
         CONFORM_CHECK(compile_dynamic_anchors(info.resource));
         return {};

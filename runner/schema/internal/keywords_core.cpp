@@ -11,6 +11,7 @@ class Ref final : public Keyword {
 public:
     Ref(const KeywordSite& site, const SchemaNode* target)
         : Keyword(std::string(site.name), site.absolute), m_target(target) {}
+    const SchemaNode* ref_target() const override { return m_target; }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         KeywordPath k{frame.schema_path, name()};
         return evaluate_node(*m_target, instance, where, frame.ctx, &k, frame.scope,

@@ -366,4 +366,17 @@ bool evaluate_node_general(const SchemaNode& node, core::JsonView instance,
     return evaluate_descending(node, instance, where, ctx, schema_path, scope, evaluated);
 }
 
+bool evaluate_plain_ref(const SchemaNode& node, core::JsonView instance, const core::Path& where,
+                        Context& ctx, const KeywordPath* schema_path, const Scope* scope,
+                        Evaluated* evaluated) {
+    if (ctx.depth >= ctx.max_depth || where.depth > ctx.max_instance_depth ||
+        (node.resource && (!scope || scope->resource != node.resource))) [[unlikely]]
+        return evaluate_node_general(node, instance, where, ctx, schema_path, scope, evaluated);
+    const KeywordPath ref{schema_path, "$ref"};
+    ++ctx.depth;
+    const bool valid = evaluate_node(*node.ref_only, instance, where, ctx, &ref, scope, evaluated);
+    --ctx.depth;
+    return valid;
+}
+
 } // namespace conform::schema::internal

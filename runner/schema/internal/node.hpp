@@ -98,6 +98,8 @@ public:
     // Adds this keyword's test to a leaf node's LeafCheck (leaf_check.hpp); false when it
     // cannot take part (the node then has none).
     [[nodiscard]] virtual bool add_to_leaf(LeafCheck& /*leaf*/) const { return false; }
+    // A plain $ref's target (not $dynamicRef): nullptr for every other keyword.
+    [[nodiscard]] virtual const SchemaNode* ref_target() const { return nullptr; }
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] const std::string& absolute_location() const { return m_absolute; }
@@ -151,6 +153,9 @@ struct SchemaNode {
     std::vector<AnnotationKeyword> annotations;
     // Set when every keyword added its test: evaluate_node answers "valid" from it.
     std::optional<LeafCheck> leaf;
+    // Set when the node is only a $ref ({"items": {"$ref": "#/$defs/Item"}}): evaluate_node
+    // goes straight to the target, as the $ref keyword would.
+    const SchemaNode* ref_only = nullptr;
 };
 
 // evaluate_node for boolean schemas, nodes with subschemas, and when collecting annotations.
@@ -158,6 +163,14 @@ struct SchemaNode {
                                          const core::Path& where, Context& ctx,
                                          const KeywordPath* schema_path, const Scope* scope,
                                          Evaluated* evaluated);
+
+// evaluate_node for a node that is only a $ref (SchemaNode::ref_only): inside the resource
+// already in scope, what evaluate_node_general and the $ref keyword would do (one level
+// deeper, "$ref" on the keyword path) without either call; otherwise evaluate_node_general.
+[[nodiscard]] bool evaluate_plain_ref(const SchemaNode& node, core::JsonView instance,
+                                      const core::Path& where, Context& ctx,
+                                      const KeywordPath* schema_path, const Scope* scope,
+                                      Evaluated* evaluated);
 
 // Evaluates instance against node: the one entry point every applicator uses.
 // Inline for the leaves ({"type": "string", "minLength": 1}): most nodes of an API schema,
@@ -167,6 +180,8 @@ struct SchemaNode {
                                         const core::Path& where, Context& ctx,
                                         const KeywordPath* schema_path, const Scope* scope,
                                         Evaluated* evaluated) {
+    if (node.ref_only && !ctx.annotations)
+        return evaluate_plain_ref(node, instance, where, ctx, schema_path, scope, evaluated);
     if (node.is_boolean || node.applies_subschemas || ctx.annotations ||
         ctx.depth >= ctx.max_depth) [[unlikely]]
         return evaluate_node_general(node, instance, where, ctx, schema_path, scope, evaluated);
