@@ -22,6 +22,8 @@ struct RawElement {
     std::size_t index;
 };
 static_assert(sizeof(dom::element) == sizeof(RawElement));
+static_assert(sizeof(JsonView) == 16 && std::is_trivially_copyable_v<JsonView>,
+              "a JsonView is passed in registers (json_view.hpp)");
 static_assert(std::is_trivially_copyable_v<dom::element>);
 // The same for an object iterator (a tape reference too), and nlohmann's object iterator
 // (a tree node pointer): what a MemberCursor keeps between members.
@@ -124,7 +126,7 @@ std::string_view type_name(JsonType t) noexcept {
 }
 
 JsonView::JsonView(const nlohmann::json& value) noexcept
-    : m_source(Source::nlohmann), m_type(from_nlohmann(value.type())), m_ptr(&value) {
+    : m_ptr(&value), m_source(Source::nlohmann), m_type(from_nlohmann(value.type())) {
     if (value.is_number_integer() && !value.is_number_unsigned())
         m_kind = NumberKind::int64;
     else if (value.is_number_unsigned())
@@ -188,7 +190,7 @@ JsonView JsonView::of(const simdjson::dom::element& element) noexcept {
     else if (t == dom::element_type::UINT64)
         v.m_kind = NumberKind::uint64;
     v.m_ptr = raw.doc;
-    v.m_index = raw.index;
+    v.m_index = static_cast<std::uint32_t>(raw.index);
     return v;
 }
 

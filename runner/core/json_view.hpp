@@ -73,11 +73,14 @@ public:
 
 private:
     enum class Source : std::uint8_t { none, nlohmann, simdjson };
+    // 16 bytes, so that a view travels in two registers: the validator passes one per value,
+    // and a 24-byte view went through memory, where reading it back right after the cursor
+    // wrote it stalled (store forwarding) on every member.
+    const void* m_ptr = nullptr; // nlohmann::json*, or simdjson document*
+    std::uint32_t m_index = 0;   // simdjson tape index (simdjson documents are < 4 GiB)
     Source m_source = Source::none;
     JsonType m_type = JsonType::null; // read once: every keyword asks
     NumberKind m_kind = NumberKind::floating;
-    const void* m_ptr = nullptr; // nlohmann::json*, or simdjson document*
-    std::size_t m_index = 0;     // simdjson tape index
 };
 
 class JsonView::MemberCursor {
