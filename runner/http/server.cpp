@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -318,6 +319,62 @@ core::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options
 
 void Server::signal_stop() noexcept {
     g_signal_generation.fetch_add(1);
+}
+
+core::Result<ServerOptions> parse_listen(std::string_view text) {
+    auto bad = [&](std::string why) {
+        return core::fail("--listen " + std::string(text) + ": " + why +
+                          " (expected HOST:PORT, [IPv6]:PORT or :PORT)");
+    };
+    ServerOptions out;
+    std::string_view port_text;
+    if (text.starts_with("[")) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return bad("an IPv6 host is written [ADDRESS]:PORT");
+        out.host = std::string(text.substr(1, close - 1));
+        port_text = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos)
+            return bad("no port");
+        out.host = std::string(text.substr(0, colon));
+        port_text = text.substr(colon + 1);
+    }
+    if (out.host.empty())
+        out.host = "127.0.0.1"; // ":PORT": loopback, never every interface by accident
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+        port > 65535)
+        return bad("the port is not a number from 0 to 65535");
+    out.port = static_cast<std::uint16_t>(port);
+    return out;
+}
+
+namespace {
+
+extern "C" void on_stop_signal(int) {
+    Server::signal_stop();
+}
+
+} // namespace
+
+StopSignals::StopSignals() : m_generation(g_signal_generation.load()) {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &m_previous_int);
+    sigaction(SIGTERM, &action, &m_previous_term);
+}
+
+StopSignals::~StopSignals() {
+    sigaction(SIGINT, &m_previous_int, nullptr);
+    sigaction(SIGTERM, &m_previous_term, nullptr);
+}
+
+bool StopSignals::requested() const noexcept {
+    return g_signal_generation.load() != m_generation;
 }
 
 } // namespace conform::http

@@ -9,11 +9,13 @@
 //   (*server)->stop();                          // also on destruction
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "runner/core/result.hpp"
 #include "runner/http/http.hpp"
@@ -85,6 +87,30 @@ public:
     // Async-signal-safe: asks every server started before the call to stop; their wait()
     // returns (a SIGINT handler of `conform serve` calls this and nothing else).
     static void signal_stop() noexcept;
+};
+
+// --listen: "HOST:PORT", "[IPv6]:PORT" or ":PORT" (loopback, never every interface by
+// accident). Sets the host and port of the options; fails naming the text.
+[[nodiscard]] core::Result<ServerOptions> parse_listen(std::string_view text);
+
+// SIGINT/SIGTERM for one run of a serving command: the handler calls Server::signal_stop()
+// (async-signal-safe; stopping joins threads, which is not), and the previous handlers come
+// back afterwards. Construct it before the server starts: signal_stop reaches the servers
+// started before the signal.
+class StopSignals {
+public:
+    StopSignals();
+    ~StopSignals();
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+    // Whether a stop was asked (a signal, or signal_stop()) since construction.
+    [[nodiscard]] bool requested() const noexcept;
+
+private:
+    struct sigaction m_previous_int {};
+    struct sigaction m_previous_term {};
+    unsigned m_generation = 0;
 };
 
 } // namespace conform::http

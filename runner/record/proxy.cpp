@@ -216,7 +216,7 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
         return fail("--out FILE is required");
     if (auto upstream = parse_upstream(job.upstream); !upstream)
         return fail(upstream.error().message);
-    auto listen = internal::parse_listen(job.listen);
+    auto listen = http::parse_listen(job.listen);
     if (!listen)
         return fail(listen.error().message);
     listen->threads = job.threads;
@@ -252,7 +252,7 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
     if (!writer)
         return fail(writer.error().to_string());
 
-    internal::StopSignals signals; // before the server starts (see StopSignals)
+    http::StopSignals signals; // before the server starts (see StopSignals)
     ProxyOptions options;
     options.upstream = job.upstream;
     options.listen = *listen;

@@ -422,7 +422,7 @@ int run_serve_recordings(const ServeRecordingsJob& job, const ServeRecordingsEdg
     };
     if (job.recordings.empty())
         return fail("--recordings needs at least one file");
-    auto listen = internal::parse_listen(job.listen);
+    auto listen = http::parse_listen(job.listen);
     if (!listen)
         return fail(listen.error().message);
     listen->tls = job.tls;
@@ -440,7 +440,7 @@ int run_serve_recordings(const ServeRecordingsJob& job, const ServeRecordingsEdg
     const std::size_t bad_count = loaded->bad.size();
     Playback playback(std::move(loaded->exchanges), &err);
 
-    internal::StopSignals signals; // before the server starts (see StopSignals)
+    http::StopSignals signals; // before the server starts (see StopSignals)
     auto server = start_playback(playback, *listen);
     if (!server)
         return fail(server.error().to_string());

@@ -1,6 +1,4 @@
 // `conform serve`: one contract's reference on a socket until SIGINT or SIGTERM.
-#include <charconv>
-#include <csignal>
 #include <fstream>
 #include <ostream>
 #include <thread>
@@ -11,73 +9,6 @@
 namespace conform::serve {
 
 namespace {
-
-// Set by the signal handler, read by the serving loop: the handler itself does nothing else
-// (stopping joins threads, which is not async-signal-safe).
-volatile std::sig_atomic_t g_stop_signal = 0;
-
-extern "C" void serve_on_stop_signal(int signal_number) {
-    g_stop_signal = signal_number;
-}
-
-// Installs the handlers for one run and restores the previous ones after it.
-class StopSignals {
-public:
-    StopSignals() {
-        g_stop_signal = 0;
-        struct sigaction action {};
-        action.sa_handler = serve_on_stop_signal;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGINT, &action, &m_previous_int);
-        sigaction(SIGTERM, &action, &m_previous_term);
-    }
-    ~StopSignals() {
-        sigaction(SIGINT, &m_previous_int, nullptr);
-        sigaction(SIGTERM, &m_previous_term, nullptr);
-    }
-    StopSignals(const StopSignals&) = delete;
-    StopSignals& operator=(const StopSignals&) = delete;
-
-private:
-    struct sigaction m_previous_int {};
-    struct sigaction m_previous_term {};
-};
-
-struct Listen {
-    std::string host;
-    std::uint16_t port = 0;
-};
-
-core::Result<Listen> parse_listen(std::string_view text) {
-    auto bad = [&](std::string why) {
-        return core::fail("--listen " + std::string(text) + ": " + why +
-                          " (expected HOST:PORT, [IPv6]:PORT or :PORT)");
-    };
-    Listen out;
-    std::string_view port_text;
-    if (text.starts_with("[")) {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
-            return bad("an IPv6 host is written [ADDRESS]:PORT");
-        out.host = std::string(text.substr(1, close - 1));
-        port_text = text.substr(close + 2);
-    } else {
-        const auto colon = text.rfind(':');
-        if (colon == std::string_view::npos)
-            return bad("no port");
-        out.host = std::string(text.substr(0, colon));
-        port_text = text.substr(colon + 1);
-    }
-    if (out.host.empty())
-        out.host = "127.0.0.1"; // ":PORT": loopback, never every interface by accident
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-        port > 65535)
-        return bad("the port is not a number from 0 to 65535");
-    out.port = static_cast<std::uint16_t>(port);
-    return out;
-}
 
 // The contract's base path ("/v2/index.php"), so that the printed URL is the one to call.
 std::string base_path(std::string_view base_url) {
@@ -136,7 +67,7 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
     const PersonaInfo* persona = find_persona(job.persona);
     if (!persona)
         return fail("unknown persona \"" + job.persona + "\" (known: " + persona_names() + ")");
-    auto listen = parse_listen(job.listen);
+    auto listen = http::parse_listen(job.listen);
     if (!listen)
         return fail(listen.error().message);
 
@@ -168,10 +99,8 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
     if (!reference)
         return fail(reference.error().message);
 
-    StopSignals signals;
-    http::ServerOptions server_options;
-    server_options.host = listen->host;
-    server_options.port = listen->port;
+    http::StopSignals signals; // before the server starts (see StopSignals)
+    http::ServerOptions server_options = *listen;
     server_options.tls = job.tls;
     server_options.threads = job.threads;
     auto server = start_reference(*reference, server_options);
@@ -200,7 +129,7 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
     }
     err << "conform serve: Ctrl-C stops" << std::endl;
 
-    while (g_stop_signal == 0 && !(edges.stop && edges.stop->load()))
+    while (!signals.requested() && !(edges.stop && edges.stop->load()))
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     (*server)->stop();
     err << "conform serve: stopped\n";

@@ -1,11 +1,10 @@
 #pragma once
 // What `conform record` and `conform serve --recordings` share around their http::Server:
-// --listen as `conform serve` reads it (runner/serve/serve_job.cpp; record comes before serve,
-// so it cannot call that one), header-name lists, and SIGINT/SIGTERM for one run. Internal to
+// header-name lists and the codings the transport undoes (--listen and SIGINT/SIGTERM are
+// http::parse_listen and http::StopSignals, which `conform serve` uses too). Internal to
 // conform::record.
 
 #include <array>
-#include <csignal>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,23 +28,5 @@ using core::iequals; // core/text.hpp
 // The header names a Connection header lists (RFC 9110 7.6.1: also hop-by-hop).
 [[nodiscard]] std::vector<std::string> connection_options(const http::Headers& headers);
 [[nodiscard]] bool listed(std::string_view name, const std::vector<std::string>& names);
-
-// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (loopback); host and port of the options only.
-[[nodiscard]] core::Result<http::ServerOptions> parse_listen(std::string_view text);
-
-// Installs SIGINT/SIGTERM handlers that call http::Server::signal_stop() (async-signal-safe;
-// stopping joins threads, which is not) for one run, and restores the previous ones after.
-// Construct it before the server starts: signal_stop reaches servers started before the call.
-class StopSignals {
-public:
-    StopSignals();
-    ~StopSignals();
-    StopSignals(const StopSignals&) = delete;
-    StopSignals& operator=(const StopSignals&) = delete;
-
-private:
-    struct sigaction m_previous_int {};
-    struct sigaction m_previous_term {};
-};
 
 } // namespace conform::record::internal
