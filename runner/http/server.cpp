@@ -8,6 +8,8 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
+#include <fstream>
+#include <ostream>
 #include <mutex>
 #include <thread>
 
@@ -375,6 +377,27 @@ StopSignals::~StopSignals() {
 
 bool StopSignals::requested() const noexcept {
     return g_signal_generation.load() != m_generation;
+}
+
+void StopSignals::wait(const std::atomic<bool>* stop) const {
+    while (!requested() && !(stop && stop->load()))
+        std::this_thread::sleep_for(milliseconds(50));
+}
+
+core::Result<void> announce_certificate(const Server& server,
+                                        const std::optional<std::filesystem::path>& file,
+                                        std::string_view who, std::ostream& err) {
+    if (!file) {
+        err << who << ": self-signed certificate (clients need --insecure, or --cacert with "
+                      "the certificate)\n";
+        return {};
+    }
+    std::ofstream pem(*file, std::ios::binary | std::ios::trunc);
+    pem << server.certificate_pem();
+    if (!pem)
+        return core::fail("cannot write the certificate to " + file->string());
+    err << who << ": self-signed certificate written to " << file->string() << '\n';
+    return {};
 }
 
 } // namespace conform::http

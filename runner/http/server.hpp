@@ -8,8 +8,11 @@
 //   std::string url = (*server)->base_url();   // "https://127.0.0.1:40123"
 //   (*server)->stop();                          // also on destruction
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <iosfwd>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -93,6 +96,13 @@ public:
 // accident). Sets the host and port of the options; fails naming the text.
 [[nodiscard]] core::Result<ServerOptions> parse_listen(std::string_view text);
 
+// --cert-out for a TLS server: writes its certificate (PEM) to file and says so on err, as
+// `who` ("conform serve"); without a file, says how a client can trust it. Fails naming the
+// file it cannot write.
+[[nodiscard]] core::Result<void>
+announce_certificate(const Server& server, const std::optional<std::filesystem::path>& file,
+                     std::string_view who, std::ostream& err);
+
 // SIGINT/SIGTERM for one run of a serving command: the handler calls Server::signal_stop()
 // (async-signal-safe; stopping joins threads, which is not), and the previous handlers come
 // back afterwards. Construct it before the server starts: signal_stop reaches the servers
@@ -106,6 +116,9 @@ public:
 
     // Whether a stop was asked (a signal, or signal_stop()) since construction.
     [[nodiscard]] bool requested() const noexcept;
+    // Blocks until requested(), or until *stop turns true (tests stop a command this way;
+    // nullptr: signals only). Checks every 50 ms.
+    void wait(const std::atomic<bool>* stop = nullptr) const;
 
 private:
     struct sigaction m_previous_int {};

@@ -268,19 +268,7 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
         << (chosen ? " as " + chosen->name : std::string()) << '\n';
     err << "conform record: Ctrl-C stops" << std::endl;
 
-    std::atomic<bool> done{false};
-    std::thread watcher;
-    if (edges.stop)
-        watcher = std::thread([&] {
-            while (!done.load() && !edges.stop->load())
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            if (!done.load())
-                (*proxy)->stop();
-        });
-    (*proxy)->wait();
-    done = true;
-    if (watcher.joinable())
-        watcher.join();
+    signals.wait(edges.stop);
     (*proxy)->stop();
     err << "conform record: stopped; " << (*proxy)->exchanges() << " exchanges recorded in "
         << job.out.string();

@@ -452,36 +452,16 @@ int run_serve_recordings(const ServeRecordingsJob& job, const ServeRecordingsEdg
     if (bad_count > 0)
         err << ", " << bad_count << " bad line(s) skipped";
     err << '\n';
-    if (job.tls) {
-        if (job.certificate_out) {
-            std::ofstream pem(*job.certificate_out, std::ios::binary | std::ios::trunc);
-            pem << (*server)->certificate_pem();
-            if (!pem) {
-                (*server)->stop();
-                return fail("cannot write the certificate to " + job.certificate_out->string());
-            }
-            err << "conform serve: self-signed certificate written to "
-                << job.certificate_out->string() << '\n';
-        } else {
-            err << "conform serve: self-signed certificate (clients need --insecure, or "
-                   "--cacert with the certificate)\n";
+    if (job.tls)
+        if (auto written = http::announce_certificate(**server, job.certificate_out,
+                                                      "conform serve", err);
+            !written) {
+            (*server)->stop();
+            return fail(written.error().message);
         }
-    }
     err << "conform serve: Ctrl-C stops" << std::endl;
 
-    std::atomic<bool> done{false};
-    std::thread watcher;
-    if (edges.stop)
-        watcher = std::thread([&] {
-            while (!done.load() && !edges.stop->load())
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            if (!done.load())
-                (*server)->stop();
-        });
-    (*server)->wait();
-    done = true;
-    if (watcher.joinable())
-        watcher.join();
+    signals.wait(edges.stop);
     (*server)->stop();
     err << "conform serve: stopped; " << playback.unmatched() << " request(s) matched nothing\n";
     return k_ok;

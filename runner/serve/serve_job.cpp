@@ -1,7 +1,5 @@
 // `conform serve`: one contract's reference on a socket until SIGINT or SIGTERM.
-#include <fstream>
 #include <ostream>
-#include <thread>
 
 #include "runner/contract/cases.hpp"
 #include "runner/serve/serve.hpp"
@@ -112,25 +110,16 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
         << persona->description << ")\n";
     if (!credentials_note.empty())
         err << "conform serve: " << credentials_note << '\n';
-    if (job.tls) {
-        if (job.certificate_out) {
-            std::ofstream pem(*job.certificate_out, std::ios::binary | std::ios::trunc);
-            pem << (*server)->certificate_pem();
-            if (!pem) {
-                (*server)->stop();
-                return fail("cannot write the certificate to " + job.certificate_out->string());
-            }
-            err << "conform serve: self-signed certificate written to "
-                << job.certificate_out->string() << '\n';
-        } else {
-            err << "conform serve: self-signed certificate (clients need --insecure, or "
-                   "--cacert with the certificate)\n";
+    if (job.tls)
+        if (auto written = http::announce_certificate(**server, job.certificate_out,
+                                                      "conform serve", err);
+            !written) {
+            (*server)->stop();
+            return fail(written.error().message);
         }
-    }
     err << "conform serve: Ctrl-C stops" << std::endl;
 
-    while (!signals.requested() && !(edges.stop && edges.stop->load()))
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    signals.wait(edges.stop);
     (*server)->stop();
     err << "conform serve: stopped\n";
     return k_ok;
