@@ -17,7 +17,6 @@ namespace {
 
 using internal::connection_options;
 using internal::iequals;
-using internal::k_decoded_codings;
 using internal::listed;
 using internal::one_of;
 
@@ -153,22 +152,7 @@ http::ServerResponse Proxy::answer(const http::ServerRequest& in) {
         const http::Response& r = *x.response;
         out.status = r.status;
         out.body = r.body;
-        out.content_type.clear();
-        const std::vector<std::string> upstream_options = connection_options(r.headers);
-        for (const http::Header& h : r.headers) {
-            if (is_hop_by_hop(h.name) || listed(h.name, upstream_options) ||
-                iequals(h.name, "Content-Length")) // the server counts the body it sends
-                continue;
-            // The transport hands over the decoded body; an unknown coding stays as it was.
-            if (iequals(h.name, "Content-Encoding") && one_of(h.value, k_decoded_codings))
-                continue;
-            if (iequals(h.name, "Content-Type")) {
-                if (out.content_type.empty())
-                    out.content_type = h.value;
-                continue; // http::Server writes it from content_type
-            }
-            out.headers.push_back(h);
-        }
+        internal::copy_answer_headers(r.headers, out);
     }
 
     // Written before the client gets its answer: what a client saw is on disk.

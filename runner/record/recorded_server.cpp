@@ -214,23 +214,7 @@ http::ServerResponse response_of(const Recorded& r) {
     const http::Response& recorded = *x.response;
     out.status = recorded.status;
     out.body = recorded.body;
-    out.content_type.clear();
-    const std::vector<std::string> options = internal::connection_options(recorded.headers);
-    for (const http::Header& h : recorded.headers) {
-        if (is_hop_by_hop(h.name) || internal::listed(h.name, options) ||
-            iequals(h.name, "Content-Length")) // the server counts the body it sends
-            continue;
-        // The recorder stored the decoded body; an unknown coding stays as it was.
-        if (iequals(h.name, "Content-Encoding") &&
-            internal::one_of(h.value, internal::k_decoded_codings))
-            continue;
-        if (iequals(h.name, "Content-Type")) {
-            if (out.content_type.empty())
-                out.content_type = h.value;
-            continue; // http::Server writes it from content_type
-        }
-        out.headers.push_back(h);
-    }
+    internal::copy_answer_headers(recorded.headers, out);
     return out;
 }
 

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "runner/record/proxy.hpp" // is_hop_by_hop
+
 namespace conform::record::internal {
 
 bool one_of(std::string_view name, std::span<const std::string_view> names) {
@@ -34,6 +36,23 @@ std::vector<std::string> connection_options(const http::Headers& headers) {
 bool listed(std::string_view name, const std::vector<std::string>& names) {
     return std::any_of(names.begin(), names.end(),
                        [&](const std::string& n) { return iequals(n, name); });
+}
+
+void copy_answer_headers(const http::Headers& from, http::ServerResponse& out) {
+    out.content_type.clear();
+    const std::vector<std::string> options = connection_options(from);
+    for (const http::Header& h : from) {
+        if (is_hop_by_hop(h.name) || listed(h.name, options) || iequals(h.name, "Content-Length"))
+            continue;
+        if (iequals(h.name, "Content-Encoding") && one_of(h.value, k_decoded_codings))
+            continue;
+        if (iequals(h.name, "Content-Type")) {
+            if (out.content_type.empty())
+                out.content_type = h.value;
+            continue;
+        }
+        out.headers.push_back(h);
+    }
 }
 
 } // namespace conform::record::internal

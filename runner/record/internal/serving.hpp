@@ -29,4 +29,11 @@ using core::iequals; // core/text.hpp
 [[nodiscard]] std::vector<std::string> connection_options(const http::Headers& headers);
 [[nodiscard]] bool listed(std::string_view name, const std::vector<std::string>& names);
 
+// The headers of a recorded or upstream answer that a client may see again from our server:
+// not hop-by-hop (nor listed in Connection), not Content-Length (the server counts the body
+// it sends), not a Content-Encoding the transport already undid (an unknown coding stays).
+// Content-Type goes to out.content_type, which http::Server writes; the rest is appended to
+// out.headers.
+void copy_answer_headers(const http::Headers& from, http::ServerResponse& out);
+
 } // namespace conform::record::internal
