@@ -24,14 +24,29 @@ struct RawElement {
 static_assert(sizeof(dom::element) == sizeof(RawElement));
 static_assert(sizeof(JsonView) == 16 && std::is_trivially_copyable_v<JsonView>,
               "a JsonView is passed in registers (json_view.hpp)");
+static_assert(sizeof(std::uintptr_t) <= sizeof(std::uint64_t),
+              "a view keeps a pointer in its 64-bit word");
 static_assert(std::is_trivially_copyable_v<dom::element>);
-// The same for an object iterator (a tape reference too), and nlohmann's object iterator
-// (a tree node pointer): what a MemberCursor keeps between members.
-static_assert(sizeof(dom::object::iterator) == sizeof(RawElement));
-static_assert(std::is_trivially_copyable_v<dom::object::iterator>);
+// nlohmann's object iterator is a tree node pointer: what a MemberCursor keeps between members.
 using NlMemberIterator = json::object_t::const_iterator;
 static_assert(sizeof(NlMemberIterator) == sizeof(std::uintptr_t));
 static_assert(std::is_trivially_copyable_v<NlMemberIterator>);
+
+// json_view.hpp reads simdjson's tape inline (Tape, JsonView::from_tape): the layout it assumes
+// is simdjson's own.
+using simdjson::internal::tape_type;
+static_assert(static_cast<char>(tape_type::STRING) == '"' &&
+              static_cast<char>(tape_type::INT64) == 'l' &&
+              static_cast<char>(tape_type::UINT64) == 'u' &&
+              static_cast<char>(tape_type::DOUBLE) == 'd' &&
+              static_cast<char>(tape_type::TRUE_VALUE) == 't' &&
+              static_cast<char>(tape_type::FALSE_VALUE) == 'f' &&
+              static_cast<char>(tape_type::NULL_VALUE) == 'n' &&
+              static_cast<char>(tape_type::START_OBJECT) == '{' &&
+              static_cast<char>(tape_type::START_ARRAY) == '[');
+static_assert(Tape::k_payload == simdjson::internal::JSON_VALUE_MASK);
+static_assert(std::is_same_v<decltype(dom::document::tape), std::unique_ptr<std::uint64_t[]>> &&
+              std::is_same_v<decltype(dom::document::string_buf), std::unique_ptr<std::uint8_t[]>>);
 
 template <class To, class From> To bits(const From& from) {
     static_assert(sizeof(To) == sizeof(From));
@@ -71,26 +86,6 @@ JsonType from_nlohmann(json::value_t t) {
     return JsonType::null;
 }
 
-JsonType from_simdjson(dom::element_type t) {
-    switch (t) {
-    case dom::element_type::ARRAY:
-        return JsonType::array;
-    case dom::element_type::OBJECT:
-        return JsonType::object;
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE:
-        return JsonType::number;
-    case dom::element_type::STRING:
-        return JsonType::string;
-    case dom::element_type::BOOL:
-        return JsonType::boolean;
-    case dom::element_type::NULL_VALUE:
-        return JsonType::null;
-    }
-    return JsonType::null;
-}
-
 bool numbers_equal(const JsonView& a, const JsonView& b) {
     const NumberKind ka = a.number_kind(), kb = b.number_kind();
     if (ka != NumberKind::floating && kb != NumberKind::floating) {
@@ -125,99 +120,57 @@ std::string_view type_name(JsonType t) noexcept {
     return "null";
 }
 
-JsonView::JsonView(const nlohmann::json& value) noexcept
-    : m_ptr(&value), m_source(Source::nlohmann), m_type(from_nlohmann(value.type())) {
-    if (value.is_number_integer() && !value.is_number_unsigned())
-        m_kind = NumberKind::int64;
-    else if (value.is_number_unsigned())
+JsonView::JsonView(const nlohmann::json& value) noexcept {
+    const JsonType type = from_nlohmann(value.type());
+    switch (value.type()) {
+    case json::value_t::boolean:
+        *this = JsonView(value.get<bool>() ? 1 : 0, meta(type));
+        break;
+    case json::value_t::number_integer:
+        *this = JsonView(static_cast<std::uint64_t>(value.get<std::int64_t>()),
+                         meta(type, NumberKind::int64));
+        break;
+    case json::value_t::number_unsigned: {
         // nlohmann stores every non-negative integer as unsigned; report int64 when it fits
-        m_kind = value.get<std::uint64_t>() <= INT64_MAX ? NumberKind::int64 : NumberKind::uint64;
-}
-
-JsonView::MemberCursor JsonView::members() const noexcept {
-    MemberCursor c;
-    if (m_type != JsonType::object)
-        return c;
-    c.m_source = m_source;
-    if (m_source == Source::nlohmann) {
-        const auto& object = nl(m_ptr).get_ref<const json::object_t&>();
-        c.m_at = bits<std::uintptr_t>(object.begin());
-        c.m_end = bits<std::uintptr_t>(object.end());
-    } else if (m_source == Source::simdjson) {
-        dom::object o;
-        if (element_of(m_ptr, m_index).get(o) != simdjson::SUCCESS) {
-            c.m_source = Source::none;
-            return c;
-        }
-        c.m_doc = m_ptr;
-        c.m_at = bits<RawElement>(o.begin()).index;
-        c.m_end = bits<RawElement>(o.end()).index;
+        const auto u = value.get<std::uint64_t>();
+        *this = JsonView(u, meta(type, u <= INT64_MAX ? NumberKind::int64 : NumberKind::uint64));
+        break;
     }
-    return c;
-}
-
-// flatten: JsonView::of and simdjson's tape reads inline into the one call per member.
-[[gnu::flatten]] bool JsonView::MemberCursor::next(std::string_view& key,
-                                                   JsonView& value) noexcept {
-    if (m_at == m_end)
-        return false;
-    if (m_source == Source::nlohmann) {
-        auto it = bits<NlMemberIterator>(m_at);
-        key = it->first;
-        value = JsonView(it->second);
-        m_at = bits<std::uintptr_t>(++it);
-        return true;
+    case json::value_t::number_float:
+        *this = JsonView(std::bit_cast<std::uint64_t>(value.get<double>()), meta(type));
+        break;
+    case json::value_t::string: {
+        const std::string& s = value.get_ref<const std::string&>();
+        if (s.size() <= UINT32_MAX)
+            *this = JsonView(reinterpret_cast<std::uint64_t>(s.data()),
+                             meta(type, NumberKind::floating, Source::none,
+                                  static_cast<std::uint32_t>(s.size())));
+        else // read through the value instead (long_string)
+            *this = JsonView(reinterpret_cast<std::uint64_t>(&value),
+                             meta(type, NumberKind::floating, Source::nlohmann));
+        break;
     }
-    if (m_source == Source::simdjson) {
-        auto it = bits<dom::object::iterator>(RawElement{m_doc, m_at});
-        key = it.key();
-        value = JsonView::of(it.value());
-        m_at = bits<RawElement>(++it).index;
-        return true;
+    case json::value_t::array:
+    case json::value_t::object:
+    case json::value_t::binary:
+        *this = JsonView(reinterpret_cast<std::uint64_t>(&value),
+                         meta(type, NumberKind::floating, Source::nlohmann));
+        break;
+    case json::value_t::null:
+    case json::value_t::discarded:
+        break;
     }
-    return false;
 }
 
-JsonView JsonView::of(const simdjson::dom::element& element) noexcept {
-    RawElement raw{};
-    std::memcpy(&raw, static_cast<const void*>(&element), sizeof raw);
-    JsonView v;
-    v.m_source = Source::simdjson;
-    const dom::element_type t = element.type();
-    v.m_type = from_simdjson(t);
-    if (t == dom::element_type::INT64)
-        v.m_kind = NumberKind::int64;
-    else if (t == dom::element_type::UINT64)
-        v.m_kind = NumberKind::uint64;
-    v.m_ptr = raw.doc;
-    v.m_index = static_cast<std::uint32_t>(raw.index);
-    return v;
+std::string_view JsonView::long_string() const noexcept {
+    return nl(reinterpret_cast<const void*>(m_word)).get_ref<const std::string&>();
 }
 
-bool JsonView::is_integer() const noexcept {
-    if (type() != JsonType::number)
-        return false;
-    if (number_kind() != NumberKind::floating)
-        return true;
-    const double d = as_double();
-    return std::isfinite(d) && std::trunc(d) == d;
-}
-
-bool JsonView::as_bool() const noexcept {
-    if (m_source == Source::nlohmann)
-        return nl(m_ptr).is_boolean() && nl(m_ptr).get<bool>();
-    if (m_source == Source::simdjson) {
-        bool b = false;
-        return element_of(m_ptr, m_index).get(b) == simdjson::SUCCESS && b;
-    }
-    return false;
-}
-
-namespace {
+bool JsonView::integral(double d) noexcept { return std::isfinite(d) && std::trunc(d) == d; }
 
 // A double as the nearest int64 / uint64, saturating (a cast out of range is UB: fuzz finding
 // schema-1, "minimum": 2999...9 with 100 digits); NaN is 0.
-std::int64_t saturated_int64(double d) noexcept {
+std::int64_t JsonView::saturated_int64(double d) noexcept {
     if (!(d == d))
         return 0;
     if (d >= 9223372036854775807.0)
@@ -227,7 +180,7 @@ std::int64_t saturated_int64(double d) noexcept {
     return static_cast<std::int64_t>(d);
 }
 
-std::uint64_t saturated_uint64(double d) noexcept {
+std::uint64_t JsonView::saturated_uint64(double d) noexcept {
     if (!(d > 0))
         return 0;
     if (d >= 18446744073709551615.0)
@@ -235,86 +188,48 @@ std::uint64_t saturated_uint64(double d) noexcept {
     return static_cast<std::uint64_t>(d);
 }
 
-} // namespace
-
-std::int64_t JsonView::as_int64() const noexcept {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
-        if (j.is_number_integer())
-            return j.get<std::int64_t>();
-        return j.is_number() ? saturated_int64(j.get<double>()) : 0;
+JsonView::MemberCursor JsonView::members() const noexcept {
+    MemberCursor c;
+    if (type() != JsonType::object)
+        return c;
+    if (source() == Source::nlohmann) {
+        const auto& object = nl(container()).get_ref<const json::object_t&>();
+        c.m_at = bits<std::uintptr_t>(object.begin());
+        c.m_end = bits<std::uintptr_t>(object.end());
+    } else if (source() == Source::simdjson) {
+        const auto* doc = static_cast<const dom::document*>(container());
+        c.m_doc = doc;
+        c.m_tape = doc->tape.get();
+        c.m_strings = doc->string_buf.get();
+        c.m_at = count() + 1;                                          // the first key
+        c.m_end = static_cast<std::uint32_t>(c.m_tape[count()]) - 1; // the closing '}'
     }
-    if (m_source == Source::simdjson) {
-        const dom::element e = element_of(m_ptr, m_index);
-        std::int64_t i = 0;
-        if (e.get(i) == simdjson::SUCCESS)
-            return i;
-        std::uint64_t u = 0;
-        if (e.get(u) == simdjson::SUCCESS)
-            return static_cast<std::int64_t>(u);
-        double d = 0;
-        if (e.get(d) == simdjson::SUCCESS)
-            return saturated_int64(d);
-    }
-    return 0;
+    return c;
 }
 
-std::uint64_t JsonView::as_uint64() const noexcept {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
-        if (j.is_number_unsigned())
-            return j.get<std::uint64_t>();
-        if (j.is_number_integer())
-            return static_cast<std::uint64_t>(j.get<std::int64_t>());
-        return j.is_number() ? saturated_uint64(j.get<double>()) : 0;
-    }
-    if (m_source == Source::simdjson) {
-        const dom::element e = element_of(m_ptr, m_index);
-        std::uint64_t u = 0;
-        if (e.get(u) == simdjson::SUCCESS)
-            return u;
-        std::int64_t i = 0;
-        if (e.get(i) == simdjson::SUCCESS)
-            return static_cast<std::uint64_t>(i);
-    }
-    return 0;
+bool JsonView::MemberCursor::next_nlohmann(std::string_view& key, JsonView& value) noexcept {
+    auto it = bits<NlMemberIterator>(m_at);
+    key = it->first;
+    value = JsonView(it->second);
+    m_at = bits<std::uintptr_t>(++it);
+    return true;
 }
 
-double JsonView::as_double() const noexcept {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
-        return j.is_number() ? j.get<double>() : 0.0;
-    }
-    if (m_source == Source::simdjson) {
-        const dom::element e = element_of(m_ptr, m_index);
-        double d = 0;
-        if (e.get(d) == simdjson::SUCCESS) // simdjson converts int64/uint64 too
-            return d;
-    }
-    return 0.0;
-}
-
-std::string_view JsonView::as_string() const noexcept {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
-        return j.is_string() ? std::string_view(j.get_ref<const std::string&>())
-                             : std::string_view();
-    }
-    if (m_source == Source::simdjson) {
-        std::string_view s;
-        if (element_of(m_ptr, m_index).get(s) == simdjson::SUCCESS)
-            return s;
-    }
-    return {};
+JsonView JsonView::of(const simdjson::dom::element& element) noexcept {
+    RawElement raw{};
+    std::memcpy(&raw, static_cast<const void*>(&element), sizeof raw);
+    const auto* doc = static_cast<const dom::document*>(raw.doc);
+    return from_tape(doc, doc->tape.get(), doc->string_buf.get(),
+                     static_cast<std::uint32_t>(raw.index));
 }
 
 std::size_t JsonView::size() const noexcept {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
+    if (source() == Source::nlohmann) {
+        const json& j = nl(container());
         return j.is_array() || j.is_object() ? j.size() : 0;
     }
-    if (m_source == Source::simdjson) {
-        const dom::element e = element_of(m_ptr, m_index);
+    if (source() == Source::simdjson) {
+        const dom::element e = element_of(container(), count());
         // simdjson's counts saturate at 0xFFFFFF: count by walking beyond that.
         constexpr std::size_t saturated = 0xFFFFFF;
         dom::array a;
@@ -340,8 +255,8 @@ std::size_t JsonView::size() const noexcept {
 }
 
 [[gnu::flatten]] void JsonView::for_each_item(FunctionRef<bool(std::size_t, JsonView)> fn) const {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
+    if (source() == Source::nlohmann) {
+        const json& j = nl(container());
         if (!j.is_array())
             return;
         std::size_t i = 0;
@@ -350,9 +265,9 @@ std::size_t JsonView::size() const noexcept {
                 return;
         return;
     }
-    if (m_source == Source::simdjson) {
+    if (source() == Source::simdjson) {
         dom::array a;
-        if (element_of(m_ptr, m_index).get(a) != simdjson::SUCCESS)
+        if (element_of(container(), count()).get(a) != simdjson::SUCCESS)
             return;
         std::size_t i = 0;
         for (dom::element item : a)
@@ -362,8 +277,8 @@ std::size_t JsonView::size() const noexcept {
 }
 
 void JsonView::for_each_member(FunctionRef<bool(std::string_view, JsonView)> fn) const {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
+    if (source() == Source::nlohmann) {
+        const json& j = nl(container());
         if (!j.is_object())
             return;
         for (const auto& [key, value] : j.items())
@@ -371,9 +286,9 @@ void JsonView::for_each_member(FunctionRef<bool(std::string_view, JsonView)> fn)
                 return;
         return;
     }
-    if (m_source == Source::simdjson) {
+    if (source() == Source::simdjson) {
         dom::object o;
-        if (element_of(m_ptr, m_index).get(o) != simdjson::SUCCESS)
+        if (element_of(container(), count()).get(o) != simdjson::SUCCESS)
             return;
         for (dom::key_value_pair kv : o)
             if (!fn(kv.key, JsonView::of(kv.value)))
@@ -382,8 +297,8 @@ void JsonView::for_each_member(FunctionRef<bool(std::string_view, JsonView)> fn)
 }
 
 std::optional<JsonView> JsonView::find(std::string_view key) const {
-    if (m_source == Source::nlohmann) {
-        const json& j = nl(m_ptr);
+    if (source() == Source::nlohmann) {
+        const json& j = nl(container());
         if (!j.is_object())
             return std::nullopt;
         auto it = j.find(key);
@@ -391,9 +306,9 @@ std::optional<JsonView> JsonView::find(std::string_view key) const {
             return std::nullopt;
         return JsonView(*it);
     }
-    if (m_source == Source::simdjson) {
+    if (source() == Source::simdjson) {
         dom::object o;
-        if (element_of(m_ptr, m_index).get(o) != simdjson::SUCCESS)
+        if (element_of(container(), count()).get(o) != simdjson::SUCCESS)
             return std::nullopt;
         dom::element value;
         if (o.at_key(key).get(value) != simdjson::SUCCESS)

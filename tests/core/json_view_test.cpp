@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
@@ -85,4 +90,132 @@ TEST_CASE("nesting far beyond the limit is an error, not a stack overflow") {
     auto r = conform::core::parse_json(deep, "deep.json");
     REQUIRE_FALSE(r);
     CHECK(r.error().where.column == 257);
+}
+
+namespace {
+
+// Compares a view with simdjson's own reading of the same value, all the way down. The view
+// reads simdjson's tape itself (json_view.hpp): this is what fails if a simdjson release
+// changes the tape layout.
+void check_same(JsonView v, simdjson::dom::element e, const std::string& where) {
+    namespace dom = simdjson::dom;
+    INFO(where);
+    switch (e.type()) {
+    case dom::element_type::OBJECT: {
+        REQUIRE(v.is_object());
+        dom::object o = e.get_object().value();
+        CHECK(v.size() == o.size());
+        auto members = v.members();
+        std::string_view key;
+        JsonView value;
+        for (dom::key_value_pair kv : o) {
+            REQUIRE(members.next(key, value));
+            CHECK(key == kv.key);
+            check_same(value, kv.value, where + "/" + std::string(kv.key));
+        }
+        CHECK_FALSE(members.next(key, value));
+        break;
+    }
+    case dom::element_type::ARRAY: {
+        REQUIRE(v.is_array());
+        dom::array a = e.get_array().value();
+        CHECK(v.size() == a.size());
+        std::vector<JsonView> items;
+        v.for_each_item([&](std::size_t, JsonView item) {
+            items.push_back(item);
+            return true;
+        });
+        REQUIRE(items.size() == a.size());
+        std::size_t i = 0;
+        for (dom::element item : a) {
+            check_same(items[i], item, where + "/" + std::to_string(i));
+            ++i;
+        }
+        break;
+    }
+    case dom::element_type::STRING:
+        REQUIRE(v.is_string());
+        CHECK(v.as_string() == e.get_string().value());
+        break;
+    case dom::element_type::INT64:
+        REQUIRE(v.number_kind() == conform::core::NumberKind::int64);
+        CHECK(v.as_int64() == e.get_int64().value());
+        break;
+    case dom::element_type::UINT64:
+        REQUIRE(v.number_kind() == conform::core::NumberKind::uint64);
+        CHECK(v.as_uint64() == e.get_uint64().value());
+        break;
+    case dom::element_type::DOUBLE:
+        REQUIRE(v.number_kind() == conform::core::NumberKind::floating);
+        CHECK(std::bit_cast<std::uint64_t>(v.as_double()) ==
+              std::bit_cast<std::uint64_t>(e.get_double().value()));
+        break;
+    case dom::element_type::BOOL:
+        REQUIRE(v.is_boolean());
+        CHECK(v.as_bool() == e.get_bool().value());
+        break;
+    case dom::element_type::NULL_VALUE:
+        CHECK(v.is_null());
+        break;
+    }
+}
+
+} // namespace
+
+TEST_CASE("a simdjson view reads every kind of value as simdjson does") {
+    const std::string long_string(70000, 'x'); // longer than 16 bits of length
+    const std::string text =
+        R"({"empty_object": {}, "empty_array": [], "s": "a\u0000b\"\\\/\n\u00e9\ud83d\ude00",)"
+        R"( "": "empty key", "i": -9223372036854775808, "u": 18446744073709551615,)"
+        R"( "small": 7, "d": -0.0, "e": 1.5e300, "t": true, "f": false, "n": null,)"
+        R"( "nested": {"a": [1, [2, [3, {"b": [[], {}]}]], "z"], "c": {"d": {"e": null}}},)"
+        R"( "dup": 1, "dup": "second", "long": ")" + long_string + R"(", "after": [true]})";
+    Both doc(text);
+    check_same(JsonView::of(doc.element), doc.element, "");
+    // members, values and lengths exactly as simdjson has them
+    const JsonView root = JsonView::of(doc.element);
+    CHECK(root.find("s")->as_string() == std::string_view("a\0b\"\\/\n\xc3\xa9\xf0\x9f\x98\x80", 13));
+    CHECK(root.find("long")->as_string().size() == 70000);
+    CHECK(root.find("after")->size() == 1);
+    // a view of a root scalar, and of scalars at the end of the tape
+    for (const char* scalar : {"42", "-1", "18446744073709551615", "2.5", "\"s\"", "true",
+                               "false", "null"}) {
+        Both one(scalar);
+        check_same(JsonView::of(one.element), one.element, scalar);
+        CHECK(JsonView::of(one.element) == JsonView(one.nl));
+    }
+}
+
+TEST_CASE("a scalar view keeps its value, not its document") {
+    JsonView s, i, d;
+    {
+        const json value = json::parse(R"(["text", -5, 0.25])");
+        s = JsonView(value[0]);
+        i = JsonView(value[1]);
+        d = JsonView(value[2]);
+        CHECK(s.as_string() == "text");
+    }
+    // numbers and booleans are copied into the view (strings still point into the document)
+    CHECK(i.as_int64() == -5);
+    CHECK(i.as_double() == -5.0);
+    CHECK(d.as_double() == 0.25);
+    CHECK_FALSE(d.is_integer());
+    CHECK(d.as_int64() == 0);
+    // conversions between kinds are the same for both sources
+    Both doc(R"([1e30, -1e30, 3.0, 9223372036854775808])");
+    for (JsonView v : {JsonView(doc.nl), JsonView::of(doc.element)}) {
+        std::vector<JsonView> items;
+        v.for_each_item([&](std::size_t, JsonView item) {
+            items.push_back(item);
+            return true;
+        });
+        REQUIRE(items.size() == 4);
+        CHECK(items[0].as_int64() == INT64_MAX);
+        CHECK(items[0].as_uint64() == UINT64_MAX);
+        CHECK(items[1].as_int64() == INT64_MIN);
+        CHECK(items[1].as_uint64() == 0);
+        CHECK(items[2].is_integer());
+        CHECK(items[3].number_kind() == conform::core::NumberKind::uint64);
+        CHECK(items[3].as_double() == 9223372036854775808.0);
+    }
 }

@@ -70,7 +70,7 @@ public:
                 }
                 if (d.node) {
                     matched = true;
-                    if (!apply(*d.node, value, where.member(key), frame, "properties", entry->key))
+                    if (!apply(*d.node, value, where, key, frame, "properties", entry->key))
                         valid = false;
                 }
             }
@@ -78,7 +78,7 @@ public:
                 if (!p.regex.search(key))
                     continue;
                 matched = true;
-                if (!apply(*p.node, value, where.member(key), frame, "patternProperties", p.source))
+                if (!apply(*p.node, value, where, key, frame, "patternProperties", p.source))
                     valid = false;
             }
             if (!matched && additional) {
@@ -88,8 +88,8 @@ public:
                     if (frame.ctx.collecting())
                         report_at(frame, where.member(key), "additionalProperties",
                                   "property \"" + std::string(key) + "\" is not allowed", key);
-                } else if (!apply(*additional, value, where.member(key), frame,
-                                  "additionalProperties", {})) {
+                } else if (!apply(*additional, value, where, key, frame, "additionalProperties",
+                                  {})) {
                     valid = false;
                 }
             }
@@ -114,8 +114,13 @@ public:
     }
 
 private:
-    bool apply(const SchemaNode& sub, JsonView value, const Path& child, const Frame& frame,
-               std::string_view keyword, std::string_view token) const {
+    // Evaluates member `key` of the object at `where` against sub. A leaf that accepts the
+    // value answers before any path is built.
+    bool apply(const SchemaNode& sub, JsonView value, const Path& where, std::string_view key,
+               const Frame& frame, std::string_view keyword, std::string_view token) const {
+        if (accepted_by_leaf(sub, value, frame.ctx)) [[likely]]
+            return true;
+        const Path child = where.member(key);
         KeywordPath k{frame.schema_path, keyword};
         KeywordPath t{&k, token};
         return evaluate_node(sub, value, child, frame.ctx, token.empty() ? &k : &t, frame.scope,

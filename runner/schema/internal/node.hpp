@@ -172,6 +172,15 @@ struct SchemaNode {
                                       const KeywordPath* schema_path, const Scope* scope,
                                       Evaluated* evaluated);
 
+// Whether node is a leaf whose LeafCheck accepts instance outright: the answer for nearly
+// every value, found before anything else is set up. False says nothing either way. (A leaf
+// entered at the evaluation depth limit is still refused, by evaluate_node_general.)
+[[nodiscard]] inline bool accepted_by_leaf(const SchemaNode& node, core::JsonView instance,
+                                           const Context& ctx) {
+    return node.leaf && !ctx.annotations && ctx.depth < ctx.max_depth &&
+           node.leaf->accepts(instance);
+}
+
 // Evaluates instance against node: the one entry point every applicator uses.
 // Inline for the leaves ({"type": "string", "minLength": 1}): most nodes of an API schema,
 // evaluated once per member, so they skip a call level and the descending path's frame.
@@ -180,14 +189,14 @@ struct SchemaNode {
                                         const core::Path& where, Context& ctx,
                                         const KeywordPath* schema_path, const Scope* scope,
                                         Evaluated* evaluated) {
+    // Valid values (nearly all of them) need no keyword calls; the keywords word the errors.
+    if (accepted_by_leaf(node, instance, ctx)) [[likely]]
+        return true;
     if (node.ref_only && !ctx.annotations)
         return evaluate_plain_ref(node, instance, where, ctx, schema_path, scope, evaluated);
     if (node.is_boolean || node.applies_subschemas || ctx.annotations ||
         ctx.depth >= ctx.max_depth) [[unlikely]]
         return evaluate_node_general(node, instance, where, ctx, schema_path, scope, evaluated);
-    // Valid values (nearly all of them) need no keyword calls; the keywords word the errors.
-    if (node.leaf && node.leaf->accepts(instance)) [[likely]]
-        return true;
     const Frame frame{ctx, schema_path, scope, evaluated};
     bool valid = true;
     for (const auto& keyword : node.keywords)
