@@ -162,8 +162,8 @@ JsonView::JsonView(const nlohmann::json& value) noexcept {
     }
 }
 
-std::string_view JsonView::long_string() const noexcept {
-    return nl(reinterpret_cast<const void*>(m_word)).get_ref<const std::string&>();
+std::string_view JsonView::long_string(std::uint64_t word) noexcept {
+    return nl(reinterpret_cast<const void*>(word)).get_ref<const std::string&>();
 }
 
 bool JsonView::integral(double d) noexcept { return std::isfinite(d) && std::trunc(d) == d; }
@@ -207,12 +207,11 @@ JsonView::MemberCursor JsonView::members() const noexcept {
     return c;
 }
 
-bool JsonView::MemberCursor::next_nlohmann(std::string_view& key, JsonView& value) noexcept {
+auto JsonView::MemberCursor::next_nlohmann() noexcept -> Member {
     auto it = bits<NlMemberIterator>(m_at);
-    key = it->first;
-    value = JsonView(it->second);
+    const Member member{it->first, JsonView(it->second)};
     m_at = bits<std::uintptr_t>(++it);
-    return true;
+    return member;
 }
 
 JsonView JsonView::of(const simdjson::dom::element& element) noexcept {

@@ -91,7 +91,7 @@ public:
         if (!is_string())
             return {};
         if (source() == Source::nlohmann) [[unlikely]]
-            return long_string();
+            return long_string(m_word); // (not this: a view stays in registers)
         return {reinterpret_cast<const char*>(m_word), count()};
     }
 
@@ -152,7 +152,7 @@ private:
     [[nodiscard]] const void* container() const noexcept {
         return reinterpret_cast<const void*>(m_word);
     }
-    [[nodiscard]] std::string_view long_string() const noexcept;
+    [[nodiscard]] static std::string_view long_string(std::uint64_t word) noexcept;
     [[nodiscard]] static bool integral(double d) noexcept;
     [[nodiscard]] static std::int64_t saturated_int64(double d) noexcept;
     [[nodiscard]] static std::uint64_t saturated_uint64(double d) noexcept;
@@ -209,12 +209,22 @@ public:
             m_at = Tape::after(m_tape, at);
             return true;
         }
-        return next_nlohmann(key, value);
+        // By value, not through key and value: a loop's key and value whose address escaped
+        // into a call would live in memory, and reading back the view the tape branch just
+        // stored there in halves stalls on store forwarding.
+        const Member member = next_nlohmann();
+        key = member.key;
+        value = member.value;
+        return true;
     }
 
 private:
     friend class JsonView;
-    bool next_nlohmann(std::string_view& key, JsonView& value) noexcept;
+    struct Member {
+        std::string_view key;
+        JsonView value;
+    };
+    [[nodiscard]] Member next_nlohmann() noexcept;
 
     const std::uint64_t* m_tape = nullptr;  // simdjson: the document's tape...
     const std::uint8_t* m_strings = nullptr; // ...and string buffer

@@ -473,8 +473,10 @@ private:
         if (!node->applies_subschemas && !node->uses_unevaluated && !node->keywords.empty()) {
             LeafCheck leaf;
             if (std::all_of(node->keywords.begin(), node->keywords.end(),
-                            [&](const auto& k) { return k->add_to_leaf(leaf); }))
+                            [&](const auto& k) { return k->add_to_leaf(leaf); })) {
+                leaf.seal();
                 node->leaf = std::move(leaf);
+            }
         }
         if (node->keywords.size() == 1 && !node->uses_unevaluated)
             node->ref_only = node->keywords.front()->ref_target();

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <simdjson.h>
 
 #include "runner/core/json_parse.hpp"
@@ -217,4 +221,60 @@ TEST_CASE("leaf schemas: the one-pass check agrees with every keyword, and error
     // An enum holding a non-string is not a leaf check: the keyword decides, by JSON equality.
     check_all(json::parse(R"({"enum": ["a", 1, null]})"),
               {{"a", true, ""}, {1.0, true, ""}, {json(nullptr), true, ""}, {"b", false, "enum"}});
+}
+
+TEST_CASE("the object pass: more than 64 required names, patterns and additionalProperties") {
+    // ObjectShape keeps the required names seen in a 64-bit mask, and in a vector beyond that.
+    json schema = {{"type", "object"}, {"properties", json::object()}};
+    json all = json::object();
+    for (int i = 0; i < 70; ++i) {
+        const std::string name = "p" + std::to_string(i);
+        schema["required"].push_back(name);
+        if (i % 2 == 0)
+            schema["properties"][name] = {{"type", "integer"}};
+        all[name] = i;
+    }
+    const auto compiled = must_compile(schema);
+    simdjson::dom::parser parser;
+    const auto both = [&](const json& instance) {
+        const std::string text = instance.dump();
+        simdjson::dom::element element;
+        REQUIRE(parser.parse(text).get(element) == simdjson::SUCCESS);
+        auto a = compiled.validate(instance);
+        auto b = compiled.validate(core::JsonView::of(element));
+        CHECK(a.valid == b.valid);
+        REQUIRE(a.errors.size() == b.errors.size());
+        return a;
+    };
+    CHECK(both(all).valid);
+    json missing = all;
+    missing.erase("p3");
+    missing.erase("p68");
+    missing["p10"] = "ten";
+    const auto r = both(missing);
+    REQUIRE(r.errors.size() == 3);
+    std::vector<std::string> said;
+    for (const auto& e : r.errors)
+        said.push_back(e.keyword_location + " " + e.instance_location + " " + e.error);
+    std::sort(said.begin(), said.end());
+    CHECK(said[0] == "/properties/p10/type /p10 expected integer, got string \"ten\"");
+    CHECK(said[1].rfind("/required  required property \"p3\" is missing", 0) == 0);
+    CHECK(said[2].rfind("/required  required property \"p68\" is missing", 0) == 0);
+
+    // A name matched by properties and a pattern is checked by both; one matched by neither
+    // goes to additionalProperties. Every failing schema reports.
+    const auto shaped = must_compile(json::parse(R"({
+        "properties": {"id": {"type": "integer"}},
+        "patternProperties": {"^i": {"minimum": 10}, "^x-": {"type": "string"}},
+        "additionalProperties": {"type": "boolean"}})"));
+    const json instance = json::parse(R"({"id": 5, "x-a": 1, "other": "no", "ok": true})");
+    const auto result = shaped.validate(instance);
+    std::vector<std::string> locations;
+    for (const auto& e : result.errors)
+        locations.push_back(e.keyword_location);
+    std::sort(locations.begin(), locations.end());
+    CHECK(locations == std::vector<std::string>{"/additionalProperties/type",
+                                                "/patternProperties/^i/minimum",
+                                                "/patternProperties/^x-/type"});
+    CHECK(shaped.is_valid(json::parse(R"({"id": 12, "x-a": "s", "ok": false})")));
 }

@@ -39,17 +39,18 @@ public:
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_object())
             return true;
+        // The loop runs once per member of every object validated: what it reads of this and
+        // of the frame is read once, and all but the usual case (a declared member whose leaf
+        // accepts the value) is a call.
+        Context& ctx = frame.ctx;
+        Evaluated* const evaluated = frame.evaluated;
+        const bool has_patterns = !patterns.empty();
+        const SchemaNode* const other = additional;
+        RequiredSeen seen(required.size());
         bool valid = true;
-        // Which required names were seen: a bit mask for the usual handful, else a vector.
-        std::uint64_t seen_small = 0;
-        std::vector<bool> seen_big;
-        const bool small = required.size() <= 64;
-        if (!small)
-            seen_big.resize(required.size(), false);
-        std::size_t seen_count = 0;
         std::size_t position = 0;
         std::size_t cursor = 0; // see PropertyTable::find
-        const std::size_t count = frame.evaluated ? instance.size() : 0;
+        const std::size_t count = evaluated ? instance.size() : 0;
         auto members_left = instance.members();
         std::string_view key;
         JsonView value;
@@ -58,73 +59,109 @@ public:
             bool matched = false;
             if (const auto* entry = members.find(key, cursor)) {
                 const Declared& d = entry->value;
-                if (d.required_bit != SIZE_MAX) {
-                    if (small) {
-                        const std::uint64_t bit = std::uint64_t{1} << d.required_bit;
-                        seen_count += (seen_small & bit) == 0;
-                        seen_small |= bit;
-                    } else if (!seen_big[d.required_bit]) {
-                        ++seen_count;
-                        seen_big[d.required_bit] = true;
-                    }
-                }
+                if (d.required_bit != SIZE_MAX)
+                    seen.mark(d.required_bit);
                 if (d.node) {
                     matched = true;
-                    if (!apply(*d.node, value, where, key, frame, "properties", entry->key))
+                    if (!accepted_by_leaf(*d.node, value, ctx) &&
+                        !apply(*d.node, value, where, key, frame, "properties", entry->key))
                         valid = false;
                 }
             }
-            for (const PatternSchema& p : patterns) {
-                if (!p.regex.search(key))
-                    continue;
+            if (has_patterns) [[unlikely]]
+                matched = apply_patterns(key, value, where, frame, valid) || matched;
+            if (!matched && other) [[unlikely]] {
                 matched = true;
-                if (!apply(*p.node, value, where, key, frame, "patternProperties", p.source))
+                if (!apply_additional(key, value, where, frame))
                     valid = false;
             }
-            if (!matched && additional) {
-                matched = true;
-                if (additional->is_boolean && !additional->boolean_value) {
-                    valid = false;
-                    if (frame.ctx.collecting())
-                        report_at(frame, where.member(key), "additionalProperties",
-                                  "property \"" + std::string(key) + "\" is not allowed", key);
-                } else if (!apply(*additional, value, where, key, frame, "additionalProperties",
-                                  {})) {
-                    valid = false;
-                }
-            }
-            if (matched && frame.evaluated)
-                frame.evaluated->mark_member(at, count);
-            if (!valid && !frame.ctx.collecting())
+            if (matched && evaluated)
+                evaluated->mark_member(at, count);
+            if (!valid && !ctx.collecting())
                 return false;
         }
-        if (seen_count < required.size()) {
+        if (seen.count < required.size()) {
             valid = false;
-            if (frame.ctx.collecting())
-                for (std::size_t bit = 0; bit < required.size(); ++bit) {
-                    const bool seen =
-                        small ? (seen_small >> bit & 1) != 0 : static_cast<bool>(seen_big[bit]);
-                    if (!seen)
-                        report_at(frame, where, "required",
-                                  "required property \"" + required[bit] + "\" is missing",
-                                  required[bit]);
-                }
+            if (ctx.collecting())
+                report_missing(seen, where, frame);
         }
         return valid;
     }
 
 private:
-    // Evaluates member `key` of the object at `where` against sub. A leaf that accepts the
-    // value answers before any path is built.
-    bool apply(const SchemaNode& sub, JsonView value, const Path& where, std::string_view key,
-               const Frame& frame, std::string_view keyword, std::string_view token) const {
-        if (accepted_by_leaf(sub, value, frame.ctx)) [[likely]]
-            return true;
+    // Which required names were seen: a bit mask for the usual handful, else a vector.
+    struct RequiredSeen {
+        std::uint64_t small = 0;
+        std::vector<bool> big; // more than 64 required names
+        std::size_t count = 0;
+        bool use_big = false;
+
+        explicit RequiredSeen(std::size_t required) : use_big(required > 64) {
+            if (use_big)
+                big.resize(required, false);
+        }
+        void mark(std::size_t bit) {
+            if (!use_big) {
+                const std::uint64_t mask = std::uint64_t{1} << bit;
+                count += (small & mask) == 0;
+                small |= mask;
+            } else if (!big[bit]) {
+                ++count;
+                big[bit] = true;
+            }
+        }
+        [[nodiscard]] bool has(std::size_t bit) const {
+            return use_big ? static_cast<bool>(big[bit]) : (small >> bit & 1) != 0;
+        }
+    };
+
+    // Member `key` of the object at `where` against sub (which did not simply accept it).
+    [[gnu::noinline]] bool apply(const SchemaNode& sub, JsonView value, const Path& where,
+                                 std::string_view key, const Frame& frame,
+                                 std::string_view keyword, std::string_view token) const {
         const Path child = where.member(key);
         KeywordPath k{frame.schema_path, keyword};
         KeywordPath t{&k, token};
         return evaluate_node(sub, value, child, frame.ctx, token.empty() ? &k : &t, frame.scope,
                              nullptr);
+    }
+
+    // patternProperties for one member: whether any pattern matched its name. Clears valid
+    // when a matching pattern's schema refuses the value.
+    [[gnu::noinline]] bool apply_patterns(std::string_view key, JsonView value, const Path& where,
+                                          const Frame& frame, bool& valid) const {
+        bool matched = false;
+        for (const PatternSchema& p : patterns) {
+            if (!p.regex.search(key))
+                continue;
+            matched = true;
+            if (!accepted_by_leaf(*p.node, value, frame.ctx) &&
+                !apply(*p.node, value, where, key, frame, "patternProperties", p.source))
+                valid = false;
+        }
+        return matched;
+    }
+
+    // additionalProperties for a member nothing else matched.
+    [[gnu::noinline]] bool apply_additional(std::string_view key, JsonView value,
+                                            const Path& where, const Frame& frame) const {
+        if (additional->is_boolean && !additional->boolean_value) {
+            if (frame.ctx.collecting())
+                report_at(frame, where.member(key), "additionalProperties",
+                          "property \"" + std::string(key) + "\" is not allowed", key);
+            return false;
+        }
+        return accepted_by_leaf(*additional, value, frame.ctx) ||
+               apply(*additional, value, where, key, frame, "additionalProperties", {});
+    }
+
+    [[gnu::cold, gnu::noinline]] void report_missing(const RequiredSeen& seen, const Path& where,
+                                                     const Frame& frame) const {
+        for (std::size_t bit = 0; bit < required.size(); ++bit)
+            if (!seen.has(bit))
+                report_at(frame, where, "required",
+                          "required property \"" + required[bit] + "\" is missing",
+                          required[bit]);
     }
 
     void report_at(const Frame& frame, const Path& where, std::string_view keyword,

@@ -90,36 +90,51 @@ struct LeafCheck {
     const Regex* pattern = nullptr;               // "pattern"
     std::vector<NumberLimit> numbers;             // minimum, maximum and their exclusive forms
 
-    [[nodiscard]] bool accepts(core::JsonView v) const {
+    // Called once every keyword has added its piece: what accepts() asks first.
+    void seal() {
+        string_checks = strings || constant || min_length != 0 || max_length != SIZE_MAX ||
+                        pattern;
+        only_strings = strings || constant;
+        number_checks = !numbers.empty();
+    }
+
+    // Inline for what most values need (the type, and nothing else for {"type": "string"});
+    // the string and number tests are calls.
+    [[nodiscard, gnu::always_inline]] bool accepts(core::JsonView v) const {
         using core::JsonType;
         const JsonType t = v.type();
         if (((types >> static_cast<unsigned>(t)) & 1u) == 0 &&
             !(integer && t == JsonType::number && v.is_integer()))
             return false;
-        if (t == JsonType::string) {
-            if (strings || constant || min_length != 0 || max_length != SIZE_MAX || pattern) {
-                const std::string_view s = v.as_string();
-                if (strings && !strings->find(s))
-                    return false;
-                if (constant && s != *constant)
-                    return false;
-                if (min_length != 0 && !utf8_more_than(s, min_length - 1))
-                    return false;
-                if (s.size() > max_length && utf8_more_than(s, max_length))
-                    return false;
-                if (pattern && !pattern->search(s))
-                    return false;
-            }
-            return true;
-        }
-        if (strings || constant) // only strings are members
+        if (t == JsonType::string)
+            return !string_checks || accepts_string(v.as_string());
+        if (only_strings) // only strings are members
             return false;
-        if (t == JsonType::number)
-            for (const NumberLimit& n : numbers)
-                if (!within(n.bound, compare_numbers(v, n.limit)))
-                    return false;
+        return t != JsonType::number || !number_checks || accepts_number(v);
+    }
+
+private:
+    [[nodiscard, gnu::noinline]] bool accepts_string(std::string_view s) const {
+        if (strings && !strings->find(s))
+            return false;
+        if (constant && s != *constant)
+            return false;
+        if (min_length != 0 && !utf8_more_than(s, min_length - 1))
+            return false;
+        if (s.size() > max_length && utf8_more_than(s, max_length))
+            return false;
+        return !pattern || pattern->search(s);
+    }
+    [[nodiscard, gnu::noinline]] bool accepts_number(core::JsonView v) const {
+        for (const NumberLimit& n : numbers)
+            if (!within(n.bound, compare_numbers(v, n.limit)))
+                return false;
         return true;
     }
+
+    bool string_checks = false;
+    bool only_strings = false;
+    bool number_checks = false;
 };
 
 } // namespace conform::schema::internal

@@ -175,8 +175,8 @@ struct SchemaNode {
 // Whether node is a leaf whose LeafCheck accepts instance outright: the answer for nearly
 // every value, found before anything else is set up. False says nothing either way. (A leaf
 // entered at the evaluation depth limit is still refused, by evaluate_node_general.)
-[[nodiscard]] inline bool accepted_by_leaf(const SchemaNode& node, core::JsonView instance,
-                                           const Context& ctx) {
+[[nodiscard, gnu::always_inline]] inline bool
+accepted_by_leaf(const SchemaNode& node, core::JsonView instance, const Context& ctx) {
     return node.leaf && !ctx.annotations && ctx.depth < ctx.max_depth &&
            node.leaf->accepts(instance);
 }

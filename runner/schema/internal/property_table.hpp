@@ -26,6 +26,7 @@ public:
 
     void add(std::string key, T value) {
         m_entries.push_back(Entry{std::move(key), std::move(value)});
+        m_size = m_entries.size();
         if (m_entries.size() > k_linear_limit) {
             m_index.clear();
             for (std::size_t i = 0; i < m_entries.size(); ++i)
@@ -46,8 +47,7 @@ public:
 
     // As find(key), trying the entry at cursor first; on a hit, cursor moves past the entry.
     [[nodiscard]] const Entry* find(std::string_view key, std::size_t& cursor) const {
-        const std::size_t n = m_entries.size();
-        if (cursor < n && same(m_entries[cursor].key, key)) [[likely]]
+        if (cursor < m_size && same(m_entries[cursor].key, key)) [[likely]]
             return &m_entries[cursor++];
         return find_slow(key, cursor);
     }
@@ -114,6 +114,7 @@ private:
         }
     };
     std::vector<Entry> m_entries;
+    std::size_t m_size = 0; // m_entries.size(), without the division by sizeof(Entry)
     std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> m_index;
 };
 
