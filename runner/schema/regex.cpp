@@ -283,13 +283,16 @@ struct Regex::Simple {
     bool anchored_end = false;
 
     // The same automaton made deterministic when it has few enough state sets (it nearly
-    // always has a handful): one table load per byte. Empty when the subset construction
-    // would grow too large; search() then simulates the position sets directly.
-    static constexpr std::size_t k_max_states = 32;
-    enum : std::uint8_t { k_continue = 0, k_accept = 1, k_reject = 2 };
-    std::vector<std::uint8_t> delta;   // state * 256 + byte -> state
-    std::vector<std::uint8_t> verdict; // state -> k_continue / k_accept / k_reject on entry
-    std::vector<bool> accepting_at_end;
+    // always has a handful): one table load and one compare per byte. Empty when the subset
+    // construction would grow too large; search() then simulates the position sets directly.
+    // States are numbered so that those which decide the answer on entry (a match is found,
+    // or none can be any more) come last, and the table holds each next state premultiplied
+    // by 256: the walk is at = delta[at + byte] until at >= first_final.
+    static constexpr std::size_t k_max_states = 32; // 32 * 256 fits the 16-bit entries
+    std::vector<std::uint16_t> delta;          // state * 256 + byte -> next state * 256
+    std::uint32_t first_final = 0;             // the first deciding state, times 256
+    std::vector<std::uint8_t> final_accepts;   // deciding state -> whether it is a match
+    std::vector<std::uint8_t> accepting_at_end; // state -> a match when the text ends there
 
     // The Glushkov automaton of the pattern when it is in the subset, else nothing. Only
     // asked after RE2 accepted the pattern, so the subset need not diagnose anything.
@@ -423,7 +426,7 @@ auto Regex::Simple::build(std::string_view p) -> std::unique_ptr<const Simple> {
 void Regex::Simple::determinize() {
     // DFA state 0 is "nothing read yet"; every other state is a set of positions.
     std::vector<std::uint64_t> sets = {0};
-    std::vector<std::uint8_t> table;
+    std::vector<std::size_t> table;
     for (std::size_t s = 0; s < sets.size(); ++s) {
         for (unsigned c = 0; c < 256; ++c) {
             const std::uint64_t next = step(sets[s], s == 0, static_cast<unsigned char>(c));
@@ -435,33 +438,55 @@ void Regex::Simple::determinize() {
                     return; // too many: keep simulating the position sets
                 sets.push_back(next);
             }
-            table.push_back(static_cast<std::uint8_t>(t));
+            table.push_back(t);
         }
     }
-    verdict.assign(sets.size(), k_continue);
-    accepting_at_end.assign(sets.size(), false);
+    // What entering each state decides: a match (unanchored end), no match possible any more
+    // (anchored start, nothing left), or nothing yet.
+    enum Verdict : std::uint8_t { undecided, accept, reject };
+    std::vector<Verdict> verdict(sets.size(), undecided);
     for (std::size_t s = 1; s < sets.size(); ++s) {
         const bool ends = (sets[s] & last) != 0;
-        accepting_at_end[s] = ends;
         if (!anchored_end && ends)
-            verdict[s] = k_accept;
+            verdict[s] = accept;
         else if (anchored_start && sets[s] == 0)
-            verdict[s] = k_reject; // nothing can match any more
+            verdict[s] = reject;
     }
-    delta = std::move(table);
+    // Undecided states first (state 0 among them), deciding ones after.
+    std::vector<std::size_t> order, renumbered(sets.size());
+    for (std::size_t s = 0; s < sets.size(); ++s)
+        if (verdict[s] == undecided)
+            order.push_back(s);
+    first_final = static_cast<std::uint32_t>(order.size() * 256);
+    for (std::size_t s = 0; s < sets.size(); ++s)
+        if (verdict[s] != undecided)
+            order.push_back(s);
+    for (std::size_t n = 0; n < order.size(); ++n)
+        renumbered[order[n]] = n;
+    delta.resize(table.size());
+    final_accepts.assign(sets.size(), 0);
+    accepting_at_end.assign(sets.size(), 0);
+    for (std::size_t n = 0; n < order.size(); ++n) {
+        const std::size_t old = order[n];
+        for (std::size_t c = 0; c < 256; ++c)
+            delta[n * 256 + c] = static_cast<std::uint16_t>(renumbered[table[old * 256 + c]] * 256);
+        final_accepts[n] = verdict[old] == accept;
+        accepting_at_end[n] = old != 0 && (sets[old] & last) != 0;
+    }
 }
 
 bool Regex::Simple::search(std::string_view text) const {
     if (nullable && (!anchored_start || !anchored_end || text.empty()))
         return true; // the empty match at the start (or at the end)
     if (!delta.empty()) {
-        std::size_t state = 0;
-        for (char ch : text) {
-            state = delta[state * 256 + static_cast<unsigned char>(ch)];
-            if (verdict[state] != k_continue)
-                return verdict[state] == k_accept;
+        const std::uint16_t* const table = delta.data();
+        std::uint32_t at = 0;
+        for (const char ch : text) {
+            at = table[at + static_cast<unsigned char>(ch)];
+            if (at >= first_final)
+                return final_accepts[at / 256] != 0;
         }
-        return anchored_end && accepting_at_end[state];
+        return anchored_end && accepting_at_end[at / 256] != 0;
     }
     std::uint64_t state = 0; // positions the text read so far can end on
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -517,7 +542,8 @@ core::Result<Regex> Regex::compile(std::string_view ecma_pattern, const RegexLim
     return out;
 }
 
-bool Regex::search(std::string_view text) const {
+// flatten: the automaton's walk inlines here, one call per string checked.
+[[gnu::flatten]] bool Regex::search(std::string_view text) const {
     if (m_simple)
         return m_simple->search(text);
     // Match() directly: PartialMatch's variadic capture plumbing costs more than the match
