@@ -400,4 +400,18 @@ core::Result<void> announce_certificate(const Server& server,
     return {};
 }
 
+core::Result<void> serve_until_stopped(Server& server, const StopSignals& signals,
+                                       const Serving& how, std::ostream& err) {
+    if (how.tls)
+        if (auto written = announce_certificate(server, how.certificate_out, how.who, err);
+            !written) {
+            server.stop();
+            return written;
+        }
+    err << how.who << ": Ctrl-C stops" << std::endl;
+    signals.wait(how.stop);
+    server.stop();
+    return {};
+}
+
 } // namespace conform::http

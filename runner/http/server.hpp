@@ -126,4 +126,18 @@ private:
     unsigned m_generation = 0;
 };
 
+// How a serving command ends once its server is up (serve_until_stopped).
+struct Serving {
+    std::string_view who;  // "conform serve": names the command in what it says
+    bool tls = false;      // announce the certificate first (announce_certificate)
+    std::optional<std::filesystem::path> certificate_out; // --cert-out
+    const std::atomic<bool>* stop = nullptr;               // see StopSignals::wait
+};
+
+// The end of a serving command: with TLS, announces the certificate; says "Ctrl-C stops";
+// waits for a stop (signals, or *how.stop); stops the server. Fails, with the server
+// stopped, when the certificate cannot be written.
+[[nodiscard]] core::Result<void> serve_until_stopped(Server& server, const StopSignals& signals,
+                                                     const Serving& how, std::ostream& err);
+
 } // namespace conform::http

@@ -436,17 +436,10 @@ int run_serve_recordings(const ServeRecordingsJob& job, const ServeRecordingsEdg
     if (bad_count > 0)
         err << ", " << bad_count << " bad line(s) skipped";
     err << '\n';
-    if (job.tls)
-        if (auto written = http::announce_certificate(**server, job.certificate_out,
-                                                      "conform serve", err);
-            !written) {
-            (*server)->stop();
-            return fail(written.error().message);
-        }
-    err << "conform serve: Ctrl-C stops" << std::endl;
-
-    signals.wait(edges.stop);
-    (*server)->stop();
+    if (auto served = http::serve_until_stopped(
+            **server, signals, {"conform serve", job.tls, job.certificate_out, edges.stop}, err);
+        !served)
+        return fail(served.error().message);
     err << "conform serve: stopped; " << playback.unmatched() << " request(s) matched nothing\n";
     return k_ok;
 }

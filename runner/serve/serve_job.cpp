@@ -110,17 +110,10 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
         << persona->description << ")\n";
     if (!credentials_note.empty())
         err << "conform serve: " << credentials_note << '\n';
-    if (job.tls)
-        if (auto written = http::announce_certificate(**server, job.certificate_out,
-                                                      "conform serve", err);
-            !written) {
-            (*server)->stop();
-            return fail(written.error().message);
-        }
-    err << "conform serve: Ctrl-C stops" << std::endl;
-
-    signals.wait(edges.stop);
-    (*server)->stop();
+    if (auto served = http::serve_until_stopped(
+            **server, signals, {"conform serve", job.tls, job.certificate_out, edges.stop}, err);
+        !served)
+        return fail(served.error().message);
     err << "conform serve: stopped\n";
     return k_ok;
 }

@@ -3,12 +3,16 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <fstream>
 #include <future>
+#include <iterator>
+#include <sstream>
 #include <thread>
 
 #include "runner/http/server.hpp"
 #include "runner/http/transport.hpp"
 #include "tests/http/loopback_support.hpp"
+#include "tests/support/fixtures.hpp"
 
 namespace http = conform::http;
 using conform::test::Stopwatch;
@@ -224,4 +228,50 @@ TEST_CASE("A handler that throws answers 500", "[server]") {
     REQUIRE(exchange.response);
     CHECK(exchange.response->status == 500);
     CHECK(exchange.response->body.find("boom") != std::string::npos);
+}
+
+TEST_CASE("serve_until_stopped announces the certificate, waits, and stops the server",
+          "[server][tls]") {
+    const auto dir = conform::test::fresh_dir("serve-until-stopped");
+    http::StopSignals signals;
+    std::atomic<bool> stop{true}; // asked before the wait: returns at once
+    {
+        // --cert-out: the PEM the server presents, in the file named
+        auto server = start(answer_ok, true);
+        std::ostringstream err;
+        const auto pem = dir / "cert.pem";
+        auto served = http::serve_until_stopped(
+            *server, signals, {"conform serve", true, pem, &stop}, err);
+        REQUIRE(served);
+        std::ifstream in(pem);
+        const std::string written((std::istreambuf_iterator<char>(in)), {});
+        CHECK(written == server->certificate_pem());
+        CHECK(err.str().find("conform serve: self-signed certificate written to " +
+                             pem.string()) != std::string::npos);
+        CHECK(err.str().find("conform serve: Ctrl-C stops") != std::string::npos);
+        CHECK_FALSE(get(*insecure_transport(), server->base_url() + "/").response); // stopped
+    }
+    {
+        // a file that cannot be written fails naming it, with the server stopped
+        auto server = start(answer_ok, true);
+        std::ostringstream err;
+        const auto bad = dir / "no-such-dir" / "cert.pem";
+        auto served = http::serve_until_stopped(
+            *server, signals, {"conform serve", true, bad, &stop}, err);
+        REQUIRE_FALSE(served);
+        CHECK(served.error().message == "cannot write the certificate to " + bad.string());
+        CHECK(err.str().find("Ctrl-C stops") == std::string::npos);
+        CHECK_FALSE(get(*insecure_transport(), server->base_url() + "/").response); // stopped
+    }
+    {
+        // no TLS: nothing about certificates; without --cert-out, how to trust one
+        auto plain = start(answer_ok);
+        std::ostringstream err;
+        REQUIRE(http::serve_until_stopped(*plain, signals, {"conform x", false, {}, &stop}, err));
+        CHECK(err.str() == "conform x: Ctrl-C stops\n");
+        auto tls = start(answer_ok, true);
+        std::ostringstream tls_err;
+        REQUIRE(http::serve_until_stopped(*tls, signals, {"conform x", true, {}, &stop}, tls_err));
+        CHECK(tls_err.str().find("clients need --insecure, or --cacert") != std::string::npos);
+    }
 }
