@@ -9,9 +9,10 @@
 namespace conform::core {
 namespace {
 
-// Finds the first place where nesting exceeds max_depth, without recursion.
-std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_depth) {
-    std::size_t depth = 0;
+// The first offset outside JSON strings where stop(offset) holds, left to right: string
+// contents, escapes included, are skipped (a '"' opens or closes one and is not offered).
+template <class Stop>
+std::optional<std::size_t> first_outside_strings(std::string_view text, Stop stop) {
     bool in_string = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
@@ -24,13 +25,23 @@ std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_de
         }
         if (c == '"')
             in_string = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > max_depth)
-                return i;
-        } else if ((c == ']' || c == '}') && depth > 0)
-            --depth;
+        else if (stop(i))
+            return i;
     }
     return std::nullopt;
+}
+
+// Finds the first place where nesting exceeds max_depth, without recursion.
+std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_depth) {
+    std::size_t depth = 0;
+    return first_outside_strings(text, [&](std::size_t i) {
+        const char c = text[i];
+        if (c == '[' || c == '{')
+            return ++depth > max_depth;
+        if ((c == ']' || c == '}') && depth > 0)
+            --depth;
+        return false;
+    });
 }
 
 Diagnostic depth_error(std::string_view text, std::size_t at, std::string_view file,
@@ -47,24 +58,11 @@ Diagnostic number_range_error(std::string_view text, std::string_view what,
     if (auto open = what.find('\''), close = what.rfind('\'');
         open != std::string_view::npos && close > open)
         literal = what.substr(open + 1, close - open - 1);
-    std::size_t at = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; !literal.empty() && i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (text.substr(i, literal.size()) == literal) {
-            at = i;
-            break;
-        }
-    }
+    const std::size_t at =
+        literal.empty() ? 0
+                        : first_outside_strings(text, [&](std::size_t i) {
+                              return text.substr(i, literal.size()) == literal;
+                          }).value_or(0);
     const std::string shown = literal.empty() ? std::string("a number") : std::string(literal);
     return Diagnostic{"invalid JSON: number " + shown + " is out of range (beyond a double)",
                       location_of(text, at, file)};
