@@ -276,6 +276,26 @@ report::CaseResult case_shell(const record::Recorded& r, const Routed& routed) {
     return result;
 }
 
+// What the checks see of one recorded exchange: its query, and its body parsed with simdjson
+// by parser, read through the view (no nlohmann tree). The view lives until parser's next
+// parse.
+checks::Observed observe(const http::Exchange& exchange, core::FastParser& parser,
+                         core::ParseLimits limits) {
+    checks::Observed o;
+    o.exchange = &exchange;
+    o.query.reserve(exchange.request.query.size());
+    for (const http::QueryParam& p : exchange.request.query)
+        o.query.emplace_back(p.name, p.value);
+    if (exchange.response) {
+        auto parsed = parser.parse(exchange.response->body, "response body", limits);
+        if (parsed)
+            o.view = *parsed;
+        else
+            o.body_error = parsed.error().to_string();
+    }
+    return o;
+}
+
 class Judge {
 public:
     Judge(const ReplaySettings& settings) : m_settings(settings) {}
@@ -299,20 +319,7 @@ public:
             return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
         };
 
-        checks::Observed o;
-        o.exchange = &r.exchange;
-        o.query.reserve(r.exchange.request.query.size());
-        for (const http::QueryParam& p : r.exchange.request.query)
-            o.query.emplace_back(p.name, p.value);
-        if (r.exchange.response) {
-            // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
-            auto parsed = m_parser.parse(r.exchange.response->body, "response body",
-                                         m_settings.limits.body());
-            if (parsed)
-                o.view = *parsed;
-            else
-                o.body_error = parsed.error().to_string();
-        }
+        const checks::Observed o = observe(r.exchange, m_parser, m_settings.limits.body());
         if (checks::is_throttled(*work.routed.contract, o)) {
             result.environment.push_back("the recorded answer asks the client to slow down");
             result.skipped = "throttled: the recording holds a rate-limit answer (environment, "
@@ -360,11 +367,15 @@ public:
                 out.push_back(record::excerpt(p->exchange));
             return out;
         };
-        // Several documents at once: the nlohmann path (walks are few and bounded).
+        // Several documents alive at once: a parser per page, for this walk only (at most
+        // k_max_walk_pages), so that no worker keeps a large walk's buffers afterwards. Every
+        // page of a paginated listing is in a walk: this is as hot as single().
+        std::vector<core::FastParser> parsers(work.pages.size());
         std::vector<checks::Observed> observed;
-        for (const RecordedPtr& p : work.pages)
-            observed.push_back(checks::Observed::of(p->exchange, checks::Observed::Role::page,
-                                                    m_settings.limits.body()));
+        observed.reserve(work.pages.size());
+        for (std::size_t i = 0; i < work.pages.size(); ++i)
+            observed.push_back(observe(work.pages[i]->exchange, parsers[i],
+                                       m_settings.limits.body()));
         if (is_selected(m_settings.checks, "pagination.walk")) {
             const checks::CheckContext context{*routed.contract, routed.operation,
                                                routed.test_case, observed};
