@@ -272,16 +272,40 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 
 } // namespace
 
-Observed Observed::of(const http::Exchange& exchange, Role role, core::ParseLimits limits) {
+namespace {
+
+// An Observed of exchange without its body: the request's query, in sending order.
+Observed without_body(const http::Exchange& exchange, Observed::Role role) {
     Observed o;
     o.exchange = &exchange;
     o.role = role;
+    o.query.reserve(exchange.request.query.size());
     for (const http::QueryParam& p : exchange.request.query)
         o.query.emplace_back(p.name, p.value);
+    return o;
+}
+
+} // namespace
+
+Observed Observed::of(const http::Exchange& exchange, Role role, core::ParseLimits limits) {
+    Observed o = without_body(exchange, role);
     if (exchange.response) {
         auto parsed = core::parse_json(exchange.response->body, "response body", limits);
         if (parsed)
             o.body = std::move(*parsed);
+        else
+            o.body_error = parsed.error().to_string();
+    }
+    return o;
+}
+
+Observed Observed::of(const http::Exchange& exchange, core::FastParser& parser, Role role,
+                      core::ParseLimits limits) {
+    Observed o = without_body(exchange, role);
+    if (exchange.response) {
+        auto parsed = parser.parse(exchange.response->body, "response body", limits);
+        if (parsed)
+            o.view = *parsed;
         else
             o.body_error = parsed.error().to_string();
     }

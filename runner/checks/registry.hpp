@@ -52,6 +52,10 @@ struct Observed {
     // says so (a body nested deeper than limits.max_depth is not JSON to the checks).
     [[nodiscard]] static Observed of(const http::Exchange& exchange, Role role = Role::page,
                                      core::ParseLimits limits = {});
+    // The same with simdjson: the body is parsed by parser and read through view, without an
+    // nlohmann tree (replay's hot path). The view is valid until parser's next parse.
+    [[nodiscard]] static Observed of(const http::Exchange& exchange, core::FastParser& parser,
+                                     Role role = Role::page, core::ParseLimits limits = {});
 };
 
 struct CheckContext {

@@ -276,26 +276,6 @@ report::CaseResult case_shell(const record::Recorded& r, const Routed& routed) {
     return result;
 }
 
-// What the checks see of one recorded exchange: its query, and its body parsed with simdjson
-// by parser, read through the view (no nlohmann tree). The view lives until parser's next
-// parse.
-checks::Observed observe(const http::Exchange& exchange, core::FastParser& parser,
-                         core::ParseLimits limits) {
-    checks::Observed o;
-    o.exchange = &exchange;
-    o.query.reserve(exchange.request.query.size());
-    for (const http::QueryParam& p : exchange.request.query)
-        o.query.emplace_back(p.name, p.value);
-    if (exchange.response) {
-        auto parsed = parser.parse(exchange.response->body, "response body", limits);
-        if (parsed)
-            o.view = *parsed;
-        else
-            o.body_error = parsed.error().to_string();
-    }
-    return o;
-}
-
 class Judge {
 public:
     Judge(const ReplaySettings& settings) : m_settings(settings) {}
@@ -319,7 +299,9 @@ public:
             return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
         };
 
-        const checks::Observed o = observe(r.exchange, m_parser, m_settings.limits.body());
+        // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
+        const checks::Observed o = checks::Observed::of(
+            r.exchange, m_parser, checks::Observed::Role::page, m_settings.limits.body());
         if (checks::is_throttled(*work.routed.contract, o)) {
             result.environment.push_back("the recorded answer asks the client to slow down");
             result.skipped = "throttled: the recording holds a rate-limit answer (environment, "
@@ -374,8 +356,9 @@ public:
         std::vector<checks::Observed> observed;
         observed.reserve(work.pages.size());
         for (std::size_t i = 0; i < work.pages.size(); ++i)
-            observed.push_back(observe(work.pages[i]->exchange, parsers[i],
-                                       m_settings.limits.body()));
+            observed.push_back(checks::Observed::of(work.pages[i]->exchange, parsers[i],
+                                                    checks::Observed::Role::page,
+                                                    m_settings.limits.body()));
         if (is_selected(m_settings.checks, "pagination.walk")) {
             const checks::CheckContext context{*routed.contract, routed.operation,
                                                routed.test_case, observed};

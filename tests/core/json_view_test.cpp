@@ -94,6 +94,15 @@ TEST_CASE("nesting far beyond the limit is an error, not a stack overflow") {
 
 namespace {
 
+std::vector<JsonView> items_of(JsonView array) {
+    std::vector<JsonView> items;
+    array.for_each_item([&](std::size_t, JsonView item) {
+        items.push_back(item);
+        return true;
+    });
+    return items;
+}
+
 // Compares a view with simdjson's own reading of the same value, all the way down. The view
 // reads simdjson's tape itself (json_view.hpp): this is what fails if a simdjson release
 // changes the tape layout.
@@ -120,11 +129,7 @@ void check_same(JsonView v, simdjson::dom::element e, const std::string& where) 
         REQUIRE(v.is_array());
         dom::array a = e.get_array().value();
         CHECK(v.size() == a.size());
-        std::vector<JsonView> items;
-        v.for_each_item([&](std::size_t, JsonView item) {
-            items.push_back(item);
-            return true;
-        });
+        const std::vector<JsonView> items = items_of(v);
         REQUIRE(items.size() == a.size());
         std::size_t i = 0;
         for (dom::element item : a) {
@@ -204,11 +209,7 @@ TEST_CASE("a scalar view keeps its value, not its document") {
     // conversions between kinds are the same for both sources
     Both doc(R"([1e30, -1e30, 3.0, 9223372036854775808])");
     for (JsonView v : {JsonView(doc.nl), JsonView::of(doc.element)}) {
-        std::vector<JsonView> items;
-        v.for_each_item([&](std::size_t, JsonView item) {
-            items.push_back(item);
-            return true;
-        });
+        const std::vector<JsonView> items = items_of(v);
         REQUIRE(items.size() == 4);
         CHECK(items[0].as_int64() == INT64_MAX);
         CHECK(items[0].as_uint64() == UINT64_MAX);
