@@ -57,9 +57,10 @@ std::vector<std::string> getrepo_pages(std::size_t count, unsigned seed) {
                 {"RepoName", word(6) + "-" + std::to_string(p * 20 + static_cast<std::size_t>(i))},
                 {"RepoType", pick(2) ? "private" : "public"},
                 {"CreateTime", "2026-0" + std::to_string(1 + pick(9)) + "-1" +
-                                   std::to_string(pick(9)) + " 10:2" + std::to_string(pick(9)) + ":00"},
-                {"UpdateTime", "2026-10-2" + std::to_string(pick(9)) + " 08:1" +
-                                   std::to_string(pick(9)) + ":00"},
+                                   std::to_string(pick(9)) + " 10:2" + std::to_string(pick(9)) +
+                                   ":00"},
+                {"UpdateTime",
+                 "2026-10-2" + std::to_string(pick(9)) + " 08:1" + std::to_string(pick(9)) + ":00"},
                 {"Description", word(20) + " " + word(12)},
                 {"IsShared", pick(2) ? "true" : "false"},
                 {"IsOutSide", pick(2) ? "true" : "false"},

@@ -38,7 +38,8 @@ void finish(benchmark::State& state, std::size_t errors) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * corpus().size()));
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * corpus_bytes()));
     state.counters["errors_per_pass"] =
-        static_cast<double>(errors) / static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+        static_cast<double>(errors) /
+        static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
 }
 
 void BM_parse_nlohmann(benchmark::State& state) {

@@ -26,8 +26,8 @@ std::string parent_of(std::string_view pointer) {
 
 std::string last_token(std::string_view pointer) {
     auto slash = pointer.rfind('/');
-    auto tokens = core::parse_pointer(slash == std::string_view::npos ? pointer
-                                                                      : pointer.substr(slash));
+    auto tokens =
+        core::parse_pointer(slash == std::string_view::npos ? pointer : pointer.substr(slash));
     return tokens && !tokens->empty() ? tokens->back() : std::string();
 }
 
@@ -205,7 +205,8 @@ public:
 
     // A documented field found elsewhere is validated against its documented schema, so that
     // a misplaced field with the wrong type is reported too.
-    void classify_relocated(const std::string& schema_pointer, const std::string& instance_pointer) {
+    void classify_relocated(const std::string& schema_pointer,
+                            const std::string& instance_pointer) {
         auto value = instance_at(m_in.instance, instance_pointer);
         if (!value || !m_schema.at(schema_pointer))
             return;
@@ -305,8 +306,8 @@ private:
         }
         // minimum, maximum, exclusive*, multipleOf, min/maxLength, min/maxItems,
         // min/maxProperties, uniqueItems, contains, items beyond prefixItems
-        add(u, DeviationId::value_range, keyword,
-            node ? keyword + " " + node->dump() : keyword, actual_text(u), u.error);
+        add(u, DeviationId::value_range, keyword, node ? keyword + " " + node->dump() : keyword,
+            actual_text(u), u.error);
     }
 
     static bool keyword_in_properties(std::string_view keyword_location) {
@@ -348,8 +349,8 @@ private:
                         hit = &c;
             if (hit) {
                 kind = "case-only";
-                message = short_json(*v) + " differs only in case from the documented " +
-                          hit->dump();
+                message =
+                    short_json(*v) + " differs only in case from the documented " + hit->dump();
             }
         }
         add(u, DeviationId::value_enum, kind, expected, v ? short_json(*v) : "(absent)", message);
@@ -371,15 +372,18 @@ private:
             }
             Deviation d = base(*u->second, DeviationId::field_misplaced, "nested");
             d.instance_pointer = child_of(pointer, u->first);
-            d.expected = "\"" + join(moved, "\", \"") + "\" at " + (pointer.empty() ? "/" : pointer);
+            d.expected =
+                "\"" + join(moved, "\", \"") + "\" at " + (pointer.empty() ? "/" : pointer);
             d.actual = "under " + d.instance_pointer;
             d.message = "documented field(s) " + d.expected + " found " + d.actual;
             d.source = source_of_member(*f.missing.front().second, moved.front());
             // The moved fields are still checked against their documented schemas.
-            if (auto object_schema = m_schema.pointer_of(f.missing.front().second->absolute_keyword_location))
+            if (auto object_schema =
+                    m_schema.pointer_of(f.missing.front().second->absolute_keyword_location))
                 for (const std::string& name : moved)
-                    m_relocated.push_back({child_of(child_of(parent_of(*object_schema), "properties"), name),
-                                           child_of(d.instance_pointer, name)});
+                    m_relocated.push_back(
+                        {child_of(child_of(parent_of(*object_schema), "properties"), name),
+                         child_of(d.instance_pointer, name)});
             push(std::move(d), u->second->keyword_location, d.instance_pointer);
             std::erase_if(f.missing, [&](const auto& m) { return contains(moved, m.first); });
             u = f.unexpected.erase(u);
@@ -409,14 +413,15 @@ private:
             Deviation d = base(*unit, DeviationId::field_unexpected, "undeclared");
             d.instance_pointer = child_of(pointer, name);
             d.expected = "no \"" + name + "\"";
-            d.actual = short_json(instance_at(m_in.instance, d.instance_pointer).value_or(JsonView()));
+            d.actual =
+                short_json(instance_at(m_in.instance, d.instance_pointer).value_or(JsonView()));
             d.message = "field \"" + name + "\" is not in the contract";
             push(std::move(d), unit->keyword_location, child_of(pointer, name));
         }
         for (const auto& [name, unit] : f.missing) {
-            Deviation d = base(*unit, DeviationId::field_missing,
-                               last_token(unit->keyword_location) == "required" ? "required"
-                                                                                 : "dependent");
+            Deviation d =
+                base(*unit, DeviationId::field_missing,
+                     last_token(unit->keyword_location) == "required" ? "required" : "dependent");
             d.instance_pointer = child_of(pointer, name);
             d.expected = "\"" + name + "\" present";
             d.actual = "absent";
@@ -427,7 +432,8 @@ private:
     }
 
     // x-source of the documented member `name` of the object schema that reported `u`.
-    std::optional<core::DocSource> source_of_member(const OutputUnit& u, const std::string& name) const {
+    std::optional<core::DocSource> source_of_member(const OutputUnit& u,
+                                                    const std::string& name) const {
         auto p = m_schema.pointer_of(u.absolute_keyword_location);
         if (!p)
             return std::nullopt;

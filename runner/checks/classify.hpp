@@ -16,9 +16,9 @@
 namespace conform::checks {
 
 struct ClassifyInput {
-    std::string operation;          // for fingerprints
-    const nlohmann::json& schema;   // the schema document that was validated against
-    core::JsonView instance;        // the instance that was validated
+    std::string operation;        // for fingerprints
+    const nlohmann::json& schema; // the schema document that was validated against
+    core::JsonView instance;      // the instance that was validated
     const schema::ValidationResult& result;
 };
 

@@ -105,7 +105,8 @@ json coerce(const std::string& value, const json* property) {
         return value;
     const json& type = (*property)["type"];
     auto is = [&](const char* t) {
-        return type == t || (type.is_array() && std::find(type.begin(), type.end(), t) != type.end());
+        return type == t ||
+               (type.is_array() && std::find(type.begin(), type.end(), t) != type.end());
     };
     if (is("integer") || is("number")) {
         auto parsed = core::parse_json(value);
@@ -134,7 +135,8 @@ public:
             const json request_part = sample.value("request", json::object());
             Query query;
             for (const auto& pair : request_part.value("query", json::array()))
-                if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string())
+                if (pair.is_array() && pair.size() == 2 && pair[0].is_string() &&
+                    pair[1].is_string())
                     query.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
             // POST-style APIs (Tencent API 3.0) send their parameters as a JSON body
             if (auto b = request_part.find("body"); b != request_part.end() && b->is_object())
@@ -178,9 +180,9 @@ private:
                 Deviation d = base(DeviationId::doc_sample_vs_table, page, "repeated-parameter");
                 d.instance_pointer = "/" + name;
                 d.expected = "\"" + name + "\" once";
-                d.actual = std::to_string(std::count_if(query.begin(), query.end(), [&](auto& p) {
-                               return p.first == name;
-                           })) + " times";
+                d.actual = std::to_string(std::count_if(query.begin(), query.end(),
+                                                        [&](auto& p) { return p.first == name; })) +
+                           " times";
                 d.message = "the sample request sends \"" + name + "\" " + d.actual +
                             "; the table declares it once";
                 add(std::move(d), page.doc, line, "sample-vs-table", "sample request");
@@ -208,8 +210,9 @@ private:
                 continue;
             bool case_only = false;
             for (const auto& v : values)
-                case_only = case_only || (v.is_string() && def.is_string() &&
-                                          lower(v.get<std::string>()) == lower(def.get<std::string>()));
+                case_only =
+                    case_only || (v.is_string() && def.is_string() &&
+                                  lower(v.get<std::string>()) == lower(def.get<std::string>()));
             Deviation d = base(DeviationId::value_enum, page,
                                case_only ? "default-case-only" : "default-not-in-enum");
             d.instance_pointer = "/properties/" + name + "/default";
@@ -232,18 +235,21 @@ private:
             d.expected = a.contains(keyword) ? a[keyword].dump() : "(absent)";
             d.actual = b.contains(keyword) ? b[keyword].dump() : "(absent)";
             d.message = subject + " " + (pointer.empty() ? "/" : pointer) + " " + keyword + ": " +
-                        m_a->doc + " says " + d.expected + ", " + m_b->doc + " says " +
-                        d.actual + note;
+                        m_a->doc + " says " + d.expected + ", " + m_b->doc + " says " + d.actual +
+                        note;
             add(std::move(d), m_b->doc, source_line(b), "translation", subject);
         };
         for (const char* keyword : {"type", "default", "const"})
             if (a.value(keyword, json()) != b.value(keyword, json()))
                 differ(keyword, keyword, "");
         if (a.value("enum", json()) != b.value("enum", json())) {
-            const bool case_only = lowered(a.value("enum", json())) == lowered(b.value("enum", json()));
-            differ("enum", case_only ? "enum-case" : "enum", case_only ? " (differs only in case)" : "");
+            const bool case_only =
+                lowered(a.value("enum", json())) == lowered(b.value("enum", json()));
+            differ("enum", case_only ? "enum-case" : "enum",
+                   case_only ? " (differs only in case)" : "");
         }
-        if (sorted(a.value("required", json::array())) != sorted(b.value("required", json::array())))
+        if (sorted(a.value("required", json::array())) !=
+            sorted(b.value("required", json::array())))
             differ("required", "required", "");
         for (const char* map : {"properties", "$defs"}) {
             const json pa = a.value(map, json::object()), pb = b.value(map, json::object());
@@ -344,10 +350,10 @@ std::string lint_text(const LintReport& report) {
     std::string out;
     for (const LintFinding& f : report.findings) {
         const Deviation& d = f.deviation;
-        out += f.doc + ":" + std::to_string(f.line) + ": " + std::string(core::name_of(d.severity)) +
-               " " + std::string(core::name_of(d.id)) + "[" + d.kind + "] " +
-               (d.instance_pointer.empty() ? "/" : d.instance_pointer) + " (" + f.subject +
-               "): " + d.message + "\n";
+        out += f.doc + ":" + std::to_string(f.line) + ": " +
+               std::string(core::name_of(d.severity)) + " " + std::string(core::name_of(d.id)) +
+               "[" + d.kind + "] " + (d.instance_pointer.empty() ? "/" : d.instance_pointer) +
+               " (" + f.subject + "): " + d.message + "\n";
     }
     out += std::to_string(report.findings.size()) + " finding(s)\n";
     return out;

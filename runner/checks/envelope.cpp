@@ -9,8 +9,8 @@ using core::Deviation;
 using core::DeviationId;
 using core::JsonView;
 
-Deviation make(DeviationId id, std::string kind, const std::string& operation,
-               std::string pointer, std::string expected, std::string actual, std::string message) {
+Deviation make(DeviationId id, std::string kind, const std::string& operation, std::string pointer,
+               std::string expected, std::string actual, std::string message) {
     Deviation d;
     d.id = id;
     d.kind = std::move(kind);
@@ -39,25 +39,22 @@ bool is_success(const contract::Envelope& envelope, JsonView body) {
 }
 
 std::vector<Deviation> check_envelope(const contract::Envelope& envelope,
-                                      const std::string& operation, JsonView body,
-                                      Expect expect) {
+                                      const std::string& operation, JsonView body, Expect expect) {
     std::vector<Deviation> out;
     auto code = core::resolve_pointer(body, envelope.code.pointer);
     const JsonView success(envelope.code.success);
     if (!code || code->type() != success.type()) {
-        out.push_back(make(DeviationId::envelope_shape, "status-field", operation,
-                           envelope.code.pointer,
-                           std::string(core::type_name(success.type())) + " status field",
-                           text_of(code),
-                           "the status field " + envelope.code.pointer +
-                               (code ? " has the wrong type" : " is missing")));
+        out.push_back(
+            make(DeviationId::envelope_shape, "status-field", operation, envelope.code.pointer,
+                 std::string(core::type_name(success.type())) + " status field", text_of(code),
+                 "the status field " + envelope.code.pointer +
+                     (code ? " has the wrong type" : " is missing")));
         return out; // nothing else can be judged without a status
     }
     const bool succeeded = *code == success;
     if (succeeded && expect != Expect::success) {
         Deviation d = make(DeviationId::envelope_status, "success-on-negative", operation,
-                           envelope.code.pointer, "an error status",
-                           text_of(code) + " (success)",
+                           envelope.code.pointer, "an error status", text_of(code) + " (success)",
                            "a request that should be refused was answered with success");
         if (expect == Expect::refusal_preferred)
             d.severity = core::Severity::warning; // the pages do not promise refusal
@@ -78,10 +75,10 @@ std::vector<Deviation> check_envelope(const contract::Envelope& envelope,
                                "the status description " + envelope.description->pointer +
                                    (desc ? " has the wrong type" : " is missing")));
         else if (succeeded && !(*desc == desc_success))
-            out.push_back(make(DeviationId::envelope_shape, "description-value", operation,
-                               envelope.description->pointer, desc_success.to_json().dump(),
-                               text_of(desc), "a success answer's description is not " +
-                                                  desc_success.to_json().dump()));
+            out.push_back(
+                make(DeviationId::envelope_shape, "description-value", operation,
+                     envelope.description->pointer, desc_success.to_json().dump(), text_of(desc),
+                     "a success answer's description is not " + desc_success.to_json().dump()));
     }
     auto message = core::resolve_pointer(body, envelope.message_pointer);
     if (!succeeded && (!message || !message->is_string()))

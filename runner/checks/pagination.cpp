@@ -67,8 +67,9 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     std::optional<std::int64_t> limit;
     if (limit_text)
         limit = as_integer(*limit_text);
-    const std::int64_t offset =
-        offset_text ? as_integer(*offset_text).value_or(model.offset_default) : model.offset_default;
+    const std::int64_t offset = offset_text
+                                    ? as_integer(*offset_text).value_or(model.offset_default)
+                                    : model.offset_default;
     std::optional<std::int64_t> total;
     if (auto t = core::resolve_pointer(body, model.total_pointer))
         total = total_of(*t);
@@ -83,14 +84,13 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     if (!limit_text) {
         const bool more_exist = total && *total > offset + count;
         if (count > model.limit_default || (more_exist && count < model.limit_default))
-            out.push_back(make(DeviationId::pagination_default_limit, operation,
-                               model.items_pointer,
-                               std::to_string(model.limit_default) + " items (the documented "
-                                                                     "default limit)",
-                               std::to_string(count) + " items",
-                               "without " + model.limit_param + ", the page holds " +
-                                   std::to_string(count) + " items instead of the default " +
-                                   std::to_string(model.limit_default)));
+            out.push_back(
+                make(DeviationId::pagination_default_limit, operation, model.items_pointer,
+                     std::to_string(model.limit_default) + " items (the documented "
+                                                           "default limit)",
+                     std::to_string(count) + " items",
+                     "without " + model.limit_param + ", the page holds " + std::to_string(count) +
+                         " items instead of the default " + std::to_string(model.limit_default)));
     }
     if (total && count > *total)
         out.push_back(make(DeviationId::pagination_items_exceed_total, operation,
@@ -99,12 +99,11 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
                            std::to_string(count) + " items returned but " +
                                model.total_pointer.substr(1) + " is " + std::to_string(*total)));
     else if (total && offset >= *total && count > 0)
-        out.push_back(make(DeviationId::pagination_past_end, operation, model.items_pointer,
-                           "no items at offset " + std::to_string(offset),
-                           std::to_string(count) + " items",
-                           std::to_string(count) + " items returned at " + model.offset_param +
-                               "=" + std::to_string(offset) + ", at or past the total " +
-                               std::to_string(*total)));
+        out.push_back(
+            make(DeviationId::pagination_past_end, operation, model.items_pointer,
+                 "no items at offset " + std::to_string(offset), std::to_string(count) + " items",
+                 std::to_string(count) + " items returned at " + model.offset_param + "=" +
+                     std::to_string(offset) + ", at or past the total " + std::to_string(*total)));
     return out;
 }
 
@@ -161,12 +160,12 @@ std::vector<Deviation> check_walk(const PageModel& model, const std::vector<Walk
     for (std::size_t i = 1; i < ids.size() && !offset_ignored; ++i)
         if (!ids[0].empty() && ids[i] == ids[0]) {
             offset_ignored = true;
-            out.push_back(make(DeviationId::pagination_offset_ignored, operation,
-                               model.items_pointer, "different items at " + model.offset_param +
-                                                        "=" + std::to_string(i * limit),
-                               "the same items as at " + model.offset_param + "=0",
-                               "page " + std::to_string(i + 1) + " repeats page 1: " +
-                                   model.offset_param + " is ignored"));
+            out.push_back(
+                make(DeviationId::pagination_offset_ignored, operation, model.items_pointer,
+                     "different items at " + model.offset_param + "=" + std::to_string(i * limit),
+                     "the same items as at " + model.offset_param + "=0",
+                     "page " + std::to_string(i + 1) + " repeats page 1: " + model.offset_param +
+                         " is ignored"));
         }
     std::map<std::string, std::size_t> first_seen;
     std::size_t duplicates = 0;
@@ -178,8 +177,10 @@ std::vector<Deviation> check_walk(const PageModel& model, const std::vector<Walk
     if (duplicates > 0 && !offset_ignored) {
         Deviation d = make(DeviationId::pagination_duplicate, operation, model.items_pointer,
                            "each item once", std::to_string(duplicates) + " repeated",
-                           std::to_string(duplicates) + " item(s) returned more than once in one "
-                                                        "walk, first " + first_duplicate);
+                           std::to_string(duplicates) +
+                               " item(s) returned more than once in one "
+                               "walk, first " +
+                               first_duplicate);
         d.count = duplicates;
         out.push_back(std::move(d));
     }
@@ -194,12 +195,12 @@ std::vector<Deviation> check_walk(const PageModel& model, const std::vector<Walk
                 if (!first_seen.count(id))
                     skipped.push_back(id);
         if (!skipped.empty()) {
-            Deviation d = make(DeviationId::pagination_gap, operation, model.items_pointer,
-                               "every item of the full listing once",
-                               std::to_string(skipped.size()) + " never returned",
-                               "the walk skipped " + std::to_string(skipped.size()) +
-                                   " item(s) that a single large page lists, first " +
-                                   skipped.front());
+            Deviation d =
+                make(DeviationId::pagination_gap, operation, model.items_pointer,
+                     "every item of the full listing once",
+                     std::to_string(skipped.size()) + " never returned",
+                     "the walk skipped " + std::to_string(skipped.size()) +
+                         " item(s) that a single large page lists, first " + skipped.front());
             d.count = skipped.size();
             out.push_back(std::move(d));
         } else if (distinct != *total) {
@@ -207,8 +208,7 @@ std::vector<Deviation> check_walk(const PageModel& model, const std::vector<Walk
                                model.total_pointer, std::to_string(distinct) + " (items walked)",
                                std::to_string(*total),
                                "a full walk returned " + std::to_string(distinct) +
-                                   " distinct items but the total says " +
-                                   std::to_string(*total)));
+                                   " distinct items but the total says " + std::to_string(*total)));
         }
     }
     return out;

@@ -86,11 +86,11 @@ std::vector<Finding> check_http(const CheckContext& ctx) {
         const Observed& o = ctx.exchanges[i];
         const http::Exchange& x = *o.exchange;
         if (x.failure) {
-            out.push_back({make(DeviationId::http_transport,
-                                std::string(http::name_of(x.failure->kind)), ctx, "",
-                                "a complete HTTP response", x.failure->message,
-                                "no complete answer: " + x.failure->message),
-                           i});
+            out.push_back(
+                {make(DeviationId::http_transport, std::string(http::name_of(x.failure->kind)), ctx,
+                      "", "a complete HTTP response", x.failure->message,
+                      "no complete answer: " + x.failure->message),
+                 i});
             continue;
         }
         const http::Response& r = *x.response;
@@ -105,8 +105,8 @@ std::vector<Finding> check_http(const CheckContext& ctx) {
                            i});
         const std::string* type = r.header("Content-Type");
         if (!o.has_json()) {
-            out.push_back({make(DeviationId::http_content_type, "not-json", ctx, "",
-                                "a JSON body", type ? *type + ": " + excerpt(r.body) : excerpt(r.body),
+            out.push_back({make(DeviationId::http_content_type, "not-json", ctx, "", "a JSON body",
+                                type ? *type + ": " + excerpt(r.body) : excerpt(r.body),
                                 "the body is not JSON: " + o.body_error),
                            i});
         } else if (!type || !is_json_type(*type)) {
@@ -127,10 +127,10 @@ std::vector<Finding> check_http(const CheckContext& ctx) {
 std::vector<Finding> check_expected_status(const CheckContext& ctx) {
     std::vector<Finding> out;
     for_each_json_answer(ctx, [&](std::size_t i, const Observed&, core::JsonView body) {
-        add_all(out,
-                check_envelope(ctx.contract.envelope, operation_name(ctx), body,
-                               ctx.test_case.expect),
-                i);
+        add_all(
+            out,
+            check_envelope(ctx.contract.envelope, operation_name(ctx), body, ctx.test_case.expect),
+            i);
     });
     return out;
 }
@@ -146,8 +146,8 @@ std::vector<Finding> check_schema(const CheckContext& ctx) {
         if (schema.compiled.is_valid(body))
             return;
         const schema::ValidationResult result = schema.compiled.validate(body);
-        add_all(out,
-                classify(ClassifyInput{ctx.operation->name, schema.document, body, result}), i);
+        add_all(out, classify(ClassifyInput{ctx.operation->name, schema.document, body, result}),
+                i);
     });
     return out;
 }
@@ -160,8 +160,7 @@ std::vector<Finding> check_pagination_page(const CheckContext& ctx) {
         ctx.test_case.kind == CaseKind::walk) // the walk check runs the page checks itself
         return out;
     for_each_success(ctx, [&](std::size_t i, const Observed& o, core::JsonView body) {
-        add_all(out, check_page(*ctx.operation->pagination, o.query, body, ctx.operation->name),
-                i);
+        add_all(out, check_page(*ctx.operation->pagination, o.query, body, ctx.operation->name), i);
     });
     return out;
 }
@@ -229,8 +228,11 @@ std::vector<Finding> check_auth(const CheckContext& ctx) {
 constexpr std::array<bool, 4> k_positive{true, true, false, false};
 
 constexpr std::array k_checks = {
-    CheckInfo{CheckId::http, "http", "HTTP status 200, a JSON body, no transport failure",
-              {true, true, true, true}, check_http},
+    CheckInfo{CheckId::http,
+              "http",
+              "HTTP status 200, a JSON body, no transport failure",
+              {true, true, true, true},
+              check_http},
     CheckInfo{CheckId::envelope, "envelope",
               "success status where success is expected, in the documented status fields",
               k_positive, check_expected_status},
@@ -240,15 +242,22 @@ constexpr std::array k_checks = {
     CheckInfo{CheckId::pagination_page, "pagination.page",
               "one page: items <= limit, the default limit, items <= total, empty past the end",
               k_positive, check_pagination_page},
-    CheckInfo{CheckId::pagination_walk, "pagination.walk",
+    CheckInfo{CheckId::pagination_walk,
+              "pagination.walk",
               "every page of a walk: stable total, no duplicates or gaps, offset honoured, "
               "walked count = total",
-              {false, true, false, false}, check_pagination_walk},
-    CheckInfo{CheckId::negative, "negative",
+              {false, true, false, false},
+              check_pagination_walk},
+    CheckInfo{CheckId::negative,
+              "negative",
               "invalid input refused with the documented error envelope",
-              {false, false, true, false}, check_expected_status},
-    CheckInfo{CheckId::auth, "auth", "unsigned, wrongly signed and stale requests refused",
-              {false, false, false, true}, check_auth},
+              {false, false, true, false},
+              check_expected_status},
+    CheckInfo{CheckId::auth,
+              "auth",
+              "unsigned, wrongly signed and stale requests refused",
+              {false, false, false, true},
+              check_auth},
 };
 static_assert(k_checks.size() == static_cast<std::size_t>(CheckId::auth) + 1,
               "every CheckId has a row in k_checks");
@@ -312,7 +321,9 @@ Observed Observed::of(const http::Exchange& exchange, core::FastParser& parser, 
     return o;
 }
 
-std::span<const CheckInfo> checks() noexcept { return k_checks; }
+std::span<const CheckInfo> checks() noexcept {
+    return k_checks;
+}
 
 const CheckInfo* find_check(std::string_view name) noexcept {
     for (const CheckInfo& c : k_checks)
@@ -334,7 +345,8 @@ bool is_throttled(const contract::Contract& contract, const Observed& observed) 
     const http::Exchange& x = *observed.exchange;
     if (!x.response)
         return false;
-    if (x.response->status == 429 || (x.response->status == 503 && x.response->header("Retry-After")))
+    if (x.response->status == 429 ||
+        (x.response->status == 503 && x.response->header("Retry-After")))
         return true;
     if (!observed.has_json())
         return false;
@@ -343,10 +355,9 @@ bool is_throttled(const contract::Contract& contract, const Observed& observed) 
     const core::JsonView body = observed.json();
     if (is_success(contract.envelope, body))
         return false;
-    for (const std::string* pointer : {&contract.envelope.message_pointer,
-                                       contract.envelope.description
-                                           ? &contract.envelope.description->pointer
-                                           : nullptr}) {
+    for (const std::string* pointer :
+         {&contract.envelope.message_pointer,
+          contract.envelope.description ? &contract.envelope.description->pointer : nullptr}) {
         if (!pointer)
             continue;
         if (auto v = core::resolve_pointer(body, *pointer); v && v->is_string()) {

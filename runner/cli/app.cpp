@@ -7,7 +7,9 @@
 
 namespace conform::cli {
 
-void print_error(const std::string& message) { std::cerr << "conform: error: " << message << '\n'; }
+void print_error(const std::string& message) {
+    std::cerr << "conform: error: " << message << '\n';
+}
 
 int main(int argc, char** argv) {
     CLI::App app{"conform: checks where an API implementation departs from its documented "

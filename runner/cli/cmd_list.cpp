@@ -17,8 +17,8 @@ void print_deviations(const std::string& format) {
     if (format == "json") {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& d : core::k_deviations)
-            out.push_back({{"id", d.name}, {"severity", core::name_of(d.severity)},
-                           {"meaning", d.meaning}});
+            out.push_back(
+                {{"id", d.name}, {"severity", core::name_of(d.severity)}, {"meaning", d.meaning}});
         std::cout << out.dump(2) << '\n';
         return;
     }

@@ -28,24 +28,28 @@ void setup_replay(CLI::App& command, ExitCode& exit_code) {
     command.add_option("files", job->files, "Recordings (JSON Lines, one exchange per line)")
         ->required()
         ->type_name("FILE");
-    command.add_option("--contract,-c", job->contracts,
-                       "Route only to these contracts (default: every contract, by the line's "
-                       "contract field, else host, path and routing parameter)")
+    command
+        .add_option("--contract,-c", job->contracts,
+                    "Route only to these contracts (default: every contract, by the line's "
+                    "contract field, else host, path and routing parameter)")
         ->allow_extra_args(false);
-    command.add_option("--schemas", job->schemas_dir,
-                       "Contracts folder (default: $CONFORM_SCHEMAS, ./schemas, or the source "
-                       "tree's)")
+    command
+        .add_option("--schemas", job->schemas_dir,
+                    "Contracts folder (default: $CONFORM_SCHEMAS, ./schemas, or the source "
+                    "tree's)")
         ->check(CLI::ExistingDirectory);
-    command.add_option("--cases", job->cases_dir,
-                       "Cases folder, for lines that name a negative or auth case (default: "
-                       "$CONFORM_CASES, ./cases, or the source tree's)")
+    command
+        .add_option("--cases", job->cases_dir,
+                    "Cases folder, for lines that name a negative or auth case (default: "
+                    "$CONFORM_CASES, ./cases, or the source tree's)")
         ->check(CLI::ExistingDirectory);
     command.add_option("--check", job->settings.checks, "Only these checks (see below)")
         ->allow_extra_args(false);
     command.add_option("--jobs,-j", job->settings.jobs, "Worker threads (default: every core)")
         ->check(CLI::Range(1, 256));
-    command.add_option("--max-age", *max_age,
-                       "Warn about exchanges recorded longer ago than this (e.g. 30d, 12h)")
+    command
+        .add_option("--max-age", *max_age,
+                    "Warn about exchanges recorded longer ago than this (e.g. 30d, 12h)")
         ->type_name("AGE");
     command.add_flag("--fail-stale", job->settings.fail_stale,
                      "With --max-age: stale exchanges fail the replay (exit 1)");

@@ -77,8 +77,9 @@ void setup_report(CLI::App& command, ExitCode& exit_code) {
         ->type_name("FILE.json")
         ->check(CLI::ExistingFile);
     bind_common(command, *args, "console");
-    command.add_option("--out,-o", args->out,
-                       "Where file formats are written (default: beside FILE.json)")
+    command
+        .add_option("--out,-o", args->out,
+                    "Where file formats are written (default: beside FILE.json)")
         ->type_name("DIR");
     command.footer("Exit status: the report's verdict as `conform run` gives it (0 conformant, "
                    "1 deviations of severity error, 3 a target was unreachable); 2 when the "

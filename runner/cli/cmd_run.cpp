@@ -56,16 +56,19 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                     "server, once conforming and once answering with the docs' samples")
         ->type_name("[NAME=]URL")
         ->allow_extra_args(false);
-    command.add_option("--contract,-c", job->contracts,
-                       "Only these contracts (default: every contract in the schemas folder)")
+    command
+        .add_option("--contract,-c", job->contracts,
+                    "Only these contracts (default: every contract in the schemas folder)")
         ->allow_extra_args(false);
-    command.add_option("--schemas", job->schemas_dir,
-                       "Contracts folder (default: $CONFORM_SCHEMAS, ./schemas, or the source "
-                       "tree's)")
+    command
+        .add_option("--schemas", job->schemas_dir,
+                    "Contracts folder (default: $CONFORM_SCHEMAS, ./schemas, or the source "
+                    "tree's)")
         ->check(CLI::ExistingDirectory);
-    command.add_option("--cases", job->cases_dir,
-                       "Cases folder: <contract>/<Operation>.cases.json (default: $CONFORM_CASES, "
-                       "./cases, or the source tree's)")
+    command
+        .add_option("--cases", job->cases_dir,
+                    "Cases folder: <contract>/<Operation>.cases.json (default: $CONFORM_CASES, "
+                    "./cases, or the source tree's)")
         ->check(CLI::ExistingDirectory);
     command.add_option("--check", job->settings.checks, "Only these checks (see below)")
         ->allow_extra_args(false);
@@ -82,46 +85,51 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
     command.add_option("--timeout", *timeout_ms, "Read timeout per request, in milliseconds")
         ->check(CLI::Range(1, 600000))
         ->capture_default_str();
-    command.add_option("--request-timeout", *deadline_ms,
-                       "Deadline per request from connect to its last byte, in milliseconds "
-                       "(a server that trickles an answer ends as http.transport too-slow; "
-                       "0: none)")
+    command
+        .add_option("--request-timeout", *deadline_ms,
+                    "Deadline per request from connect to its last byte, in milliseconds "
+                    "(a server that trickles an answer ends as http.transport too-slow; "
+                    "0: none)")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
-    command.add_option("--max-body", job->client.max_body_bytes,
-                       "Largest response body, as sent and once decoded (e.g. 16MiB, 512KB); "
-                       "larger is an http.transport body-too-large deviation")
+    command
+        .add_option("--max-body", job->client.max_body_bytes,
+                    "Largest response body, as sent and once decoded (e.g. 16MiB, 512KB); "
+                    "larger is an http.transport body-too-large deviation")
         ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
-    command.add_option("--max-header", job->client.max_header_bytes,
-                       "Largest response status line + headers (e.g. 64KiB)")
+    command
+        .add_option("--max-header", job->client.max_header_bytes,
+                    "Largest response status line + headers (e.g. 64KiB)")
         ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
     bind_limit_options(command, job->settings.limits, /*recordings=*/true); // --compare reads some
     command.add_option("--connect-timeout", *connect_ms, "Connect timeout, in milliseconds")
         ->check(CLI::Range(1, 600000))
         ->capture_default_str();
-    command.add_option("--retries", job->settings.retries,
-                       "Retries after throttling or a timeout, with doubling backoff")
+    command
+        .add_option("--retries", job->settings.retries,
+                    "Retries after throttling or a timeout, with doubling backoff")
         ->check(CLI::Range(0, 10))
         ->capture_default_str();
     command.add_option("--cacert", *cacert, "Trust the certificates in this PEM file (HTTPS)")
         ->check(CLI::ExistingFile);
-    command.add_flag("--insecure,-k", job->client.insecure,
-                     "Do not verify HTTPS certificates");
+    command.add_flag("--insecure,-k", job->client.insecure, "Do not verify HTTPS certificates");
     command
         .add_option("--param,-p", job->params,
                     "A parameter sent with every request, e.g. Region=ap-guangzhou for Tencent")
         ->type_name("NAME=VALUE")
         ->allow_extra_args(false);
-    command.add_option("--record", job->record,
-                       "Append every exchange to this JSONL recording (redacted), for "
-                       "`conform replay`")
+    command
+        .add_option("--record", job->record,
+                    "Append every exchange to this JSONL recording (redacted), for "
+                    "`conform replay`")
         ->type_name("FILE");
     command.add_flag("--tls", job->tls, "Without --target: serve the reference over HTTPS");
-    command.add_option("--shard", *shard,
-                       "Run only shard K of N (cases split evenly and deterministically; "
-                       "`conform report merge` joins the shards' reports)")
+    command
+        .add_option("--shard", *shard,
+                    "Run only shard K of N (cases split evenly and deterministically; "
+                    "`conform report merge` joins the shards' reports)")
         ->type_name("K/N");
     command
         .add_option("--compare", *compare,
@@ -131,7 +139,8 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                     "removed, types and counts changed), reported apart in drift.json")
         ->type_name("FILE")
         ->allow_extra_args(false);
-    command.add_flag("--fail-on-drift", *fail_on_drift, "With --compare: drift fails the run (exit 1)");
+    command.add_flag("--fail-on-drift", *fail_on_drift,
+                     "With --compare: drift fails the run (exit 1)");
     bind_report_options(command, *flags, job->report);
     command.footer("Checks:" + check_names + "\nReport formats:" + format_help() +
                    "\nCredentials come only from the environment: UCLOUD_PUBLIC_KEY / "
@@ -141,8 +150,8 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                    "severity error (--fail-on warning: or warning) not accepted by --baseline, "
                    "2 usage or configuration error, 3 a target could not be reached.");
 
-    command.callback([job, targets, rate, timeout_ms, connect_ms, deadline_ms, cacert, shard,
-                      flags, compare, fail_on_drift, &exit_code] {
+    command.callback([job, targets, rate, timeout_ms, connect_ms, deadline_ms, cacert, shard, flags,
+                      compare, fail_on_drift, &exit_code] {
         for (const std::string& spec : *targets) {
             const auto eq = spec.find('=');
             const auto scheme = spec.find("://");

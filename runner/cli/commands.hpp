@@ -31,26 +31,30 @@ void setup_replay(CLI::App& command, ExitCode& exit_code);
 void setup_report(CLI::App& command, ExitCode& exit_code);
 
 inline constexpr Command k_commands[] = {
-    {"run", "Check implementations against their contracts: every case, signed, live (the main "
-            "job; without --target, against the in-process reference server)",
+    {"run",
+     "Check implementations against their contracts: every case, signed, live (the main "
+     "job; without --target, against the in-process reference server)",
      setup_run},
-    {"replay", "Check recorded exchanges offline (JSON Lines): routing, every check that needs "
-               "no live server, pagination walks across recorded pages",
+    {"replay",
+     "Check recorded exchanges offline (JSON Lines): routing, every check that needs "
+     "no live server, pagination walks across recorded pages",
      setup_replay},
-    {"report", "Re-render a saved report.json (console, md, html, junit), or merge the reports "
-               "of a sharded run (conform report merge)",
+    {"report",
+     "Re-render a saved report.json (console, md, html, junit), or merge the reports "
+     "of a sharded run (conform report merge)",
      setup_report},
-    {"serve", "Run the reference server for a contract, conforming or as a persona, or answer "
-              "from recordings (--recordings)",
+    {"serve",
+     "Run the reference server for a contract, conforming or as a persona, or answer "
+     "from recordings (--recordings)",
      setup_serve},
-    {"record", "Record real traffic: a reverse proxy that forwards to an upstream unchanged and "
-               "appends every exchange, redacted, to a JSONL recording",
+    {"record",
+     "Record real traffic: a reverse proxy that forwards to an upstream unchanged and "
+     "appends every exchange, redacted, to a JSONL recording",
      setup_record},
     {"import-har", "Convert a HAR 1.2 file (browser devtools, mitmproxy, ...) to a JSONL recording",
      setup_import_har},
     {"export-har", "Convert a JSONL recording to a HAR 1.2 file", setup_export_har},
-    {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)",
-     setup_validate},
+    {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)", setup_validate},
     {"import", "Derive a contract's schemas, samples and pagination model from a vendor API page",
      setup_import},
     {"docs", "Check vendor API pages against themselves (conform docs lint)", setup_docs},

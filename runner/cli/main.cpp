@@ -1,3 +1,5 @@
 #include "runner/cli/app.hpp"
 
-int main(int argc, char** argv) { return conform::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+    return conform::cli::main(argc, argv);
+}

@@ -26,20 +26,24 @@ void bind_report_options(CLI::App& command, ReportFlags& flags, engine::ReportSe
         ->type_name("FORMAT")
         ->allow_extra_args(false)
         ->delimiter(',');
-    command.add_option("--baseline", settings.baseline,
-                       "Accept the deviations this baseline lists: only new ones (or ones past "
-                       "their expiry) fail; fixed ones are listed")
+    command
+        .add_option("--baseline", settings.baseline,
+                    "Accept the deviations this baseline lists: only new ones (or ones past "
+                    "their expiry) fail; fixed ones are listed")
         ->type_name("FILE")
         ->check(CLI::ExistingFile);
-    command.add_option("--write-baseline", settings.write_baseline,
-                       "Write this run's deviations as a baseline (first-seen dates and "
-                       "expiries of an existing --baseline kept)")
+    command
+        .add_option("--write-baseline", settings.write_baseline,
+                    "Write this run's deviations as a baseline (first-seen dates and "
+                    "expiries of an existing --baseline kept)")
         ->type_name("FILE");
-    command.add_option("--accept-for", flags.accept_for,
-                       "With --write-baseline: new entries expire after this long (e.g. 30d)")
+    command
+        .add_option("--accept-for", flags.accept_for,
+                    "With --write-baseline: new entries expire after this long (e.g. 30d)")
         ->type_name("AGE");
-    command.add_option("--fail-on", flags.fail_on,
-                       "The least severity that fails the run (exit 1): error or warning")
+    command
+        .add_option("--fail-on", flags.fail_on,
+                    "The least severity that fails the run (exit 1): error or warning")
         ->capture_default_str();
     command
         .add_option("--severity", flags.severities,
@@ -71,8 +75,8 @@ void apply_report_flags(const ReportFlags& flags, engine::ReportSettings& settin
     else if (flags.fail_on == "warning")
         settings.fail_on = core::Severity::warning;
     else
-        throw CLI::ValidationError("--fail-on", "expected error or warning, got \"" +
-                                                    flags.fail_on + "\"");
+        throw CLI::ValidationError("--fail-on",
+                                   "expected error or warning, got \"" + flags.fail_on + "\"");
     if (!flags.accept_for.empty()) {
         if (!settings.write_baseline)
             throw CLI::ValidationError("--accept-for", "needs --write-baseline");

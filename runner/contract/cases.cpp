@@ -13,18 +13,22 @@ namespace conform::contract {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using internal::at;
+using nlohmann::json;
 
 // The file's enums, as tables (schemas/cases.schema.json holds the same words).
-constexpr std::pair<std::string_view, CaseKind> k_kinds[] = {
-    {"single", CaseKind::single}, {"walk", CaseKind::walk},
-    {"negative", CaseKind::negative}, {"auth", CaseKind::auth}};
+constexpr std::pair<std::string_view, CaseKind> k_kinds[] = {{"single", CaseKind::single},
+                                                             {"walk", CaseKind::walk},
+                                                             {"negative", CaseKind::negative},
+                                                             {"auth", CaseKind::auth}};
 constexpr std::pair<std::string_view, Signing> k_signing[] = {
-    {"signed", Signing::sign}, {"none", Signing::none},
-    {"bad-signature", Signing::bad_signature}, {"stale-timestamp", Signing::stale_timestamp}};
+    {"signed", Signing::sign},
+    {"none", Signing::none},
+    {"bad-signature", Signing::bad_signature},
+    {"stale-timestamp", Signing::stale_timestamp}};
 constexpr std::pair<std::string_view, Expectation> k_expect[] = {
-    {"success", Expectation::success}, {"refusal", Expectation::refusal},
+    {"success", Expectation::success},
+    {"refusal", Expectation::refusal},
     {"refusal-preferred", Expectation::refusal_preferred}};
 
 template <class T, std::size_t N>
@@ -98,9 +102,8 @@ core::Result<CaseFile> load_case_file(const fs::path& file, const fs::path& sche
     return out;
 }
 
-core::Result<std::vector<CaseFile>> load_cases_for(const Contract& contract,
-                                                   const fs::path& cases_dir,
-                                                   const fs::path& schemas_dir) {
+core::Result<std::vector<CaseFile>>
+load_cases_for(const Contract& contract, const fs::path& cases_dir, const fs::path& schemas_dir) {
     std::vector<CaseFile> out;
     const fs::path dir = cases_dir / contract.name;
     std::error_code ec;
@@ -155,7 +158,8 @@ core::Result<std::string> resolve_placeholders(const std::string& value, std::in
             auto [end, err] = std::from_chars(expr.data(), expr.data() + expr.size(), n);
             if ((sign != '+' && sign != '-') || err != std::errc() ||
                 end != expr.data() + expr.size())
-                return core::fail("bad placeholder in \"" + value + "\" (known: {{total}}, "
+                return core::fail("bad placeholder in \"" + value +
+                                  "\" (known: {{total}}, "
                                   "{{total+N}}, {{total-N}})");
             if (sign == '-')
                 n = -n;
@@ -175,8 +179,14 @@ fs::path default_cases_dir() {
     return fs::path(CONFORM_SOURCE_DIR) / "cases";
 }
 
-std::string_view name_of(CaseKind kind) { return reverse(k_kinds, kind); }
-std::string_view name_of(Expectation expect) { return reverse(k_expect, expect); }
-std::string_view name_of(Signing signing) { return reverse(k_signing, signing); }
+std::string_view name_of(CaseKind kind) {
+    return reverse(k_kinds, kind);
+}
+std::string_view name_of(Expectation expect) {
+    return reverse(k_expect, expect);
+}
+std::string_view name_of(Signing signing) {
+    return reverse(k_signing, signing);
+}
 
 } // namespace conform::contract

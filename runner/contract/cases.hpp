@@ -23,11 +23,11 @@ struct Case {
     std::string name;
     std::string description;
     CaseKind kind = CaseKind::single;
-    Query params;                    // sorted by name; values may hold {{total}} placeholders
-    std::vector<std::string> omit;   // parameters not to send, the routing one included
+    Query params;                  // sorted by name; values may hold {{total}} placeholders
+    std::vector<std::string> omit; // parameters not to send, the routing one included
     Signing signing = Signing::sign;
     Expectation expect = Expectation::success;
-    std::int64_t walk_limit = 0;     // kind walk: the page size
+    std::int64_t walk_limit = 0; // kind walk: the page size
     std::int64_t walk_max_pages = 50;
     std::vector<std::string> checks; // empty: every check that applies
 };

@@ -31,7 +31,7 @@ core::Result<Contract> load_contract(const fs::path& dir) {
 }
 
 core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir,
-                                                  const LoadOptions& options) {
+                                                   const LoadOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(schemas_dir, ec))
         return core::fail("not a directory (the contracts folder, schemas/)",

@@ -34,8 +34,8 @@ std::string fold_indices(std::string_view pointer) {
             end = pointer.size();
         std::string_view token = pointer.substr(i + 1, end - i - 1);
         out += '/';
-        const bool index = !token.empty() && token.find_first_not_of("0123456789") ==
-                                                 std::string_view::npos;
+        const bool index =
+            !token.empty() && token.find_first_not_of("0123456789") == std::string_view::npos;
         out += index ? std::string_view("*") : token;
         i = end;
     }

@@ -97,7 +97,8 @@ inline constexpr std::array k_deviations = {
     DeviationInfo{DeviationId::auth_unsigned_accepted, "auth.unsigned-accepted", Severity::error,
                   "the endpoint answers a request without a signature"},
     DeviationInfo{DeviationId::auth_bad_signature_accepted, "auth.bad-signature-accepted",
-                  Severity::error, "the endpoint answers a request with a wrong or stale signature"},
+                  Severity::error,
+                  "the endpoint answers a request with a wrong or stale signature"},
     DeviationInfo{DeviationId::doc_sample_vs_table, "doc.sample-vs-table", Severity::warning,
                   "the documentation's sample contradicts its own tables"},
     DeviationInfo{DeviationId::doc_translation_drift, "doc.translation-drift", Severity::warning,
@@ -110,7 +111,9 @@ static_assert(static_cast<std::size_t>(DeviationId::doc_translation_drift) + 1 =
 [[nodiscard]] constexpr const DeviationInfo& info(DeviationId id) {
     return k_deviations[static_cast<std::size_t>(id)];
 }
-[[nodiscard]] constexpr std::string_view name_of(DeviationId id) { return info(id).name; }
+[[nodiscard]] constexpr std::string_view name_of(DeviationId id) {
+    return info(id).name;
+}
 [[nodiscard]] std::optional<DeviationId> parse_deviation_id(std::string_view name);
 [[nodiscard]] std::string_view name_of(Severity s);
 
@@ -122,7 +125,7 @@ struct DocSource {
 
 struct Deviation {
     DeviationId id;
-    std::string kind;             // sub-kind, e.g. "stringified-number", "case-only"
+    std::string kind; // sub-kind, e.g. "stringified-number", "case-only"
     Severity severity = Severity::error;
     std::string operation;        // "GetRepo"
     std::string instance_pointer; // "/RepoSet/0" (the first occurrence)

@@ -52,17 +52,15 @@ Diagnostic depth_error(std::string_view text, std::size_t at, std::string_view f
 
 // "[json.exception.out_of_range.406] number overflow parsing '1e400'" -> a Diagnostic at the
 // first occurrence of the literal outside a string (the whole text when it cannot be found).
-Diagnostic number_range_error(std::string_view text, std::string_view what,
-                              std::string_view file) {
+Diagnostic number_range_error(std::string_view text, std::string_view what, std::string_view file) {
     std::string_view literal;
     if (auto open = what.find('\''), close = what.rfind('\'');
         open != std::string_view::npos && close > open)
         literal = what.substr(open + 1, close - open - 1);
     const std::size_t at =
-        literal.empty() ? 0
-                        : first_outside_strings(text, [&](std::size_t i) {
-                              return text.substr(i, literal.size()) == literal;
-                          }).value_or(0);
+        literal.empty() ? 0 : first_outside_strings(text, [&](std::size_t i) {
+                                  return text.substr(i, literal.size()) == literal;
+                              }).value_or(0);
     const std::string shown = literal.empty() ? std::string("a number") : std::string(literal);
     return Diagnostic{"invalid JSON: number " + shown + " is out of range (beyond a double)",
                       location_of(text, at, file)};
@@ -136,10 +134,9 @@ FastParser::~FastParser() = default;
 Result<JsonView> FastParser::parse(std::string_view text, std::string_view file,
                                    ParseLimits limits) {
     if (m_impl->parser.max_depth() != limits.max_depth) {
-        if (auto err = m_impl->parser.allocate(std::max<std::size_t>(text.size(), 4096),
-                                               limits.max_depth))
-            return fail(std::string("cannot allocate JSON parser: ") +
-                            simdjson::error_message(err),
+        if (auto err =
+                m_impl->parser.allocate(std::max<std::size_t>(text.size(), 4096), limits.max_depth))
+            return fail(std::string("cannot allocate JSON parser: ") + simdjson::error_message(err),
                         Location{std::string(file), 0, 0, {}, false});
     }
     simdjson::dom::element root;

@@ -55,7 +55,9 @@ template <class To, class From> To bits(const From& from) {
     return to;
 }
 
-const json& nl(const void* p) { return *static_cast<const json*>(p); }
+const json& nl(const void* p) {
+    return *static_cast<const json*>(p);
+}
 
 dom::element element_of(const void* p, std::size_t index) {
     RawElement raw{p, index};
@@ -166,7 +168,9 @@ std::string_view JsonView::long_string(std::uint64_t word) noexcept {
     return nl(reinterpret_cast<const void*>(word)).get_ref<const std::string&>();
 }
 
-bool JsonView::integral(double d) noexcept { return std::isfinite(d) && std::trunc(d) == d; }
+bool JsonView::integral(double d) noexcept {
+    return std::isfinite(d) && std::trunc(d) == d;
+}
 
 // A double as the nearest int64 / uint64, saturating (a cast out of range is UB: fuzz finding
 // schema-1, "minimum": 2999...9 with 100 digits); NaN is 0.
@@ -201,7 +205,7 @@ JsonView::MemberCursor JsonView::members() const noexcept {
         c.m_doc = doc;
         c.m_tape = doc->tape.get();
         c.m_strings = doc->string_buf.get();
-        c.m_at = count() + 1;                                          // the first key
+        c.m_at = count() + 1;                                        // the first key
         c.m_end = static_cast<std::uint32_t>(c.m_tape[count()]) - 1; // the closing '}'
     }
     return c;

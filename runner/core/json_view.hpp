@@ -35,7 +35,7 @@ enum class NumberKind : std::uint8_t { int64, uint64, floating };
 
 class JsonView {
 public:
-    JsonView() noexcept = default; // a null view over nothing: type() is null
+    JsonView() noexcept = default;                  // a null view over nothing: type() is null
     JsonView(const nlohmann::json& value) noexcept; // NOLINT: implicit by design
     [[nodiscard]] static JsonView of(const simdjson::dom::element& element) noexcept;
 
@@ -226,7 +226,7 @@ private:
     };
     [[nodiscard]] Member next_nlohmann() noexcept;
 
-    const std::uint64_t* m_tape = nullptr;  // simdjson: the document's tape...
+    const std::uint64_t* m_tape = nullptr;   // simdjson: the document's tape...
     const std::uint8_t* m_strings = nullptr; // ...and string buffer
     const void* m_doc = nullptr;             // simdjson document*
     std::uintptr_t m_at = 0;                 // simdjson tape index, or nlohmann map iterator

@@ -14,6 +14,8 @@ std::string Location::to_string() const {
     return out;
 }
 
-std::string Diagnostic::to_string() const { return where.to_string() + ": " + message; }
+std::string Diagnostic::to_string() const {
+    return where.to_string() + ": " + message;
+}
 
 } // namespace conform::core

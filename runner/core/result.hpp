@@ -14,10 +14,10 @@ namespace conform::core {
 
 // Where a problem is: a file with an optional line/column, and/or a JSON pointer in it.
 struct Location {
-    std::string file;        // empty when the input had no file (a string, stdin)
-    std::size_t line = 0;    // 1-based; 0 = unknown
-    std::size_t column = 0;  // 1-based; 0 = unknown
-    std::string pointer;     // JSON pointer inside the document; empty = whole document
+    std::string file;       // empty when the input had no file (a string, stdin)
+    std::size_t line = 0;   // 1-based; 0 = unknown
+    std::size_t column = 0; // 1-based; 0 = unknown
+    std::string pointer;    // JSON pointer inside the document; empty = whole document
     bool has_pointer = false;
 
     [[nodiscard]] std::string to_string() const;
@@ -32,13 +32,13 @@ struct Diagnostic {
 };
 
 // Tag type so that a Diagnostic can be returned where a Result<T> is expected.
-template <class E> struct Unexpected {
-    E error;
-};
+template <class E> struct Unexpected { E error; };
 inline Unexpected<Diagnostic> fail(std::string message, Location where = {}) {
     return {Diagnostic{std::move(message), std::move(where)}};
 }
-inline Unexpected<Diagnostic> fail(Diagnostic d) { return {std::move(d)}; }
+inline Unexpected<Diagnostic> fail(Diagnostic d) {
+    return {std::move(d)};
+}
 
 template <class T> class [[nodiscard]] Result {
 public:
@@ -46,9 +46,9 @@ public:
     Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
     Result(Unexpected<Diagnostic> e) : m_state(std::in_place_index<1>, std::move(e.error)) {}
     template <class U>
-        requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-                 !std::is_same_v<std::decay_t<U>, Unexpected<Diagnostic>>)
-    Result(U&& value) : m_state(std::in_place_index<0>, T(std::forward<U>(value))) {}
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+             !std::is_same_v<std::decay_t<U>, Unexpected<Diagnostic>>) Result(U&& value)
+        : m_state(std::in_place_index<0>, T(std::forward<U>(value))) {}
 
     [[nodiscard]] bool has_value() const noexcept { return m_state.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
@@ -86,18 +86,19 @@ private:
 // Propagate a failed Result from the enclosing function returning a Result.
 #define CONFORM_TRY_CAT2(a, b) a##b
 #define CONFORM_TRY_CAT(a, b) CONFORM_TRY_CAT2(a, b)
-#define CONFORM_TRY_IMPL(tmp, decl, expr)                                                         \
-    auto tmp = (expr);                                                                           \
-    if (!tmp.has_value())                                                                        \
-        return ::conform::core::Unexpected<::conform::core::Diagnostic>{std::move(tmp).error()}; \
+#define CONFORM_TRY_IMPL(tmp, decl, expr)                                                          \
+    auto tmp = (expr);                                                                             \
+    if (!tmp.has_value())                                                                          \
+        return ::conform::core::Unexpected<::conform::core::Diagnostic>{std::move(tmp).error()};   \
     decl = std::move(tmp).value()
 // CONFORM_TRY(auto x, make_x()); binds x to the value or returns the failure.
-#define CONFORM_TRY(decl, expr) CONFORM_TRY_IMPL(CONFORM_TRY_CAT(conform_try_, __LINE__), decl, expr)
+#define CONFORM_TRY(decl, expr)                                                                    \
+    CONFORM_TRY_IMPL(CONFORM_TRY_CAT(conform_try_, __LINE__), decl, expr)
 // CONFORM_CHECK(do_something()); for Result<void>.
-#define CONFORM_CHECK(expr)                                                                      \
-    do {                                                                                         \
-        auto conform_check_tmp = (expr);                                                         \
-        if (!conform_check_tmp.has_value())                                                      \
-            return ::conform::core::Unexpected<::conform::core::Diagnostic>{                     \
-                std::move(conform_check_tmp).error()};                                           \
+#define CONFORM_CHECK(expr)                                                                        \
+    do {                                                                                           \
+        auto conform_check_tmp = (expr);                                                           \
+        if (!conform_check_tmp.has_value())                                                        \
+            return ::conform::core::Unexpected<::conform::core::Diagnostic>{                       \
+                std::move(conform_check_tmp).error()};                                             \
     } while (0)

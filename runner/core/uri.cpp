@@ -41,8 +41,8 @@ std::string to_string(const UriUriA* uri) {
 
 bool has_forbidden_chars(std::string_view text) {
     for (unsigned char c : text)
-        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' ||
-            c == '^' || c == '`' || c == '{' || c == '|' || c == '}')
+        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' || c == '^' ||
+            c == '`' || c == '{' || c == '|' || c == '}')
             return true;
     return false;
 }

@@ -27,15 +27,23 @@ struct Shape {
 
 std::string type_of(const json& v) {
     switch (v.type()) {
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::object:
+        return "object";
+    case json::value_t::array:
+        return "array";
+    case json::value_t::string:
+        return "string";
+    case json::value_t::boolean:
+        return "boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    case json::value_t::null: return "null";
-    default: return "value";
+    case json::value_t::number_unsigned:
+        return "integer";
+    case json::value_t::number_float:
+        return "number";
+    case json::value_t::null:
+        return "null";
+    default:
+        return "value";
     }
 }
 
@@ -78,17 +86,24 @@ bool under(const std::string& pointer, const std::string& parent) {
            pointer[parent.size()] == '/';
 }
 
-std::string items(std::size_t n) { return std::to_string(n) + (n == 1 ? " item" : " items"); }
+std::string items(std::size_t n) {
+    return std::to_string(n) + (n == 1 ? " item" : " items");
+}
 
 } // namespace
 
 std::string_view name_of(DriftKind kind) {
     switch (kind) {
-    case DriftKind::added: return "added";
-    case DriftKind::removed: return "removed";
-    case DriftKind::type_changed: return "type-changed";
-    case DriftKind::count_changed: return "count-changed";
-    case DriftKind::status_changed: return "status-changed";
+    case DriftKind::added:
+        return "added";
+    case DriftKind::removed:
+        return "removed";
+    case DriftKind::type_changed:
+        return "type-changed";
+    case DriftKind::count_changed:
+        return "count-changed";
+    case DriftKind::status_changed:
+        return "status-changed";
     }
     return "?";
 }
@@ -120,11 +135,12 @@ std::vector<DriftChange> compare_shapes(const json& recorded, const json& live) 
         changes.push_back({DriftKind::removed, pointer, join(types), ""});
     }
     for (const auto& [pointer, n] : now.counts)
-        if (const auto was = then.counts.find(pointer); was != then.counts.end() && was->second != n)
+        if (const auto was = then.counts.find(pointer);
+            was != then.counts.end() && was->second != n)
             changes.push_back({DriftKind::count_changed, pointer, items(was->second), items(n)});
-    std::stable_sort(changes.begin(), changes.end(), [](const DriftChange& a, const DriftChange& b) {
-        return a.pointer < b.pointer;
-    });
+    std::stable_sort(
+        changes.begin(), changes.end(),
+        [](const DriftChange& a, const DriftChange& b) { return a.pointer < b.pointer; });
     return changes;
 }
 
@@ -221,9 +237,9 @@ private:
         now.contract = then.contract.empty() ? c.name : then.contract;
         now.operation = then.operation;
         now.case_name = then.case_name;
-        now.target = m_job.target ? (m_job.target->name.empty() ? m_job.target->url
-                                                                 : m_job.target->name)
-                                  : target_name(then);
+        now.target = m_job.target
+                         ? (m_job.target->name.empty() ? m_job.target->url : m_job.target->name)
+                         : target_name(then);
         now.file = then.file;
         now.line = then.line;
         now.pointer = then.pointer;
@@ -239,8 +255,8 @@ private:
                 entry.changes.push_back({DriftKind::status_changed, "",
                                          std::to_string(then.exchange.response->status),
                                          std::to_string(x.response->status)});
-            auto old_body = core::parse_json(then.exchange.response->body, {},
-                                             m_job.settings.limits.body());
+            auto old_body =
+                core::parse_json(then.exchange.response->body, {}, m_job.settings.limits.body());
             auto new_body = core::parse_json(x.response->body, {}, m_job.settings.limits.body());
             if (old_body && new_body) {
                 auto shape = compare_shapes(*old_body, *new_body);
@@ -271,10 +287,9 @@ private:
 
 // Entries with changes (the others only say why they could not be compared).
 std::size_t drifted_count(const DriftOutcome& o) {
-    return static_cast<std::size_t>(std::count_if(o.drifted.begin(), o.drifted.end(),
-                                                  [](const DriftEntry& e) {
-                                                      return !e.changes.empty();
-                                                  }));
+    return static_cast<std::size_t>(
+        std::count_if(o.drifted.begin(), o.drifted.end(),
+                      [](const DriftEntry& e) { return !e.changes.empty(); }));
 }
 
 json drift_json(const DriftOutcome& o, const CompareJob& job) {

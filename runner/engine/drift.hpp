@@ -51,7 +51,7 @@ struct DriftEntry {
 };
 
 struct DriftOutcome {
-    std::size_t compared = 0; // exchanges sent again and compared
+    std::size_t compared = 0;        // exchanges sent again and compared
     std::vector<DriftEntry> drifted; // with changes, or a note saying why it was not compared
 };
 

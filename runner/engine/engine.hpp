@@ -18,12 +18,12 @@ struct ValidateJob {
     std::vector<std::pair<std::filesystem::path, std::string>> resource_dirs;
     bool assert_format = false;
     Output output = Output::text;
-    std::vector<std::filesystem::path> files; // one instance per file...
+    std::vector<std::filesystem::path> files;   // one instance per file...
     std::optional<std::filesystem::path> jsonl; // ...or one per line of this file
     // Limits, each a clear error past it (DESIGN.md: untrusted input never crashes):
-    std::size_t max_depth = 256;         // nesting of an instance (parsing and validating)
-    std::size_t max_schema_depth = 256;  // nesting of the schema document
-    std::size_t max_ref_depth = 1024;    // subschemas nested while validating ($ref chains)
+    std::size_t max_depth = 256;           // nesting of an instance (parsing and validating)
+    std::size_t max_schema_depth = 256;    // nesting of the schema document
+    std::size_t max_ref_depth = 1024;      // subschemas nested while validating ($ref chains)
     std::size_t max_pattern_bytes = 32768; // a pattern's length
 };
 

@@ -2,19 +2,19 @@
 // the total that {{total}} placeholders need), then every case on a pool of workers; each
 // case's exchanges go through the named checks and its result to the reporters in plan order.
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <condition_variable>
 #include <ctime>
 #include <map>
-#include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "runner/checks/registry.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/case_checks.hpp"
-#include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/internal/endpoint.hpp"
+#include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/record/record.hpp"
 
@@ -53,7 +53,8 @@ std::vector<WorkItem> plan_work(std::vector<TargetState>& states, const Shard& s
     for (TargetState& s : states)
         for (const CaseFile& file : *s.target->cases)
             for (const Case& c : file.cases) {
-                const std::string key = s.target->contract->name + "/" + file.operation + "/" + c.name;
+                const std::string key =
+                    s.target->contract->name + "/" + file.operation + "/" + c.name;
                 const std::size_t number =
                     case_number.emplace(key, case_number.size()).first->second;
                 if (shard.whole() || number % static_cast<std::size_t>(shard.count) ==
@@ -124,8 +125,8 @@ public:
                                       const Case& c, const http::QueryParams& params) const {
         const contract::Contract& contract = *t.target->contract;
         http::QueryParams q;
-        const bool omit_routing = std::find(c.omit.begin(), c.omit.end(),
-                                            contract.routing.param) != c.omit.end();
+        const bool omit_routing =
+            std::find(c.omit.begin(), c.omit.end(), contract.routing.param) != c.omit.end();
         if (!omit_routing)
             q.add(contract.routing.param, op.name);
         for (const http::QueryParam& p : params)
@@ -227,7 +228,8 @@ public:
             return finish("the contract has no operation " + file.operation);
         if (!contract.is_read_only(op->name))
             return finish("live mode sends read-only operations only; the contract does not "
-                          "mark " + op->name + " read-only");
+                          "mark " +
+                          op->name + " read-only");
         if (t.scheme && c.signing != Signing::none && !t.target->credentials)
             return finish("no credentials: " + t.target->missing_credentials);
         if (c.signing == Signing::stale_timestamp &&
@@ -295,9 +297,8 @@ public:
 
 private:
     template <class Exchange>
-    bool walk(const contract::Operation& op, const Case& c,
-              const http::QueryParams& params, std::vector<http::Exchange>& exchanges,
-              Exchange&& exchange) const {
+    bool walk(const contract::Operation& op, const Case& c, const http::QueryParams& params,
+              std::vector<http::Exchange>& exchanges, Exchange&& exchange) const {
         const contract::Pagination& model = *op.pagination;
         std::int64_t walked = 0;
         std::optional<std::int64_t> first_total;
@@ -367,7 +368,8 @@ void probe(TargetState& t, const CaseRunner& runner) {
         std::optional<std::int64_t> total;
         const checks::Observed o = runner.observe(sent.exchange);
         if (o.body && op->pagination)
-            if (auto v = core::resolve_pointer(core::JsonView(*o.body), op->pagination->total_pointer))
+            if (auto v =
+                    core::resolve_pointer(core::JsonView(*o.body), op->pagination->total_pointer))
                 total = total_value(*v);
         t.totals[op->name] = total;
     }

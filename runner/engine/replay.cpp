@@ -105,10 +105,9 @@ public:
         std::vector<std::pair<std::string, std::pair<std::size_t, std::size_t>>> causes;
         for (std::size_t c = 0; c < judged.result.checks.size(); ++c)
             for (std::size_t d = 0; d < judged.result.checks[c].deviations.size(); ++d)
-                causes.push_back(
-                    {judged.result.checks[c].name + ':' +
-                         judged.result.checks[c].deviations[d].fingerprint(),
-                     {c, d}});
+                causes.push_back({judged.result.checks[c].name + ':' +
+                                      judged.result.checks[c].deviations[d].fingerprint(),
+                                  {c, d}});
         std::sort(causes.begin(), causes.end());
         const report::CaseResult& r = judged.result;
         std::string signature = r.contract + '\x1f' + r.operation + '\x1f' + r.target + '\x1f' +
@@ -128,9 +127,8 @@ public:
         m_status[std::string(status)] += 1;
         m_stale += judged.stale;
         const bool error = std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
-            return std::any_of(c.deviations.begin(), c.deviations.end(), [](const auto& d) {
-                return d.severity == core::Severity::error;
-            });
+            return std::any_of(c.deviations.begin(), c.deviations.end(),
+                               [](const auto& d) { return d.severity == core::Severity::error; });
         });
         m_failed += error || (judged.stale && m_fail_stale);
         // Passing, fresh exchanges are only counted.
@@ -161,26 +159,26 @@ public:
         std::vector<Held*> order;
         for (auto& [signature, h] : m_held)
             order.push_back(&h);
-        std::sort(order.begin(), order.end(), [](const Held* a, const Held* b) {
-            return a->seq < b->seq;
-        });
+        std::sort(order.begin(), order.end(),
+                  [](const Held* a, const Held* b) { return a->seq < b->seq; });
         std::vector<report::CaseResult> out;
         for (Held* h : order) {
             for (std::size_t i = 0; i < h->where.size(); ++i)
                 h->result.checks[h->where[i].first].deviations[h->where[i].second].count =
                     h->counts[i];
             if (h->exchanges > 1)
-                h->result.description +=
-                    (h->result.description.empty() ? "" : "; ") +
-                    std::string("and ") + std::to_string(h->exchanges - 1) +
-                    " more recorded exchange(s) with the same findings";
+                h->result.description += (h->result.description.empty() ? "" : "; ") +
+                                         std::string("and ") + std::to_string(h->exchanges - 1) +
+                                         " more recorded exchange(s) with the same findings";
             h->result.occurrences = h->exchanges;
             out.push_back(std::move(h->result));
         }
         if (m_overflow > 0 && !out.empty())
-            out.back().environment.push_back(
-                std::to_string(m_overflow) + " more exchange(s) with findings not listed: more "
-                "than " + std::to_string(k_max_reported_cases) + " distinct cases");
+            out.back().environment.push_back(std::to_string(m_overflow) +
+                                             " more exchange(s) with findings not listed: more "
+                                             "than " +
+                                             std::to_string(k_max_reported_cases) +
+                                             " distinct cases");
         m_held.clear();
         return out;
     }
@@ -231,7 +229,8 @@ private:
 // Ids the single exchanges already report; a walk adds only what needs several pages.
 bool is_page_level(core::DeviationId id) {
     using core::DeviationId;
-    return id == DeviationId::pagination_over_limit || id == DeviationId::pagination_default_limit ||
+    return id == DeviationId::pagination_over_limit ||
+           id == DeviationId::pagination_default_limit ||
            id == DeviationId::pagination_items_exceed_total ||
            id == DeviationId::pagination_past_end;
 }
@@ -334,9 +333,10 @@ public:
         routed.test_case = c;
         judged.result = case_shell(first, routed);
         report::CaseResult& result = judged.result;
-        result.name = (routed.walk_case_name.empty() ? std::string("walk") : routed.walk_case_name) +
-                      " " + where_of(first) + ".." +
-                      (last.pointer.empty() ? std::to_string(last.line) : last.pointer);
+        result.name =
+            (routed.walk_case_name.empty() ? std::string("walk") : routed.walk_case_name) + " " +
+            where_of(first) + ".." +
+            (last.pointer.empty() ? std::to_string(last.line) : last.pointer);
         result.description = std::to_string(work.pages.size()) + " recorded pages of " +
                              routed.contract->base_url + " with " +
                              routed.operation->pagination->limit_param + "=" +
@@ -360,8 +360,8 @@ public:
                                                     checks::Observed::Role::page,
                                                     m_settings.limits.body()));
         if (is_selected(m_settings.checks, "pagination.walk")) {
-            const checks::CheckContext context{*routed.contract, routed.operation,
-                                               routed.test_case, observed};
+            const checks::CheckContext context{*routed.contract, routed.operation, routed.test_case,
+                                               observed};
             const checks::CheckInfo* walk_check = checks::find_check("pagination.walk");
             std::vector<std::string> only = {std::string(walk_check->name)};
             result.checks = run_case_checks(context, only);
@@ -409,8 +409,8 @@ std::optional<std::int64_t> integer(const std::string* text) {
 
 class WalkGrouper {
 public:
-    template <class Dispatch> void offer(const RecordedPtr& r, const Routed& routed,
-                                         Dispatch&& dispatch) {
+    template <class Dispatch>
+    void offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch) {
         const contract::Operation* op = routed.operation;
         if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
             routed.standalone_case || !r->exchange.response)

@@ -93,7 +93,8 @@ private:
 class RecordingFiles final : public ExchangeSource {
 public:
     [[nodiscard]] static core::Result<std::unique_ptr<RecordingFiles>>
-    open(const std::vector<std::filesystem::path>& files, const record::ReaderOptions& options = {});
+    open(const std::vector<std::filesystem::path>& files,
+         const record::ReaderOptions& options = {});
     core::Result<std::optional<record::Recorded>> next() override;
     std::uint64_t bytes_read() const override;
     ~RecordingFiles() override;
@@ -105,8 +106,8 @@ private:
 };
 
 struct ReplaySettings {
-    std::vector<std::string> checks; // names from checks::checks(); empty: all that apply
-    int jobs = 1;                    // worker threads (the reader is one more)
+    std::vector<std::string> checks;  // names from checks::checks(); empty: all that apply
+    int jobs = 1;                     // worker threads (the reader is one more)
     std::size_t queue_capacity = 256; // exchanges between the reader and the workers
     std::optional<std::chrono::seconds> max_age; // older exchanges are stale
     bool fail_stale = false;
@@ -159,8 +160,7 @@ struct LoadedContracts {
 };
 [[nodiscard]] core::Result<LoadedContracts>
 load_replay_contracts(const std::filesystem::path& schemas_dir,
-                      const std::filesystem::path& cases_dir,
-                      const std::vector<std::string>& names,
+                      const std::filesystem::path& cases_dir, const std::vector<std::string>& names,
                       const contract::LoadOptions& options = {});
 
 // "30d", "12h", "90m", "45s", "2w" -> seconds. Fails naming the text.

@@ -43,7 +43,8 @@ RecordingFiles::open(const std::vector<fs::path>& files, const record::ReaderOpt
     for (const fs::path& f : files) {
         std::error_code ec;
         if (!fs::is_regular_file(f, ec))
-            return core::fail("no such recording file", core::Location{f.string(), 0, 0, {}, false});
+            return core::fail("no such recording file",
+                              core::Location{f.string(), 0, 0, {}, false});
     }
     std::unique_ptr<RecordingFiles> source(new RecordingFiles());
     source->m_state = std::make_unique<State>();
@@ -99,34 +100,49 @@ core::Result<std::optional<record::Recorded>> RecordingFiles::next() {
     }
 }
 
-std::uint64_t RecordingFiles::bytes_read() const { return m_state->done_bytes; }
+std::uint64_t RecordingFiles::bytes_read() const {
+    return m_state->done_bytes;
+}
 
 core::Result<std::chrono::seconds> parse_age(std::string_view text) {
     if (text.size() < 2)
-        return core::fail("--max-age expects a number and a unit (s, m, h, d, w), e.g. 30d; got \"" +
-                          std::string(text) + "\"");
+        return core::fail(
+            "--max-age expects a number and a unit (s, m, h, d, w), e.g. 30d; got \"" +
+            std::string(text) + "\"");
     std::int64_t n = 0;
     const char unit = text.back();
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
     std::int64_t scale = 0;
     switch (unit) {
-    case 's': scale = 1; break;
-    case 'm': scale = 60; break;
-    case 'h': scale = 3600; break;
-    case 'd': scale = 86400; break;
-    case 'w': scale = 7 * 86400; break;
-    default: break;
+    case 's':
+        scale = 1;
+        break;
+    case 'm':
+        scale = 60;
+        break;
+    case 'h':
+        scale = 3600;
+        break;
+    case 'd':
+        scale = 86400;
+        break;
+    case 'w':
+        scale = 7 * 86400;
+        break;
+    default:
+        break;
     }
     if (ec != std::errc() || end != text.data() + text.size() - 1 || n < 0 || scale == 0)
-        return core::fail("--max-age expects a number and a unit (s, m, h, d, w), e.g. 30d; got \"" +
-                          std::string(text) + "\"");
+        return core::fail(
+            "--max-age expects a number and a unit (s, m, h, d, w), e.g. 30d; got \"" +
+            std::string(text) + "\"");
     return std::chrono::seconds(n * scale);
 }
 
 core::Result<LoadedContracts> load_replay_contracts(const fs::path& schemas_dir,
-                                                   const fs::path& cases_dir_given,
-                                                   const std::vector<std::string>& names,
-                                                   const contract::LoadOptions& options) {
+                                                    const fs::path& cases_dir_given,
+                                                    const std::vector<std::string>& names,
+                                                    const contract::LoadOptions& options) {
     const fs::path schemas = schemas_dir.empty() ? contract::default_schemas_dir() : schemas_dir;
     const fs::path cases_dir =
         cases_dir_given.empty() ? contract::default_cases_dir() : cases_dir_given;
@@ -173,8 +189,8 @@ int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
         return fail(reporting.error());
     report::Reporter& reporter = (*reporting)->reporter();
     reporter.run_starting({started_at, job.arguments, {}});
-    const ReplayOutcome outcome = replay_exchanges(**source, {contracts, cases}, job.settings,
-                                                   reporter);
+    const ReplayOutcome outcome =
+        replay_exchanges(**source, {contracts, cases}, job.settings, reporter);
     auto written = (*reporting)->finish(outcome.summary);
     if (!written)
         return fail(written.error());

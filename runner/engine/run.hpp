@@ -37,7 +37,7 @@ struct Target {
     std::string url;     // where to send; a URL without a path takes the contract's path
     std::string persona; // the in-process persona behind it; "" for an external target
     std::optional<http::Credentials> credentials; // nullopt: signed cases are skipped
-    std::string missing_credentials; // why there are none, for the skip reason
+    std::string missing_credentials;              // why there are none, for the skip reason
 };
 
 // --shard K/N: this run takes every Nth case (by contract/operation/case, the same on every
@@ -53,14 +53,14 @@ struct Shard {
 
 // How results are reported and judged; the same for `conform run` and `conform replay`.
 struct ReportSettings {
-    std::filesystem::path dir = "conform-report";  // report.json and the other files
-    std::vector<report::Format> formats;           // file formats besides report.json
+    std::filesystem::path dir = "conform-report"; // report.json and the other files
+    std::vector<report::Format> formats;          // file formats besides report.json
     report::ConsoleOptions console;
     bool progress = false; // a progress bar on stderr (the CLI: when it is a terminal)
     std::optional<std::filesystem::path> baseline;       // only deviations not in it fail
     std::optional<std::filesystem::path> write_baseline; // today's deviations, for next time
     std::optional<int> accept_days; // new baseline entries expire this many days from today
-    core::Severity fail_on = core::Severity::error;      // the least severity that fails
+    core::Severity fail_on = core::Severity::error;         // the least severity that fails
     std::map<core::DeviationId, core::Severity> severities; // per-id overrides
 };
 
@@ -68,8 +68,8 @@ struct ReportSettings {
 // it, never a crash (issue 7). `conform run` and `conform replay` bind them to --max-depth,
 // --max-ref-depth and (replay) --max-line-bytes.
 struct InputLimits {
-    std::size_t max_depth = 256;       // JSON nesting of a response body, parsed and validated
-    std::size_t max_ref_depth = 1024;  // subschemas nested while validating ($ref chains)
+    std::size_t max_depth = 256;      // JSON nesting of a response body, parsed and validated
+    std::size_t max_ref_depth = 1024; // subschemas nested while validating ($ref chains)
     std::size_t max_line_bytes = std::size_t{64} << 20; // a recording line; longer: one bad line
 
     [[nodiscard]] core::ParseLimits body() const { return core::ParseLimits{max_depth}; }
@@ -83,11 +83,11 @@ struct InputLimits {
 };
 
 struct RunSettings {
-    std::vector<std::string> checks;   // names from checks::checks(); empty: all that apply
-    http::QueryParams extra_params;    // sent with every request (e.g. Tencent's Region)
-    int jobs = 2;                      // cases in flight at once
-    Shard shard;                       // --shard K/N
-    int retries = 2;                   // after throttling or a timeout, with backoff
+    std::vector<std::string> checks;        // names from checks::checks(); empty: all that apply
+    http::QueryParams extra_params;         // sent with every request (e.g. Tencent's Region)
+    int jobs = 2;                           // cases in flight at once
+    Shard shard;                            // --shard K/N
+    int retries = 2;                        // after throttling or a timeout, with backoff
     std::chrono::milliseconds backoff{250}; // doubled for each retry
     // --record: every exchange (retries and probes included) appended, redacted; a write
     // that fails is an environment note on the case, never silent.
@@ -129,7 +129,7 @@ struct RunJob {
     std::filesystem::path schemas_dir;  // empty: contract::default_schemas_dir()
     std::filesystem::path cases_dir;    // empty: contract::default_cases_dir()
     ReportSettings report;
-    std::vector<std::string> params; // NAME=VALUE, added to every request
+    std::vector<std::string> params;             // NAME=VALUE, added to every request
     std::optional<std::filesystem::path> record; // append every exchange to this JSONL file
     RunSettings settings;
     http::ClientOptions client;

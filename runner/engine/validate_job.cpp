@@ -30,9 +30,9 @@ public:
                       << ": " << e.error << "  [" << e.keyword_location << "]\n";
             return;
         }
-        json line = schema::to_output_json(
-            r, m_output == ValidateJob::Output::flag ? schema::OutputFormat::flag
-                                                      : schema::OutputFormat::basic);
+        json line = schema::to_output_json(r, m_output == ValidateJob::Output::flag
+                                                  ? schema::OutputFormat::flag
+                                                  : schema::OutputFormat::basic);
         line.erase("annotations");
         json out = {{"instance", label}, {"valid", r.valid}};
         if (line.contains("errors"))
@@ -94,10 +94,9 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
         return fail(document.error());
     const std::string base = file_uri(job.schema);
     // Sibling files answer relative references (local only, never the network).
-    registry.map_directory(file_uri(job.schema.parent_path().empty() ? fs::path(".")
-                                                                      : job.schema.parent_path()) +
-                               "/",
-                           job.schema.parent_path().empty() ? fs::path(".") : job.schema.parent_path());
+    registry.map_directory(
+        file_uri(job.schema.parent_path().empty() ? fs::path(".") : job.schema.parent_path()) + "/",
+        job.schema.parent_path().empty() ? fs::path(".") : job.schema.parent_path());
     if (auto ok = check_against_meta(*document, job.schema.string(), registry); !ok)
         return fail(ok.error());
     schema::CompileOptions options;

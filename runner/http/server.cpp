@@ -9,8 +9,8 @@
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
-#include <ostream>
 #include <mutex>
+#include <ostream>
 #include <thread>
 
 #include <sys/socket.h>
@@ -18,8 +18,8 @@
 #include <httplib.h>
 
 #include "runner/http/internal/certificate.hpp"
-#include "runner/http/internal/crypto.hpp"
 #include "runner/http/internal/connection.hpp"
+#include "runner/http/internal/crypto.hpp"
 
 namespace conform::http {
 
@@ -388,8 +388,9 @@ core::Result<void> announce_certificate(const Server& server,
                                         const std::optional<std::filesystem::path>& file,
                                         std::string_view who, std::ostream& err) {
     if (!file) {
-        err << who << ": self-signed certificate (clients need --insecure, or --cacert with "
-                      "the certificate)\n";
+        err << who
+            << ": self-signed certificate (clients need --insecure, or --cacert with "
+               "the certificate)\n";
         return {};
     }
     std::ofstream pem(*file, std::ios::binary | std::ios::trunc);

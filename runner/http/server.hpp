@@ -11,10 +11,10 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <filesystem>
-#include <iosfwd>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,10 +128,10 @@ private:
 
 // How a serving command ends once its server is up (serve_until_stopped).
 struct Serving {
-    std::string_view who;  // "conform serve": names the command in what it says
-    bool tls = false;      // announce the certificate first (announce_certificate)
+    std::string_view who; // "conform serve": names the command in what it says
+    bool tls = false;     // announce the certificate first (announce_certificate)
     std::optional<std::filesystem::path> certificate_out; // --cert-out
-    const std::atomic<bool>* stop = nullptr;               // see StopSignals::wait
+    const std::atomic<bool>* stop = nullptr;              // see StopSignals::wait
 };
 
 // The end of a serving command: with TLS, announces the certificate; says "Ctrl-C stops";

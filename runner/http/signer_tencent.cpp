@@ -141,7 +141,8 @@ Verdict tencent_verify(const QueryParams& received, const RequestTarget& target,
     // Only a correctly signed request uses up its nonce: a forged one cannot burn nonces.
     if (context.nonces != nullptr)
         switch (context.nonces->remember(*secret_id, std::to_string(*nonce), *timestamp, now)) {
-        case NonceLedger::Remembered::fresh: break;
+        case NonceLedger::Remembered::fresh:
+            break;
         case NonceLedger::Remembered::reused:
             return make_verdict(k_self, VerifyStatus::reused_nonce,
                                 "Nonce " + *nonce_text + " was already used with this SecretId");

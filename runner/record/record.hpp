@@ -23,8 +23,8 @@ inline constexpr std::string_view k_redacted = "REDACTED";
 // Tencent's SecretId and UCloud's PublicKey identify an account and go with every signed
 // request; they are redacted too, so that a recording shared in a bug report names no one.
 inline constexpr std::array<std::string_view, 10> k_secret_names = {
-    "Signature", "PublicKey", "PrivateKey",    "SecretId", "SecretKey",
-    "Token",     "Authorization", "Cookie", "Set-Cookie", "X-TC-Token"};
+    "Signature", "PublicKey",     "PrivateKey", "SecretId",   "SecretKey",
+    "Token",     "Authorization", "Cookie",     "Set-Cookie", "X-TC-Token"};
 
 [[nodiscard]] bool is_secret_name(std::string_view name) noexcept;
 [[nodiscard]] http::QueryParams redact(const http::QueryParams& params);

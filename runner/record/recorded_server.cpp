@@ -95,7 +95,7 @@ private:
 };
 
 RequestShape shape_of(std::string method, std::string path, std::string_view query,
-               const http::Headers& headers, std::string_view body, const Ignored& ignored) {
+                      const http::Headers& headers, std::string_view body, const Ignored& ignored) {
     RequestShape s;
     s.method = std::move(method);
     s.path = path.empty() ? std::string("/") : std::move(path);
@@ -288,7 +288,8 @@ Playback::Playback(std::vector<Recorded> exchanges, std::ostream* log)
     for (const Recorded& r : exchanges) {
         const http::Request& q = r.exchange.request;
         std::string query = q.raw_query ? *q.raw_query : http::encode_query(q.query);
-        RequestShape shape = shape_of(q.method, path_of(q.base_url), query, q.headers, q.body, s.ignored);
+        RequestShape shape =
+            shape_of(q.method, path_of(q.base_url), query, q.headers, q.body, s.ignored);
         s.answers.push_back({response_of(r), where_of(r), redacted_url(q), q.method});
         auto [at, added] = s.by_key.try_emplace(shape.key, s.requests.size());
         if (added)
@@ -316,7 +317,8 @@ std::size_t Playback::unmatched() const noexcept {
 
 http::ServerResponse Playback::answer(const http::ServerRequest& in) {
     State& s = *m_state;
-    const RequestShape shape = shape_of(in.method, in.path, in.raw_query, in.headers, in.body, s.ignored);
+    const RequestShape shape =
+        shape_of(in.method, in.path, in.raw_query, in.headers, in.body, s.ignored);
     const auto found = s.by_key.find(shape.key);
     if (found == s.by_key.end())
         return s.miss(shape, in);
@@ -331,7 +333,8 @@ http::ServerResponse Playback::answer(const http::ServerRequest& in) {
     return s.answers[request.answers[index]].response;
 }
 
-http::ServerResponse Playback::State::miss(const RequestShape& shape, const http::ServerRequest& in) {
+http::ServerResponse Playback::State::miss(const RequestShape& shape,
+                                           const http::ServerRequest& in) {
     const std::string query = redact_raw_query(in.raw_query);
     json body = {{"error", "no recorded exchange matches this request"},
                  {"request", {{"method", in.method}, {"path", shape.path}, {"query", query}}}};

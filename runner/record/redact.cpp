@@ -25,7 +25,11 @@ std::string printable(const std::string& text) {
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
         bool ok = len > 0 && i + len <= text.size();
         for (std::size_t k = 1; ok && k < len; ++k)
             ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -111,7 +115,7 @@ nlohmann::json excerpt(const http::Exchange& exchange, std::size_t max_text) {
         response["content_type"] = printable(*type);
     // Parsed with the depth limit: a hostile body nested 100,000 deep must not overflow.
     auto body = r.body.size() <= 64 * max_text ? core::parse_json(r.body)
-                                                : core::Result<nlohmann::json>(core::fail("large"));
+                                               : core::Result<nlohmann::json>(core::fail("large"));
     if (body) {
         response["body"] = std::move(*body);
     } else {

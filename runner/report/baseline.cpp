@@ -16,8 +16,8 @@ std::string target_key(const std::string& target) {
     return target.find("://") == std::string::npos ? target : std::string();
 }
 
-std::string case_key(std::string_view target, std::string_view contract,
-                     std::string_view operation, std::string_view case_name) {
+std::string case_key(std::string_view target, std::string_view contract, std::string_view operation,
+                     std::string_view case_name) {
     std::string key;
     key.append(target).append("@").append(contract).append("/").append(operation).append("/");
     key.append(case_name);
@@ -68,10 +68,9 @@ std::string BaselineEntry::key() const {
 }
 
 const BaselineEntry* Baseline::find(std::string_view key) const {
-    const auto it = std::lower_bound(entries.begin(), entries.end(), key,
-                                     [](const BaselineEntry& e, std::string_view k) {
-                                         return e.key() < k;
-                                     });
+    const auto it =
+        std::lower_bound(entries.begin(), entries.end(), key,
+                         [](const BaselineEntry& e, std::string_view k) { return e.key() < k; });
     return it != entries.end() && it->key() == key ? &*it : nullptr;
 }
 
@@ -109,7 +108,8 @@ parse_severity_override(std::string_view text) {
     const auto parsed_id = core::parse_deviation_id(id);
     if (eq == std::string_view::npos || !parsed_id)
         return core::fail("--severity expects ID=LEVEL with an id of `conform list-deviations`, "
-                          "got \"" + std::string(text) + "\"");
+                          "got \"" +
+                          std::string(text) + "\"");
     const auto parsed_level = parse_severity(level);
     if (!parsed_level)
         return core::fail("--severity: the level is error, warning or info, got \"" +
@@ -119,10 +119,15 @@ parse_severity_override(std::string_view text) {
 
 // ---- Triage ----
 
-Triage::Triage(TriageOptions options, Reporter& next) : m_options(std::move(options)), m_next(next) {}
+Triage::Triage(TriageOptions options, Reporter& next)
+    : m_options(std::move(options)), m_next(next) {}
 
-void Triage::run_starting(const RunInfo& info) { m_next.run_starting(info); }
-void Triage::target_starting(const TargetInfo& t) { m_next.target_starting(t); }
+void Triage::run_starting(const RunInfo& info) {
+    m_next.run_starting(info);
+}
+void Triage::target_starting(const TargetInfo& t) {
+    m_next.target_starting(t);
+}
 void Triage::target_unreachable(const TargetInfo& t, const std::string& why) {
     m_next.target_unreachable(t, why);
 }
@@ -141,9 +146,16 @@ void Triage::case_ended(const CaseResult& original) {
             if (const auto it = m_options.severities.find(d.id); it != m_options.severities.end())
                 d.severity = it->second;
             std::string key = baseline_key(c, d);
-            BaselineEntry seen{target_key(c.target), c.contract, c.operation, c.name,
-                               std::string(core::name_of(d.id)), d.fingerprint(), d.message,
-                               today, today, ""};
+            BaselineEntry seen{target_key(c.target),
+                               c.contract,
+                               c.operation,
+                               c.name,
+                               std::string(core::name_of(d.id)),
+                               d.fingerprint(),
+                               d.message,
+                               today,
+                               today,
+                               ""};
             const BaselineEntry* known =
                 m_options.baseline ? m_options.baseline->find(key) : nullptr;
             if (known) {
@@ -197,8 +209,7 @@ core::Result<void> Triage::run_ended(const RunSummary& s) {
         outcome.accepted = m_summary.accepted;
         outcome.expired = m_expired;
         for (const BaselineEntry& e : m_options.baseline->entries)
-            if (m_cases_run.count(case_key(e)) &&
-                !m_seen.count(e.key()))
+            if (m_cases_run.count(case_key(e)) && !m_seen.count(e.key()))
                 outcome.fixed.push_back(e);
         m_summary.fixed = outcome.fixed.size();
         m_next.baseline_compared(outcome);

@@ -213,16 +213,17 @@ void baseline(std::string& out, const ReportModel& model) {
     if (!accepted.empty()) {
         out += "<details><summary>accepted deviations</summary>\n<ul>\n";
         for (const internal::Occurrence& o : accepted)
-            out += "<li><code>" + escape_html(core::name_of(o.deviation().id)) + "</code> " +
-                   escape_html(internal::case_label(*o.case_result) + " @ " +
-                               o.case_result->target + " at " +
-                               internal::pointer_text(o.deviation().instance_pointer) + ": " +
-                               o.deviation().message) +
-                   "</li>\n";
+            out +=
+                "<li><code>" + escape_html(core::name_of(o.deviation().id)) + "</code> " +
+                escape_html(internal::case_label(*o.case_result) + " @ " + o.case_result->target +
+                            " at " + internal::pointer_text(o.deviation().instance_pointer) + ": " +
+                            o.deviation().message) +
+                "</li>\n";
         out += "</ul>\n</details>\n";
     }
     if (!model.baseline->fixed.empty()) {
-        out += "<p>Fixed since the baseline (remove with <code>--write-baseline</code>):</p>\n<ul>\n";
+        out +=
+            "<p>Fixed since the baseline (remove with <code>--write-baseline</code>):</p>\n<ul>\n";
         for (const BaselineEntry& e : model.baseline->fixed)
             out += "<li class=\"pass\">" + escape_html(internal::fixed_entry_text(e)) + "</li>\n";
         out += "</ul>\n";

@@ -85,11 +85,15 @@ ordered case_json(const CaseResult& c) {
 }
 
 ordered baseline_entry_json(const BaselineEntry& e) {
-    ordered j = {{"target", e.target},       {"contract", e.contract},
+    ordered j = {{"target", e.target},
+                 {"contract", e.contract},
                  {"operation", e.operation},
-                 {"case", e.case_name},      {"id", e.id},
-                 {"fingerprint", e.fingerprint}, {"message", e.message},
-                 {"first_seen", e.first_seen}, {"last_seen", e.last_seen}};
+                 {"case", e.case_name},
+                 {"id", e.id},
+                 {"fingerprint", e.fingerprint},
+                 {"message", e.message},
+                 {"first_seen", e.first_seen},
+                 {"last_seen", e.last_seen}};
     if (!e.expires.empty())
         j["expires"] = e.expires;
     return j;
@@ -129,17 +133,13 @@ ordered to_report_json(const ReportModel& model) {
                         {"arguments", model.run.arguments}};
     if (!model.run.shard.empty())
         document["shard"] = model.run.shard;
-    document["summary"] = {{"cases", s.cases},
-                           {"passed", s.passed},
-                           {"failed", s.failed},
-                           {"skipped", s.skipped},
-                           {"deviations", s.deviations},
-                           {"errors", s.errors},
-                           {"warnings", s.warnings},
-                           {"accepted", s.accepted},
-                           {"fixed", s.fixed},
-                           {"unreachable_targets", s.unreachable_targets},
-                           {"seconds", s.seconds}};
+    document["summary"] = {
+        {"cases", s.cases},           {"passed", s.passed},
+        {"failed", s.failed},         {"skipped", s.skipped},
+        {"deviations", s.deviations}, {"errors", s.errors},
+        {"warnings", s.warnings},     {"accepted", s.accepted},
+        {"fixed", s.fixed},           {"unreachable_targets", s.unreachable_targets},
+        {"seconds", s.seconds}};
     if (model.baseline) {
         ordered fixed = ordered::array();
         for (const BaselineEntry& e : model.baseline->fixed)
@@ -334,7 +334,7 @@ core::Result<CheckResult> read_check(const Reader& r, const json& j, const std::
 }
 
 core::Result<BaselineEntry> read_baseline_entry(const Reader& r, const json& j,
-                                               const std::string& p) {
+                                                const std::string& p) {
     BaselineEntry e;
     CONFORM_TRY(e.target, r.string(j, p, "target", false));
     CONFORM_TRY(e.contract, r.string(j, p, "contract"));
@@ -346,11 +346,12 @@ core::Result<BaselineEntry> read_baseline_entry(const Reader& r, const json& j,
     CONFORM_TRY(e.first_seen, r.string(j, p, "first_seen"));
     CONFORM_TRY(e.last_seen, r.string(j, p, "last_seen"));
     CONFORM_TRY(e.expires, r.string(j, p, "expires", false));
-    for (const auto& [name, value] : {std::pair{"first_seen", &e.first_seen},
-                                      std::pair{"last_seen", &e.last_seen},
-                                      std::pair{"expires", &e.expires}})
+    for (const auto& [name, value] :
+         {std::pair{"first_seen", &e.first_seen}, std::pair{"last_seen", &e.last_seen},
+          std::pair{"expires", &e.expires}})
         if (!value->empty() && !is_iso_date(*value))
-            return r.error(Reader::at(p, name), "expected a date YYYY-MM-DD, got \"" + *value + "\"");
+            return r.error(Reader::at(p, name),
+                           "expected a date YYYY-MM-DD, got \"" + *value + "\"");
     return e;
 }
 
@@ -435,10 +436,9 @@ core::Result<ReportModel> parse_report(const json& document, std::string_view fi
         }
     }
     // report.json groups cases by target; the model keeps the run's order (plan_index).
-    std::stable_sort(model.cases.begin(), model.cases.end(),
-                     [](const CaseResult& a, const CaseResult& b) {
-                         return a.plan_index < b.plan_index;
-                     });
+    std::stable_sort(
+        model.cases.begin(), model.cases.end(),
+        [](const CaseResult& a, const CaseResult& b) { return a.plan_index < b.plan_index; });
     CONFORM_TRY(const json* summary,
                 r.member(document, root, "summary", json::value_t::object, true));
     const std::string sp = "/summary";

@@ -53,8 +53,8 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
                                    std::to_string(count));
         count = shard->count;
         if (const auto [it, fresh] = shard_files.emplace(shard->index, r.file); !fresh)
-            return bad(r.file, "is shard " + r.model.run.shard + " again (also " + it->second +
-                                   ")");
+            return bad(r.file,
+                       "is shard " + r.model.run.shard + " again (also " + it->second + ")");
     }
     for (int k = 1; k <= count; ++k)
         if (!shard_files.count(k))

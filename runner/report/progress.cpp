@@ -1,8 +1,8 @@
 // The progress bar: `[#########...........]  43/86 cases  71.2/s  3 failed`, redrawn in place.
 #include <algorithm>
 #include <cstdio>
-#include <string>
 #include <ostream>
+#include <string>
 
 #include "runner/report/report.hpp"
 
@@ -39,8 +39,7 @@ private:
         char rate[32];
         std::snprintf(rate, sizeof rate, "%.1f/s", elapsed > 0 ? double(m_done) / elapsed : 0.0);
         std::string line = "[" + std::string(filled, '#') + std::string(bar - filled, '.') + "]  " +
-                           std::to_string(m_done) + "/" + std::to_string(total) + " cases  " +
-                           rate;
+                           std::to_string(m_done) + "/" + std::to_string(total) + " cases  " + rate;
         if (m_failed)
             line += "  " + std::to_string(m_failed) + " failed";
         const std::size_t width = line.size();

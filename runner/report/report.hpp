@@ -110,8 +110,8 @@ struct CaseResult {
 struct RunSummary {
     std::size_t cases = 0, passed = 0, failed = 0, skipped = 0;
     std::size_t deviations = 0, errors = 0, warnings = 0; // accepted ones not included
-    std::size_t accepted = 0; // deviations the baseline accepts
-    std::size_t fixed = 0;    // baseline entries no longer seen (the baseline can be tightened)
+    std::size_t accepted = 0;                             // deviations the baseline accepts
+    std::size_t fixed = 0; // baseline entries no longer seen (the baseline can be tightened)
     std::size_t unreachable_targets = 0;
     double seconds = 0;
 };
@@ -126,11 +126,11 @@ struct RunSummary {
 struct BaselineEntry {
     std::string target; // "" for a target named by its URL
     std::string contract, operation, case_name;
-    std::string id;          // deviation id, "type.mismatch"
-    std::string fingerprint; // core::Deviation::fingerprint()
-    std::string message;     // as first seen, for people reading the file
+    std::string id;                    // deviation id, "type.mismatch"
+    std::string fingerprint;           // core::Deviation::fingerprint()
+    std::string message;               // as first seen, for people reading the file
     std::string first_seen, last_seen; // YYYY-MM-DD
-    std::string expires;     // YYYY-MM-DD after which it no longer accepts; "" = never
+    std::string expires;               // YYYY-MM-DD after which it no longer accepts; "" = never
 
     [[nodiscard]] std::string key() const;
 };

@@ -23,8 +23,8 @@ constexpr Vocabularies k_default_vocabularies = {true, true, true, true, true, t
 
 // Keywords whose subschemas apply to the same instance: cycles through them never end.
 bool is_in_place(std::string_view keyword) {
-    static constexpr std::string_view names[] = {"$ref", "allOf", "anyOf", "oneOf", "not",
-                                                 "if", "dependentSchemas"};
+    static constexpr std::string_view names[] = {"$ref", "allOf", "anyOf",           "oneOf",
+                                                 "not",  "if",    "dependentSchemas"};
     return std::find(std::begin(names), std::end(names), keyword) != std::end(names);
 }
 
@@ -100,8 +100,8 @@ public:
 
     // ---- CompileServices ----
 
-    core::Result<const SchemaNode*> subschema(const json& value,
-                                              std::initializer_list<std::string_view> tokens) override {
+    core::Result<const SchemaNode*>
+    subschema(const json& value, std::initializer_list<std::string_view> tokens) override {
         const Current& cur = m_stack.back();
         if (is_in_place(cur.keyword) || (cur.keyword == "if" && tokens.size() > 0))
             m_pending_edges.push_back(&value);
@@ -189,10 +189,10 @@ private:
         // Indexing, compiling and the keywords' own copies of values (const, enum, default)
         // recurse on the document's nesting: bound it first (CompileOptions::max_schema_depth).
         if (auto at = too_deep_at(root, m_options.max_schema_depth))
-            return core::fail(core::Diagnostic{
-                "schema nested deeper than " + std::to_string(m_options.max_schema_depth) +
-                    " levels (arrays and objects)",
-                core::Location{origin, 0, 0, *at, true}});
+            return core::fail(core::Diagnostic{"schema nested deeper than " +
+                                                   std::to_string(m_options.max_schema_depth) +
+                                                   " levels (arrays and objects)",
+                                               core::Location{origin, 0, 0, *at, true}});
         CONFORM_TRY(const Vocabularies* vocab, dialect_of(root, origin, &k_default_vocabularies));
         m_resources.emplace(uri, &root);
         resource_named(uri);
@@ -231,7 +231,8 @@ private:
         if (!*meta)
             return core::fail(where("unknown meta-schema " + uri +
                                     " (map it with --resource-dir; conform never fetches)"));
-        auto vocab_it = (*meta)->is_object() ? (*meta)->find("$vocabulary") : json::const_iterator();
+        auto vocab_it =
+            (*meta)->is_object() ? (*meta)->find("$vocabulary") : json::const_iterator();
         if (!(*meta)->is_object() || vocab_it == (*meta)->end())
             return &k_default_vocabularies; // a meta-schema without $vocabulary: the default
         auto vocab = std::make_unique<Vocabularies>();
@@ -244,8 +245,8 @@ private:
                     known = true;
                 }
             if (!known && required.is_boolean() && required.get<bool>())
-                return core::fail(where("meta-schema " + uri + " requires vocabulary " +
-                                        vocab_uri + ", which conform does not know"));
+                return core::fail(where("meta-schema " + uri + " requires vocabulary " + vocab_uri +
+                                        ", which conform does not know"));
         }
         m_dialects.push_back(std::move(vocab));
         return m_dialects.back().get();
@@ -263,14 +264,15 @@ private:
     }
 
     core::Result<void> walk(const json& node, std::string base, std::string resource,
-                            std::string resource_ptr, std::string doc_ptr, const std::string& origin,
-                            const Vocabularies* vocab) {
+                            std::string resource_ptr, std::string doc_ptr,
+                            const std::string& origin, const Vocabularies* vocab) {
         if (m_info.count(&node))
             return {};
         if (node.is_object()) {
             auto where = [&](std::string_view kw, std::string msg) {
-                return core::Diagnostic{std::move(msg),
-                                        core::Location{origin, 0, 0, doc_ptr + "/" + std::string(kw), true}};
+                return core::Diagnostic{
+                    std::move(msg),
+                    core::Location{origin, 0, 0, doc_ptr + "/" + std::string(kw), true}};
             };
             if (auto id = node.find("$id"); id != node.end()) {
                 if (!id->is_string())
@@ -305,9 +307,17 @@ private:
         if (!node.is_object())
             return {};
 
-        static constexpr std::string_view single[] = {
-            "additionalProperties", "unevaluatedProperties", "items", "contains",
-            "propertyNames", "not", "if", "then", "else", "unevaluatedItems", "contentSchema"};
+        static constexpr std::string_view single[] = {"additionalProperties",
+                                                      "unevaluatedProperties",
+                                                      "items",
+                                                      "contains",
+                                                      "propertyNames",
+                                                      "not",
+                                                      "if",
+                                                      "then",
+                                                      "else",
+                                                      "unevaluatedItems",
+                                                      "contentSchema"};
         static constexpr std::string_view maps[] = {"properties", "patternProperties", "$defs",
                                                     "dependentSchemas"};
         static constexpr std::string_view arrays[] = {"allOf", "anyOf", "oneOf", "prefixItems"};
@@ -328,7 +338,8 @@ private:
             if (auto it = node.find(std::string(kw)); it != node.end() && it->is_array())
                 for (std::size_t i = 0; i < it->size(); ++i)
                     if ((*it)[i].is_object() || (*it)[i].is_boolean())
-                        CONFORM_CHECK(child((*it)[i], "/" + std::string(kw) + "/" + std::to_string(i)));
+                        CONFORM_CHECK(
+                            child((*it)[i], "/" + std::string(kw) + "/" + std::to_string(i)));
         return {};
     }
 
@@ -430,8 +441,7 @@ private:
         std::vector<const SchemaNode*> in_place_children;
         for (const auto& [name, keyword_value] : value.items()) {
             const KeywordInfo* k = find_keyword(name);
-            const bool active =
-                k && (*info.vocabularies)[static_cast<std::size_t>(k->vocabulary)];
+            const bool active = k && (*info.vocabularies)[static_cast<std::size_t>(k->vocabulary)];
             std::string absolute = node->location;
             core::append_pointer_token(absolute, name);
             if (active && k->factory) {
@@ -545,7 +555,8 @@ private:
                     loop += it->node->location + " -> ";
                 loop += c->location;
                 return core::fail("$ref cycle that can never terminate (each step applies to "
-                                  "the same instance): " + loop,
+                                  "the same instance): " +
+                                      loop,
                                   core::Location{m_options.origin, 0, 0, {}, false});
             }
         }

@@ -12,8 +12,7 @@ bool CompiledSchema::is_valid(core::JsonView instance) const {
                                    nullptr);
 }
 
-ValidationResult CompiledSchema::validate(core::JsonView instance,
-                                          bool collect_annotations) const {
+ValidationResult CompiledSchema::validate(core::JsonView instance, bool collect_annotations) const {
     ValidationResult result;
     internal::Context ctx;
     ctx.max_depth = m_compiled->max_depth;
@@ -22,8 +21,8 @@ ValidationResult CompiledSchema::validate(core::JsonView instance,
     if (collect_annotations)
         ctx.annotations = &result.annotations;
     const core::Path root;
-    result.valid = internal::evaluate_node(*m_compiled->root, instance, root, ctx, nullptr,
-                                           nullptr, nullptr);
+    result.valid =
+        internal::evaluate_node(*m_compiled->root, instance, root, ctx, nullptr, nullptr, nullptr);
     if (!result.valid)
         result.annotations.clear();
     return result;

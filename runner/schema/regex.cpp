@@ -1,5 +1,5 @@
-#include "runner/core/text.hpp"
 #include "runner/schema/regex.hpp"
+#include "runner/core/text.hpp"
 
 #include <bit>
 #include <cstdint>
@@ -18,25 +18,53 @@ namespace {
 // ECMA-262 names Unicode properties in long form (\p{Letter}, \p{Script=Greek}); RE2 knows
 // the short General_Category names and bare script names.
 constexpr std::pair<std::string_view, std::string_view> k_category_names[] = {
-    {"Letter", "L"},           {"Cased_Letter", "L"},       {"Uppercase_Letter", "Lu"},
-    {"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"},
-    {"Other_Letter", "Lo"},    {"Mark", "M"},               {"Combining_Mark", "M"},
-    {"Nonspacing_Mark", "Mn"}, {"Spacing_Mark", "Mc"},      {"Enclosing_Mark", "Me"},
-    {"Number", "N"},           {"Decimal_Number", "Nd"},    {"digit", "Nd"},
-    {"Letter_Number", "Nl"},   {"Other_Number", "No"},      {"Punctuation", "P"},
-    {"punct", "P"},            {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
-    {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"}, {"Initial_Punctuation", "Pi"},
-    {"Final_Punctuation", "Pf"}, {"Other_Punctuation", "Po"}, {"Symbol", "S"},
-    {"Math_Symbol", "Sm"},     {"Currency_Symbol", "Sc"},   {"Modifier_Symbol", "Sk"},
-    {"Other_Symbol", "So"},    {"Separator", "Z"},          {"Space_Separator", "Zs"},
-    {"Line_Separator", "Zl"},  {"Paragraph_Separator", "Zp"}, {"Other", "C"},
-    {"Control", "Cc"},         {"cntrl", "Cc"},             {"Format", "Cf"},
-    {"Surrogate", "Cs"},       {"Private_Use", "Co"},       {"Unassigned", "Cn"},
+    {"Letter", "L"},
+    {"Cased_Letter", "L"},
+    {"Uppercase_Letter", "Lu"},
+    {"Lowercase_Letter", "Ll"},
+    {"Titlecase_Letter", "Lt"},
+    {"Modifier_Letter", "Lm"},
+    {"Other_Letter", "Lo"},
+    {"Mark", "M"},
+    {"Combining_Mark", "M"},
+    {"Nonspacing_Mark", "Mn"},
+    {"Spacing_Mark", "Mc"},
+    {"Enclosing_Mark", "Me"},
+    {"Number", "N"},
+    {"Decimal_Number", "Nd"},
+    {"digit", "Nd"},
+    {"Letter_Number", "Nl"},
+    {"Other_Number", "No"},
+    {"Punctuation", "P"},
+    {"punct", "P"},
+    {"Connector_Punctuation", "Pc"},
+    {"Dash_Punctuation", "Pd"},
+    {"Open_Punctuation", "Ps"},
+    {"Close_Punctuation", "Pe"},
+    {"Initial_Punctuation", "Pi"},
+    {"Final_Punctuation", "Pf"},
+    {"Other_Punctuation", "Po"},
+    {"Symbol", "S"},
+    {"Math_Symbol", "Sm"},
+    {"Currency_Symbol", "Sc"},
+    {"Modifier_Symbol", "Sk"},
+    {"Other_Symbol", "So"},
+    {"Separator", "Z"},
+    {"Space_Separator", "Zs"},
+    {"Line_Separator", "Zl"},
+    {"Paragraph_Separator", "Zp"},
+    {"Other", "C"},
+    {"Control", "Cc"},
+    {"cntrl", "Cc"},
+    {"Format", "Cf"},
+    {"Surrogate", "Cs"},
+    {"Private_Use", "Co"},
+    {"Unassigned", "Cn"},
 };
 
 std::string property_name(std::string_view name) {
-    for (std::string_view prefix : {"General_Category=", "gc=", "Script=", "sc=",
-                                    "Script_Extensions=", "scx="})
+    for (std::string_view prefix :
+         {"General_Category=", "gc=", "Script=", "sc=", "Script_Extensions=", "scx="})
         if (name.starts_with(prefix))
             name.remove_prefix(prefix.size());
     for (const auto& [ecma, re2] : k_category_names)
@@ -56,8 +84,8 @@ core::Result<std::string> translate(std::string_view p) {
         const char c = p[i];
         if (c == '\\' && i + 1 < p.size()) {
             const char n = p[i + 1];
-            if (n == 'u' && i + 5 < p.size() && core::is_hex(p[i + 2]) &&
-                core::is_hex(p[i + 3]) && core::is_hex(p[i + 4]) && core::is_hex(p[i + 5])) {
+            if (n == 'u' && i + 5 < p.size() && core::is_hex(p[i + 2]) && core::is_hex(p[i + 3]) &&
+                core::is_hex(p[i + 4]) && core::is_hex(p[i + 5])) {
                 out += "\\x{";
                 out.append(p.substr(i + 2, 4));
                 out += '}';
@@ -289,10 +317,10 @@ struct Regex::Simple {
     // or none can be any more) come last, and the table holds each next state premultiplied
     // by 256: the walk is at = delta[at + byte] until at >= first_final.
     static constexpr std::size_t k_max_states = 32; // 32 * 256 fits the 16-bit entries
-    std::vector<std::uint16_t> delta;          // state * 256 + byte -> next state * 256
-    std::uint32_t first_final = 0;             // the first deciding state, times 256
-    std::vector<std::uint8_t> final_accepts;   // deciding state -> whether it is a match
-    std::vector<std::uint8_t> accepting_at_end; // state -> a match when the text ends there
+    std::vector<std::uint16_t> delta;               // state * 256 + byte -> next state * 256
+    std::uint32_t first_final = 0;                  // the first deciding state, times 256
+    std::vector<std::uint8_t> final_accepts;        // deciding state -> whether it is a match
+    std::vector<std::uint8_t> accepting_at_end;     // state -> a match when the text ends there
 
     // The Glushkov automaton of the pattern when it is in the subset, else nothing. Only
     // asked after RE2 accepted the pattern, so the subset need not diagnose anything.
@@ -509,8 +537,8 @@ std::string shown(std::string_view pattern) {
     std::size_t cut = limit;
     while (cut > 0 && (static_cast<unsigned char>(pattern[cut]) & 0xC0) == 0x80)
         --cut;
-    return "\"" + std::string(pattern.substr(0, cut)) + "\"... (" +
-           std::to_string(pattern.size()) + " bytes)";
+    return "\"" + std::string(pattern.substr(0, cut)) + "\"... (" + std::to_string(pattern.size()) +
+           " bytes)";
 }
 
 } // namespace
@@ -518,8 +546,7 @@ std::string shown(std::string_view pattern) {
 core::Result<Regex> Regex::compile(std::string_view ecma_pattern, const RegexLimits& limits) {
     if (ecma_pattern.size() > limits.max_length)
         return core::fail("regular expression " + shown(ecma_pattern) + " is longer than " +
-                          std::to_string(limits.max_length) +
-                          " bytes (the pattern length limit)");
+                          std::to_string(limits.max_length) + " bytes (the pattern length limit)");
     auto translated = translate(ecma_pattern);
     if (!translated)
         return core::fail("invalid regular expression " + shown(ecma_pattern) + ": " +
@@ -534,8 +561,7 @@ core::Result<Regex> Regex::compile(std::string_view ecma_pattern, const RegexLim
                           std::to_string(limits.max_memory) +
                           " bytes to compile (the pattern memory limit): simplify it");
     if (!re->ok())
-        return core::fail("invalid regular expression " + shown(ecma_pattern) + ": " +
-                          re->error());
+        return core::fail("invalid regular expression " + shown(ecma_pattern) + ": " + re->error());
     Regex out;
     out.m_re = std::move(re);
     out.m_simple = Simple::build(ecma_pattern);
@@ -551,7 +577,9 @@ core::Result<Regex> Regex::compile(std::string_view ecma_pattern, const RegexLim
                        nullptr, 0);
 }
 
-std::string_view Regex::pattern() const { return m_re->pattern(); }
+std::string_view Regex::pattern() const {
+    return m_re->pattern();
+}
 
 Regex::Regex(Regex&&) noexcept = default;
 Regex& Regex::operator=(Regex&&) noexcept = default;

@@ -83,8 +83,8 @@ struct OutputUnit {
     std::string absolute_keyword_location; // canonical: "https://x/s.json#/properties/a/type"
     std::string instance_location;         // "/a"
     std::string error;                     // human-readable; empty for annotations
-    std::string property; // the member an object keyword is about (required, additional...)
-    nlohmann::json annotation;             // annotations only
+    std::string property;      // the member an object keyword is about (required, additional...)
+    nlohmann::json annotation; // annotations only
 };
 
 struct ValidationResult {
@@ -124,8 +124,7 @@ private:
 // Compiles schema (a draft 2020-12 schema or boolean). Errors name the JSON pointer of the
 // offending keyword: bad keyword values, unknown $ref targets, $ref cycles that cannot
 // terminate, patterns RE2 cannot run, unsupported dialects, unknown required vocabularies.
-[[nodiscard]] core::Result<CompiledSchema> compile(const nlohmann::json& schema,
-                                                   Registry& registry,
+[[nodiscard]] core::Result<CompiledSchema> compile(const nlohmann::json& schema, Registry& registry,
                                                    const CompileOptions& options = {});
 
 // The URI of the 2020-12 dialect.

@@ -64,7 +64,9 @@ const core::Deviation* find(const std::vector<core::Deviation>& all, DeviationId
 
 } // namespace
 
-TEST_CASE("a conforming instance yields no deviation") { CHECK(run(valid_page()).empty()); }
+TEST_CASE("a conforming instance yields no deviation") {
+    CHECK(run(valid_page()).empty());
+}
 
 TEST_CASE("field.missing cites the documentation row") {
     json page = valid_page();
@@ -101,8 +103,7 @@ TEST_CASE("field.renamed pairs a missing field with its misspelling, by case or 
 }
 
 TEST_CASE("field.misplaced: documented fields under another parent") {
-    json page = {{"RetCode", 0},
-                 {"data", {{"TotalCount", 1}, {"RepoSet", json::array()}}}};
+    json page = {{"RetCode", 0}, {"data", {{"TotalCount", 1}, {"RepoSet", json::array()}}}};
     auto all = run(page);
     REQUIRE(all.size() == 1);
     CHECK(all[0].id == DeviationId::field_misplaced);

@@ -80,13 +80,15 @@ TEST_CASE("doc lint JSON carries the documented fields") {
     REQUIRE(findings.is_array());
     REQUIRE_FALSE(findings.empty());
     for (const auto& f : findings)
-        for (const char* key : {"id", "severity", "doc", "pointer", "expected", "actual", "message"})
+        for (const char* key :
+             {"id", "severity", "doc", "pointer", "expected", "actual", "message"})
             CHECK(f.contains(key));
 }
 
 TEST_CASE("doc lint: a page whose sample matches its tables yields nothing") {
     checks::LintRequest request;
-    request.docs.push_back(fs::path(CONFORM_SOURCE_DIR) / "tests/docs/fixtures/acme-tcr.ListQueues.en.md");
+    request.docs.push_back(fs::path(CONFORM_SOURCE_DIR) /
+                           "tests/docs/fixtures/acme-tcr.ListQueues.en.md");
     auto r = checks::lint_docs(request);
     REQUIRE(r);
     CHECK(r->findings.empty());

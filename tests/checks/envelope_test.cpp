@@ -16,7 +16,8 @@ const contract::Contract& seed(const std::string& name) {
     static std::map<std::string, contract::Contract> cache;
     auto it = cache.find(name);
     if (it == cache.end()) {
-        auto loaded = contract::load_contract(std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas" / name);
+        auto loaded =
+            contract::load_contract(std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas" / name);
         INFO((loaded ? std::string() : loaded.error().to_string()));
         REQUIRE(loaded);
         it = cache.emplace(name, std::move(loaded).value()).first;
@@ -29,13 +30,13 @@ std::vector<core::Deviation> check(const char* contract, const char* op, const j
     return checks::check_envelope(seed(contract).envelope, op, body, expect);
 }
 
-const json k_ucloud_ok = {{"Action", "GetRepoResponse"}, {"RetCode", 0}, {"TotalCount", 0},
-                          {"RepoSet", json::array()}};
-const json k_ucloud_error = {{"Action", "GetRepoResponse"}, {"RetCode", 230},
-                             {"Message", "Params [Limit] is invalid"}};
+const json k_ucloud_ok = {
+    {"Action", "GetRepoResponse"}, {"RetCode", 0}, {"TotalCount", 0}, {"RepoSet", json::array()}};
+const json k_ucloud_error = {
+    {"Action", "GetRepoResponse"}, {"RetCode", 230}, {"Message", "Params [Limit] is invalid"}};
 const json k_tencent_ok = {{"code", 0}, {"codeDesc", "Success"}, {"message", ""}};
-const json k_tencent_error = {{"code", 4000}, {"codeDesc", "InvalidParameter"},
-                              {"message", "limit is invalid"}};
+const json k_tencent_error = {
+    {"code", 4000}, {"codeDesc", "InvalidParameter"}, {"message", "limit is invalid"}};
 
 } // namespace
 
@@ -46,7 +47,8 @@ TEST_CASE("envelope: documented success and error answers pass") {
     CHECK(check("tencent-ccr", "GetFavor", k_tencent_error, Expect::refusal_preferred).empty());
 }
 
-TEST_CASE("envelope.status: success for a negative case is a warning when refusal is only preferred") {
+TEST_CASE(
+    "envelope.status: success for a negative case is a warning when refusal is only preferred") {
     auto all = check("ucloud-uhub", "GetRepo", k_ucloud_ok, Expect::refusal_preferred);
     REQUIRE(test::ids(all) == std::vector{DeviationId::envelope_status});
     CHECK(all[0].severity == core::Severity::warning);

@@ -33,7 +33,8 @@ json page(int items, json total) {
 } // namespace
 
 TEST_CASE("a page that keeps its promises yields nothing") {
-    CHECK(checks::check_page(uhub(), {{"Limit", "3"}, {"Offset", "0"}}, page(3, 10), "GetRepo").empty());
+    CHECK(checks::check_page(uhub(), {{"Limit", "3"}, {"Offset", "0"}}, page(3, 10), "GetRepo")
+              .empty());
     CHECK(checks::check_page(uhub(), {}, page(20, 45), "GetRepo").empty());
     CHECK(checks::check_page(uhub(), {}, page(5, 5), "GetRepo").empty()); // last page, short
     CHECK(checks::check_page(uhub(), {{"Offset", "10"}}, page(0, 10), "GetRepo").empty());
@@ -59,7 +60,8 @@ TEST_CASE("default-limit: without Limit the page is not 20 items") {
 
 TEST_CASE("past-end: items at an offset at or past the total") {
     CHECK(test::ids(checks::check_page(uhub(), {{"Offset", "10"}, {"Limit", "5"}}, page(2, 10),
-                                 "GetRepo")) == std::vector{DeviationId::pagination_past_end});
+                                       "GetRepo")) ==
+          std::vector{DeviationId::pagination_past_end});
 }
 
 TEST_CASE("no list, no verdict: a body without the items array is left to the schema check") {
@@ -102,27 +104,34 @@ TEST_CASE("a correct walk yields nothing") {
 }
 
 TEST_CASE("walk: duplicates when pages overlap by one (off-by-one)") {
-    auto pages = walk(23, 7, [](int o) { return slice(std::max(0, o - 1), std::min(std::max(0, o - 1) + 7, 23), 23); });
+    auto pages = walk(23, 7, [](int o) {
+        return slice(std::max(0, o - 1), std::min(std::max(0, o - 1) + 7, 23), 23);
+    });
     auto all = checks::check_walk(uhub(), pages, 7, "GetRepo");
     REQUIRE_FALSE(all.empty());
-    CHECK(std::find(test::ids(all).begin(), test::ids(all).end(), DeviationId::pagination_duplicate) != test::ids(all).end());
+    CHECK(std::find(test::ids(all).begin(), test::ids(all).end(),
+                    DeviationId::pagination_duplicate) != test::ids(all).end());
 }
 
 TEST_CASE("walk: a gap when items are skipped, told apart from a wrong total by a full listing") {
-    auto pages = walk(23, 7, [](int o) { return slice(o + o / 7, std::min(o + o / 7 + 7, 23), 23); });
+    auto pages =
+        walk(23, 7, [](int o) { return slice(o + o / 7, std::min(o + o / 7 + 7, 23), 23); });
     const json everything = slice(0, 23, 23);
     auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo", everything));
     CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_gap) != found.end());
-    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) == found.end());
+    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) ==
+          found.end());
     auto without = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
-    CHECK(std::find(without.begin(), without.end(), DeviationId::pagination_total_mismatch) != without.end());
+    CHECK(std::find(without.begin(), without.end(), DeviationId::pagination_total_mismatch) !=
+          without.end());
 }
 
 TEST_CASE("walk: an unstable total") {
     int call = 0;
     auto pages = walk(23, 7, [&](int o) { return slice(o, std::min(o + 7, 23), 23 + call++); });
     auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
-    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_unstable) != found.end());
+    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_unstable) !=
+          found.end());
 }
 
 TEST_CASE("walk: offset ignored") {
@@ -137,5 +146,6 @@ TEST_CASE("walk: offset ignored") {
 TEST_CASE("walk: the total disagrees with what a full walk returned") {
     auto pages = walk(23, 7, [](int o) { return slice(o, std::min(o + 7, 23), 30); });
     auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
-    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) != found.end());
+    CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) !=
+          found.end());
 }

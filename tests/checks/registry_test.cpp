@@ -23,17 +23,23 @@ http::Exchange answer(const json& body, http::QueryParams query = {}, int status
 }
 
 json item(int i) {
-    return {{"RepoName", "repo-" + std::to_string(i)}, {"Description", "d"},
-            {"CreateTime", "2026-01-01 00:00:00"},       {"UpdateTime", "2026-01-02 00:00:00"},
-            {"IsShared", "true"},                        {"IsOutSide", "false"}};
+    return {{"RepoName", "repo-" + std::to_string(i)},
+            {"Description", "d"},
+            {"CreateTime", "2026-01-01 00:00:00"},
+            {"UpdateTime", "2026-01-02 00:00:00"},
+            {"IsShared", "true"},
+            {"IsOutSide", "false"}};
 }
 
 json page(int from, int count, int total) {
     json items = json::array();
     for (int i = from; i < from + count; ++i)
         items.push_back(item(i));
-    return {{"Action", "GetRepoResponse"}, {"RetCode", 0}, {"Message", ""},
-            {"TotalCount", total}, {"RepoSet", items}};
+    return {{"Action", "GetRepoResponse"},
+            {"RetCode", 0},
+            {"Message", ""},
+            {"TotalCount", total},
+            {"RepoSet", items}};
 }
 
 // Runs one named check over the exchanges and returns the ids it found.
@@ -46,7 +52,8 @@ std::vector<DeviationId> run(std::string_view check, const contract::Case& c,
             xs[i], i < roles.size() ? roles[i] : checks::Observed::Role::page));
     const checks::CheckInfo* info = checks::find_check(check);
     REQUIRE(info);
-    checks::CheckContext ctx{test::ucloud_contract(), test::ucloud_contract().find_operation("GetRepo"), c, observed};
+    checks::CheckContext ctx{test::ucloud_contract(),
+                             test::ucloud_contract().find_operation("GetRepo"), c, observed};
     std::vector<DeviationId> out;
     for (const checks::Finding& f : info->run(ctx)) {
         CHECK(f.exchange < xs.size());
@@ -110,8 +117,10 @@ TEST_CASE("check schema: RepoSet strings are one type.mismatch; errors are not s
 
 TEST_CASE("check envelope and negative: refusal expected, success given") {
     CHECK(run("envelope", single(), {answer(page(0, 1, 1))}).empty());
-    CHECK(run("envelope", single(), {answer(k_error)}) == std::vector{DeviationId::envelope_status});
-    const auto negative = single(contract::CaseKind::negative, contract::Expectation::refusal_preferred);
+    CHECK(run("envelope", single(), {answer(k_error)}) ==
+          std::vector{DeviationId::envelope_status});
+    const auto negative =
+        single(contract::CaseKind::negative, contract::Expectation::refusal_preferred);
     CHECK(run("negative", negative, {answer(k_error)}).empty());
     CHECK(run("negative", negative, {answer(page(0, 1, 1))}) ==
           std::vector{DeviationId::envelope_status});
@@ -122,9 +131,11 @@ TEST_CASE("check envelope and negative: refusal expected, success given") {
 TEST_CASE("check auth: an accepted unsigned or wrongly signed request") {
     auto c = single(contract::CaseKind::auth, contract::Expectation::refusal);
     c.signing = contract::Signing::none;
-    const json refused = {{"Action", "GetRepoResponse"}, {"RetCode", 170}, {"Message", "Missing Signature"}};
+    const json refused = {
+        {"Action", "GetRepoResponse"}, {"RetCode", 170}, {"Message", "Missing Signature"}};
     CHECK(run("auth", c, {answer(refused)}).empty());
-    CHECK(run("auth", c, {answer(page(0, 1, 1))}) == std::vector{DeviationId::auth_unsigned_accepted});
+    CHECK(run("auth", c, {answer(page(0, 1, 1))}) ==
+          std::vector{DeviationId::auth_unsigned_accepted});
     c.signing = contract::Signing::bad_signature;
     CHECK(run("auth", c, {answer(page(0, 1, 1))}) ==
           std::vector{DeviationId::auth_bad_signature_accepted});
@@ -142,18 +153,20 @@ TEST_CASE("check pagination.walk: a duplicate across pages, found through the ex
     c.walk_limit = 2;
     using Role = checks::Observed::Role;
     auto q = [](int offset) {
-        return http::QueryParams{{"Action", "GetRepo"}, {"Offset", std::to_string(offset)}, {"Limit", "2"}};
+        return http::QueryParams{
+            {"Action", "GetRepo"}, {"Offset", std::to_string(offset)}, {"Limit", "2"}};
     };
     const std::vector<Role> roles{Role::page, Role::page, Role::page, Role::full_listing};
     CHECK(run("pagination.walk", c,
-              {answer(page(0, 2, 5), q(0)), answer(page(2, 2, 5), q(2)), answer(page(4, 1, 5), q(4)),
-               answer(page(0, 5, 5), q(0))},
+              {answer(page(0, 2, 5), q(0)), answer(page(2, 2, 5), q(2)),
+               answer(page(4, 1, 5), q(4)), answer(page(0, 5, 5), q(0))},
               roles)
               .empty());
     CHECK(run("pagination.walk", c,
-              {answer(page(0, 2, 5), q(0)), answer(page(1, 2, 5), q(2)), answer(page(3, 1, 5), q(4)),
-               answer(page(0, 5, 5), q(0))},
-              roles) == std::vector{DeviationId::pagination_duplicate, DeviationId::pagination_gap});
+              {answer(page(0, 2, 5), q(0)), answer(page(1, 2, 5), q(2)),
+               answer(page(3, 1, 5), q(4)), answer(page(0, 5, 5), q(0))},
+              roles) ==
+          std::vector{DeviationId::pagination_duplicate, DeviationId::pagination_gap});
 }
 
 TEST_CASE("is_throttled: 429 and rate-limit envelopes, never a plain error") {

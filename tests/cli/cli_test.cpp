@@ -26,7 +26,8 @@ TEST_CASE("conform --help lists every subcommand and --version prints the versio
     CHECK(version.out.find("conform " CONFORM_VERSION) != std::string::npos);
     auto sub = run_conform({"validate", "--help"});
     CHECK(sub.exit_code == 0);
-    for (const char* flag : {"--schema", "--resource-dir", "--output", "--assert-format", "--jsonl"})
+    for (const char* flag :
+         {"--schema", "--resource-dir", "--output", "--assert-format", "--jsonl"})
         CHECK(sub.out.find(flag) != std::string::npos);
 }
 
@@ -59,8 +60,8 @@ TEST_CASE("validate --jsonl: one verdict per line; a bad line is reported and th
     TempDir dir;
     auto schema = dir.write("s.json", k_schema);
     auto lines = dir.write("in.jsonl", "{\"n\": 1}\n{\"n\": \n\n{\"n\": true}\n{\"n\": 2}\n");
-    auto r = run_conform({"validate", "--schema", schema.string(), "--output", "flag", "--jsonl",
-                          lines.string()});
+    auto r = run_conform(
+        {"validate", "--schema", schema.string(), "--output", "flag", "--jsonl", lines.string()});
     CHECK(r.exit_code == 2); // an input error outranks an invalid instance
     std::istringstream in(r.out);
     std::vector<nlohmann::json> out;
@@ -89,7 +90,8 @@ TEST_CASE("validate: bad schemas exit 2 naming the file and line or pointer") {
     r = run_conform({"validate", "--schema", dangling.string(), instance.string()});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("other.json") != std::string::npos);
-    auto cycle = dir.write("cycle.json", R"({"$defs": {"a": {"$ref": "#"}}, "allOf": [{"$ref": "#/$defs/a"}]})");
+    auto cycle = dir.write("cycle.json",
+                           R"({"$defs": {"a": {"$ref": "#"}}, "allOf": [{"$ref": "#/$defs/a"}]})");
     r = run_conform({"validate", "--schema", cycle.string(), instance.string()});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("cycle") != std::string::npos);
@@ -103,11 +105,11 @@ TEST_CASE("validate: --resource-dir serves remote references from disk") {
     auto good = dir.write("good.json", "3");
     auto bad = dir.write("bad.json", "\"3\"");
     const std::string mapping = (dir.path() / "remote").string() + "=http://localhost:1234/";
-    CHECK(run_conform({"validate", "--schema", schema.string(), "--resource-dir", mapping,
-                       good.string()})
+    CHECK(run_conform(
+              {"validate", "--schema", schema.string(), "--resource-dir", mapping, good.string()})
               .exit_code == 0);
-    CHECK(run_conform({"validate", "--schema", schema.string(), "--resource-dir", mapping,
-                       bad.string()})
+    CHECK(run_conform(
+              {"validate", "--schema", schema.string(), "--resource-dir", mapping, bad.string()})
               .exit_code == 1);
     // without the mapping the reference is an error, never a download
     auto r = run_conform({"validate", "--schema", schema.string(), good.string()});
@@ -127,13 +129,15 @@ TEST_CASE("validate --assert-format turns format into an assertion") {
 TEST_CASE("validate: the suite's remotes through --resource-dir") {
     CONFORM_REQUIRE_SHARED("suite remotes via the CLI");
     TempDir dir;
-    auto schema = dir.write("s.json", R"({"$ref": "http://localhost:1234/draft2020-12/subSchemas.json#/$defs/refToInteger"})");
+    auto schema = dir.write(
+        "s.json",
+        R"({"$ref": "http://localhost:1234/draft2020-12/subSchemas.json#/$defs/refToInteger"})");
     auto bad = dir.write("bad.json", "\"a\"");
     const std::string mapping =
         (*conform::test::shared_dir() / "json-schema-test-suite/remotes").string() +
         "=http://localhost:1234/";
-    CHECK(run_conform({"validate", "--schema", schema.string(), "--resource-dir", mapping,
-                       bad.string()})
+    CHECK(run_conform(
+              {"validate", "--schema", schema.string(), "--resource-dir", mapping, bad.string()})
               .exit_code == 1);
 }
 
@@ -198,12 +202,26 @@ TEST_CASE("run: usage errors exit 2 and name the problem") {
 TEST_CASE("serve --list-personas: every persona with the ids it must produce") {
     auto r = run_conform({"serve", "--list-personas"});
     CHECK(r.exit_code == 0);
-    for (const char* persona : {"reference", "doc-sample", "items-as-strings", "total-as-string",
-                                "data-envelope", "lowercase-fields", "missing-field",
-                                "extra-field", "ignore-limit", "ignore-offset", "off-by-one",
-                                "duplicate-items", "unstable-total", "wrong-default-limit",
-                                "accept-invalid", "accept-unsigned", "http-500", "html-error",
-                                "slow", "truncated-body"})
+    for (const char* persona : {"reference",
+                                "doc-sample",
+                                "items-as-strings",
+                                "total-as-string",
+                                "data-envelope",
+                                "lowercase-fields",
+                                "missing-field",
+                                "extra-field",
+                                "ignore-limit",
+                                "ignore-offset",
+                                "off-by-one",
+                                "duplicate-items",
+                                "unstable-total",
+                                "wrong-default-limit",
+                                "accept-invalid",
+                                "accept-unsigned",
+                                "http-500",
+                                "html-error",
+                                "slow",
+                                "truncated-body"})
         CHECK(r.out.find(persona) != std::string::npos);
     CHECK(r.out.find("pagination.over-limit") != std::string::npos);
     r = run_conform({"serve"});
@@ -217,12 +235,11 @@ TEST_CASE("validate: nesting past --max-depth is a clear error (exit 2), raised 
     auto r = run_conform({"validate", "--schema", schema.string(), deep.string()});
     CHECK(r.exit_code == 2);
     CHECK(r.out.find("deeper than 256") != std::string::npos);
-    r = run_conform({"validate", "--schema", schema.string(), "--max-depth", "1001",
-                     deep.string()});
+    r = run_conform(
+        {"validate", "--schema", schema.string(), "--max-depth", "1001", deep.string()});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
-    CHECK(run_conform({"validate", "--schema", schema.string(), "--max-depth", "0",
-                       deep.string()})
+    CHECK(run_conform({"validate", "--schema", schema.string(), "--max-depth", "0", deep.string()})
               .exit_code == 2);
     // --max-ref-depth bounds subschemas nested while validating ($ref chains).
     const auto refs = dir.write("refs.json", R"({"$defs": {"a": {"$ref": "#/$defs/b"},
@@ -257,7 +274,8 @@ TEST_CASE("run and replay: --max-depth, --max-ref-depth and --max-line-bytes bou
     CHECK(plain_report.find("evaluation deeper than") == std::string::npos);
 
     // A line longer than --max-line-bytes is one bad line naming file:line (exit 2).
-    auto [short_lines, short_report] = report_of("short", {"replay", "--max-line-bytes", "100", samples});
+    auto [short_lines, short_report] =
+        report_of("short", {"replay", "--max-line-bytes", "100", samples});
     CHECK(short_lines.exit_code == 2);
     CHECK(short_report.find("longer than the limit of 100") != std::string::npos);
     CHECK(short_report.find("GetRepo.samples.jsonl:1") != std::string::npos);

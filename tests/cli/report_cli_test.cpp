@@ -43,8 +43,8 @@ std::set<std::string> failing_targets(const std::string& out) {
 TEST_CASE("run --format writes every file; conform report re-renders them identically") {
     conform::test::TempDir dir;
     const fs::path first = dir.path() / "run";
-    auto r = run_conform({"run", "--quiet", "--report-dir", first.string(), "--format",
-                          "junit,md", "--format", "html"});
+    auto r = run_conform({"run", "--quiet", "--report-dir", first.string(), "--format", "junit,md",
+                          "--format", "html"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     for (const char* file : {"report.json", "junit.xml", "report.md", "report.html"})
@@ -79,8 +79,8 @@ TEST_CASE("run --shard K/N then report merge: the unsharded run's report") {
     std::size_t cases = 0;
     for (int k = 1; k <= 2; ++k) {
         const fs::path shard = dir.path() / ("shard-" + std::to_string(k));
-        auto r = run_conform({"run", "-q", "--shard", std::to_string(k) + "/2", "--report-dir",
-                              shard.string()});
+        auto r = run_conform(
+            {"run", "-q", "--shard", std::to_string(k) + "/2", "--report-dir", shard.string()});
         INFO(r.err);
         CHECK(r.exit_code == 1);
         cases += report_of(shard).at("summary").at("cases").get<std::size_t>();
@@ -108,8 +108,8 @@ TEST_CASE("run --shard K/N then report merge: the unsharded run's report") {
 TEST_CASE("baselines: write, rerun clean, then only a new persona's deviations fail") {
     conform::test::TempDir dir;
     const std::string baseline = (dir.path() / "conform-baseline.json").string();
-    auto r = run_conform({"run", "-q", "--report-dir", (dir.path() / "1").string(),
-                          "--write-baseline", baseline});
+    auto r = run_conform(
+        {"run", "-q", "--report-dir", (dir.path() / "1").string(), "--write-baseline", baseline});
     INFO(r.err);
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("baseline written to"));
@@ -127,9 +127,11 @@ TEST_CASE("baselines: write, rerun clean, then only a new persona's deviations f
     CHECK(failing_targets(r.out) == std::set<std::string>{"total-as-string"});
 
     // Made warnings, its deviations pass unless --fail-on warning.
-    std::vector<std::string> lenient = {"run", "-q", "--report-dir", (dir.path() / "4").string(),
-                                        "--baseline", baseline, "--persona", "total-as-string",
-                                        "--severity", "type.mismatch=warning"};
+    std::vector<std::string> lenient = {"run",          "-q",
+                                        "--report-dir", (dir.path() / "4").string(),
+                                        "--baseline",   baseline,
+                                        "--persona",    "total-as-string",
+                                        "--severity",   "type.mismatch=warning"};
     r = run_conform(lenient);
     INFO(r.out);
     CHECK(r.exit_code == 0);

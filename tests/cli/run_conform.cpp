@@ -28,8 +28,8 @@ std::string quote(const std::string& arg) {
 
 TempDir::TempDir() {
     std::random_device rd;
-    m_path = fs::temp_directory_path() / ("conform-test-" + std::to_string(rd()) + "-" +
-                                          std::to_string(::getpid()));
+    m_path = fs::temp_directory_path() /
+             ("conform-test-" + std::to_string(rd()) + "-" + std::to_string(::getpid()));
     fs::create_directories(m_path);
 }
 

@@ -15,13 +15,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path source(const char* rel) { return fs::path(CONFORM_SOURCE_DIR) / rel; }
+fs::path source(const char* rel) {
+    return fs::path(CONFORM_SOURCE_DIR) / rel;
+}
 
 // A copy of a seed cases file with one change, in a temp folder.
 fs::path mutated(const std::function<void(nlohmann::json&)>& change) {
     auto doc = nlohmann::json::parse(std::ifstream(source("cases/ucloud-uhub/GetRepo.cases.json")));
     change(doc);
-    const fs::path dir = fs::temp_directory_path() / ("conform-cases-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("conform-cases-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const fs::path file = dir / "GetRepo.cases.json";
     std::ofstream(file) << doc.dump(2);
@@ -42,8 +45,9 @@ TEST_CASE("the seed cases load for every contract and cover the documented kinds
         for (const auto& c : files->front().cases)
             kinds.insert(c.kind);
         CHECK(kinds.size() == 4);
-        const auto walk = std::find_if(files->front().cases.begin(), files->front().cases.end(),
-                                       [](const auto& c) { return c.kind == contract::CaseKind::walk; });
+        const auto walk =
+            std::find_if(files->front().cases.begin(), files->front().cases.end(),
+                         [](const auto& c) { return c.kind == contract::CaseKind::walk; });
         REQUIRE(walk != files->front().cases.end());
         CHECK(walk->walk_limit == 7);
     }

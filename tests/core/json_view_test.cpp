@@ -174,17 +174,19 @@ TEST_CASE("a simdjson view reads every kind of value as simdjson does") {
         R"( "": "empty key", "i": -9223372036854775808, "u": 18446744073709551615,)"
         R"( "small": 7, "d": -0.0, "e": 1.5e300, "t": true, "f": false, "n": null,)"
         R"( "nested": {"a": [1, [2, [3, {"b": [[], {}]}]], "z"], "c": {"d": {"e": null}}},)"
-        R"( "dup": 1, "dup": "second", "long": ")" + long_string + R"(", "after": [true]})";
+        R"( "dup": 1, "dup": "second", "long": ")" +
+        long_string + R"(", "after": [true]})";
     Both doc(text);
     check_same(JsonView::of(doc.element), doc.element, "");
     // members, values and lengths exactly as simdjson has them
     const JsonView root = JsonView::of(doc.element);
-    CHECK(root.find("s")->as_string() == std::string_view("a\0b\"\\/\n\xc3\xa9\xf0\x9f\x98\x80", 13));
+    CHECK(root.find("s")->as_string() ==
+          std::string_view("a\0b\"\\/\n\xc3\xa9\xf0\x9f\x98\x80", 13));
     CHECK(root.find("long")->as_string().size() == 70000);
     CHECK(root.find("after")->size() == 1);
     // a view of a root scalar, and of scalars at the end of the tape
-    for (const char* scalar : {"42", "-1", "18446744073709551615", "2.5", "\"s\"", "true",
-                               "false", "null"}) {
+    for (const char* scalar :
+         {"42", "-1", "18446744073709551615", "2.5", "\"s\"", "true", "false", "null"}) {
         Both one(scalar);
         check_same(JsonView::of(one.element), one.element, scalar);
         CHECK(JsonView::of(one.element) == JsonView(one.nl));

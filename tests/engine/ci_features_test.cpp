@@ -80,8 +80,10 @@ TEST_CASE("shards: --shard K/N splits the cases evenly; merged shards equal the 
         smallest = std::min(smallest, r.model.cases.size());
         largest = std::max(largest, r.model.cases.size());
         for (const auto& c : r.model.cases) // no case in two shards
-            CHECK(seen.insert(c.target + "/" + c.contract + "/" + c.operation + "/" + c.name).second);
-        shards.push_back({(dir / ("shard-" + std::to_string(k)) / "report.json").string(), r.model});
+            CHECK(
+                seen.insert(c.target + "/" + c.contract + "/" + c.operation + "/" + c.name).second);
+        shards.push_back(
+            {(dir / ("shard-" + std::to_string(k)) / "report.json").string(), r.model});
     }
     // Evenly: per target and contract the share differs by at most one case.
     CHECK(largest - smallest <= 2 * 2);

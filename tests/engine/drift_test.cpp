@@ -57,7 +57,9 @@ public:
     TestKeys& operator=(const TestKeys&) = delete;
 
 private:
-    static const http::Scheme& scheme() { return *http::find_scheme(test::ucloud_contract().signing); }
+    static const http::Scheme& scheme() {
+        return *http::find_scheme(test::ucloud_contract().signing);
+    }
 };
 
 // drift.json is what schemas/drift.schema.json says.
@@ -103,8 +105,8 @@ TEST_CASE("compare_shapes: fields added and removed (topmost only), types and co
 
 TEST_CASE("run --compare: the same server shows no drift; a changed one shows what changed") {
     const TestKeys keys;
-    const fs::path dir = fs::temp_directory_path() /
-                         ("conform-drift-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("conform-drift-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
     auto reference = serve_as(serve::PersonaId::reference);

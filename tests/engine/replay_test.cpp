@@ -111,8 +111,8 @@ record::Recorded ucloud_page(int offset, int limit, int total, std::size_t line,
     nlohmann::json items = nlohmann::json::array();
     for (int i = offset; i < std::min(total, offset + limit); ++i)
         items.push_back(repo(i));
-    nlohmann::json body = {{"Action", "GetRepoResponse"}, {"RetCode", 0},
-                           {"TotalCount", total}, {"RepoSet", items}};
+    nlohmann::json body = {
+        {"Action", "GetRepoResponse"}, {"RetCode", 0}, {"TotalCount", total}, {"RepoSet", items}};
     record::Recorded r;
     r.exchange.request.base_url = "https://" + host + "/";
     r.exchange.request.query = {{"Action", "GetRepo"},
@@ -176,8 +176,8 @@ std::size_t peak_rss_kb() {
 
 TEST_CASE("replay of the docs' samples gives the docs' deviations") {
     std::vector<engine::VectorSource::Item> items;
-    for (const char* name : {"ucloud-uhub/GetRepo.samples.jsonl",
-                             "tencent-ccr/GetFavor.samples.jsonl"})
+    for (const char* name :
+         {"ucloud-uhub/GetRepo.samples.jsonl", "tencent-ccr/GetFavor.samples.jsonl"})
         for (auto& item : read_lines(contract::default_schemas_dir() / name))
             items.push_back(std::move(item));
     ReplayCollector out;
@@ -187,8 +187,8 @@ TEST_CASE("replay of the docs' samples gives the docs' deviations") {
     CHECK(outcome.malformed == 0);
 
     const auto ucloud = out.ids("ucloud-uhub");
-    CHECK(ucloud.count("type.mismatch") >= 1);               // RepoSet strings, not objects
-    CHECK(ucloud.count("pagination.over-limit") == 1);       // 9 items for Limit=3
+    CHECK(ucloud.count("type.mismatch") >= 1);                 // RepoSet strings, not objects
+    CHECK(ucloud.count("pagination.over-limit") == 1);         // 9 items for Limit=3
     CHECK(ucloud.count("pagination.items-exceed-total") == 1); // TotalCount 2 < 9 items
     const auto tencent = out.ids("tencent-ccr");
     CHECK(tencent.count("field.misplaced") >= 1); // repoInfo/totalCount under data
@@ -440,9 +440,9 @@ std::set<std::string> report_ids(const nlohmann::json& report) {
 TEST_CASE("run_replay: the committed samples through the JSONL reader, report.json, exit 1") {
     const fs::path dir = test::fresh_dir("replay-samples");
     engine::ReplayJob job;
-    for (const char* name : {"ucloud-uhub/GetRepo.samples.jsonl",
-                             "tencent-ccr/GetFavor.samples.jsonl",
-                             "genesissai-uhub/GetRepo.samples.jsonl"})
+    for (const char* name :
+         {"ucloud-uhub/GetRepo.samples.jsonl", "tencent-ccr/GetFavor.samples.jsonl",
+          "genesissai-uhub/GetRepo.samples.jsonl"})
         job.files.push_back(contract::default_schemas_dir() / name);
     job.report.dir = dir;
     job.settings.jobs = 2;
@@ -506,8 +506,8 @@ TEST_CASE("run_replay: a HAR that mitmproxy wrote from Chromium's traffic (scrip
           std::string::npos);
     const nlohmann::json report = read_json(dir / "report.json");
     const nlohmann::json& summary = report.at("summary");
-    CHECK(summary.at("passed") == 3); // the reference's two pages and their walk
-    CHECK(summary.at("failed") == 1); // the persona's page
+    CHECK(summary.at("passed") == 3);  // the reference's two pages and their walk
+    CHECK(summary.at("failed") == 1);  // the persona's page
     CHECK(summary.at("skipped") == 3); // the favicons: no Action, named as unroutable
     std::vector<std::string> mismatches;
     for (const auto& target : report.at("targets"))

@@ -14,8 +14,8 @@
 #include "runner/engine/run.hpp"
 #include "runner/serve/serve.hpp"
 #include "tests/http/loopback_support.hpp"
-#include "tests/support/fixtures.hpp"
 #include "tests/support/contracts.hpp"
+#include "tests/support/fixtures.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
@@ -40,8 +40,9 @@ public:
 
 const std::vector<contract::CaseFile>& ucloud_cases() {
     static const auto cases = [] {
-        auto loaded = contract::load_cases_for(test::ucloud_contract(), contract::default_cases_dir(),
-                                               contract::default_schemas_dir());
+        auto loaded =
+            contract::load_cases_for(test::ucloud_contract(), contract::default_cases_dir(),
+                                     contract::default_schemas_dir());
         REQUIRE(loaded);
         return std::move(loaded).value();
     }();
@@ -135,8 +136,8 @@ TEST_CASE("a server that accepts and never answers: http.transport per case, wit
     test::RawListener silent({}, false);
     Collect collect;
     const auto started = std::chrono::steady_clock::now();
-    const engine::RunOutcome outcome =
-        run_against(silent.base_url(), collect, serve::test_credentials(http::SchemeId::ucloud_sha1));
+    const engine::RunOutcome outcome = run_against(
+        silent.base_url(), collect, serve::test_credentials(http::SchemeId::ucloud_sha1));
     const auto elapsed = std::chrono::steady_clock::now() - started;
     CHECK(outcome.unreachable == 0);
     REQUIRE_FALSE(collect.cases.empty());
@@ -156,8 +157,8 @@ TEST_CASE("a server that accepts and never answers: http.transport per case, wit
 TEST_CASE("without credentials, signed cases are skipped with the reason, never passed") {
     auto server = ucloud_reference();
     Collect collect;
-    const auto outcome = run_against(server->base_url(), collect, std::nullopt,
-                                     std::chrono::milliseconds(3000));
+    const auto outcome =
+        run_against(server->base_url(), collect, std::nullopt, std::chrono::milliseconds(3000));
     std::size_t skipped = 0, ran = 0;
     for (const report::CaseResult& r : collect.cases) {
         if (r.skipped.empty()) {
@@ -177,8 +178,8 @@ TEST_CASE("without credentials, signed cases are skipped with the reason, never 
 TEST_CASE("reporters hear the cases in plan order whatever the number of jobs") {
     auto server = ucloud_reference();
     Collect collect;
-    run_against(server->base_url(), collect,
-                serve::test_credentials(http::SchemeId::ucloud_sha1), std::chrono::milliseconds(3000));
+    run_against(server->base_url(), collect, serve::test_credentials(http::SchemeId::ucloud_sha1),
+                std::chrono::milliseconds(3000));
     std::vector<std::string> order;
     for (const auto& r : collect.cases)
         order.push_back(r.name);
@@ -269,7 +270,7 @@ TEST_CASE("conform run --record, then conform replay: the same deviations, no se
     std::ifstream in(*job.record);
     const std::string recording((std::istreambuf_iterator<char>(in)), {});
     CHECK(recording.find("\"Signature\"") != std::string::npos); // the parameter is kept...
-    for (const auto& creds : serve::k_test_credentials) {         // ...its value never
+    for (const auto& creds : serve::k_test_credentials) {        // ...its value never
         CHECK(recording.find(std::string(creds.secret)) == std::string::npos);
         CHECK(recording.find(std::string(creds.key_id)) == std::string::npos);
     }
@@ -283,7 +284,7 @@ TEST_CASE("conform run --record, then conform replay: the same deviations, no se
     CHECK(engine::run_replay(replay, rout, rerr) == 1);
     const auto live = ids_by_target(read_report(job.report.dir));
     const auto replayed = ids_by_target(read_report(replay.report.dir));
-    CHECK(live.count("reference") == 0); // the reference is clean live...
+    CHECK(live.count("reference") == 0);     // the reference is clean live...
     CHECK(replayed.count("reference") == 0); // ...and replayed
     REQUIRE(live.count("doc-sample"));
     REQUIRE(replayed.count("doc-sample"));

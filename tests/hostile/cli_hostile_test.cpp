@@ -13,9 +13,9 @@
 #include "tests/cli/run_conform.hpp"
 #include "tests/hostile/hostile_server.hpp"
 
+using conform::test::head;
 using conform::test::HostileServer;
 using conform::test::Peer;
-using conform::test::head;
 using nlohmann::json;
 using namespace std::chrono_literals;
 

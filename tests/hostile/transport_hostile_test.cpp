@@ -18,9 +18,9 @@
 #include "tests/hostile/hostile_server.hpp"
 
 namespace http = conform::http;
+using conform::test::head;
 using conform::test::HostileServer;
 using conform::test::Peer;
-using conform::test::head;
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 

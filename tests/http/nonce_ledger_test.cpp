@@ -26,8 +26,10 @@ TEST_CASE("NonceLedger forgets a pair once its request would be stale anyway", "
     NonceLedger ledger(300);
     const std::int64_t t = 1700000000;
     CHECK(ledger.remember("AKID", "1", t, t) == Remembered::fresh);
-    CHECK(ledger.remember("AKID", "1", t, t + 300) == Remembered::reused); // still inside the window
-    CHECK(ledger.remember("AKID", "1", t + 301, t + 301) == Remembered::fresh); // the old request is stale now
+    CHECK(ledger.remember("AKID", "1", t, t + 300) ==
+          Remembered::reused); // still inside the window
+    CHECK(ledger.remember("AKID", "1", t + 301, t + 301) ==
+          Remembered::fresh); // the old request is stale now
     // A timestamp from the future keeps the pair longer: until timestamp + window.
     CHECK(ledger.remember("AKID", "2", t + 300, t) == Remembered::fresh);
     CHECK(ledger.remember("AKID", "2", t + 300, t + 599) == Remembered::reused);
@@ -58,7 +60,7 @@ TEST_CASE("NonceLedger is bounded: when full it refuses fresh pairs until old on
     const std::int64_t t = 1700000000;
     for (const char* nonce : {"1", "2", "3"})
         CHECK(ledger.remember("AKID", nonce, t, t) == Remembered::fresh);
-    CHECK(ledger.remember("AKID", "4", t, t + 1) == Remembered::full); // not remembered...
+    CHECK(ledger.remember("AKID", "4", t, t + 1) == Remembered::full);   // not remembered...
     CHECK(ledger.remember("AKID", "1", t, t + 1) == Remembered::reused); // ...nor forgetting
     CHECK(ledger.size() == 3);
     // Once the first three are stale, there is room again (and they stay stale: the

@@ -240,14 +240,14 @@ TEST_CASE("serve_until_stopped announces the certificate, waits, and stops the s
         auto server = start(answer_ok, true);
         std::ostringstream err;
         const auto pem = dir / "cert.pem";
-        auto served = http::serve_until_stopped(
-            *server, signals, {"conform serve", true, pem, &stop}, err);
+        auto served =
+            http::serve_until_stopped(*server, signals, {"conform serve", true, pem, &stop}, err);
         REQUIRE(served);
         std::ifstream in(pem);
         const std::string written((std::istreambuf_iterator<char>(in)), {});
         CHECK(written == server->certificate_pem());
-        CHECK(err.str().find("conform serve: self-signed certificate written to " +
-                             pem.string()) != std::string::npos);
+        CHECK(err.str().find("conform serve: self-signed certificate written to " + pem.string()) !=
+              std::string::npos);
         CHECK(err.str().find("conform serve: Ctrl-C stops") != std::string::npos);
         CHECK_FALSE(get(*insecure_transport(), server->base_url() + "/").response); // stopped
     }
@@ -256,8 +256,8 @@ TEST_CASE("serve_until_stopped announces the certificate, waits, and stops the s
         auto server = start(answer_ok, true);
         std::ostringstream err;
         const auto bad = dir / "no-such-dir" / "cert.pem";
-        auto served = http::serve_until_stopped(
-            *server, signals, {"conform serve", true, bad, &stop}, err);
+        auto served =
+            http::serve_until_stopped(*server, signals, {"conform serve", true, bad, &stop}, err);
         REQUIRE_FALSE(served);
         CHECK(served.error().message == "cannot write the certificate to " + bad.string());
         CHECK(err.str().find("Ctrl-C stops") == std::string::npos);

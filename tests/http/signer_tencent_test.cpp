@@ -17,7 +17,7 @@ const Scheme& tencent() {
 
 // Tencent's published API 2.0 worked example, as SIGNING.md quotes it.
 const Credentials k_tencent_credentials{"AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA",
-                                    "Gu5t9xGARNpq86cd98joQYCN3Cozk1qA"};
+                                        "Gu5t9xGARNpq86cd98joQYCN3Cozk1qA"};
 constexpr std::string_view k_doc_source =
     "GETcvm.api.qcloud.com/v2/index.php?Action=DescribeInstances&Nonce=11886&Region=gz&"
     "SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA&Timestamp=1465185768&instanceIds.0=ins-"
@@ -158,7 +158,8 @@ TEST_CASE("tencent-v2-hmac verification", "[signer][tencent][verify]") {
     const auto verify = [&](const QueryParams& received, const RequestTarget& target) {
         return tencent().verify(received, target, VerifyContext{known, clock, &nonces});
     };
-    auto received = parse_query(sign(tencent_doc_params(), k_doc_target, k_tencent_credentials).query());
+    auto received =
+        parse_query(sign(tencent_doc_params(), k_doc_target, k_tencent_credentials).query());
     REQUIRE(received);
 
     SECTION("ok, then the same Nonce again: 4500") {
@@ -172,7 +173,8 @@ TEST_CASE("tencent-v2-hmac verification", "[signer][tencent][verify]") {
     }
     SECTION("a full nonce ledger: 4400 RequestLimitExceeded, which a client backs off from") {
         NonceLedger tiny(k_timestamp_window_seconds, 0);
-        const Verdict v = tencent().verify(*received, k_doc_target, VerifyContext{known, clock, &tiny});
+        const Verdict v =
+            tencent().verify(*received, k_doc_target, VerifyContext{known, clock, &tiny});
         CHECK(v.status == VerifyStatus::nonce_ledger_full);
         CHECK(v.code == 4400);
         CHECK(v.code_desc == "RequestLimitExceeded");

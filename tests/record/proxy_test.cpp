@@ -18,10 +18,10 @@
 #include "tests/serve/serve_support.hpp"
 
 using namespace conform;
+using nlohmann::json;
 using test::client;
 using test::scrub_nothing;
 using test::SharedText;
-using nlohmann::json;
 
 namespace {
 

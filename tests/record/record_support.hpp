@@ -145,5 +145,4 @@ private:
     std::string m_text;
 };
 
-
 } // namespace conform::test

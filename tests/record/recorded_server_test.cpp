@@ -17,11 +17,11 @@
 #include "tests/record/record_support.hpp"
 
 using namespace conform;
+using nlohmann::json;
+using record::Recorded;
 using test::client;
 using test::scrub_nothing;
 using test::SharedText;
-using nlohmann::json;
-using record::Recorded;
 
 namespace {
 

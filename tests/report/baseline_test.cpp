@@ -79,7 +79,8 @@ TEST_CASE("without a baseline, triage only recounts: the sample run's two errors
     CHECK(t.next.entries.size() == 2);
 }
 
-TEST_CASE("severities: --severity overrides an id's severity and --fail-on warning fails on warnings") {
+TEST_CASE(
+    "severities: --severity overrides an id's severity and --fail-on warning fails on warnings") {
     const auto run = test::sample_run();
     auto options = on("2026-12-01");
     options.severities[core::DeviationId::type_mismatch] = core::Severity::warning;
@@ -103,7 +104,8 @@ TEST_CASE("severities: --severity overrides an id's severity and --fail-on warni
     CHECK_FALSE(report::parse_severity_override("field.unexpected=fatal"));
 }
 
-TEST_CASE("baseline round trip: written, then the same run is clean, and a new deviation alone fails") {
+TEST_CASE(
+    "baseline round trip: written, then the same run is clean, and a new deviation alone fails") {
     const auto run = test::sample_run();
     const auto first = triage(run.cases, on("2026-11-01"));
     const report::Baseline baseline = first.next;
@@ -212,7 +214,8 @@ TEST_CASE("a baseline file round-trips, validates against its schema, and bad on
     CHECK(report::render_baseline(*parsed) == text);
 
     static schema::Registry registry;
-    const auto schema_file = std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas/baseline.schema.json";
+    const auto schema_file =
+        std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas/baseline.schema.json";
     auto document = core::load_json_file(schema_file);
     REQUIRE(document);
     auto compiled = schema::compile(*document, registry, {});
@@ -227,7 +230,8 @@ TEST_CASE("a baseline file round-trips, validates against its schema, and bad on
     auto doc = nlohmann::json::parse(text);
     auto bad = doc;
     bad["entries"][0]["first_seen"] = "yesterday";
-    CHECK_THAT(error_of(bad), Catch::Contains("b.json") && Catch::Contains("/entries/0/first_seen"));
+    CHECK_THAT(error_of(bad),
+               Catch::Contains("b.json") && Catch::Contains("/entries/0/first_seen"));
     bad = doc;
     bad["entries"][1] = bad["entries"][0];
     CHECK_THAT(error_of(bad), Catch::Contains("/entries/1") && Catch::Contains("twice"));
@@ -270,7 +274,8 @@ TEST_CASE("every format shows the baseline: accepted counts and fixed entries") 
     const std::string line = "baseline conform-baseline.json: 1 accepted, 0 expired, 1 fixed";
     CHECK_THAT(report::render_markdown(model), Catch::Contains("1 accepted, 0 expired, 1 fixed"));
     CHECK_THAT(report::render_html(model), Catch::Contains(line));
-    CHECK_THAT(report::render_junit(model), Catch::Contains("accepted by the baseline: type.mismatch"));
+    CHECK_THAT(report::render_junit(model),
+               Catch::Contains("accepted by the baseline: type.mismatch"));
     std::ostringstream out;
     auto console = report::console_reporter(out, {});
     REQUIRE(report::replay(model, *console));

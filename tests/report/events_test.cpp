@@ -95,9 +95,9 @@ TEST_CASE("replay feeds a model back as events: the targets, then the cases in r
     REQUIRE(report::replay(model, r));
     CHECK(log == std::vector<std::string>{
                      "r:run", "r:target reference", "r:target doc-sample",
-                     "r:unreachable doc-sample connection refused",
-                     "r:case reference/default-page", "r:case reference/walk-limit-3",
-                     "r:case reference/unsigned", "r:case doc-sample/default-page", "r:case doc-sample/walk-limit-3",
+                     "r:unreachable doc-sample connection refused", "r:case reference/default-page",
+                     "r:case reference/walk-limit-3", "r:case reference/unsigned",
+                     "r:case doc-sample/default-page", "r:case doc-sample/walk-limit-3",
                      "r:case doc-sample/unsigned", "r:end"});
 }
 

@@ -23,11 +23,12 @@ std::string chromium() {
 // The DOM of file://page#fragment after load, or "" when Chromium failed (its log in INFO).
 std::string dump_dom(const std::string& tool, const fs::path& page, const std::string& fragment) {
     const fs::path dir = page.parent_path();
-    const std::string command =
-        "timeout 120 '" + tool + "' --headless --no-sandbox --disable-gpu --no-first-run "
-        "--disable-extensions --user-data-dir='" + (dir / "profile").string() +
-        "' --dump-dom 'file://" + page.string() + fragment + "' > '" + (dir / "dom.html").string() +
-        "' 2> '" + (dir / "chromium.log").string() + "'";
+    const std::string command = "timeout 120 '" + tool +
+                                "' --headless --no-sandbox --disable-gpu --no-first-run "
+                                "--disable-extensions --user-data-dir='" +
+                                (dir / "profile").string() + "' --dump-dom 'file://" +
+                                page.string() + fragment + "' > '" + (dir / "dom.html").string() +
+                                "' 2> '" + (dir / "chromium.log").string() + "'";
     const int status = std::system(command.c_str());
     INFO(test::slurp(dir / "chromium.log"));
     REQUIRE(status == 0);
@@ -60,7 +61,8 @@ TEST_CASE("HTML in headless Chromium: the matrix and the deviations render; #id=
     const std::string dom = dump_dom(tool, page, "");
     // The matrix: both targets as columns, the failing cell coloured as such.
     CHECK_THAT(dom, Catch::Contains("<table class=\"matrix\">"));
-    CHECK_THAT(dom, Catch::Contains("<th>reference</th>") && Catch::Contains("<th>doc-sample</th>"));
+    CHECK_THAT(dom,
+               Catch::Contains("<th>reference</th>") && Catch::Contains("<th>doc-sample</th>"));
     CHECK_THAT(dom, Catch::Contains("class=\"fail\""));
     // Both deviations, shown, with the request that proves them.
     const std::string type = article_tag(dom, "type.mismatch");

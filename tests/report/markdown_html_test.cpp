@@ -9,9 +9,7 @@ using conform::test::has;
 
 using namespace conform;
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 TEST_CASE("Markdown: totals, matrix, deviations table and collapsed exchanges") {
     const std::string md = report::render_markdown(test::sample_run());

@@ -34,7 +34,9 @@ report::ReportModel numbered_sample() {
 }
 
 double fake_now = 0;
-double fake_clock() { return fake_now; }
+double fake_clock() {
+    return fake_now;
+}
 
 } // namespace
 
@@ -106,7 +108,8 @@ TEST_CASE("the progress bar counts cases against the plan, redraws at most every
     CHECK(out.str() == "\r[######..................]  1/4 cases  1.0/s");
     fake_now = 12;
     progress->case_ended(sample.cases[1]);
-    CHECK_THAT(out.str(), Catch::EndsWith("\r[##################......]  3/4 cases  1.5/s  1 failed"));
+    CHECK_THAT(out.str(),
+               Catch::EndsWith("\r[##################......]  3/4 cases  1.5/s  1 failed"));
     fake_now = 12.01;
     progress->case_ended(sample.cases[2]); // the last one is always drawn
     CHECK_THAT(out.str(), Catch::Contains("4/4 cases"));

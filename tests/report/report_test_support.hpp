@@ -1,5 +1,6 @@
 #pragma once
-// Small helpers of the report tests: a substring test, reading a file whole (fresh_dir: tests/support/fixtures.hpp).
+// Small helpers of the report tests: a substring test, reading a file whole (fresh_dir:
+// tests/support/fixtures.hpp).
 
 #include <filesystem>
 #include <fstream>

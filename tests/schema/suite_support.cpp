@@ -63,7 +63,8 @@ void run_suite_file(const std::filesystem::path& file, schema::Registry& registr
                 ++tally.passed;
             else
                 tally.failures.push_back({name, description, test_name,
-                                          "expected " + std::string(expected ? "valid" : "invalid") +
+                                          "expected " +
+                                              std::string(expected ? "valid" : "invalid") +
                                               "; wrong:" + detail});
         }
     }

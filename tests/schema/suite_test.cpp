@@ -12,7 +12,9 @@ using conform::test::SuiteTally;
 
 namespace {
 
-fs::path suite_root() { return *conform::test::shared_dir() / "json-schema-test-suite"; }
+fs::path suite_root() {
+    return *conform::test::shared_dir() / "json-schema-test-suite";
+}
 
 std::vector<fs::path> json_files(const fs::path& dir) {
     std::vector<fs::path> out;
@@ -52,8 +54,7 @@ TEST_CASE("JSON-Schema-Test-Suite draft2020-12: all 1299 tests pass", "[suite-co
     for (const fs::path& file : json_files(suite_root() / "tests" / "draft2020-12"))
         conform::test::run_suite_file(file, registry, false, tally);
     report(tally);
-    std::cout << "draft2020-12 required suite: " << tally.passed << "/" << tally.run
-              << " passed\n";
+    std::cout << "draft2020-12 required suite: " << tally.passed << "/" << tally.run << " passed\n";
     CHECK(tally.run == 1299);
     CHECK(tally.passed == tally.run);
 }
@@ -100,8 +101,8 @@ TEST_CASE("JSON-Schema-Test-Suite output-tests draft2020-12", "[suite-output]") 
                                                schema::CompileOptions{});
                 REQUIRE(checker);
                 const auto verdict = checker->validate(output);
-                INFO(file.filename().string() << " | " << test.at("description") << "\noutput: "
-                                              << output.dump(2));
+                INFO(file.filename().string()
+                     << " | " << test.at("description") << "\noutput: " << output.dump(2));
                 CHECK(verdict.valid);
                 passed += verdict.valid;
             }
@@ -139,7 +140,8 @@ TEST_CASE("every suite schema is valid against the bundled 2020-12 meta-schema",
 TEST_CASE("our own regressions, in the suite's format", "[regressions]") {
     auto registry = conform::test::suite_registry(fs::path(CONFORM_SOURCE_DIR) / "tests");
     SuiteTally tally;
-    for (const fs::path& file : json_files(fs::path(CONFORM_SOURCE_DIR) / "tests/schema/regressions"))
+    for (const fs::path& file :
+         json_files(fs::path(CONFORM_SOURCE_DIR) / "tests/schema/regressions"))
         conform::test::run_suite_file(file, registry, false, tally);
     report(tally);
     CHECK(tally.run > 20);

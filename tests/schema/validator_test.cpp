@@ -139,7 +139,8 @@ TEST_CASE("bad schemas are errors naming the JSON pointer") {
         CHECK(d.message.find("RE2") != std::string::npos);
     }
     SECTION("an older dialect") {
-        auto d = compile_error(json::parse(R"({"$schema": "http://json-schema.org/draft-07/schema#"})"));
+        auto d =
+            compile_error(json::parse(R"({"$schema": "http://json-schema.org/draft-07/schema#"})"));
         CHECK(d.message.find("2020-12") != std::string::npos);
     }
 }
@@ -203,8 +204,9 @@ TEST_CASE("leaf schemas: the one-pass check agrees with every keyword, and error
                {"bb", false, "enum"},
                {1, false, "type"}});
     // Lengths count code points, not bytes.
-    check_all(json::parse(R"({"minLength": 2, "maxLength": 2})"),
-              {{"éé", true, ""}, {"é", false, "minLength"}, {"ééé", false, "maxLength"}, {7, true, ""}});
+    check_all(
+        json::parse(R"({"minLength": 2, "maxLength": 2})"),
+        {{"éé", true, ""}, {"é", false, "minLength"}, {"ééé", false, "maxLength"}, {7, true, ""}});
     check_all(json::parse(R"({"type": "integer", "minimum": 0, "exclusiveMaximum": 10})"),
               {{0, true, ""},
                {9, true, ""},
@@ -214,7 +216,9 @@ TEST_CASE("leaf schemas: the one-pass check agrees with every keyword, and error
                {1.5, false, "type"},
                {"1", false, "type"}});
     check_all(json::parse(R"({"maximum": 18446744073709551615, "exclusiveMinimum": -0.5})"),
-              {{18446744073709551615ull, true, ""}, {0, true, ""}, {-1, false, "exclusiveMinimum"},
+              {{18446744073709551615ull, true, ""},
+               {0, true, ""},
+               {-1, false, "exclusiveMinimum"},
                {"x", true, ""}});
     check_all(json::parse(R"({"const": "GetRepoResponse"})"),
               {{"GetRepoResponse", true, ""}, {"GetRepo", false, "const"}, {1, false, "const"}});

@@ -13,8 +13,7 @@ std::optional<std::filesystem::path> shared_dir() {
 }
 
 void warn_shared_missing(const char* what) {
-    std::cerr << "SKIPPED: " << what << " (../shared not found at " << CONFORM_SHARED_DIR
-              << ")\n";
+    std::cerr << "SKIPPED: " << what << " (../shared not found at " << CONFORM_SHARED_DIR << ")\n";
 }
 
 } // namespace conform::test

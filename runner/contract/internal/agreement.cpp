@@ -3,8 +3,8 @@
 #include <array>
 #include <string_view>
 
-#include "runner/core/json_pointer.hpp"
 #include "runner/contract/internal/location.hpp"
+#include "runner/core/json_pointer.hpp"
 
 namespace conform::contract::internal {
 namespace {

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "runner/contract/internal/location.hpp"
 #include "runner/contract/internal/agreement.hpp"
+#include "runner/contract/internal/location.hpp"
 #include "runner/contract/internal/most_specific_error.hpp"
 #include "runner/contract/internal/read_descriptor.hpp"
 #include "runner/core/json_parse.hpp"

@@ -50,7 +50,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
-
 bool is_method(std::string_view word) {
     static constexpr std::string_view k_methods[] = {"GET",    "POST",  "PUT",
                                                      "DELETE", "PATCH", "HEAD"};

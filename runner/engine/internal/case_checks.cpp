@@ -24,8 +24,8 @@ std::vector<report::CheckResult> run_case_checks(const checks::CheckContext& con
         for (checks::Finding& f : check.run(context)) {
             if (f.deviation.operation.empty() && context.operation)
                 f.deviation.operation = context.operation->name;
-            const auto [it, fresh] = by_fingerprint.emplace(f.deviation.fingerprint(),
-                                                            check_result.deviations.size());
+            const auto [it, fresh] =
+                by_fingerprint.emplace(f.deviation.fingerprint(), check_result.deviations.size());
             if (!fresh) {
                 check_result.deviations[it->second].count += f.deviation.count;
                 continue;

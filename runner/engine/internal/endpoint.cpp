@@ -57,7 +57,8 @@ core::Result<Parts> split(std::string_view url) {
     p.port = p.https ? 443 : 80;
     if (!port_text.empty()) {
         unsigned value = 0;
-        auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+        auto [end, ec] =
+            std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
         if (ec != std::errc() || end != port_text.data() + port_text.size() || value == 0 ||
             value > 65535)
             return bad("the port must be a number from 1 to 65535");

@@ -12,10 +12,10 @@ namespace conform::engine {
 
 struct Endpoint {
     bool https = false;
-    std::string host;     // without brackets for IPv6
+    std::string host; // without brackets for IPv6
     std::uint16_t port = 0;
-    std::string path;     // "/" at least
-    std::string base_url; // scheme://authority + path: what Request::base_url holds
+    std::string path;         // "/" at least
+    std::string base_url;     // scheme://authority + path: what Request::base_url holds
     std::string signing_host; // host[:port], the port only off the scheme's default
 };
 

@@ -138,7 +138,7 @@ core::Result<Routed> Router::route(const record::Recorded& r) const {
         std::vector<std::size_t> tried, accepted;
         std::optional<Routed> found;
         for (std::size_t i = 0; i < contracts.size(); ++i) {
-            const bool in_tier = tier == 0 ? m_hosts[i] == host
+            const bool in_tier = tier == 0   ? m_hosts[i] == host
                                  : tier == 1 ? m_paths[i] == path
                                              : true;
             if (!in_tier)
@@ -205,8 +205,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
     if (at != s.size())
         return std::nullopt;
     using namespace std::chrono;
-    const sys_days date = year{*y} / month{static_cast<unsigned>(*mo)} /
-                         std::chrono::day{static_cast<unsigned>(*d)};
+    const sys_days date =
+        year{*y} / month{static_cast<unsigned>(*mo)} / std::chrono::day{static_cast<unsigned>(*d)};
     return system_clock::time_point(date) + hours(*h) + minutes(*mi) + seconds(*sec) -
            minutes(offset_minutes);
 }

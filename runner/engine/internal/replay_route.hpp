@@ -18,8 +18,8 @@ namespace conform::engine {
 struct Routed {
     const contract::Contract* contract = nullptr;
     const contract::Operation* operation = nullptr;
-    contract::Case test_case;    // what the exchange is judged as
-    std::string walk_case_name;  // the line's case when it names a walk case of the cases file
+    contract::Case test_case;   // what the exchange is judged as
+    std::string walk_case_name; // the line's case when it names a walk case of the cases file
     // The line's case names a single, negative or auth case of the cases file: one request
     // on its own, never a page of a walk (offset-at-end and offset-past-end share a limit).
     bool standalone_case = false;

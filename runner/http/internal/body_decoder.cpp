@@ -1,5 +1,5 @@
-#include "runner/core/text.hpp"
 #include "runner/http/internal/body_decoder.hpp"
+#include "runner/core/text.hpp"
 
 #include <array>
 
@@ -27,7 +27,8 @@ std::optional<Coding> coding_of(std::string_view content_encoding) {
     const std::string_view value = trimmed(content_encoding);
     if (value.empty() || core::iequals(value, "identity"))
         return Coding::identity;
-    if (core::iequals(value, "gzip") || core::iequals(value, "x-gzip") || core::iequals(value, "deflate"))
+    if (core::iequals(value, "gzip") || core::iequals(value, "x-gzip") ||
+        core::iequals(value, "deflate"))
         return Coding::zlib;
     if (core::iequals(value, "br"))
         return Coding::brotli;

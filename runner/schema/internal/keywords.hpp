@@ -39,7 +39,7 @@ public:
     // Resolves a $ref / $dynamicRef value against the current base URI.
     struct Reference {
         const SchemaNode* target = nullptr;
-        std::string anchor; // the fragment when it is a plain name
+        std::string anchor;   // the fragment when it is a plain name
         bool dynamic = false; // target declares $dynamicAnchor == anchor (core 8.2.3.2)
     };
     virtual core::Result<Reference> reference(std::string_view ref, bool dynamic_ref) = 0;
@@ -117,7 +117,7 @@ core::Result<std::unique_ptr<Keyword>> make_format(const KeywordSite&);
 [[nodiscard]] bool required_is_fused(const KeywordSite& site);
 
 // Shared by the keyword files.
-[[nodiscard]] std::string describe(core::JsonView value); // short JSON text for messages
-[[nodiscard]] std::size_t utf8_length(std::string_view s);  // code points
+[[nodiscard]] std::string describe(core::JsonView value);  // short JSON text for messages
+[[nodiscard]] std::size_t utf8_length(std::string_view s); // code points
 
 } // namespace conform::schema::internal

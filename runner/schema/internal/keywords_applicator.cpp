@@ -38,12 +38,13 @@ struct IndexedSchemas {
 
 core::Result<IndexedSchemas> compile_array(const KeywordSite& site) {
     if (!site.value.is_array() || site.value.empty())
-        return core::fail(site.services.error(std::string(site.name) +
-                                              " must be a non-empty array of schemas"));
+        return core::fail(
+            site.services.error(std::string(site.name) + " must be a non-empty array of schemas"));
     IndexedSchemas out;
     for (std::size_t i = 0; i < site.value.size(); ++i) {
         out.tokens.push_back(std::to_string(i));
-        CONFORM_TRY(const SchemaNode* node, site.services.subschema(site.value[i], {out.tokens.back()}));
+        CONFORM_TRY(const SchemaNode* node,
+                    site.services.subschema(site.value[i], {out.tokens.back()}));
         out.nodes.push_back(node);
     }
     return out;
@@ -177,9 +178,8 @@ class IfThenElse final : public Keyword {
 public:
     IfThenElse(const KeywordSite& site, const SchemaNode* if_, const SchemaNode* then_,
                const SchemaNode* else_, std::string then_absolute, std::string else_absolute)
-        : Keyword(std::string(site.name), site.absolute), m_if(if_), m_then(then_),
-          m_else(else_), m_then_absolute(std::move(then_absolute)),
-          m_else_absolute(std::move(else_absolute)) {}
+        : Keyword(std::string(site.name), site.absolute), m_if(if_), m_then(then_), m_else(else_),
+          m_then_absolute(std::move(then_absolute)), m_else_absolute(std::move(else_absolute)) {}
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         const std::size_t mark = frame.ctx.errors ? frame.ctx.errors->size() : 0;
         Evaluated branch;
@@ -320,8 +320,7 @@ public:
             if (i >= m_subs.nodes.size())
                 return false;
             evaluated = i + 1;
-            if (!on_child(*m_subs.nodes[i], item, where.item(i), frame, name(),
-                          m_subs.tokens[i])) {
+            if (!on_child(*m_subs.nodes[i], item, where.item(i), frame, name(), m_subs.tokens[i])) {
                 valid = false;
                 return frame.ctx.collecting();
             }
@@ -431,8 +430,8 @@ public:
             if (!on_child(*m_sub, item, where.item(i), frame, name(), {})) {
                 valid = false;
                 if (frame.ctx.collecting() && m_sub->is_boolean)
-                    report(frame, where.item(i), "item " + std::to_string(i) +
-                                                     " is not allowed (unevaluated)");
+                    report(frame, where.item(i),
+                           "item " + std::to_string(i) + " is not allowed (unevaluated)");
                 return frame.ctx.collecting();
             }
             return true;
@@ -447,13 +446,13 @@ private:
 
 core::Result<std::size_t> non_negative(const KeywordSite& site, std::string_view keyword) {
     const nlohmann::json& v = site.schema[std::string(keyword)];
-    const bool ok = (v.is_number_unsigned()) ||
-                    (v.is_number_integer() && v.get<std::int64_t>() >= 0) ||
-                    (v.is_number_float() && v.get<double>() >= 0 &&
-                     v.get<double>() == static_cast<double>(static_cast<std::uint64_t>(v.get<double>())));
+    const bool ok =
+        (v.is_number_unsigned()) || (v.is_number_integer() && v.get<std::int64_t>() >= 0) ||
+        (v.is_number_float() && v.get<double>() >= 0 &&
+         v.get<double>() == static_cast<double>(static_cast<std::uint64_t>(v.get<double>())));
     if (!ok)
-        return core::fail(site.services.error(std::string(keyword) +
-                                              " must be a non-negative integer"));
+        return core::fail(
+            site.services.error(std::string(keyword) + " must be a non-negative integer"));
     return v.is_number_float() ? static_cast<std::size_t>(v.get<double>()) : v.get<std::size_t>();
 }
 

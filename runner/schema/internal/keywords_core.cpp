@@ -38,8 +38,7 @@ public:
             }
         }
         KeywordPath k{frame.schema_path, name()};
-        return evaluate_node(*target, instance, where, frame.ctx, &k, frame.scope,
-                             frame.evaluated);
+        return evaluate_node(*target, instance, where, frame.ctx, &k, frame.scope, frame.evaluated);
     }
 
 private:

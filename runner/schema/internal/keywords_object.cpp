@@ -117,8 +117,8 @@ private:
 
     // Member `key` of the object at `where` against sub (which did not simply accept it).
     [[gnu::noinline]] bool apply(const SchemaNode& sub, JsonView value, const Path& where,
-                                 std::string_view key, const Frame& frame,
-                                 std::string_view keyword, std::string_view token) const {
+                                 std::string_view key, const Frame& frame, std::string_view keyword,
+                                 std::string_view token) const {
         const Path child = where.member(key);
         KeywordPath k{frame.schema_path, keyword};
         KeywordPath t{&k, token};
@@ -143,8 +143,8 @@ private:
     }
 
     // additionalProperties for a member nothing else matched.
-    [[gnu::noinline]] bool apply_additional(std::string_view key, JsonView value,
-                                            const Path& where, const Frame& frame) const {
+    [[gnu::noinline]] bool apply_additional(std::string_view key, JsonView value, const Path& where,
+                                            const Frame& frame) const {
         if (additional->is_boolean && !additional->boolean_value) {
             if (frame.ctx.collecting())
                 report_at(frame, where.member(key), "additionalProperties",
@@ -160,8 +160,7 @@ private:
         for (std::size_t bit = 0; bit < required.size(); ++bit)
             if (!seen.has(bit))
                 report_at(frame, where, "required",
-                          "required property \"" + required[bit] + "\" is missing",
-                          required[bit]);
+                          "required property \"" + required[bit] + "\" is missing", required[bit]);
     }
 
     void report_at(const Frame& frame, const Path& where, std::string_view keyword,
@@ -194,8 +193,7 @@ bool owns_shape(const KeywordSite& site) {
 core::Result<std::unique_ptr<Keyword>> make_shape(const KeywordSite& site) {
     if (!owns_shape(site))
         return std::unique_ptr<Keyword>(); // compiled by its sibling
-    const std::string parent =
-        site.absolute.substr(0, site.absolute.size() - site.name.size() - 1);
+    const std::string parent = site.absolute.substr(0, site.absolute.size() - site.name.size() - 1);
     auto shape = std::make_unique<ObjectShape>(site, parent);
     const nlohmann::json& s = site.schema;
     auto tokens_for = [&](std::string_view keyword) {
@@ -209,8 +207,9 @@ core::Result<std::unique_ptr<Keyword>> make_shape(const KeywordSite& site) {
                                                   "are schemas"));
         shape->has_properties = true;
         for (const auto& [key, sub] : it->items()) {
-            auto node = tokens_for("properties") ? site.services.subschema(sub, {key})
-                                                 : site.services.subschema(sub, {"..", "properties", key});
+            auto node = tokens_for("properties")
+                            ? site.services.subschema(sub, {key})
+                            : site.services.subschema(sub, {"..", "properties", key});
             if (!node)
                 return core::fail(std::move(node).error());
             shape->members.add(key, Declared{*node, SIZE_MAX});
@@ -244,8 +243,8 @@ core::Result<std::unique_ptr<Keyword>> make_shape(const KeywordSite& site) {
     if (auto it = s.find("required");
         it != s.end() && site.services.vocabulary_enabled(Vocabulary::validation)) {
         if (!it->is_array())
-            return core::fail(site.services.error("required must be an array of strings",
-                                                  {"..", "required"}));
+            return core::fail(
+                site.services.error("required must be an array of strings", {"..", "required"}));
         for (const auto& name : *it) {
             if (!name.is_string())
                 return core::fail(site.services.error("required must be an array of strings",

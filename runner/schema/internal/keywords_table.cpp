@@ -95,7 +95,9 @@ std::string_view vocabulary_uri(Vocabulary v) {
     return k_vocabulary_uris[static_cast<std::size_t>(v)];
 }
 
-std::span<const KeywordInfo> keyword_table() { return k_keywords; }
+std::span<const KeywordInfo> keyword_table() {
+    return k_keywords;
+}
 
 const KeywordInfo* find_keyword(std::string_view name) {
     auto it = std::find_if(k_keywords.begin(), k_keywords.end(),
@@ -348,9 +350,8 @@ bool evaluate_descending(const SchemaNode& node, core::JsonView instance, const 
 
 } // namespace
 
-bool evaluate_node_general(const SchemaNode& node, core::JsonView instance,
-                           const core::Path& where, Context& ctx,
-                           const KeywordPath* schema_path, const Scope* scope,
+bool evaluate_node_general(const SchemaNode& node, core::JsonView instance, const core::Path& where,
+                           Context& ctx, const KeywordPath* schema_path, const Scope* scope,
                            Evaluated* evaluated) {
     if (node.is_boolean) [[unlikely]] {
         if (!node.boolean_value && ctx.errors)

@@ -20,7 +20,9 @@ using core::Path;
 
 // ---- numbers ----
 
-std::string number_text(const nlohmann::json& n) { return n.dump(); }
+std::string number_text(const nlohmann::json& n) {
+    return n.dump();
+}
 
 class NumberBound final : public Keyword {
 public:
@@ -121,7 +123,9 @@ public:
             return "expected " + m_expected + ", got " + actual + " " + describe(instance);
         });
     }
-    static std::uint8_t bit(JsonType t) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(t)); }
+    static std::uint8_t bit(JsonType t) {
+        return static_cast<std::uint8_t>(1u << static_cast<unsigned>(t));
+    }
     bool add_to_leaf(LeafCheck& leaf) const override {
         leaf.types = m_mask;
         leaf.integer = m_integer;
@@ -147,9 +151,8 @@ public:
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (instance == JsonView(m_value))
             return true;
-        return fail(frame, where, [&] {
-            return describe(instance) + " is not the constant " + m_value.dump();
-        });
+        return fail(frame, where,
+                    [&] { return describe(instance) + " is not the constant " + m_value.dump(); });
     }
 
 private:
@@ -187,7 +190,6 @@ public:
 private:
     nlohmann::json m_values;
     PropertyTable<bool> m_strings; // the string members, found the way member names are
-
 };
 
 // ---- strings ----
@@ -234,9 +236,8 @@ public:
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_string() || m_regex.search(instance.as_string()))
             return true;
-        return fail(frame, where, [&] {
-            return describe(instance) + " does not match the pattern " + m_source;
-        });
+        return fail(frame, where,
+                    [&] { return describe(instance) + " does not match the pattern " + m_source; });
     }
 
 private:
@@ -455,8 +456,8 @@ public:
             for (std::size_t i = 0; i < m_names.size(); ++i)
                 if (!seen(i))
                     report(frame, where,
-                           "required property \"" + m_names.entries()[i].key + "\" is missing",
-                           {}, m_names.entries()[i].key);
+                           "required property \"" + m_names.entries()[i].key + "\" is missing", {},
+                           m_names.entries()[i].key);
         return false;
     }
 
@@ -466,7 +467,8 @@ private:
 
 class DependentRequired final : public Keyword {
 public:
-    DependentRequired(const KeywordSite& site, std::vector<std::pair<std::string, std::vector<std::string>>> deps)
+    DependentRequired(const KeywordSite& site,
+                      std::vector<std::pair<std::string, std::vector<std::string>>> deps)
         : Keyword(std::string(site.name), site.absolute), m_deps(std::move(deps)) {}
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         if (!instance.is_object())
@@ -509,8 +511,8 @@ bool is_non_negative_integer(const nlohmann::json& v) {
 
 core::Result<std::size_t> count_value(const KeywordSite& site) {
     if (!is_non_negative_integer(site.value))
-        return core::fail(site.services.error(std::string(site.name) +
-                                              " must be a non-negative integer"));
+        return core::fail(
+            site.services.error(std::string(site.name) + " must be a non-negative integer"));
     return site.value.is_number_float() ? static_cast<std::size_t>(site.value.get<double>())
                                         : site.value.get<std::size_t>();
 }
@@ -524,9 +526,8 @@ core::Result<void> require_number(const KeywordSite& site) {
 core::Result<PropertyTable<bool>> string_set(const KeywordSite& site, const nlohmann::json& v,
                                              std::initializer_list<std::string_view> where) {
     if (!v.is_array())
-        return core::fail(site.services.error(std::string(site.name) +
-                                                  " must be an array of strings",
-                                              where));
+        return core::fail(
+            site.services.error(std::string(site.name) + " must be an array of strings", where));
     PropertyTable<bool> names;
     for (const auto& n : v) {
         if (!n.is_string())
@@ -538,15 +539,16 @@ core::Result<PropertyTable<bool>> string_set(const KeywordSite& site, const nloh
     return names;
 }
 
-std::unique_ptr<Keyword> own(Keyword* k) { return std::unique_ptr<Keyword>(k); }
+std::unique_ptr<Keyword> own(Keyword* k) {
+    return std::unique_ptr<Keyword>(k);
+}
 
 } // namespace
 
 core::Result<std::unique_ptr<Keyword>> make_type(const KeywordSite& site) {
     static constexpr std::pair<std::string_view, JsonType> names[] = {
-        {"null", JsonType::null},     {"boolean", JsonType::boolean},
-        {"number", JsonType::number}, {"string", JsonType::string},
-        {"array", JsonType::array},   {"object", JsonType::object},
+        {"null", JsonType::null},     {"boolean", JsonType::boolean}, {"number", JsonType::number},
+        {"string", JsonType::string}, {"array", JsonType::array},     {"object", JsonType::object},
     };
     std::uint8_t mask = 0;
     bool integer = false;

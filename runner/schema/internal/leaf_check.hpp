@@ -58,10 +58,14 @@ enum class Bound : std::uint8_t { maximum, exclusive_maximum, minimum, exclusive
 // Whether a comparison's sign (instance - limit) satisfies the bound.
 [[nodiscard]] constexpr bool within(Bound bound, int sign) noexcept {
     switch (bound) {
-    case Bound::maximum: return sign <= 0;
-    case Bound::exclusive_maximum: return sign < 0;
-    case Bound::minimum: return sign >= 0;
-    case Bound::exclusive_minimum: return sign > 0;
+    case Bound::maximum:
+        return sign <= 0;
+    case Bound::exclusive_maximum:
+        return sign < 0;
+    case Bound::minimum:
+        return sign >= 0;
+    case Bound::exclusive_minimum:
+        return sign > 0;
     }
     return false;
 }
@@ -81,8 +85,8 @@ struct LeafCheck {
         Limit limit;
     };
 
-    std::uint8_t types = 0xFF;   // "type": a bit per core::JsonType (all: no "type")
-    bool integer = false;        // "type" names "integer" but not "number"
+    std::uint8_t types = 0xFF; // "type": a bit per core::JsonType (all: no "type")
+    bool integer = false;      // "type" names "integer" but not "number"
     const PropertyTable<bool>* strings = nullptr; // "enum" whose members are all strings
     const std::string* constant = nullptr;        // "const" that is a string
     std::size_t min_length = 0;                   // "minLength"
@@ -92,8 +96,7 @@ struct LeafCheck {
 
     // Called once every keyword has added its piece: what accepts() asks first.
     void seal() {
-        string_checks = strings || constant || min_length != 0 || max_length != SIZE_MAX ||
-                        pattern;
+        string_checks = strings || constant || min_length != 0 || max_length != SIZE_MAX || pattern;
         only_strings = strings || constant;
         number_checks = !numbers.empty();
     }

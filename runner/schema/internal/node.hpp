@@ -143,9 +143,9 @@ struct AnnotationKeyword {
 struct SchemaNode {
     bool is_boolean = false;
     bool boolean_value = true;
-    std::string location;                   // canonical URI of this schema
-    const Resource* resource = nullptr;     // the resource this schema belongs to
-    bool uses_unevaluated = false;          // has unevaluatedProperties / unevaluatedItems
+    std::string location;               // canonical URI of this schema
+    const Resource* resource = nullptr; // the resource this schema belongs to
+    bool uses_unevaluated = false;      // has unevaluatedProperties / unevaluatedItems
     // Has a keyword that evaluates subschemas ($ref, applicators): only such nodes grow the
     // evaluation depth or the dynamic scope, so the others take a shorter path.
     bool applies_subschemas = false;
@@ -194,8 +194,8 @@ accepted_by_leaf(const SchemaNode& node, core::JsonView instance, const Context&
         return true;
     if (node.ref_only && !ctx.annotations)
         return evaluate_plain_ref(node, instance, where, ctx, schema_path, scope, evaluated);
-    if (node.is_boolean || node.applies_subschemas || ctx.annotations ||
-        ctx.depth >= ctx.max_depth) [[unlikely]]
+    if (node.is_boolean || node.applies_subschemas || ctx.annotations || ctx.depth >= ctx.max_depth)
+        [[unlikely]]
         return evaluate_node_general(node, instance, where, ctx, schema_path, scope, evaluated);
     const Frame frame{ctx, schema_path, scope, evaluated};
     bool valid = true;
