@@ -336,8 +336,75 @@ private:
             next |= follow[static_cast<std::size_t>(std::countr_zero(s))];
         return c < 128 ? next & accepts[c] : 0; // no position matches a multi-byte character
     }
+    void link(const std::vector<Position>& positions);
     void determinize();
 };
+
+namespace {
+
+// One atom of the subset at p[i]: a literal, an escape or a class. False when the pattern
+// leaves the subset there (".", alternation, groups, anchors inside, non-ASCII...).
+bool parse_atom(std::string_view p, std::size_t& i, Position& atom) {
+    const char c = p[i];
+    if (c == '[') {
+        ++i;
+        return parse_class(p, i, atom.set);
+    }
+    if (c == '\\') {
+        if (i + 1 >= p.size())
+            return false;
+        if (!add_class_escape(atom.set, p[i + 1])) {
+            auto e = escaped_char(p[i + 1]);
+            if (!e)
+                return false;
+            atom.set[static_cast<unsigned char>(*e)] = true;
+        }
+        i += 2;
+        return true;
+    }
+    if (static_cast<unsigned char>(c) < 0x80 &&
+        std::string_view(".^$|?*+()[]{}\\").find(c) == std::string_view::npos) {
+        atom.set[static_cast<unsigned char>(c)] = true;
+        ++i;
+        return true;
+    }
+    return false;
+}
+
+// The quantifier after an atom, if any: min and max repetitions (max == SIZE_MAX for none).
+// A lazy "?" is skipped (the same strings match); a quantifier on a quantifier leaves the
+// subset.
+bool parse_quantifier(std::string_view p, std::size_t& i, std::size_t& min, std::size_t& max) {
+    min = max = 1;
+    if (i >= p.size())
+        return true;
+    switch (p[i]) {
+    case '*':
+        min = 0;
+        max = SIZE_MAX;
+        ++i;
+        break;
+    case '+':
+        max = SIZE_MAX;
+        ++i;
+        break;
+    case '?':
+        min = 0;
+        ++i;
+        break;
+    case '{':
+        if (!parse_braces(p, i, min, max))
+            return false;
+        break;
+    default:
+        break;
+    }
+    if (i < p.size() && p[i] == '?' && !(min == 1 && max == 1))
+        ++i;
+    return i >= p.size() || std::string_view("*+?{").find(p[i]) == std::string_view::npos;
+}
+
+} // namespace
 
 auto Regex::Simple::build(std::string_view p) -> std::unique_ptr<const Simple> {
     std::vector<Position> positions;
@@ -348,62 +415,15 @@ auto Regex::Simple::build(std::string_view p) -> std::unique_ptr<const Simple> {
         ++i;
     }
     while (i < p.size()) {
-        const char c = p[i];
-        if (c == '$' && i + 1 == p.size()) {
+        if (p[i] == '$' && i + 1 == p.size()) {
             anchored_end = true;
-            ++i;
             break;
         }
         Position atom;
-        if (c == '[') {
-            ++i;
-            if (!parse_class(p, i, atom.set))
-                return nullptr;
-        } else if (c == '\\') {
-            if (i + 1 >= p.size())
-                return nullptr;
-            if (!add_class_escape(atom.set, p[i + 1])) {
-                auto e = escaped_char(p[i + 1]);
-                if (!e)
-                    return nullptr;
-                atom.set[static_cast<unsigned char>(*e)] = true;
-            }
-            i += 2;
-        } else if (static_cast<unsigned char>(c) < 0x80 &&
-                   std::string_view(".^$|?*+()[]{}\\").find(c) == std::string_view::npos) {
-            atom.set[static_cast<unsigned char>(c)] = true;
-            ++i;
-        } else {
-            return nullptr; // ".", alternation, groups, anchors inside, non-ASCII...
-        }
         std::size_t min = 1, max = 1;
-        if (i < p.size()) {
-            switch (p[i]) {
-            case '*':
-                min = 0;
-                max = SIZE_MAX;
-                ++i;
-                break;
-            case '+':
-                max = SIZE_MAX;
-                ++i;
-                break;
-            case '?':
-                min = 0;
-                ++i;
-                break;
-            case '{':
-                if (!parse_braces(p, i, min, max))
-                    return nullptr;
-                break;
-            default:
-                break;
-            }
-            if (i < p.size() && p[i] == '?' && !(min == 1 && max == 1))
-                ++i; // lazy: the same strings match
-            if (i < p.size() && std::string_view("*+?{").find(p[i]) != std::string_view::npos)
-                return nullptr;
-        }
+        if (!parse_atom(p, i, atom) || !parse_quantifier(p, i, min, max))
+            return nullptr;
+        // a{2,4} is a a a? a?; a{2,} is a a+: one position per copy
         const std::size_t copies = max == SIZE_MAX ? std::max<std::size_t>(min, 1) : max;
         if (positions.size() + copies > k_max_positions)
             return nullptr;
@@ -414,41 +434,46 @@ auto Regex::Simple::build(std::string_view p) -> std::unique_ptr<const Simple> {
             positions.push_back(pos);
         }
     }
-
     auto out = std::make_unique<Simple>();
     out->anchored_start = anchored_start;
     out->anchored_end = anchored_end;
+    out->link(positions);
+    out->determinize();
+    return out;
+}
+
+// Glushkov's construction over a sequence of (possibly nullable, possibly looping)
+// positions: what each position accepts, what may follow it, where a match starts and ends.
+void Regex::Simple::link(const std::vector<Position>& positions) {
     const std::size_t n = positions.size();
     for (std::size_t a = 0; a < n; ++a) {
         const std::uint64_t bit = std::uint64_t{1} << a;
         for (std::size_t c = 0; c < 128; ++c)
             if (positions[a].set[c])
-                out->accepts[c] |= bit;
+                accepts[c] |= bit;
         if (positions[a].loops)
-            out->follow[a] |= bit;
+            follow[a] |= bit;
         // the positions after a that can come next: up to and including the first
         // mandatory one
         for (std::size_t b = a + 1; b < n; ++b) {
-            out->follow[a] |= std::uint64_t{1} << b;
+            follow[a] |= std::uint64_t{1} << b;
             if (!positions[b].nullable)
                 break;
         }
     }
-    out->nullable = true;
+    nullable = true;
     for (std::size_t b = 0; b < n; ++b) {
-        out->first |= std::uint64_t{1} << b;
+        first |= std::uint64_t{1} << b;
         if (!positions[b].nullable) {
-            out->nullable = false;
+            nullable = false;
             break;
         }
     }
     for (std::size_t b = n; b-- > 0;) {
-        out->last |= std::uint64_t{1} << b;
+        last |= std::uint64_t{1} << b;
         if (!positions[b].nullable)
             break;
     }
-    out->determinize();
-    return out;
 }
 
 void Regex::Simple::determinize() {
