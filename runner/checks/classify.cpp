@@ -6,6 +6,7 @@
 #include <set>
 
 #include "runner/core/json_pointer.hpp"
+#include "runner/core/text.hpp"
 
 namespace conform::checks {
 namespace {
@@ -96,13 +97,6 @@ std::string short_json(JsonView v) {
     return text;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 bool is_number_text(std::string_view s) {
     if (s.empty())
         return false;
@@ -161,7 +155,7 @@ std::string mismatch_kind(const std::vector<std::string>& expected, JsonView act
     if (t == JsonType::string && wants_number && is_number_text(actual.as_string()))
         return "stringified-number";
     if (t == JsonType::string && contains(expected, "boolean")) {
-        const std::string s = lower(actual.as_string());
+        const std::string s = core::ascii_lower(actual.as_string());
         if (s == "true" || s == "false")
             return "stringified-bool";
     }
@@ -336,9 +330,10 @@ private:
         std::string expected = node ? node->dump() : "";
         std::string message = u.error;
         if (v && v->is_string() && node) {
-            const std::string actual = lower(v->as_string());
+            const std::string actual = core::ascii_lower(v->as_string());
             auto near = [&](const json& candidate) {
-                return candidate.is_string() && lower(candidate.get<std::string>()) == actual;
+                return candidate.is_string() &&
+                       core::ascii_lower(candidate.get<std::string>()) == actual;
             };
             const json* hit = nullptr;
             if (is_const && near(*node))
@@ -398,7 +393,7 @@ private:
                 continue;
             }
             Deviation d = base(*m->second, DeviationId::field_renamed,
-                               lower(m->first) == lower(u->first) ? "case" : "spelling");
+                               core::iequals(m->first, u->first) ? "case" : "spelling");
             d.instance_pointer = child_of(pointer, u->first);
             d.expected = "\"" + m->first + "\"";
             d.actual = "\"" + u->first + "\"";
@@ -487,11 +482,11 @@ private:
 } // namespace
 
 bool is_probable_rename(std::string_view documented, std::string_view actual) {
-    if (lower(documented) == lower(actual))
+    if (core::iequals(documented, actual))
         return true;
     if (documented.size() < 4 || actual.size() < 4)
         return false;
-    return edit_distance(lower(documented), lower(actual)) <= 2;
+    return edit_distance(core::ascii_lower(documented), core::ascii_lower(actual)) <= 2;
 }
 
 std::vector<Deviation> classify(const ClassifyInput& input) {

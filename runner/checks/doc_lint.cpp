@@ -8,6 +8,7 @@
 #include "runner/checks/classify.hpp"
 #include "runner/checks/pagination.hpp"
 #include "runner/core/json_parse.hpp"
+#include "runner/core/text.hpp"
 #include "runner/schema/schema.hpp"
 
 namespace conform::checks {
@@ -212,7 +213,7 @@ private:
             for (const auto& v : values)
                 case_only =
                     case_only || (v.is_string() && def.is_string() &&
-                                  lower(v.get<std::string>()) == lower(def.get<std::string>()));
+                                  core::iequals(v.get<std::string>(), def.get<std::string>()));
             Deviation d = base(DeviationId::value_enum, page,
                                case_only ? "default-case-only" : "default-not-in-enum");
             d.instance_pointer = "/properties/" + name + "/default";
@@ -278,16 +279,11 @@ private:
             compare_schema(a["items"], b["items"], pointer + "/items", subject);
     }
 
-    static std::string lower(std::string s) {
-        std::transform(s.begin(), s.end(), s.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return s;
-    }
     static json lowered(const json& values) {
         json out = json::array();
         if (values.is_array())
             for (const auto& v : values)
-                out.push_back(v.is_string() ? json(lower(v.get<std::string>())) : v);
+                out.push_back(v.is_string() ? json(core::ascii_lower(v.get<std::string>())) : v);
         return out;
     }
     static json sorted(json values) {

@@ -8,6 +8,7 @@
 #include "runner/checks/pagination.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/core/json_pointer.hpp"
+#include "runner/core/text.hpp"
 
 namespace conform::checks {
 namespace {
@@ -61,9 +62,7 @@ template <class Fn> void for_each_success(const CheckContext& ctx, Fn&& fn) {
 }
 
 bool is_json_type(const std::string& content_type) {
-    std::string lower;
-    for (char c : content_type)
-        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lower = core::ascii_lower(content_type);
     const auto semi = lower.find(';');
     const std::string media = lower.substr(0, semi);
     // RFC 8259 application/json, and the +json structured suffix (RFC 6839); the vendors' own
@@ -270,15 +269,6 @@ static_assert(
     }(),
     "k_checks rows are in CheckId order");
 
-bool contains_ci(std::string_view haystack, std::string_view needle) {
-    auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                          [](char a, char b) {
-                              return std::tolower(static_cast<unsigned char>(a)) ==
-                                     std::tolower(static_cast<unsigned char>(b));
-                          });
-    return it != haystack.end();
-}
-
 } // namespace
 
 namespace {
@@ -362,8 +352,8 @@ bool is_throttled(const contract::Contract& contract, const Observed& observed) 
             continue;
         if (auto v = core::resolve_pointer(body, *pointer); v && v->is_string()) {
             const std::string_view text = v->as_string();
-            if (contains_ci(text, "RequestLimitExceeded") || contains_ci(text, "rate limit") ||
-                contains_ci(text, "too many requests"))
+            if (core::icontains(text, "RequestLimitExceeded") ||
+                core::icontains(text, "rate limit") || core::icontains(text, "too many requests"))
                 return true;
         }
     }

@@ -6,6 +6,15 @@
 #include "runner/cli/commands.hpp"
 
 namespace conform::cli {
+namespace {
+
+void print_error(const Command& command, const core::Diagnostic& error) {
+    std::cerr << command.error_prefix
+              << (command.error_form == ErrorForm::message ? error.message : error.to_string())
+              << '\n';
+}
+
+} // namespace
 
 void print_error(const std::string& message) {
     std::cerr << "conform: error: " << message << '\n';
@@ -19,9 +28,15 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.failure_message(CLI::FailureMessage::help);
 
-    ExitCode exit_code = ExitCode::ok;
-    for (const Command& command : k_commands)
-        command.setup(*app.add_subcommand(command.name, command.summary), exit_code);
+    Outcome outcome = core::Verdict::conformant;
+    ExitCode exit_code = ExitCode::ok; // of an ExitCodeSetup command
+    for (const Command& command : k_commands) {
+        CLI::App& sub = *app.add_subcommand(command.name, command.summary);
+        if (command.setup)
+            command.setup(sub, outcome);
+        else
+            command.exit_code_setup(sub, exit_code);
+    }
 
     try {
         app.parse(argc, argv);
@@ -39,7 +54,18 @@ int main(int argc, char** argv) {
         print_error(std::string("internal error: ") + e.what());
         return static_cast<int>(ExitCode::usage);
     }
-    return static_cast<int>(exit_code);
+    for (const Command& command : k_commands) {
+        if (!app.got_subcommand(command.name))
+            continue;
+        if (!command.setup)
+            return static_cast<int>(exit_code);
+        if (!outcome) {
+            print_error(command, outcome.error());
+            return static_cast<int>(ExitCode::usage);
+        }
+        return static_cast<int>(exit_code_of(*outcome));
+    }
+    return static_cast<int>(ExitCode::usage); // unreachable: require_subcommand(1)
 }
 
 } // namespace conform::cli

@@ -10,9 +10,9 @@
 namespace conform::cli {
 namespace {
 
-using RunHar = int (*)(const record::HarJob&, std::ostream&, std::ostream&);
+using RunHar = core::Result<core::Verdict> (*)(const record::HarJob&, std::ostream&, std::ostream&);
 
-void setup_har(CLI::App& command, ExitCode& exit_code, const char* in_help, const char* out_help,
+void setup_har(CLI::App& command, Outcome& outcome, const char* in_help, const char* out_help,
                RunHar run) {
     auto in = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
@@ -21,24 +21,24 @@ void setup_har(CLI::App& command, ExitCode& exit_code, const char* in_help, cons
     command.footer("Exit status: 0 every exchange converted, 1 some entries or lines were bad "
                    "(each is named on stderr and skipped), 2 the input could not be read or the "
                    "output written.");
-    command.callback([in, out, run, &exit_code] {
+    command.callback([in, out, run, &outcome] {
         record::HarJob job;
         job.in = *in;
         if (!out->empty())
             job.out = *out;
-        exit_code = static_cast<ExitCode>(run(job, std::cout, std::cerr));
+        outcome = run(job, std::cout, std::cerr);
     });
 }
 
 } // namespace
 
-void setup_import_har(CLI::App& command, ExitCode& exit_code) {
-    setup_har(command, exit_code, "The HAR file (browser devtools, mitmproxy, Charles, Playwright)",
+void setup_import_har(CLI::App& command, Outcome& outcome) {
+    setup_har(command, outcome, "The HAR file (browser devtools, mitmproxy, Charles, Playwright)",
               "The JSONL recording to write (default: FILE with .jsonl)", record::run_import_har);
 }
 
-void setup_export_har(CLI::App& command, ExitCode& exit_code) {
-    setup_har(command, exit_code, "The JSONL recording",
+void setup_export_har(CLI::App& command, Outcome& outcome) {
+    setup_har(command, outcome, "The JSONL recording",
               "The HAR 1.2 file to write (default: FILE with .har)", record::run_export_har);
 }
 

@@ -39,14 +39,14 @@ void print_deviations(const std::string& format) {
 
 } // namespace
 
-void setup_list_deviations(CLI::App& command, ExitCode& exit_code) {
+void setup_list_deviations(CLI::App& command, Outcome& outcome) {
     auto format = std::make_shared<std::string>("text");
     command.add_option("--format", *format, "text, md (docs/deviations.md) or json")
         ->check(CLI::IsMember({"text", "md", "json"}))
         ->capture_default_str();
-    command.callback([format, &exit_code] {
+    command.callback([format, &outcome] {
         print_deviations(*format);
-        exit_code = ExitCode::ok;
+        outcome = core::Verdict::conformant;
     });
 }
 

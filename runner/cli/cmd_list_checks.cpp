@@ -7,8 +7,8 @@
 
 namespace conform::cli {
 
-void setup_list_checks(CLI::App& command, ExitCode& exit_code) {
-    command.callback([&exit_code] {
+void setup_list_checks(CLI::App& command, Outcome& outcome) {
+    command.callback([&outcome] {
         constexpr const char* k_kinds[] = {"single", "walk", "negative", "auth"};
         for (const checks::CheckInfo& c : checks::checks()) {
             std::string kinds;
@@ -19,7 +19,7 @@ void setup_list_checks(CLI::App& command, ExitCode& exit_code) {
                       << kinds << std::string(26 - std::min<std::size_t>(25, kinds.size()), ' ')
                       << c.description << '\n';
         }
-        exit_code = ExitCode::ok;
+        outcome = core::Verdict::conformant;
     });
 }
 

@@ -8,7 +8,7 @@
 
 namespace conform::cli {
 
-void setup_record(CLI::App& command, ExitCode& exit_code) {
+void setup_record(CLI::App& command, Outcome& outcome) {
     auto job = std::make_shared<record::RecordJob>();
     auto schemas = std::make_shared<std::string>();
     auto cacert = std::make_shared<std::string>();
@@ -54,14 +54,14 @@ void setup_record(CLI::App& command, ExitCode& exit_code) {
                    "TENCENTCLOUD_SECRET_KEY are written as REDACTED.\nStops on SIGINT or "
                    "SIGTERM. Exit status: 0 stopped cleanly, 2 usage or configuration error.");
 
-    command.callback([job, schemas, cacert, out, timeout_ms, &exit_code] {
+    command.callback([job, schemas, cacert, out, timeout_ms, &outcome] {
         job->out = *out;
         if (!schemas->empty())
             job->schemas_dir = *schemas;
         if (!cacert->empty())
             job->ca_file = *cacert;
         job->timeout = std::chrono::milliseconds(*timeout_ms);
-        exit_code = static_cast<ExitCode>(record::run_record(*job, std::cout, std::cerr));
+        outcome = record::run_record(*job, std::cout, std::cerr);
     });
 }
 

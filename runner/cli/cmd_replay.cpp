@@ -15,7 +15,7 @@
 
 namespace conform::cli {
 
-void setup_replay(CLI::App& command, ExitCode& exit_code) {
+void setup_replay(CLI::App& command, Outcome& outcome) {
     auto job = std::make_shared<engine::ReplayJob>();
     auto max_age = std::make_shared<std::string>();
     auto flags = std::make_shared<ReportFlags>();
@@ -61,7 +61,7 @@ void setup_replay(CLI::App& command, ExitCode& exit_code) {
                    "exchanges with --fail-stale; 2 usage error, a missing file, or a malformed "
                    "recording line (the rest is still replayed).");
 
-    command.callback([job, max_age, flags, &exit_code] {
+    command.callback([job, max_age, flags, &outcome] {
         for (const std::string& name : job->settings.checks)
             if (!checks::find_check(name))
                 throw CLI::ValidationError("--check", "no check named \"" + name + "\"");
@@ -74,7 +74,7 @@ void setup_replay(CLI::App& command, ExitCode& exit_code) {
             throw CLI::ValidationError("--fail-stale", "needs --max-age");
         }
         apply_report_flags(*flags, job->report);
-        exit_code = static_cast<ExitCode>(engine::run_replay(*job, std::cout, std::cerr));
+        outcome = engine::run_replay(*job, std::cout, std::cerr);
     });
 }
 

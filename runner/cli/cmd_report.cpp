@@ -7,6 +7,7 @@
 
 #include "runner/cli/commands.hpp"
 #include "runner/cli/report_options.hpp"
+#include "runner/report/baseline.hpp"
 #include "runner/report/report.hpp"
 
 namespace conform::cli {
@@ -31,10 +32,18 @@ std::vector<report::Format> parse_formats(const std::vector<std::string>& names)
     return out;
 }
 
-// The model in each format: the console on stdout, files into dir. The exit code is the
-// report's verdict, as `conform run` would have given it (3 unreachable, 1 errors, else 0).
-int render(const report::ReportModel& model, const std::vector<report::Format>& formats,
-           const std::filesystem::path& dir, const ReportArgs& args) {
+// The verdict `conform run` gave: triage's over the saved cases (no baseline or severity
+// overrides: the report holds their effect already), the summary's unreachable targets kept.
+Outcome verdict_of(const report::ReportModel& model) {
+    report::Reporter nowhere;
+    report::Triage triage({}, nowhere);
+    CONFORM_CHECK(report::replay(model, triage));
+    return triage.verdict();
+}
+
+// The model in each format: the console on stdout, files into dir; then its verdict.
+Outcome render(const report::ReportModel& model, const std::vector<report::Format>& formats,
+               const std::filesystem::path& dir, const ReportArgs& args) {
     for (report::Format f : formats) {
         report::ReporterOptions options;
         options.output_dir = dir;
@@ -43,17 +52,11 @@ int render(const report::ReportModel& model, const std::vector<report::Format>& 
         options.console.verbose = args.verbose;
         options.console.colour = false;
         auto reporter = report::make_reporter(f, options);
-        if (auto done = report::replay(model, *reporter); !done) {
-            print_error(done.error().to_string());
-            return static_cast<int>(ExitCode::usage);
-        }
+        CONFORM_CHECK(report::replay(model, *reporter));
         if (const auto& row = report::info(f); !row.file_name.empty())
             std::cerr << "conform: wrote " << (dir / row.file_name).string() << '\n';
     }
-    if (model.summary.unreachable_targets)
-        return static_cast<int>(ExitCode::unreachable);
-    return model.summary.errors ? static_cast<int>(ExitCode::deviations)
-                                : static_cast<int>(ExitCode::ok);
+    return verdict_of(model);
 }
 
 void bind_common(CLI::App& command, ReportArgs& args, const char* formats_default) {
@@ -70,7 +73,7 @@ void bind_common(CLI::App& command, ReportArgs& args, const char* formats_defaul
 
 } // namespace
 
-void setup_report(CLI::App& command, ExitCode& exit_code) {
+void setup_report(CLI::App& command, Outcome& outcome) {
     auto args = std::make_shared<ReportArgs>();
     auto merge_args = std::make_shared<ReportArgs>();
     command.add_option("file", args->files, "A report.json written by conform run or replay")
@@ -98,21 +101,19 @@ void setup_report(CLI::App& command, ExitCode& exit_code) {
     merge->footer("The merged report lists cases in the order one unsharded run would have. "
                   "Exit status as for `conform report`; 2 when a shard is missing or repeated.");
 
-    merge->callback([merge_args, &exit_code] {
+    merge->callback([merge_args, &outcome] {
         std::vector<report::NamedReport> reports;
         for (const std::string& file : merge_args->files) {
             auto model = report::load_report(file);
             if (!model) {
-                print_error(model.error().to_string());
-                exit_code = ExitCode::usage;
+                outcome = core::fail(std::move(model).error());
                 return;
             }
             reports.push_back({file, std::move(*model)});
         }
         auto merged = report::merge_reports(std::move(reports));
         if (!merged) {
-            print_error(merged.error().to_string());
-            exit_code = ExitCode::usage;
+            outcome = core::fail(std::move(merged).error());
             return;
         }
         std::vector<report::Format> formats = parse_formats(merge_args->formats);
@@ -120,10 +121,10 @@ void setup_report(CLI::App& command, ExitCode& exit_code) {
             formats = {report::Format::console, report::Format::json};
         if (std::find(formats.begin(), formats.end(), report::Format::json) == formats.end())
             formats.push_back(report::Format::json); // merging without keeping the result is moot
-        exit_code = static_cast<ExitCode>(render(*merged, formats, merge_args->out, *merge_args));
+        outcome = render(*merged, formats, merge_args->out, *merge_args);
     });
 
-    command.callback([merge, args, &exit_code] {
+    command.callback([merge, args, &outcome] {
         if (merge->parsed())
             return;
         if (args->files.size() != 1)
@@ -134,8 +135,7 @@ void setup_report(CLI::App& command, ExitCode& exit_code) {
         const std::filesystem::path file = args->files.front();
         auto model = report::load_report(file);
         if (!model) {
-            print_error(model.error().to_string());
-            exit_code = ExitCode::usage;
+            outcome = core::fail(std::move(model).error());
             return;
         }
         std::vector<report::Format> formats = parse_formats(args->formats);
@@ -144,7 +144,7 @@ void setup_report(CLI::App& command, ExitCode& exit_code) {
         const std::filesystem::path dir =
             args->out.empty() ? file.parent_path().empty() ? "." : file.parent_path()
                               : std::filesystem::path(args->out);
-        exit_code = static_cast<ExitCode>(render(*model, formats, dir, *args));
+        outcome = render(*model, formats, dir, *args);
     });
 }
 

@@ -32,7 +32,7 @@ double parse_rate(const std::string& text) {
 
 } // namespace
 
-void setup_run(CLI::App& command, ExitCode& exit_code) {
+void setup_run(CLI::App& command, Outcome& outcome) {
     auto job = std::make_shared<engine::RunJob>();
     auto targets = std::make_shared<std::vector<std::string>>();
     auto rate = std::make_shared<std::string>();
@@ -151,7 +151,7 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
                    "2 usage or configuration error, 3 a target could not be reached.");
 
     command.callback([job, targets, rate, timeout_ms, connect_ms, deadline_ms, cacert, shard, flags,
-                      compare, fail_on_drift, &exit_code] {
+                      compare, fail_on_drift, &outcome] {
         for (const std::string& spec : *targets) {
             const auto eq = spec.find('=');
             const auto scheme = spec.find("://");
@@ -193,12 +193,12 @@ void setup_run(CLI::App& command, ExitCode& exit_code) {
             c.client = job->client;
             c.fail_on_drift = *fail_on_drift;
             c.arguments = job->arguments;
-            exit_code = static_cast<ExitCode>(engine::run_compare(c, std::cout, std::cerr));
+            outcome = engine::run_compare(c, std::cout, std::cerr);
             return;
         }
         if (*fail_on_drift)
             throw CLI::ValidationError("--fail-on-drift", "needs --compare");
-        exit_code = static_cast<ExitCode>(engine::run_run(*job, std::cout, std::cerr));
+        outcome = engine::run_run(*job, std::cout, std::cerr);
     });
 }
 

@@ -11,7 +11,7 @@
 
 namespace conform::cli {
 
-void setup_serve(CLI::App& command, ExitCode& exit_code) {
+void setup_serve(CLI::App& command, Outcome& outcome) {
     auto job = std::make_shared<serve::ServeJob>();
     auto schemas = std::make_shared<std::string>();
     auto cases = std::make_shared<std::string>();
@@ -72,7 +72,7 @@ void setup_serve(CLI::App& command, ExitCode& exit_code) {
                    "on SIGINT or SIGTERM. Exit status: 0 stopped cleanly, 2 "
                    "usage or configuration error.");
 
-    command.callback([job, schemas, cases, cert_out, recordings, &exit_code] {
+    command.callback([job, schemas, cases, cert_out, recordings, &outcome] {
         if (!recordings->empty()) {
             record::ServeRecordingsJob playback;
             playback.recordings.assign(recordings->begin(), recordings->end());
@@ -81,8 +81,7 @@ void setup_serve(CLI::App& command, ExitCode& exit_code) {
             playback.threads = job->threads;
             if (!cert_out->empty())
                 playback.certificate_out = *cert_out;
-            exit_code =
-                static_cast<ExitCode>(record::run_serve_recordings(playback, std::cout, std::cerr));
+            outcome = record::run_serve_recordings(playback, std::cout, std::cerr);
             return;
         }
         if (!job->list_personas && job->contract.empty())
@@ -93,7 +92,7 @@ void setup_serve(CLI::App& command, ExitCode& exit_code) {
             job->cases_dir = *cases;
         if (!cert_out->empty())
             job->certificate_out = *cert_out;
-        exit_code = static_cast<ExitCode>(serve::run_serve(*job, std::cout, std::cerr));
+        outcome = serve::run_serve(*job, std::cout, std::cerr);
     });
 }
 

@@ -10,7 +10,7 @@
 
 namespace conform::cli {
 
-void setup_sign(CLI::App& command, ExitCode& exit_code) {
+void setup_sign(CLI::App& command, Outcome& outcome) {
     auto job = std::make_shared<http::SignJob>();
 
     std::string schemes;
@@ -46,9 +46,7 @@ void setup_sign(CLI::App& command, ExitCode& exit_code) {
                    "UCLOUD_PRIVATE_KEY, or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY."
                    "\nExit status: 0 signed, 2 usage error or missing credentials.");
 
-    command.callback([job, &exit_code] {
-        exit_code = static_cast<ExitCode>(http::run_sign(*job, std::cout, std::cerr));
-    });
+    command.callback([job, &outcome] { outcome = http::run_sign(*job, std::cout, std::cerr); });
 }
 
 } // namespace conform::cli

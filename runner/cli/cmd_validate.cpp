@@ -7,7 +7,7 @@
 
 namespace conform::cli {
 
-void setup_validate(CLI::App& command, ExitCode& exit_code) {
+void setup_validate(CLI::App& command, Outcome& outcome) {
     auto job = std::make_shared<engine::ValidateJob>();
     auto resource_dirs = std::make_shared<std::vector<std::string>>();
     auto output = std::make_shared<std::string>("text");
@@ -57,7 +57,7 @@ void setup_validate(CLI::App& command, ExitCode& exit_code) {
     command.footer("Exit status: 0 every instance valid, 1 some instance invalid, 2 usage, "
                    "schema or input error.");
 
-    command.callback([job, resource_dirs, output, &command, &exit_code] {
+    command.callback([job, resource_dirs, output, &command, &outcome] {
         if (job->files.empty() && !job->jsonl)
             throw CLI::RequiredError("FILE... or --jsonl FILE");
         for (const std::string& spec : *resource_dirs) {
@@ -70,7 +70,7 @@ void setup_validate(CLI::App& command, ExitCode& exit_code) {
                       : *output == "basic" ? engine::ValidateJob::Output::basic
                                            : engine::ValidateJob::Output::text;
         (void)command;
-        exit_code = static_cast<ExitCode>(engine::run_validate(*job, std::cout, std::cerr));
+        outcome = engine::run_validate(*job, std::cout, std::cerr);
     });
 }
 

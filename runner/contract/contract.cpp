@@ -4,18 +4,10 @@
 #include <cctype>
 
 #include "runner/contract/internal/most_specific_error.hpp"
+#include "runner/core/text.hpp"
 
 namespace conform::contract {
-namespace {
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
-} // namespace
+namespace {} // namespace
 
 std::string ActionEcho::expected(std::string_view operation) const {
     return std::string(operation) + suffix;
@@ -36,7 +28,7 @@ core::Result<const Operation*> Contract::route(const Query& query) const {
     const std::string* near_miss = nullptr; // "action=GetRepo": names are case-sensitive
     for (const auto& [key, value] : query) {
         if (key != param) {
-            if (near_miss == nullptr && equal_ignoring_case(key, param))
+            if (near_miss == nullptr && core::iequals(key, param))
                 near_miss = &key;
             continue;
         }

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -137,6 +138,12 @@ struct LoadOptions {
 // meta-schemas), sorted by name. The first bad contract fails the whole load.
 [[nodiscard]] core::Result<std::vector<Contract>>
 load_contracts(const std::filesystem::path& schemas_dir, const LoadOptions& options = {});
+// The contracts of schemas_dir that names names, in load_contracts' order (all of them when
+// names is empty): what --contract picks for every subcommand. A name with no contract is an
+// error located at the folder, naming the contracts it holds.
+[[nodiscard]] core::Result<std::vector<Contract>>
+load_named_contracts(const std::filesystem::path& schemas_dir, std::span<const std::string> names,
+                     const LoadOptions& options = {});
 
 // Where the committed contracts live: $CONFORM_SCHEMAS when set, else ./schemas when it holds
 // contract.schema.json, else the source tree's schemas/ (CONFORM_SOURCE_DIR).

@@ -60,4 +60,27 @@ core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir,
     return contracts;
 }
 
+core::Result<std::vector<Contract>> load_named_contracts(const fs::path& schemas_dir,
+                                                         std::span<const std::string> names,
+                                                         const LoadOptions& options) {
+    CONFORM_TRY(std::vector<Contract> all, load_contracts(schemas_dir, options));
+    const auto named = [&](std::string_view name) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    for (const std::string& name : names)
+        if (std::none_of(all.begin(), all.end(),
+                         [&](const Contract& c) { return c.name == name; })) {
+            std::string known;
+            for (const Contract& c : all)
+                known += (known.empty() ? "" : ", ") + c.name;
+            return core::fail("no contract named \"" + name + "\" (there are: " + known + ")",
+                              core::Location{schemas_dir.string(), 0, 0, {}, false});
+        }
+    std::vector<Contract> chosen;
+    for (Contract& c : all)
+        if (names.empty() || named(c.name))
+            chosen.push_back(std::move(c));
+    return chosen;
+}
+
 } // namespace conform::contract

@@ -343,54 +343,40 @@ void print_drift(const DriftOutcome& o, std::ostream& out, bool verbose) {
 
 } // namespace
 
-int run_compare(const CompareJob& job, std::ostream& out, std::ostream& err) {
-    auto fail = [&](const core::Diagnostic& d) {
-        err << "conform: error: " << d.to_string() << '\n';
-        return 2;
-    };
-    auto loaded = load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
-                                        job.settings.limits.contracts());
-    if (!loaded)
-        return fail(loaded.error());
+core::Result<core::Verdict> run_compare(const CompareJob& job, std::ostream& out,
+                                        std::ostream& err) {
+    CONFORM_TRY(const LoadedContracts loaded,
+                load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
+                                      job.settings.limits.contracts()));
     if (job.target)
         if (auto endpoint = endpoint_of(job.target->url, "http://localhost/"); !endpoint)
-            return fail(endpoint.error());
-    auto recorded = RecordingFiles::open(job.files, job.settings.limits.recordings());
-    if (!recorded)
-        return fail(recorded.error());
-    auto transport = http::make_transport(job.client);
-    if (!transport)
-        return fail(transport.error());
-    const ReplayContracts contracts{loaded->contracts, loaded->cases};
-    LiveSource live(**recorded, contracts, job, **transport);
+            return core::fail(endpoint.error());
+    CONFORM_TRY(auto recorded, RecordingFiles::open(job.files, job.settings.limits.recordings()));
+    CONFORM_TRY(auto transport, http::make_transport(job.client));
+    const ReplayContracts contracts{loaded.contracts, loaded.cases};
+    LiveSource live(*recorded, contracts, job, *transport);
 
     const std::string started_at = internal::iso_utc(std::chrono::system_clock::now());
-    auto reporting = internal::Reporting::open(job.report, out, err, started_at);
-    if (!reporting)
-        return fail(reporting.error());
-    report::Reporter& reporter = (*reporting)->reporter();
+    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
+    report::Reporter& reporter = reporting->reporter();
     reporter.run_starting({started_at, job.arguments, {}});
     ReplaySettings settings = job.settings;
     settings.jobs = 1; // the source sends; one worker keeps the requests in recorded order
     const ReplayOutcome outcome = replay_exchanges(live, contracts, settings, reporter);
-    auto written = (*reporting)->finish(outcome.summary);
-    if (!written)
-        return fail(written.error());
+    CONFORM_CHECK(reporting->finish(outcome.summary));
     const DriftOutcome& drift = live.outcome();
-    if (auto saved = report::write_file_atomically(job.report.dir / "drift.json",
-                                                   drift_json(drift, job).dump(2) + "\n");
-        !saved)
-        return fail(saved.error());
+    CONFORM_CHECK(report::write_file_atomically(job.report.dir / "drift.json",
+                                                drift_json(drift, job).dump(2) + "\n"));
     print_drift(drift, out, job.report.console.verbose);
-    (*reporting)->announce(err);
+    reporting->announce(err);
     err << "conform: drift written to " << (job.report.dir / "drift.json").string() << '\n';
     if (outcome.malformed > 0)
-        return 2;
+        return core::Verdict::bad_input;
     if (live.sent() > 0 && live.unreachable() == live.sent())
-        return 3;
-    if ((*reporting)->failing())
-        return 1;
-    return job.fail_on_drift && drifted_count(drift) > 0 ? 1 : 0;
+        return core::Verdict::unreachable;
+    if (reporting->failing() || (job.fail_on_drift && drifted_count(drift) > 0))
+        return core::Verdict::deviations;
+    return core::Verdict::conformant;
 }
 
 } // namespace conform::engine

@@ -68,8 +68,10 @@ struct CompareJob {
 };
 
 // Writes report.json (conformance of today's answers) and drift.json (schemas/drift.schema.json)
-// into job.report.dir. Exit codes as `conform run`; drift alone fails (1) only with
-// fail_on_drift; 3 when no exchange could be sent again.
-[[nodiscard]] int run_compare(const CompareJob& job, std::ostream& out, std::ostream& err);
+// into job.report.dir. The verdict as `conform run`'s; drift alone is deviations only with
+// fail_on_drift; unreachable when no exchange could be sent again; bad_input after a malformed
+// recording line.
+[[nodiscard]] core::Result<core::Verdict> run_compare(const CompareJob& job, std::ostream& out,
+                                                      std::ostream& err);
 
 } // namespace conform::engine

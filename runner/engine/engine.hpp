@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "runner/core/result.hpp"
+#include "runner/core/verdict.hpp"
+
 namespace conform::engine {
 
 // `conform validate`: instances against one JSON Schema.
@@ -27,8 +30,10 @@ struct ValidateJob {
     std::size_t max_pattern_bytes = 32768; // a pattern's length
 };
 
-// Returns the exit code: 0 all valid, 1 some invalid, 2 usage/schema/input error (every
-// instance is still checked and reported; a bad line never stops the run).
-int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err);
+// The verdict: conformant (all valid), deviations (some invalid), bad_input (an instance could
+// not be read: every other one is still checked and reported; a bad line never stops the run);
+// a usage or schema error is the Diagnostic instead.
+[[nodiscard]] core::Result<core::Verdict> run_validate(const ValidateJob& job, std::ostream& out,
+                                                       std::ostream& err);
 
 } // namespace conform::engine

@@ -5,7 +5,7 @@
 //
 //   ReplayJob job;
 //   job.files = {"live.jsonl"};
-//   int status = run_replay(job, std::cout, std::cerr);   // `conform replay live.jsonl`
+//   auto verdict = run_replay(job, std::cout, std::cerr); // `conform replay live.jsonl`
 //
 //   // Lower level, for tests: any ExchangeSource and any Reporter.
 //   VectorSource source(std::move(recorded));             // in-memory exchanges
@@ -52,6 +52,7 @@
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/result.hpp"
+#include "runner/core/verdict.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/record/recording.hpp"
 #include "runner/report/report.hpp"
@@ -166,10 +167,12 @@ load_replay_contracts(const std::filesystem::path& schemas_dir,
 // "30d", "12h", "90m", "45s", "2w" -> seconds. Fails naming the text.
 [[nodiscard]] core::Result<std::chrono::seconds> parse_age(std::string_view text);
 
-// Exit codes as `conform run`: 0 clean (warnings allowed), 1 an error-severity deviation (or a
-// stale exchange with fail_stale), 2 usage or bad input (a missing file, an unknown contract,
-// or a malformed recording line: the rest is still replayed and reported, and 2 outranks 1 as
-// an unreachable target's 3 does for `conform run`).
-[[nodiscard]] int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err);
+// The verdict as `conform run`'s: conformant (warnings allowed), deviations (an error-severity
+// deviation, or a stale exchange with fail_stale), bad_input (a malformed recording line: the
+// rest is still replayed and reported, and it outranks deviations as an unreachable target
+// does for `conform run`); a usage error (a missing file, an unknown contract) is the
+// Diagnostic instead.
+[[nodiscard]] core::Result<core::Verdict> run_replay(const ReplayJob& job, std::ostream& out,
+                                                     std::ostream& err);
 
 } // namespace conform::engine

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "runner/core/text.hpp"
 #include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/replay.hpp"
 #include "runner/record/har.hpp"
@@ -14,10 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 bool is_har(const fs::path& file) {
-    std::string ext = file.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".har";
+    return core::iequals(file.extension().string(), ".har");
 }
 
 } // namespace
@@ -146,15 +144,8 @@ core::Result<LoadedContracts> load_replay_contracts(const fs::path& schemas_dir,
     const fs::path schemas = schemas_dir.empty() ? contract::default_schemas_dir() : schemas_dir;
     const fs::path cases_dir =
         cases_dir_given.empty() ? contract::default_cases_dir() : cases_dir_given;
-    CONFORM_TRY(std::vector<contract::Contract> all, contract::load_contracts(schemas, options));
-    for (const std::string& name : names)
-        if (std::none_of(all.begin(), all.end(),
-                         [&](const contract::Contract& c) { return c.name == name; }))
-            return core::fail("no contract named \"" + name + "\" in " + schemas.string());
     LoadedContracts loaded;
-    for (contract::Contract& c : all)
-        if (names.empty() || std::find(names.begin(), names.end(), c.name) != names.end())
-            loaded.contracts.push_back(std::move(c));
+    CONFORM_TRY(loaded.contracts, contract::load_named_contracts(schemas, names, options));
     for (const contract::Contract& c : loaded.contracts) {
         // Cases only name the negative and auth exchanges of a recording: none is fine.
         std::error_code ec;
@@ -168,32 +159,19 @@ core::Result<LoadedContracts> load_replay_contracts(const fs::path& schemas_dir,
     return loaded;
 }
 
-int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
-    auto fail = [&](const core::Diagnostic& d) {
-        err << "conform: error: " << d.to_string() << '\n';
-        return 2;
-    };
-    auto loaded = load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
-                                        job.settings.limits.contracts());
-    if (!loaded)
-        return fail(loaded.error());
-    const std::vector<contract::Contract>& contracts = loaded->contracts;
-    const std::vector<std::vector<contract::CaseFile>>& cases = loaded->cases;
-    auto source = RecordingFiles::open(job.files, job.settings.limits.recordings());
-    if (!source)
-        return fail(source.error());
+core::Result<core::Verdict> run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
+    CONFORM_TRY(const LoadedContracts loaded,
+                load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
+                                      job.settings.limits.contracts()));
+    CONFORM_TRY(auto source, RecordingFiles::open(job.files, job.settings.limits.recordings()));
 
     const std::string started_at = internal::iso_utc(job.settings.now);
-    auto reporting = internal::Reporting::open(job.report, out, err, started_at);
-    if (!reporting)
-        return fail(reporting.error());
-    report::Reporter& reporter = (*reporting)->reporter();
+    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
+    report::Reporter& reporter = reporting->reporter();
     reporter.run_starting({started_at, job.arguments, {}});
     const ReplayOutcome outcome =
-        replay_exchanges(**source, {contracts, cases}, job.settings, reporter);
-    auto written = (*reporting)->finish(outcome.summary);
-    if (!written)
-        return fail(written.error());
+        replay_exchanges(*source, {loaded.contracts, loaded.cases}, job.settings, reporter);
+    CONFORM_CHECK(reporting->finish(outcome.summary));
     err << "conform: replayed " << outcome.exchanges << " exchange(s)";
     if (outcome.walks)
         err << ", " << outcome.walks << " walk(s)";
@@ -204,14 +182,14 @@ int run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
     if (outcome.stale)
         err << "; " << outcome.stale << " stale exchange(s)";
     err << '\n';
-    (*reporting)->announce(err);
-    // A bad line is bad input (2) even though everything else was replayed and reported;
-    // like an unreachable target for `conform run`, it outranks deviations (1).
+    reporting->announce(err);
+    // A bad line is bad input even though everything else was replayed and reported; like an
+    // unreachable target for `conform run`, it outranks deviations.
     if (outcome.malformed > 0)
-        return 2;
-    if ((job.settings.fail_stale && outcome.stale > 0) || (*reporting)->failing())
-        return 1;
-    return 0;
+        return core::Verdict::bad_input;
+    if ((job.settings.fail_stale && outcome.stale > 0) || reporting->failing())
+        return core::Verdict::deviations;
+    return core::Verdict::conformant;
 }
 
 } // namespace conform::engine

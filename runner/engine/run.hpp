@@ -22,6 +22,7 @@
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/json_parse.hpp"
+#include "runner/core/verdict.hpp"
 #include "runner/http/signer.hpp"
 #include "runner/http/transport.hpp"
 #include "runner/record/recording.hpp"
@@ -137,9 +138,10 @@ struct RunJob {
     std::vector<std::string> arguments; // the command line, for the report
 };
 
-// Exit codes as DESIGN.md: 0 clean (warnings allowed), 1 a deviation at --fail-on severity or
-// worse that the baseline does not accept, 2 usage or configuration, 3 a target could not be
-// reached.
-[[nodiscard]] int run_run(const RunJob& job, std::ostream& out, std::ostream& err);
+// The verdict: conformant (warnings allowed), deviations (one at --fail-on severity or worse
+// that the baseline does not accept) or unreachable (a target could not be reached); a usage
+// or configuration error is the Diagnostic instead.
+[[nodiscard]] core::Result<core::Verdict> run_run(const RunJob& job, std::ostream& out,
+                                                  std::ostream& err);
 
 } // namespace conform::engine

@@ -43,23 +43,8 @@ core::Result<void> load(const RunJob& job, Plan& plan) {
     const fs::path schemas =
         job.schemas_dir.empty() ? contract::default_schemas_dir() : job.schemas_dir;
     const fs::path cases = job.cases_dir.empty() ? contract::default_cases_dir() : job.cases_dir;
-    CONFORM_TRY(std::vector<contract::Contract> all,
-                contract::load_contracts(schemas, job.settings.limits.contracts()));
-    for (const std::string& name : job.contracts) {
-        const bool known = std::any_of(all.begin(), all.end(),
-                                       [&](const contract::Contract& c) { return c.name == name; });
-        if (!known) {
-            std::string names;
-            for (const auto& c : all)
-                names += (names.empty() ? "" : ", ") + c.name;
-            return core::fail("no contract named \"" + name + "\" in " + schemas.string() +
-                              " (there are: " + names + ")");
-        }
-    }
-    for (contract::Contract& c : all)
-        if (job.contracts.empty() ||
-            std::find(job.contracts.begin(), job.contracts.end(), c.name) != job.contracts.end())
-            plan.contracts.push_back(std::move(c));
+    CONFORM_TRY(plan.contracts, contract::load_named_contracts(schemas, job.contracts,
+                                                               job.settings.limits.contracts()));
     for (const contract::Contract& c : plan.contracts) {
         CONFORM_TRY(auto files, contract::load_cases_for(c, cases, schemas));
         plan.cases.push_back(std::move(files));
@@ -163,29 +148,20 @@ core::Result<Shard> parse_shard(std::string_view text) {
     return s;
 }
 
-int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
-    auto fail = [&](const core::Diagnostic& d) {
-        err << "conform: error: " << d.to_string() << '\n';
-        return 2;
-    };
+core::Result<core::Verdict> run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
     Plan plan;
-    if (auto loaded = load(job, plan); !loaded)
-        return fail(loaded.error());
-    auto extra = parse_params(job.params);
-    if (!extra)
-        return fail(extra.error());
+    CONFORM_CHECK(load(job, plan));
+    CONFORM_TRY(http::QueryParams extra, parse_params(job.params));
     RunSettings settings = job.settings;
-    settings.extra_params = std::move(*extra);
+    settings.extra_params = std::move(extra);
 
     for (const TargetSpec& spec : job.targets)
         if (auto endpoint = endpoint_of(spec.url, "http://localhost/"); !endpoint)
-            return fail(endpoint.error()); // a URL that is not one is a usage error, not exit 3
-    if (job.targets.empty()) {
-        if (auto made = embedded_targets(job, plan, err); !made)
-            return fail(made.error());
-    } else {
+            return core::fail(endpoint.error()); // not a URL: a usage error, not unreachable
+    if (job.targets.empty())
+        CONFORM_CHECK(embedded_targets(job, plan, err));
+    else
         external_targets(job, plan);
-    }
 
     // The recording never holds a credential: not the environment's, and not the ones this
     // run signs with (a server's error message may echo a key id or a source string).
@@ -199,31 +175,26 @@ int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
                 scrub.push_back(t.credentials->secret);
             }
         writer_options.scrub = std::move(scrub);
-        auto opened = record::RecordingWriter::open(*job.record, writer_options);
-        if (!opened)
-            return fail(opened.error());
-        recorder.emplace(std::move(*opened));
+        CONFORM_TRY(record::RecordingWriter opened,
+                    record::RecordingWriter::open(*job.record, writer_options));
+        recorder.emplace(std::move(opened));
         settings.recorder = &*recorder;
     }
 
     http::ClientOptions client = job.client;
     if (plan.ca_file && !client.ca_file)
         client.ca_file = plan.ca_file;
-    auto transport = http::make_transport(client);
-    if (!transport)
-        return fail(transport.error());
+    CONFORM_TRY(auto transport, http::make_transport(client));
 
     const std::string started_at = internal::iso_utc(std::chrono::system_clock::now());
-    auto reporting = internal::Reporting::open(job.report, out, err, started_at);
-    if (!reporting)
-        return fail(reporting.error());
-    report::Reporter& reporter = (*reporting)->reporter();
+    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
+    report::Reporter& reporter = reporting->reporter();
     reporter.run_starting({started_at, job.arguments, settings.shard.text()});
     http::SystemClock clock;
     http::RandomNonceSource nonces;
-    const RunEdges edges{**transport, clock, nonces};
+    const RunEdges edges{*transport, clock, nonces};
     RunOutcome outcome = run_targets(plan.targets, settings, edges, reporter);
-    auto written = (*reporting)->finish(outcome.summary);
+    auto written = reporting->finish(outcome.summary);
 
     for (auto& server : plan.servers)
         server->stop();
@@ -232,11 +203,9 @@ int run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
         fs::remove(*plan.ca_file, ec);
     }
     if (!written)
-        return fail(written.error());
-    (*reporting)->announce(err);
-    if (outcome.unreachable > 0)
-        return 3;
-    return (*reporting)->failing() ? 1 : 0;
+        return core::fail(std::move(written).error());
+    reporting->announce(err);
+    return reporting->verdict(); // outcome.unreachable is the summary's unreachable_targets
 }
 
 } // namespace conform::engine

@@ -77,28 +77,23 @@ core::Result<void> check_against_meta(const json& document, const std::string& o
 
 } // namespace
 
-int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
-    auto fail = [&](const core::Diagnostic& d) {
-        err << "conform: error: " << d.to_string() << '\n';
-        return 2;
-    };
+core::Result<core::Verdict> run_validate(const ValidateJob& job, std::ostream& out,
+                                         std::ostream& /*err*/) {
     schema::Registry registry;
     for (const auto& [dir, base] : job.resource_dirs) {
         std::error_code ec;
         if (!fs::is_directory(dir, ec))
-            return fail({"resource directory does not exist", {dir.string(), 0, 0, {}, false}});
+            return core::fail("resource directory does not exist", {dir.string(), 0, 0, {}, false});
         registry.map_directory(base, dir);
     }
-    auto document = core::load_json_file(job.schema, core::ParseLimits{job.max_schema_depth});
-    if (!document)
-        return fail(document.error());
+    CONFORM_TRY(const json document,
+                core::load_json_file(job.schema, core::ParseLimits{job.max_schema_depth}));
     const std::string base = file_uri(job.schema);
     // Sibling files answer relative references (local only, never the network).
     registry.map_directory(
         file_uri(job.schema.parent_path().empty() ? fs::path(".") : job.schema.parent_path()) + "/",
         job.schema.parent_path().empty() ? fs::path(".") : job.schema.parent_path());
-    if (auto ok = check_against_meta(*document, job.schema.string(), registry); !ok)
-        return fail(ok.error());
+    CONFORM_CHECK(check_against_meta(document, job.schema.string(), registry));
     schema::CompileOptions options;
     options.base_uri = base;
     options.origin = job.schema.string();
@@ -108,14 +103,13 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
     options.max_evaluation_depth = job.max_ref_depth;
     options.regex.max_length = job.max_pattern_bytes;
     const core::ParseLimits limits{job.max_depth};
-    auto compiled = schema::compile(*document, registry, options);
-    if (!compiled)
-        return fail(compiled.error());
+    CONFORM_TRY(const schema::CompiledSchema compiled,
+                schema::compile(document, registry, options));
 
     Printer printer(job.output, out);
     bool any_invalid = false, any_bad_input = false;
     auto check = [&](const std::string& label, core::JsonView instance) {
-        auto result = compiled->validate(instance);
+        auto result = compiled.validate(instance);
         any_invalid = any_invalid || !result.valid;
         printer.verdict(label, result);
     };
@@ -123,7 +117,7 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
     if (job.jsonl) {
         std::ifstream in(*job.jsonl, std::ios::binary);
         if (!in)
-            return fail({"cannot open file", {job.jsonl->string(), 0, 0, {}, false}});
+            return core::fail("cannot open file", {job.jsonl->string(), 0, 0, {}, false});
         core::FastParser parser;
         std::string line;
         std::size_t number = 0;
@@ -155,7 +149,9 @@ int run_validate(const ValidateJob& job, std::ostream& out, std::ostream& err) {
             check(file.string(), *instance);
         }
     }
-    return any_bad_input ? 2 : any_invalid ? 1 : 0;
+    return any_bad_input ? core::Verdict::bad_input
+           : any_invalid ? core::Verdict::deviations
+                         : core::Verdict::conformant;
 }
 
 } // namespace conform::engine

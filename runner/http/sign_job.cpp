@@ -7,9 +7,6 @@
 namespace conform::http {
 namespace {
 
-constexpr int k_exit_ok = 0;
-constexpr int k_exit_usage = 2; // DESIGN.md: usage or configuration error
-
 struct SeedContract {
     std::string_view name;
     SchemeId scheme;
@@ -32,16 +29,12 @@ std::string known_names(auto&& rows) {
     return out;
 }
 
-int usage_error(std::ostream& err, const std::string& message) {
-    err << "conform: error: " << message << '\n';
-    return k_exit_usage;
-}
-
 } // namespace
 
-int run_sign(const SignJob& job, const SignEdges& edges, std::ostream& out, std::ostream& err) {
+core::Result<core::Verdict> run_sign(const SignJob& job, const SignEdges& edges, std::ostream& out,
+                                     std::ostream& err) {
     if (job.contract.empty() == job.scheme.empty())
-        return usage_error(err, "give exactly one of --contract NAME or --scheme NAME");
+        return core::fail("give exactly one of --contract NAME or --scheme NAME");
 
     const Scheme* chosen = nullptr;
     RequestTarget target;
@@ -52,43 +45,42 @@ int run_sign(const SignJob& job, const SignEdges& edges, std::ostream& out, std:
             if (row.name == job.contract)
                 contract = &row;
         if (contract == nullptr)
-            return usage_error(err, "unknown contract \"" + job.contract +
-                                        "\"; known: " + known_names(k_seed_contracts));
+            return core::fail("unknown contract \"" + job.contract +
+                              "\"; known: " + known_names(k_seed_contracts));
         chosen = &scheme(contract->scheme);
         target.host = contract->host;
         target.path = contract->path;
     } else {
         chosen = find_scheme(job.scheme);
         if (chosen == nullptr)
-            return usage_error(err, "unknown signing scheme \"" + job.scheme +
-                                        "\"; known: " + known_names(schemes()));
+            return core::fail("unknown signing scheme \"" + job.scheme +
+                              "\"; known: " + known_names(schemes()));
     }
     if (!job.host.empty())
         target.host = job.host;
     if (!job.path.empty())
         target.path = job.path;
     if (target.host.find("://") != std::string::npos || target.host.find('/') != std::string::npos)
-        return usage_error(err, "--host takes HOST[:PORT] (the port only when it is not the "
-                                "default one), not a URL: " +
-                                    target.host);
+        return core::fail("--host takes HOST[:PORT] (the port only when it is not the "
+                          "default one), not a URL: " +
+                          target.host);
     if (target.path.empty() || target.path.front() != '/')
-        return usage_error(err, "--path must start with '/': " + target.path);
+        return core::fail("--path must start with '/': " + target.path);
     // Tencent v2 signs the host the request goes to; UCloud signs parameters only.
     if (chosen->id == SchemeId::tencent_v2_hmac && target.host.empty())
-        return usage_error(err, std::string(chosen->name) + " signs the host: give --host");
+        return core::fail(std::string(chosen->name) + " signs the host: give --host");
 
     QueryParams params;
     for (const std::string& spec : job.params) {
         const std::size_t eq = spec.find('=');
         if (eq == std::string::npos || eq == 0)
-            return usage_error(err,
-                               "--param takes NAME=VALUE (value unencoded), got \"" + spec + "\"");
+            return core::fail("--param takes NAME=VALUE (value unencoded), got \"" + spec + "\"");
         params.add(spec.substr(0, eq), spec.substr(eq + 1));
     }
 
     auto credentials = credentials_from_env(*chosen, edges.environment);
     if (!credentials)
-        return usage_error(err, credentials.error().message);
+        return core::fail(credentials.error().message);
 
     // Warnings for requests the gateway will refuse whatever the signature (SIGNING.md).
     if (!params.contains("Action"))
@@ -108,15 +100,15 @@ int run_sign(const SignJob& job, const SignEdges& edges, std::ostream& out, std:
 
     auto signed_query = chosen->sign(params, target, *credentials, edges.clock, edges.nonces);
     if (!signed_query)
-        return usage_error(err, signed_query.error().message);
+        return core::fail(signed_query.error().message);
     if (job.explain)
         err << "conform: string to sign (" << chosen->name << "): " << signed_query->explain
             << '\n';
     out << signed_query->query() << '\n';
-    return k_exit_ok;
+    return core::Verdict::conformant;
 }
 
-int run_sign(const SignJob& job, std::ostream& out, std::ostream& err) {
+core::Result<core::Verdict> run_sign(const SignJob& job, std::ostream& out, std::ostream& err) {
     const ProcessEnvironment environment;
     const SystemClock clock;
     RandomNonceSource nonces;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "runner/core/result.hpp"
+#include "runner/core/verdict.hpp"
 #include "runner/http/http.hpp"
 
 namespace conform::http {
@@ -280,11 +281,12 @@ struct SignEdges {
 };
 
 // Prints the signed, percent-encoded query string on out; with job.explain, the string that
-// was signed (secret masked) on err, labelled. Returns the exit code: 0 signed, 2 usage or
-// missing credentials (the message on err names the variables).
-[[nodiscard]] int run_sign(const SignJob& job, const SignEdges& edges, std::ostream& out,
-                           std::ostream& err);
+// was signed (secret masked) on err, labelled. Returns conformant when signed; a usage error or
+// missing credentials is the Diagnostic (its message names the variables; no location).
+[[nodiscard]] core::Result<core::Verdict> run_sign(const SignJob& job, const SignEdges& edges,
+                                                   std::ostream& out, std::ostream& err);
 // The same with the process environment, the system clock and random nonces.
-[[nodiscard]] int run_sign(const SignJob& job, std::ostream& out, std::ostream& err);
+[[nodiscard]] core::Result<core::Verdict> run_sign(const SignJob& job, std::ostream& out,
+                                                   std::ostream& err);
 
 } // namespace conform::http

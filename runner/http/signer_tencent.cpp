@@ -6,6 +6,8 @@
 
 #include "runner/http/internal/signers.hpp"
 
+#include "runner/core/text.hpp"
+
 namespace conform::http::internal {
 namespace {
 
@@ -34,9 +36,7 @@ Digest tencent_digest(const QueryParams& params) {
 
 std::string tencent_source_string(const QueryParams& params, const RequestTarget& target) {
     // Step 3: "HTTP method in capitals + host + path + ? + that joined string".
-    std::string out;
-    for (char c : target.method)
-        out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string out = core::ascii_upper(target.method);
     out += target.host;
     out += target.path;
     out += '?';

@@ -338,54 +338,36 @@ core::Result<void> write_har(const std::filesystem::path& file, std::span<const 
     return replace_file(temporary, file);
 }
 
-int run_import_har(const HarJob& job, std::ostream& out, std::ostream& err) {
-    constexpr int k_ok = 0, k_skipped = 1, k_usage = 2;
-    auto har = read_har(job.in);
-    if (!har) {
-        err << "conform import-har: " << har.error().to_string() << '\n';
-        return k_usage;
-    }
-    for (const core::Diagnostic& bad : har->bad)
+core::Result<core::Verdict> run_import_har(const HarJob& job, std::ostream& out,
+                                           std::ostream& err) {
+    CONFORM_TRY(const HarImport har, read_har(job.in));
+    for (const core::Diagnostic& bad : har.bad)
         err << "conform import-har: skipped " << bad.to_string() << '\n';
     const std::filesystem::path target = job.out.value_or(other_extension(job.in, ".jsonl"));
     const std::filesystem::path temporary = target.string() + ".tmp";
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
     {
-        auto writer = RecordingWriter::open(temporary);
-        if (!writer) {
-            err << "conform import-har: " << writer.error().to_string() << '\n';
-            return k_usage;
-        }
-        for (const Recorded& entry : har->entries)
-            if (auto written = writer->write(entry); !written) {
-                err << "conform import-har: " << written.error().to_string() << '\n';
-                return k_usage;
-            }
+        CONFORM_TRY(RecordingWriter writer, RecordingWriter::open(temporary));
+        for (const Recorded& entry : har.entries)
+            CONFORM_CHECK(writer.write(entry));
     }
-    if (auto replaced = replace_file(temporary, target); !replaced) {
-        err << "conform import-har: " << replaced.error().to_string() << '\n';
-        return k_usage;
-    }
-    out << "conform import-har: " << har->entries.size() << " exchanges written to "
+    CONFORM_CHECK(replace_file(temporary, target));
+    out << "conform import-har: " << har.entries.size() << " exchanges written to "
         << target.string();
-    if (!har->bad.empty())
-        out << ", " << har->bad.size() << " entries skipped";
+    if (!har.bad.empty())
+        out << ", " << har.bad.size() << " entries skipped";
     out << '\n';
-    return har->bad.empty() ? k_ok : k_skipped;
+    return har.bad.empty() ? core::Verdict::conformant : core::Verdict::deviations;
 }
 
-int run_export_har(const HarJob& job, std::ostream& out, std::ostream& err) {
-    constexpr int k_ok = 0, k_skipped = 1, k_usage = 2;
-    auto reader = RecordingReader::open(job.in);
-    if (!reader) {
-        err << "conform export-har: " << reader.error().to_string() << '\n';
-        return k_usage;
-    }
+core::Result<core::Verdict> run_export_har(const HarJob& job, std::ostream& out,
+                                           std::ostream& err) {
+    CONFORM_TRY(RecordingReader reader, RecordingReader::open(job.in));
     std::vector<Recorded> entries;
     std::size_t skipped = 0;
     for (;;) {
-        auto next = reader->next();
+        auto next = reader.next();
         if (!next) {
             err << "conform export-har: skipped " << next.error().to_string() << '\n';
             ++skipped;
@@ -396,15 +378,12 @@ int run_export_har(const HarJob& job, std::ostream& out, std::ostream& err) {
         entries.push_back(std::move(**next));
     }
     const std::filesystem::path target = job.out.value_or(other_extension(job.in, ".har"));
-    if (auto written = write_har(target, entries); !written) {
-        err << "conform export-har: " << written.error().to_string() << '\n';
-        return k_usage;
-    }
+    CONFORM_CHECK(write_har(target, entries));
     out << "conform export-har: " << entries.size() << " exchanges written to " << target.string();
     if (skipped > 0)
         out << ", " << skipped << " bad lines skipped";
     out << '\n';
-    return skipped == 0 ? k_ok : k_skipped;
+    return skipped == 0 ? core::Verdict::conformant : core::Verdict::deviations;
 }
 
 } // namespace conform::record

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/core/result.hpp"
+#include "runner/core/verdict.hpp"
 #include "runner/record/recording.hpp"
 
 namespace conform::record {
@@ -54,9 +55,12 @@ struct HarJob {
 };
 
 // import: HAR -> JSONL, export: JSONL -> HAR; both redact and replace out atomically.
-// Bad entries or lines are reported on err with where they are, and skipped. Exit codes:
-// 0 every exchange converted, 1 some skipped, 2 the input could not be read or out written.
-[[nodiscard]] int run_import_har(const HarJob& job, std::ostream& out, std::ostream& err);
-[[nodiscard]] int run_export_har(const HarJob& job, std::ostream& out, std::ostream& err);
+// Bad entries or lines are reported on err with where they are, and skipped. The verdict:
+// conformant when every exchange was converted, deviations when some were skipped; an input
+// that could not be read or an out that could not be written is the Diagnostic.
+[[nodiscard]] core::Result<core::Verdict> run_import_har(const HarJob& job, std::ostream& out,
+                                                         std::ostream& err);
+[[nodiscard]] core::Result<core::Verdict> run_export_har(const HarJob& job, std::ostream& out,
+                                                         std::ostream& err);
 
 } // namespace conform::record

@@ -183,44 +183,33 @@ RecordingProxy::start(ProxyOptions options, http::Transport& transport, Recordin
     return std::unique_ptr<RecordingProxy>(std::move(proxy));
 }
 
-int run_record(const RecordJob& job, std::ostream& out, std::ostream& err) {
+core::Result<core::Verdict> run_record(const RecordJob& job, std::ostream& out, std::ostream& err) {
     return run_record(job, RecordEdges{}, out, err);
 }
 
-int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out,
-               std::ostream& err) {
-    constexpr int k_ok = 0, k_usage = 2;
-    auto fail = [&](const std::string& message) {
-        err << "conform record: " << message << '\n';
-        return k_usage;
-    };
+// Errors are returned as the text `conform record` prints after its prefix.
+core::Result<core::Verdict> run_record(const RecordJob& job, const RecordEdges& edges,
+                                       std::ostream& out, std::ostream& err) {
     if (job.upstream.empty())
-        return fail("--upstream URL is required");
+        return core::fail("--upstream URL is required");
     if (job.out.empty())
-        return fail("--out FILE is required");
+        return core::fail("--out FILE is required");
     if (auto upstream = parse_upstream(job.upstream); !upstream)
-        return fail(upstream.error().message);
+        return core::fail(upstream.error().message);
     auto listen = http::parse_listen(job.listen);
     if (!listen)
-        return fail(listen.error().message);
+        return core::fail(listen.error().message);
     listen->threads = job.threads;
 
     std::optional<std::vector<contract::Contract>> contracts;
     const contract::Contract* chosen = nullptr;
     if (!job.contract.empty()) {
-        auto loaded =
-            contract::load_contracts(job.schemas_dir.value_or(contract::default_schemas_dir()));
+        auto loaded = contract::load_named_contracts(
+            job.schemas_dir.value_or(contract::default_schemas_dir()), std::span(&job.contract, 1));
         if (!loaded)
-            return fail(loaded.error().to_string());
+            return core::fail(loaded.error().to_string());
         contracts = std::move(*loaded);
-        std::string names;
-        for (const contract::Contract& c : *contracts) {
-            names += (names.empty() ? "" : ", ") + c.name;
-            if (c.name == job.contract)
-                chosen = &c;
-        }
-        if (!chosen)
-            return fail("unknown contract \"" + job.contract + "\" (known: " + names + ")");
+        chosen = &contracts->front();
     }
 
     http::ClientOptions client;
@@ -229,12 +218,12 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
     client.insecure = job.insecure;
     auto transport = http::make_transport(client);
     if (!transport)
-        return fail(transport.error().to_string());
+        return core::fail(transport.error().to_string());
     WriterOptions writer_options;
     writer_options.fsync = job.fsync;
     auto writer = RecordingWriter::open(job.out, writer_options);
     if (!writer)
-        return fail(writer.error().to_string());
+        return core::fail(writer.error().to_string());
 
     http::StopSignals signals; // before the server starts (see StopSignals)
     ProxyOptions options;
@@ -245,7 +234,7 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
     options.log = &err;
     auto proxy = RecordingProxy::start(options, **transport, *writer);
     if (!proxy)
-        return fail(proxy.error().to_string());
+        return core::fail(proxy.error().to_string());
 
     out << (*proxy)->base_url() << std::endl;
     err << "conform record: forwarding to " << job.upstream << ", recording to " << job.out.string()
@@ -259,7 +248,7 @@ int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out
     if ((*proxy)->write_failures() > 0)
         err << ", " << (*proxy)->write_failures() << " could not be written";
     err << '\n';
-    return k_ok;
+    return core::Verdict::conformant;
 }
 
 } // namespace conform::record

@@ -25,6 +25,7 @@
 
 #include "runner/contract/contract.hpp"
 #include "runner/core/result.hpp"
+#include "runner/core/verdict.hpp"
 #include "runner/http/server.hpp"
 #include "runner/http/signer.hpp"
 #include "runner/http/transport.hpp"
@@ -84,11 +85,13 @@ struct RecordEdges {
 
 // Prints the listening URL as the first line of out, then blocks until SIGINT or SIGTERM
 // (handlers installed here call http::Server::signal_stop(); the previous ones are restored)
-// and prints on err how many exchanges it recorded. Exit codes: 0 stopped cleanly, 2 usage or
-// configuration error (bad --upstream or --listen, unknown contract, unreadable --cacert, a
-// recording that cannot be opened, a port that cannot be bound).
-[[nodiscard]] int run_record(const RecordJob& job, std::ostream& out, std::ostream& err);
-[[nodiscard]] int run_record(const RecordJob& job, const RecordEdges& edges, std::ostream& out,
-                             std::ostream& err);
+// and prints on err how many exchanges it recorded. Returns conformant when stopped cleanly;
+// a usage or configuration error (bad --upstream or --listen, unknown contract, unreadable
+// --cacert, a recording that cannot be opened, a port that cannot be bound) is the Diagnostic,
+// its message the whole text to print after "conform record: ".
+[[nodiscard]] core::Result<core::Verdict> run_record(const RecordJob& job, std::ostream& out,
+                                                     std::ostream& err);
+[[nodiscard]] core::Result<core::Verdict> run_record(const RecordJob& job, const RecordEdges& edges,
+                                                     std::ostream& out, std::ostream& err);
 
 } // namespace conform::record

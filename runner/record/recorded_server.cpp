@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/core/text.hpp"
 #include "runner/record/har.hpp"
 #include "runner/record/internal/serving.hpp"
 #include "runner/record/proxy.hpp"
@@ -39,10 +40,7 @@ bool is_form_body(const http::Headers& headers) {
     const std::string* type = http::find_header(headers, "Content-Type");
     if (!type)
         return false;
-    std::string lower(*type);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower.starts_with("application/x-www-form-urlencoded");
+    return core::ascii_lower(*type).starts_with("application/x-www-form-urlencoded");
 }
 
 // A query or form as (name, value) pairs, decoded; a query the strict parser refuses is split
@@ -235,10 +233,7 @@ bool is_volatile_param(std::string_view name) noexcept {
 core::Result<RecordingsLoad> load_recordings(std::span<const std::filesystem::path> files) {
     RecordingsLoad out;
     for (const std::filesystem::path& file : files) {
-        std::string ext = file.extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (ext == ".har") {
+        if (core::iequals(file.extension().string(), ".har")) {
             CONFORM_TRY(HarImport har, read_har(file));
             for (Recorded& r : har.entries)
                 out.exchanges.push_back(std::move(r));
@@ -396,41 +391,39 @@ core::Result<std::unique_ptr<http::Server>> start_playback(Playback& playback,
         options, [&playback](const http::ServerRequest& r) { return playback.answer(r); });
 }
 
-int run_serve_recordings(const ServeRecordingsJob& job, std::ostream& out, std::ostream& err) {
+core::Result<core::Verdict> run_serve_recordings(const ServeRecordingsJob& job, std::ostream& out,
+                                                 std::ostream& err) {
     return run_serve_recordings(job, ServeRecordingsEdges{}, out, err);
 }
 
-int run_serve_recordings(const ServeRecordingsJob& job, const ServeRecordingsEdges& edges,
-                         std::ostream& out, std::ostream& err) {
-    constexpr int k_ok = 0, k_usage = 2;
-    auto fail = [&](const std::string& message) {
-        err << "conform serve: " << message << '\n';
-        return k_usage;
-    };
+// Errors are returned as the text `conform serve` prints after its prefix.
+core::Result<core::Verdict> run_serve_recordings(const ServeRecordingsJob& job,
+                                                 const ServeRecordingsEdges& edges,
+                                                 std::ostream& out, std::ostream& err) {
     if (job.recordings.empty())
-        return fail("--recordings needs at least one file");
+        return core::fail("--recordings needs at least one file");
     auto listen = http::parse_listen(job.listen);
     if (!listen)
-        return fail(listen.error().message);
+        return core::fail(listen.error().message);
     listen->tls = job.tls;
     listen->threads = job.threads;
 
     auto loaded = load_recordings(job.recordings);
     if (!loaded) // the reader's open() names the file in its message, without a location
-        return fail(loaded.error().where.file.empty() ? loaded.error().message
-                                                      : loaded.error().to_string());
+        return core::fail(loaded.error().where.file.empty() ? loaded.error().message
+                                                            : loaded.error().to_string());
     for (const core::Diagnostic& bad : loaded->bad)
         err << "conform serve: skipped " << bad.to_string() << '\n';
     if (loaded->exchanges.empty())
-        return fail("no recorded exchange to serve in the " +
-                    std::to_string(job.recordings.size()) + " recording(s) given");
+        return core::fail("no recorded exchange to serve in the " +
+                          std::to_string(job.recordings.size()) + " recording(s) given");
     const std::size_t bad_count = loaded->bad.size();
     Playback playback(std::move(loaded->exchanges), &err);
 
     http::StopSignals signals; // before the server starts (see StopSignals)
     auto server = start_playback(playback, *listen);
     if (!server)
-        return fail(server.error().to_string());
+        return core::fail(server.error().to_string());
 
     out << (*server)->base_url() << std::endl;
     err << "conform serve: " << playback.exchanges() << " recorded exchanges ("
@@ -442,9 +435,9 @@ int run_serve_recordings(const ServeRecordingsJob& job, const ServeRecordingsEdg
     if (auto served = http::serve_until_stopped(
             **server, signals, {"conform serve", job.tls, job.certificate_out, edges.stop}, err);
         !served)
-        return fail(served.error().message);
+        return core::fail(served.error().message);
     err << "conform serve: stopped; " << playback.unmatched() << " request(s) matched nothing\n";
-    return k_ok;
+    return core::Verdict::conformant;
 }
 
 } // namespace conform::record

@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "runner/core/result.hpp"
+#include "runner/core/verdict.hpp"
 #include "runner/http/server.hpp"
 #include "runner/record/recording.hpp"
 
@@ -120,13 +121,15 @@ struct ServeRecordingsEdges {
 
 // Loads the recordings (each bad line on err as file:line, skipped), prints the listening URL
 // as the first line of out and how many exchanges it serves on err, answers until SIGINT or
-// SIGTERM, then prints how many requests went unmatched. Exit codes: 0 stopped cleanly, 2 usage
-// or configuration error (a recording that cannot be opened, no exchange at all, a bad
-// --listen, a port that cannot be bound, a certificate that cannot be written).
-[[nodiscard]] int run_serve_recordings(const ServeRecordingsJob& job, std::ostream& out,
-                                       std::ostream& err);
-[[nodiscard]] int run_serve_recordings(const ServeRecordingsJob& job,
-                                       const ServeRecordingsEdges& edges, std::ostream& out,
-                                       std::ostream& err);
+// SIGTERM, then prints how many requests went unmatched. Returns conformant when stopped
+// cleanly; a usage or configuration error (a recording that cannot be opened, no exchange at
+// all, a bad --listen, a port that cannot be bound, a certificate that cannot be written) is
+// the Diagnostic, its message the whole text to print after "conform serve: ".
+[[nodiscard]] core::Result<core::Verdict>
+run_serve_recordings(const ServeRecordingsJob& job, std::ostream& out, std::ostream& err);
+[[nodiscard]] core::Result<core::Verdict> run_serve_recordings(const ServeRecordingsJob& job,
+                                                               const ServeRecordingsEdges& edges,
+                                                               std::ostream& out,
+                                                               std::ostream& err);
 
 } // namespace conform::record

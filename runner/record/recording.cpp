@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "runner/core/json_parse.hpp"
+#include "runner/core/text.hpp"
 #include "runner/record/internal/encoding.hpp"
 #include "runner/record/internal/fast_line.hpp"
 
@@ -58,10 +59,8 @@ std::vector<std::string> spellings(std::span<const std::string> scrub) {
         std::string lower = upper;
         for (std::size_t i = 0; i < lower.size(); ++i)
             if (lower[i] == '%' && i + 2 < lower.size()) {
-                lower[i + 1] =
-                    static_cast<char>(std::tolower(static_cast<unsigned char>(lower[i + 1])));
-                lower[i + 2] =
-                    static_cast<char>(std::tolower(static_cast<unsigned char>(lower[i + 2])));
+                lower[i + 1] = core::ascii_lower(lower[i + 1]);
+                lower[i + 2] = core::ascii_lower(lower[i + 2]);
             }
         add(lower);
         std::string form = upper;

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "runner/core/text.hpp"
+#include "runner/core/utf8.hpp"
 #include "runner/record/record.hpp"
 
 #include "runner/core/json_parse.hpp"
@@ -24,18 +25,9 @@ std::string printable(const std::string& text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = c < 0x80           ? 1
-                          : (c >> 5) == 0x6  ? 2
-                          : (c >> 4) == 0xE  ? 3
-                          : (c >> 3) == 0x1E ? 4
-                                             : 0;
-        bool ok = len > 0 && i + len <= text.size();
-        for (std::size_t k = 1; ok && k < len; ++k)
-            ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-        if (ok) {
-            out.append(text, i, len);
-            i += len;
+        const std::size_t start = i;
+        if (core::next_code_point(text, i)) {
+            out.append(text, start, i - start);
         } else {
             out += "\xEF\xBF\xBD"; // U+FFFD
             ++i;

@@ -222,6 +222,12 @@ bool Triage::failing() const {
            (m_options.fail_on != core::Severity::error && m_summary.warnings > 0);
 }
 
+core::Verdict Triage::verdict() const {
+    if (m_summary.unreachable_targets > 0)
+        return core::Verdict::unreachable;
+    return failing() ? core::Verdict::deviations : core::Verdict::conformant;
+}
+
 Baseline Triage::next_baseline(std::optional<int> accept_days) const {
     std::map<std::string, BaselineEntry> entries;
     for (const auto& [key, e] : m_seen) {

@@ -8,6 +8,7 @@
 //   run_targets(targets, settings, edges, triage);
 //   triage.run_ended(summary);              // the summary the reporters hear is triage's
 //   bool failed = triage.failing();         // new (or expired) deviations at --fail-on
+//   core::Verdict v = triage.verdict();     // unreachable, deviations or conformant
 //   write_baseline(file, triage.next_baseline({}));  // --write-baseline
 //
 // Triage applies, to every case on its way to the reporters: the per-id severity overrides
@@ -28,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "runner/core/verdict.hpp"
 #include "runner/report/report.hpp"
 
 namespace conform::report {
@@ -88,6 +90,9 @@ public:
     [[nodiscard]] const RunSummary& summary() const { return m_summary; }
     // Any deviation left (new or expired) of severity fail_on or worse.
     [[nodiscard]] bool failing() const;
+    // After run_ended: the run's verdict, as `conform run` and `conform report` give it: a
+    // target that could not be reached outranks failing(), which outranks conformant.
+    [[nodiscard]] core::Verdict verdict() const;
     // Today's deviations as a baseline: first_seen and expires kept from the old entry,
     // last_seen today; new entries expire `accept_days` from today when given; entries of cases
     // not run here carried over.

@@ -3,6 +3,7 @@
 #include <map>
 #include <tuple>
 
+#include "runner/core/utf8.hpp"
 #include "runner/report/internal/text.hpp"
 
 namespace conform::report::internal {
@@ -13,43 +14,10 @@ constexpr char32_t k_replacement = 0xFFFD;
 // Decodes one UTF-8 sequence at text[i]; advances i. Invalid or overlong sequences, surrogates
 // and values past U+10FFFF yield U+FFFD and consume one byte (RFC 3629).
 char32_t next_code_point(std::string_view text, std::size_t& i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char b0 = byte(i);
-    if (b0 < 0x80) {
-        ++i;
-        return b0;
-    }
-    std::size_t length = 0;
-    char32_t cp = 0;
-    char32_t min = 0;
-    if ((b0 & 0xE0) == 0xC0) {
-        length = 2, cp = b0 & 0x1F, min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-        length = 3, cp = b0 & 0x0F, min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-        length = 4, cp = b0 & 0x07, min = 0x10000;
-    } else {
-        ++i;
-        return k_replacement;
-    }
-    if (i + length > text.size()) {
-        ++i;
-        return k_replacement;
-    }
-    for (std::size_t k = 1; k < length; ++k) {
-        const unsigned char b = byte(i + k);
-        if ((b & 0xC0) != 0x80) {
-            ++i;
-            return k_replacement;
-        }
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        ++i;
-        return k_replacement;
-    }
-    i += length;
-    return cp;
+    if (const auto cp = core::next_code_point(text, i))
+        return *cp;
+    ++i;
+    return k_replacement;
 }
 
 void append_utf8(std::string& out, char32_t cp) {

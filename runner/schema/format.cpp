@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "runner/core/text.hpp"
+#include "runner/core/utf8.hpp"
 #include "runner/schema/regex.hpp"
 
 namespace conform::schema {
@@ -36,24 +38,13 @@ constexpr bool is_digit(char c) {
 constexpr bool is_alpha(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-constexpr bool is_hex(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+using core::is_hex;
 constexpr bool is_ascii(char c) {
     return static_cast<unsigned char>(c) < 0x80;
-}
-constexpr char to_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
 bool is_ascii(std::string_view s) {
     return std::ranges::all_of(s, [](char c) { return is_ascii(c); });
-}
-
-std::string ascii_lowercase(std::string_view s) {
-    std::string out(s);
-    std::ranges::transform(out, out.begin(), to_lower);
-    return out;
 }
 
 // "%" HEXDIG HEXDIG at pos (RFC 3986 2.1).
@@ -62,35 +53,7 @@ bool is_pct_encoded(std::string_view s, std::size_t pos) {
 }
 
 // RFC 3629 section 4: how long the sequence a lead byte starts is; 0 when it starts none.
-constexpr std::size_t utf8_length(unsigned char lead) {
-    if (lead < 0x80)
-        return 1;
-    if (lead >= 0xC2 && lead <= 0xDF)
-        return 2;
-    if (lead >= 0xE0 && lead <= 0xEF)
-        return 3;
-    return lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
-}
-
-// One well-formed UTF-8 sequence at pos (no overlong forms, no surrogates, nothing above
-// U+10FFFF); advances pos past it.
-std::optional<char32_t> next_code_point(std::string_view s, std::size_t& pos) {
-    constexpr std::array<char32_t, 5> k_smallest = {0, 0, 0x80, 0x800, 0x10000};
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const std::size_t length = utf8_length(byte(pos));
-    if (length == 0 || s.size() - pos < length)
-        return std::nullopt;
-    char32_t cp = byte(pos) & (length == 1 ? 0x7F : 0x7F >> length);
-    for (std::size_t i = 1; i < length; ++i) {
-        if ((byte(pos + i) & 0xC0) != 0x80)
-            return std::nullopt;
-        cp = (cp << 6) | (byte(pos + i) & 0x3F);
-    }
-    if (cp < k_smallest[length] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return std::nullopt;
-    pos += length;
-    return cp;
-}
+using core::next_code_point;
 
 std::optional<std::u32string> decode_utf8(std::string_view s) {
     std::u32string out;
@@ -243,7 +206,7 @@ std::optional<int> read_duration_elements(Scanner& s, std::string_view units) {
     std::size_t expected = std::string_view::npos; // any unit may come first
     while (s.skip_digits() > 0) {
         const char unit_char = s.peek();
-        const std::size_t unit = units.find(to_lower(unit_char));
+        const std::size_t unit = units.find(core::ascii_lower(unit_char));
         if (s.at_end() || unit == std::string_view::npos || (count > 0 && unit != expected))
             return std::nullopt;
         s.consume(unit_char);
@@ -260,7 +223,7 @@ bool is_duration(std::string_view v) {
     Scanner s(v);
     if (!s.consume_either_case('p'))
         return false;
-    if (v.size() > 2 && to_lower(v.back()) == 'w') // weeks stand alone
+    if (v.size() > 2 && core::ascii_lower(v.back()) == 'w') // weeks stand alone
         return std::ranges::all_of(v.substr(1, v.size() - 2), is_digit);
     const auto date_elements = read_duration_elements(s, "ymd");
     if (!date_elements)
@@ -365,7 +328,7 @@ bool is_ldh_label(std::string_view label) {
 
 // RFC 5890 2.3.1: the ACE prefix, in any case.
 bool has_ace_prefix(std::string_view label) {
-    return label.size() >= 4 && ascii_lowercase(label.substr(0, 4)) == "xn--";
+    return label.size() >= 4 && core::ascii_lower(label.substr(0, 4)) == "xn--";
 }
 
 struct DomainRules {
@@ -387,7 +350,7 @@ std::optional<DomainLabel> read_label(std::string_view label, const DomainRules&
         if (!has_ace_prefix(label))
             return DomainLabel{std::string(label), std::u32string(label.begin(), label.end())};
         // RFC 4343: DNS labels compare case-insensitively; the round trip is lowercase.
-        std::string lowercase = ascii_lowercase(label);
+        std::string lowercase = core::ascii_lower(label);
         if (!is_a_label(lowercase))
             return std::nullopt;
         auto unicode = decode_a_label(lowercase);
@@ -556,8 +519,8 @@ bool is_address_literal(std::string_view domain) {
     if (domain.size() < 2 || domain.front() != '[' || domain.back() != ']')
         return false;
     const std::string_view inner = domain.substr(1, domain.size() - 2);
-    if (inner.size() > 5 && ascii_lowercase(inner.substr(0, 5)) == "ipv6:") // ABNF strings are
-        return is_ipv6(inner.substr(5));                                    // case-insensitive
+    if (inner.size() > 5 && core::ascii_lower(inner.substr(0, 5)) == "ipv6:") // ABNF strings are
+        return is_ipv6(inner.substr(5));                                      // case-insensitive
     return is_ipv4(inner);
 }
 
@@ -640,7 +603,7 @@ bool is_scheme(std::string_view s) {
 // 1*( unreserved / sub-delims / ":" ). No RFC 6874 zone id.
 bool is_ip_literal(std::string_view host) {
     const std::string_view inner = host.substr(1, host.size() - 2);
-    if (inner.empty() || to_lower(inner.front()) != 'v')
+    if (inner.empty() || core::ascii_lower(inner.front()) != 'v')
         return is_ipv6(inner);
     const auto dot = inner.find('.');
     if (dot == std::string_view::npos || dot < 2 || dot + 1 == inner.size())

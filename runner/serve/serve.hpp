@@ -49,6 +49,7 @@
 #include "runner/contract/contract.hpp"
 #include "runner/core/deviation.hpp"
 #include "runner/core/result.hpp"
+#include "runner/core/verdict.hpp"
 #include "runner/http/server.hpp"
 #include "runner/http/signer.hpp"
 
@@ -460,11 +461,13 @@ struct ServeEdges {
 // listening origin) as the first line of out, notes on err which credentials it accepts
 // (from UCLOUD_* / TENCENTCLOUD_* when both are set, else the built-in test credentials), and
 // blocks until SIGINT or SIGTERM (handlers installed here, the previous ones restored after).
-// Returns the exit code: 0 stopped cleanly, 2 usage or configuration error (unknown contract
+// Returns conformant when stopped cleanly; a usage or configuration error (unknown contract
 // or persona, a persona that does not apply, half-set credentials, a bad --listen, a port that
-// cannot be bound).
-[[nodiscard]] int run_serve(const ServeJob& job, std::ostream& out, std::ostream& err);
-[[nodiscard]] int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out,
-                            std::ostream& err);
+// cannot be bound) is the Diagnostic, its message the whole text to print after
+// "conform serve: ".
+[[nodiscard]] core::Result<core::Verdict> run_serve(const ServeJob& job, std::ostream& out,
+                                                    std::ostream& err);
+[[nodiscard]] core::Result<core::Verdict> run_serve(const ServeJob& job, const ServeEdges& edges,
+                                                    std::ostream& out, std::ostream& err);
 
 } // namespace conform::serve

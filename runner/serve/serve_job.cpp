@@ -24,50 +24,41 @@ std::string persona_names() {
 
 } // namespace
 
-int run_serve(const ServeJob& job, std::ostream& out, std::ostream& err) {
+core::Result<core::Verdict> run_serve(const ServeJob& job, std::ostream& out, std::ostream& err) {
     const http::ProcessEnvironment environment;
     return run_serve(job, ServeEdges{environment, nullptr}, out, err);
 }
 
-int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, std::ostream& err) {
-    constexpr int k_ok = 0, k_usage = 2;
-    auto fail = [&](const std::string& message) {
-        err << "conform serve: " << message << '\n';
-        return k_usage;
-    };
+// Errors are returned as the text `conform serve` prints after its prefix: some with their
+// location (to_string), some without (message).
+core::Result<core::Verdict> run_serve(const ServeJob& job, const ServeEdges& edges,
+                                      std::ostream& out, std::ostream& err) {
     if (job.list_personas && job.contract.empty()) {
         write_persona_list(out);
-        return k_ok;
+        return core::Verdict::conformant;
     }
     if (job.contract.empty())
-        return fail("--contract NAME is required");
+        return core::fail("--contract NAME is required");
 
     const auto schemas_dir = job.schemas_dir.value_or(contract::default_schemas_dir());
-    auto contracts = contract::load_contracts(schemas_dir);
+    auto contracts = contract::load_named_contracts(schemas_dir, std::span(&job.contract, 1));
     if (!contracts)
-        return fail(contracts.error().to_string());
-    const contract::Contract* chosen = nullptr;
-    std::string names;
-    for (const contract::Contract& c : *contracts) {
-        names += (names.empty() ? "" : ", ") + c.name;
-        if (c.name == job.contract)
-            chosen = &c;
-    }
-    if (!chosen)
-        return fail("unknown contract \"" + job.contract + "\" (known: " + names + ")");
+        return core::fail(contracts.error().to_string());
+    const contract::Contract* chosen = &contracts->front();
     auto fixtures = load_fixtures(*chosen, job.cases_dir.value_or(contract::default_cases_dir()));
     if (!fixtures)
-        return fail(fixtures.error().to_string());
+        return core::fail(fixtures.error().to_string());
     if (job.list_personas) {
         write_persona_list(out, *chosen, *fixtures);
-        return k_ok;
+        return core::Verdict::conformant;
     }
     const PersonaInfo* persona = find_persona(job.persona);
     if (!persona)
-        return fail("unknown persona \"" + job.persona + "\" (known: " + persona_names() + ")");
+        return core::fail("unknown persona \"" + job.persona + "\" (known: " + persona_names() +
+                          ")");
     auto listen = http::parse_listen(job.listen);
     if (!listen)
-        return fail(listen.error().message);
+        return core::fail(listen.error().message);
 
     ReferenceOptions options;
     options.persona = persona->id;
@@ -79,7 +70,7 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
         if (any) {
             auto credentials = http::credentials_from_env(*scheme, edges.environment);
             if (!credentials) // one of the two set: a mistake worth stopping for
-                return fail(credentials.error().message);
+                return core::fail(credentials.error().message);
             credentials_note = "accepting the key pair from " + std::string(scheme->key_id_env) +
                                " / " + std::string(scheme->secret_env);
             options.credentials.push_back(std::move(*credentials));
@@ -95,7 +86,7 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
     }
     auto reference = make_reference(*chosen, std::move(*fixtures), std::move(options));
     if (!reference)
-        return fail(reference.error().message);
+        return core::fail(reference.error().message);
 
     http::StopSignals signals; // before the server starts (see StopSignals)
     http::ServerOptions server_options = *listen;
@@ -103,7 +94,7 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
     server_options.threads = job.threads;
     auto server = start_reference(*reference, server_options);
     if (!server)
-        return fail(server.error().to_string());
+        return core::fail(server.error().to_string());
 
     out << (*server)->base_url() << base_path(chosen->base_url) << std::endl;
     err << "conform serve: " << chosen->name << " as persona " << persona->name << " ("
@@ -113,9 +104,9 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
     if (auto served = http::serve_until_stopped(
             **server, signals, {"conform serve", job.tls, job.certificate_out, edges.stop}, err);
         !served)
-        return fail(served.error().message);
+        return core::fail(served.error().message);
     err << "conform serve: stopped\n";
-    return k_ok;
+    return core::Verdict::conformant;
 }
 
 } // namespace conform::serve

@@ -4,7 +4,9 @@
 #include <sstream>
 
 #include <fstream>
+#include <set>
 
+#include "runner/cli/commands.hpp"
 #include "runner/core/deviation.hpp"
 #include "tests/cli/run_conform.hpp"
 #include "tests/support/shared.hpp"
@@ -20,7 +22,24 @@ const char* k_schema = R"({"$schema": "https://json-schema.org/draft/2020-12/sch
 TEST_CASE("conform --help lists every subcommand and --version prints the version") {
     auto help = run_conform({"--help"});
     CHECK(help.exit_code == 0);
-    CHECK(help.out.find("validate") != std::string::npos);
+    // The rows of "Subcommands:", read back: exactly the command table's names, each with its
+    // summary.
+    std::set<std::string> listed;
+    std::istringstream lines(help.out);
+    bool in_subcommands = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("Subcommands:"))
+            in_subcommands = true;
+        else if (in_subcommands && line.size() > 2 && line.starts_with("  ") && line[2] != ' ')
+            listed.insert(line.substr(2, line.find(' ', 2) - 2));
+    }
+    std::set<std::string> table;
+    for (const conform::cli::Command& command : conform::cli::k_commands) {
+        table.insert(command.name);
+        INFO(command.name);
+        CHECK(help.out.find(command.summary) != std::string::npos);
+    }
+    CHECK(listed == table);
     auto version = run_conform({"--version"});
     CHECK(version.exit_code == 0);
     CHECK(version.out.find("conform " CONFORM_VERSION) != std::string::npos);

@@ -8,36 +8,13 @@
 
 #include "runner/contract/contract.hpp"
 #include "tests/contract/contract_test_support.hpp"
+#include "tests/support/scoped_env.hpp"
 
 using namespace conform;
+using conform::test::ScopedEnv;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Sets or clears an environment variable for one scope, restoring the old value after.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const char* value) : m_name(name) {
-        if (const char* old = std::getenv(name))
-            m_old = old;
-        if (value != nullptr)
-            ::setenv(name, value, 1);
-        else
-            ::unsetenv(name);
-    }
-    ~ScopedEnv() {
-        if (m_old)
-            ::setenv(m_name, m_old->c_str(), 1);
-        else
-            ::unsetenv(m_name);
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
 
 // Changes the working directory for one scope.
 class ScopedCwd {

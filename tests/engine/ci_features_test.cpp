@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Ran {
-    int code = -1;
+    core::Verdict verdict = core::Verdict::bad_input;
     std::string out, err;
     report::ReportModel model;
 };
@@ -29,9 +29,12 @@ Ran run(engine::RunJob job, const fs::path& dir) {
     job.report.console.quiet = true;
     std::ostringstream out, err;
     Ran r;
-    r.code = engine::run_run(job, out, err);
+    auto verdict = engine::run_run(job, out, err);
     r.out = out.str();
     r.err = err.str();
+    INFO(r.out << r.err);
+    REQUIRE(verdict);
+    r.verdict = *verdict;
     auto model = report::load_report(dir / "report.json");
     INFO(r.out << r.err);
     REQUIRE(model);
@@ -110,7 +113,7 @@ TEST_CASE("baseline round trip: write, rerun clean, a persona's new deviation al
     engine::RunJob job; // reference + doc-sample: the doc samples deviate
     job.report.write_baseline = baseline;
     const Ran first = run(job, dir / "1");
-    CHECK(first.code == 1);
+    CHECK(first.verdict == core::Verdict::deviations);
     auto written = report::load_baseline(baseline);
     REQUIRE(written);
     CHECK(written->entries.size() == first.model.summary.deviations);
@@ -119,7 +122,7 @@ TEST_CASE("baseline round trip: write, rerun clean, a persona's new deviation al
     again.report.baseline = baseline;
     const Ran clean = run(again, dir / "2");
     INFO(clean.err);
-    CHECK(clean.code == 0);
+    CHECK(clean.verdict == core::Verdict::conformant);
     CHECK(clean.model.summary.deviations == 0);
     CHECK(clean.model.summary.accepted == first.model.summary.deviations);
     REQUIRE(clean.model.baseline);
@@ -128,7 +131,7 @@ TEST_CASE("baseline round trip: write, rerun clean, a persona's new deviation al
     engine::RunJob more = again;
     more.personas = {"reference", "doc-sample", "ignore-limit"};
     const Ran worse = run(more, dir / "3");
-    CHECK(worse.code == 1);
+    CHECK(worse.verdict == core::Verdict::deviations);
     CHECK(deviation_targets(worse.model) == std::set<std::string>{"ignore-limit"});
     CHECK(worse.model.summary.accepted == first.model.summary.deviations);
 
@@ -140,11 +143,11 @@ TEST_CASE("baseline round trip: write, rerun clean, a persona's new deviation al
                 lenient.report.severities[d.id] = core::Severity::warning;
     REQUIRE_FALSE(lenient.report.severities.empty());
     const Ran warned = run(lenient, dir / "4");
-    CHECK(warned.code == 0);
+    CHECK(warned.verdict == core::Verdict::conformant);
     CHECK(warned.model.summary.errors == 0);
     CHECK(warned.model.summary.warnings == worse.model.summary.deviations);
     lenient.report.fail_on = core::Severity::warning;
-    CHECK(run(lenient, dir / "5").code == 1);
+    CHECK(run(lenient, dir / "5").verdict == core::Verdict::deviations);
     fs::remove_all(dir);
 }
 
@@ -157,8 +160,10 @@ TEST_CASE("a baseline that cannot be read is exit 2 naming it, before anything r
     job.report.console.quiet = true;
     job.report.baseline = dir / "b.json";
     std::ostringstream out, err;
-    CHECK(engine::run_run(job, out, err) == 2);
-    CHECK_THAT(err.str(), Catch::Contains("b.json") && Catch::Contains("/entries/0"));
+    const auto verdict = engine::run_run(job, out, err);
+    REQUIRE_FALSE(verdict);
+    CHECK_THAT(verdict.error().to_string(),
+               Catch::Contains("b.json") && Catch::Contains("/entries/0"));
     CHECK_FALSE(fs::exists(dir / "out" / "report.json"));
     fs::remove_all(dir);
 }

@@ -119,7 +119,7 @@ TEST_CASE("run --compare: the same server shows no drift; a changed one shows wh
     record.report.dir = dir / "recorded";
     record.report.console.quiet = true;
     std::ostringstream out, err;
-    REQUIRE(engine::run_run(record, out, err) == 0);
+    REQUIRE(engine::run_run(record, out, err).value() == core::Verdict::conformant);
 
     engine::CompareJob job;
     job.files = {dir / "live.jsonl"};
@@ -129,8 +129,9 @@ TEST_CASE("run --compare: the same server shows no drift; a changed one shows wh
     SECTION("against the server it was recorded from: everything compared, nothing drifted") {
         job.report.dir = dir / "same";
         std::ostringstream o, e;
-        CHECK(engine::run_compare(job, o, e) == 0);
+        const auto verdict = engine::run_compare(job, o, e);
         INFO(o.str() << e.str());
+        CHECK(verdict.value() == core::Verdict::conformant);
         const json drift = read(dir / "same" / "drift.json");
         CHECK(drift.at("compared").get<std::size_t>() > 10);
         CHECK(drift.at("drifted") == 0);
@@ -142,9 +143,10 @@ TEST_CASE("run --compare: the same server shows no drift; a changed one shows wh
         job.target = engine::TargetSpec{"next", changed->base_url()};
         job.report.dir = dir / "changed";
         std::ostringstream o, e;
-        const int code = engine::run_compare(job, o, e);
+        const auto verdict = engine::run_compare(job, o, e);
         INFO(o.str() << e.str());
-        CHECK(code == 0); // field.unexpected is a warning; drift alone does not fail
+        // field.unexpected is a warning; drift alone does not fail
+        CHECK(verdict.value() == core::Verdict::conformant);
         const json drift = read(dir / "changed" / "drift.json");
         CHECK(drift.at("drifted").get<std::size_t>() > 0);
         bool added = false;
@@ -159,7 +161,7 @@ TEST_CASE("run --compare: the same server shows no drift; a changed one shows wh
         job.fail_on_drift = true;
         job.report.dir = dir / "changed-fail";
         std::ostringstream o2, e2;
-        CHECK(engine::run_compare(job, o2, e2) == 1);
+        CHECK(engine::run_compare(job, o2, e2).value() == core::Verdict::deviations);
         changed->stop();
     }
     SECTION("a server that is gone: exit 3") {
@@ -170,7 +172,7 @@ TEST_CASE("run --compare: the same server shows no drift; a changed one shows wh
         job.target = engine::TargetSpec{"", url};
         job.report.dir = dir / "gone";
         std::ostringstream o, e;
-        CHECK(engine::run_compare(job, o, e) == 3);
+        CHECK(engine::run_compare(job, o, e).value() == core::Verdict::unreachable);
     }
     reference->stop();
     fs::remove_all(dir);

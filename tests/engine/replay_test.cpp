@@ -447,8 +447,9 @@ TEST_CASE("run_replay: the committed samples through the JSONL reader, report.js
     job.report.dir = dir;
     job.settings.jobs = 2;
     std::ostringstream out, err;
-    CHECK(engine::run_replay(job, out, err) == 1);
+    const auto verdict = engine::run_replay(job, out, err);
     INFO(out.str() << err.str());
+    CHECK(verdict.value() == core::Verdict::deviations);
     const auto ids = report_ids(read_json(dir / "report.json"));
     for (const char* id : {"type.mismatch", "pagination.over-limit",
                            "pagination.items-exceed-total", "field.misplaced"})
@@ -471,7 +472,7 @@ TEST_CASE("run_replay: a bad line is named with file:line and the rest replayed 
     job.files = {file};
     job.report.dir = dir / "report";
     std::ostringstream out, err;
-    CHECK(engine::run_replay(job, out, err) == 2);
+    CHECK(engine::run_replay(job, out, err).value() == core::Verdict::bad_input);
     const nlohmann::json report = read_json(dir / "report" / "report.json");
     CHECK(report.at("summary").at("skipped") == 1);
     CHECK(report.at("summary").at("cases") == 3);
@@ -482,8 +483,9 @@ TEST_CASE("run_replay: a bad line is named with file:line and the rest replayed 
     missing.files = {dir / "nope.jsonl"};
     missing.report.dir = dir / "missing";
     std::ostringstream out2, err2;
-    CHECK(engine::run_replay(missing, out2, err2) == 2);
-    CHECK(err2.str().find("nope.jsonl") != std::string::npos);
+    const auto verdict = engine::run_replay(missing, out2, err2);
+    REQUIRE_FALSE(verdict);
+    CHECK(verdict.error().to_string().find("nope.jsonl") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "missing" / "report.json"));
 }
 
@@ -500,8 +502,9 @@ TEST_CASE("run_replay: a HAR that mitmproxy wrote from Chromium's traffic (scrip
     job.contracts = {"ucloud-uhub"}; // loopback hosts: GenesisAI's copy routes GetRepo too
     job.report.dir = dir;
     std::ostringstream out, err;
-    CHECK(engine::run_replay(job, out, err) == 1);
+    const auto verdict = engine::run_replay(job, out, err);
     INFO(out.str() << err.str());
+    CHECK(verdict.value() == core::Verdict::deviations);
     CHECK(err.str().find("replayed 6 exchange(s), 1 walk(s); 3 unroutable exchange(s)") !=
           std::string::npos);
     const nlohmann::json report = read_json(dir / "report.json");

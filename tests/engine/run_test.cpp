@@ -91,9 +91,10 @@ TEST_CASE("conform run without --target: reference clean, doc-sample deviating, 
     job.report.dir = dir;
     job.report.console.quiet = true;
     std::ostringstream out, err;
-    const int code = engine::run_run(job, out, err);
+    const auto verdict = engine::run_run(job, out, err);
     INFO(out.str() << err.str());
-    CHECK(code == 1); // the docs' samples deviate from the docs' tables
+    REQUIRE(verdict);
+    CHECK(*verdict == core::Verdict::deviations); // the docs' samples deviate from the tables
     const nlohmann::json report = read_report(dir);
     REQUIRE(report.at("targets").is_array());
     std::size_t reference = 0, doc_sample_failed = 0;
@@ -123,12 +124,13 @@ TEST_CASE("conform run: a closed port is exit 3, an unknown contract exit 2") {
     job.contracts = {"ucloud-uhub"};
     job.targets = {{"", "http://127.0.0.1:" + std::to_string(test::closed_port())}};
     std::ostringstream out, err;
-    CHECK(engine::run_run(job, out, err) == 3);
+    CHECK(engine::run_run(job, out, err).value() == core::Verdict::unreachable);
     CHECK(read_report(dir).at("summary").at("unreachable_targets") == 1);
     job.contracts = {"no-such-contract"};
     std::ostringstream out2, err2;
-    CHECK(engine::run_run(job, out2, err2) == 2);
-    CHECK(err2.str().find("no-such-contract") != std::string::npos);
+    const auto unknown = engine::run_run(job, out2, err2);
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error().message.find("no-such-contract") != std::string::npos);
     fs::remove_all(dir);
 }
 
@@ -265,7 +267,7 @@ TEST_CASE("conform run --record, then conform replay: the same deviations, no se
     job.record = dir / "live.jsonl";
     job.report.console.quiet = true;
     std::ostringstream out, err;
-    REQUIRE(engine::run_run(job, out, err) == 1);
+    REQUIRE(engine::run_run(job, out, err).value() == core::Verdict::deviations);
 
     std::ifstream in(*job.record);
     const std::string recording((std::istreambuf_iterator<char>(in)), {});
@@ -281,7 +283,7 @@ TEST_CASE("conform run --record, then conform replay: the same deviations, no se
     replay.report.console.quiet = true;
     std::ostringstream rout, rerr;
     INFO(rerr.str());
-    CHECK(engine::run_replay(replay, rout, rerr) == 1);
+    CHECK(engine::run_replay(replay, rout, rerr).value() == core::Verdict::deviations);
     const auto live = ids_by_target(read_report(job.report.dir));
     const auto replayed = ids_by_target(read_report(replay.report.dir));
     CHECK(live.count("reference") == 0);     // the reference is clean live...

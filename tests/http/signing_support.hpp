@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runner/http/signer.hpp"
+#include "tests/support/scoped_env.hpp"
 
 namespace conform::test {
 
@@ -33,31 +34,6 @@ public:
 
 private:
     std::map<std::string, std::string, std::less<>> m_values;
-};
-
-// Sets (or, with nullopt, unsets) a process environment variable for one scope.
-class ScopedEnv {
-public:
-    ScopedEnv(std::string name, std::optional<std::string> value) : m_name(std::move(name)) {
-        if (const char* old = std::getenv(m_name.c_str()))
-            m_old = old;
-        if (value)
-            ::setenv(m_name.c_str(), value->c_str(), 1);
-        else
-            ::unsetenv(m_name.c_str());
-    }
-    ~ScopedEnv() {
-        if (m_old)
-            ::setenv(m_name.c_str(), m_old->c_str(), 1);
-        else
-            ::unsetenv(m_name.c_str());
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    std::string m_name;
-    std::optional<std::string> m_old;
 };
 
 } // namespace conform::test

@@ -150,7 +150,8 @@ TEST_CASE("import-har and export-har convert both ways, next to the input by def
     const auto har_file = dir / "session.har";
     std::filesystem::copy_file(k_fixture, har_file);
     std::ostringstream out, err;
-    REQUIRE(record::run_import_har({har_file, std::nullopt}, out, err) == 0);
+    REQUIRE(record::run_import_har({har_file, std::nullopt}, out, err).value() ==
+            core::Verdict::conformant);
     const auto jsonl = dir / "session.jsonl";
     REQUIRE(std::filesystem::exists(jsonl));
     const std::string text = test::slurp(jsonl);
@@ -166,11 +167,13 @@ TEST_CASE("import-har and export-har convert both ways, next to the input by def
     CHECK(lines.good.size() == 5);
 
     // Running it again replaces the output instead of appending to it.
-    REQUIRE(record::run_import_har({har_file, std::nullopt}, out, err) == 0);
+    REQUIRE(record::run_import_har({har_file, std::nullopt}, out, err).value() ==
+            core::Verdict::conformant);
     CHECK(test::read_all(jsonl).good.size() == 5);
 
     const auto exported = dir / "again.har";
-    REQUIRE(record::run_export_har({jsonl, exported}, out, err) == 0);
+    REQUIRE(record::run_export_har({jsonl, exported}, out, err).value() ==
+            core::Verdict::conformant);
     auto har = record::read_har(exported);
     REQUIRE(har);
     REQUIRE(har->entries.size() == 5);
@@ -180,8 +183,9 @@ TEST_CASE("import-har and export-har convert both ways, next to the input by def
     // A recording with a bad line: converted but the bad line named, exit 1.
     test::spit(dir / "partly.jsonl", test::slurp(jsonl) + "{oops\n");
     std::ostringstream err2;
-    CHECK(record::run_export_har({dir / "partly.jsonl", std::nullopt}, out, err2) == 1);
+    CHECK(record::run_export_har({dir / "partly.jsonl", std::nullopt}, out, err2).value() ==
+          core::Verdict::deviations);
     CHECK(std::filesystem::exists(dir / "partly.har"));
     CHECK(err2.str().find("partly.jsonl:6") != std::string::npos);
-    CHECK(record::run_import_har({dir / "absent.har", std::nullopt}, out, err) == 2);
+    CHECK_FALSE(record::run_import_har({dir / "absent.har", std::nullopt}, out, err));
 }

@@ -3,6 +3,7 @@
 // exchange recorded and redacted; raw queries and headers forwarded as sent; an upstream that
 // fails answered 502 and recorded; HTTPS upstreams; and `conform record`'s run_record.
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <streambuf>
 #include <thread>
@@ -259,9 +260,9 @@ TEST_CASE("run_record prints its URL first, records until stopped, and refuses b
     std::atomic<bool> stop{false};
     SharedText out_text, err_text;
     std::ostream out(&out_text), err(&err_text);
-    int code = -1;
+    std::optional<core::Result<core::Verdict>> verdict;
     std::thread runner(
-        [&] { code = record::run_record(job, record::RecordEdges{&stop}, out, err); });
+        [&] { verdict = record::run_record(job, record::RecordEdges{&stop}, out, err); });
     std::string url;
     for (int i = 0; i < 500 && url.empty(); ++i) {
         const std::string text = out_text.text();
@@ -277,24 +278,28 @@ TEST_CASE("run_record prints its URL first, records until stopped, and refuses b
           upstream.contract.envelope.code.success);
     stop = true;
     runner.join();
-    CHECK(code == 0);
+    REQUIRE(verdict);
+    CHECK(verdict->value() == core::Verdict::conformant);
     CHECK(err_text.text().find("1 exchanges recorded") != std::string::npos);
     const auto lines = test::read_all(job.out);
     REQUIRE(lines.good.size() == 1);
     CHECK(lines.good[0].operation == "GetRepo");
 
+    // Each an error (`conform record` exits 2 printing it), before anything listens.
     std::ostringstream o, e;
     record::RecordJob bad = job;
     bad.upstream = "not a url";
-    CHECK(record::run_record(bad, o, e) == 2);
+    CHECK_FALSE(record::run_record(bad, o, e));
     bad = job;
     bad.contract = "no-such-contract";
-    CHECK(record::run_record(bad, o, e) == 2);
+    CHECK_FALSE(record::run_record(bad, o, e));
     bad = job;
     bad.listen = "127.0.0.1:notaport";
-    CHECK(record::run_record(bad, o, e) == 2);
+    CHECK_FALSE(record::run_record(bad, o, e));
     bad = job;
     bad.out = dir / "missing-dir" / "x.jsonl";
-    CHECK(record::run_record(bad, o, e) == 2);
-    CHECK(e.str().find("conform record: ") != std::string::npos);
+    const auto unwritable = record::run_record(bad, o, e);
+    REQUIRE_FALSE(unwritable);
+    CHECK(unwritable.error().message.find("missing-dir") != std::string::npos);
+    CHECK(o.str().empty());
 }

@@ -19,6 +19,7 @@
 
 #include "runner/http/transport.hpp"
 #include "runner/record/recording.hpp"
+#include "tests/support/scoped_env.hpp"
 
 namespace conform::test {
 
@@ -76,31 +77,6 @@ inline ReadAll read_all(const std::filesystem::path& file, record::ReaderOptions
     }
     return out;
 }
-
-// Sets (or unsets) an environment variable for the scope, restoring the old value after.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const char* value) : m_name(name) {
-        if (const char* old = std::getenv(name))
-            m_old = old;
-        if (value)
-            ::setenv(name, value, 1);
-        else
-            ::unsetenv(name);
-    }
-    ~ScopedEnv() {
-        if (m_old)
-            ::setenv(m_name, m_old->c_str(), 1);
-        else
-            ::unsetenv(m_name);
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
 
 // A client transport (trusting ca's certificates when given).
 inline std::unique_ptr<http::Transport> client(std::optional<std::filesystem::path> ca = {}) {

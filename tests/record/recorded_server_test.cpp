@@ -5,6 +5,7 @@
 // with file:line and skipped; run_serve_recordings prints its URL and refuses what it cannot
 // serve.
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <streambuf>
 #include <thread>
@@ -304,9 +305,9 @@ TEST_CASE("run_serve_recordings: URL first, bad lines reported and skipped, exit
     std::atomic<bool> stop{false};
     SharedText out_text, err_text;
     std::ostream out(&out_text), err(&err_text);
-    int code = -1;
+    std::optional<core::Result<core::Verdict>> verdict;
     std::thread runner([&] {
-        code = record::run_serve_recordings(job, record::ServeRecordingsEdges{&stop}, out, err);
+        verdict = record::run_serve_recordings(job, record::ServeRecordingsEdges{&stop}, out, err);
     });
     std::string url;
     for (int i = 0; i < 500 && url.empty(); ++i) {
@@ -322,7 +323,8 @@ TEST_CASE("run_serve_recordings: URL first, bad lines reported and skipped, exit
     CHECK(call(*transport, url + "/", "Action=B").response->status == 404);
     stop = true;
     runner.join();
-    CHECK(code == 0);
+    REQUIRE(verdict);
+    CHECK(verdict->value() == core::Verdict::conformant);
     const std::string log = err_text.text();
     INFO(log);
     CHECK(log.find("conform serve: skipped " + file.string() + ":2") != std::string::npos);
@@ -332,20 +334,23 @@ TEST_CASE("run_serve_recordings: URL first, bad lines reported and skipped, exit
                    "skipped") != std::string::npos);
     CHECK(log.find("1 request(s) matched nothing") != std::string::npos);
 
+    // Each an error (`conform serve` exits 2 printing it).
     std::ostringstream o, e;
+    auto error_of = [&](const record::ServeRecordingsJob& j) {
+        const auto served = record::run_serve_recordings(j, o, e);
+        return served ? std::string("(served)") : served.error().message;
+    };
     record::ServeRecordingsJob bad = job;
     bad.recordings = {dir / "absent.jsonl"};
-    CHECK(record::run_serve_recordings(bad, o, e) == 2);
-    CHECK(e.str().find("absent.jsonl") != std::string::npos);
+    CHECK(error_of(bad).find("absent.jsonl") != std::string::npos);
     bad.recordings = {file, dir / "absent.har"};
-    CHECK(record::run_serve_recordings(bad, o, e) == 2);
+    CHECK(error_of(bad) != "(served)");
     const auto empty = dir / "empty.jsonl";
     test::spit(empty, "\n{bad\n");
     bad.recordings = {empty};
-    CHECK(record::run_serve_recordings(bad, o, e) == 2);
-    CHECK(e.str().find("no recorded exchange to serve") != std::string::npos);
+    CHECK(error_of(bad).find("no recorded exchange to serve") != std::string::npos);
     bad = job;
     bad.listen = "127.0.0.1:notaport";
-    CHECK(record::run_serve_recordings(bad, o, e) == 2);
+    CHECK(error_of(bad).find("notaport") != std::string::npos);
     CHECK(o.str().empty());
 }

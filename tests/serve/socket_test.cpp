@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "runner/http/transport.hpp"
 #include "runner/serve/serve.hpp"
 #include "tests/http/signing_support.hpp"
@@ -173,8 +175,8 @@ TEST_CASE("run_serve: prints the URL, serves, stops on request", "[serve][socket
     serve::ServeJob job;
     job.contract = "tencent-ccr";
     job.persona = "reference";
-    int code = -1;
-    std::thread serving([&] { code = serve::run_serve(job, {environment, &stop}, out, err); });
+    std::optional<core::Result<core::Verdict>> verdict;
+    std::thread serving([&] { verdict = serve::run_serve(job, {environment, &stop}, out, err); });
     std::string url;
     for (int i = 0; i < 200 && url.empty(); ++i) {
         const std::string text = out_buf.text();
@@ -195,49 +197,52 @@ TEST_CASE("run_serve: prints the URL, serves, stops on request", "[serve][socket
     }
     stop = true;
     serving.join();
-    CHECK(code == 0);
+    REQUIRE(verdict);
+    CHECK(verdict->value() == core::Verdict::conformant);
     CHECK(err.str().find("built-in test credentials") != std::string::npos);
     CHECK(err.str().find("AKIDconformTest") != std::string::npos);
     CHECK(err.str().find("conformTestSecretKey") == std::string::npos); // never the secret
 }
 
-TEST_CASE("run_serve: usage errors exit 2 with a message", "[serve][cli]") {
+TEST_CASE("run_serve: usage errors are errors with a message", "[serve][cli]") {
     test::MapEnvironment environment(std::map<std::string, std::string, std::less<>>{});
+    // {served, what it printed + the error's message}; `conform serve` exits 2 on an error.
     auto run = [&](serve::ServeJob job, const test::MapEnvironment& env) {
         std::ostringstream out, err;
         const std::atomic<bool> stop{true};
-        const int code = serve::run_serve(job, {env, &stop}, out, err);
-        return std::pair{code, err.str() + out.str()};
+        const auto verdict = serve::run_serve(job, {env, &stop}, out, err);
+        return std::pair{verdict.has_value(),
+                         err.str() + out.str() + (verdict ? "" : verdict.error().message)};
     };
     serve::ServeJob job;
-    CHECK(run(job, environment).first == 2); // no contract
+    CHECK_FALSE(run(job, environment).first); // no contract
     job.contract = "nope";
-    auto [code, text] = run(job, environment);
-    CHECK(code == 2);
+    auto [served, text] = run(job, environment);
+    CHECK_FALSE(served);
     CHECK(text.find("ucloud-uhub") != std::string::npos); // the known ones are listed
     job.contract = "tencent-ccr";
     job.persona = "nope";
-    CHECK(run(job, environment).first == 2);
+    CHECK_FALSE(run(job, environment).first);
     job.persona = "total-as-string";
-    std::tie(code, text) = run(job, environment);
-    CHECK(code == 2);
+    std::tie(served, text) = run(job, environment);
+    CHECK_FALSE(served);
     CHECK(text.find("does not apply") != std::string::npos);
     job.persona = "reference";
     job.listen = "localhost";
-    CHECK(run(job, environment).first == 2);
+    CHECK_FALSE(run(job, environment).first);
     job.listen = "127.0.0.1:99999";
-    CHECK(run(job, environment).first == 2);
+    CHECK_FALSE(run(job, environment).first);
     job.listen = "127.0.0.1:0";
     using Vars = std::map<std::string, std::string, std::less<>>;
     const test::MapEnvironment half(Vars{{"TENCENTCLOUD_SECRET_ID", "AKIDsomeone"}});
-    std::tie(code, text) = run(job, half);
-    CHECK(code == 2);
+    std::tie(served, text) = run(job, half);
+    CHECK_FALSE(served);
     CHECK(text.find("TENCENTCLOUD_SECRET_KEY") != std::string::npos);
     // Both set: accepted, and said so (stops at once: the flag is already set).
     const test::MapEnvironment both(
         Vars{{"TENCENTCLOUD_SECRET_ID", "AKIDsomeone"}, {"TENCENTCLOUD_SECRET_KEY", "their-key"}});
-    std::tie(code, text) = run(job, both);
-    CHECK(code == 0);
+    std::tie(served, text) = run(job, both);
+    CHECK(served);
     CHECK(text.find("accepting the key pair from TENCENTCLOUD_SECRET_ID") != std::string::npos);
     CHECK(text.find("their-key") == std::string::npos);
 }
@@ -247,10 +252,12 @@ TEST_CASE("run_serve --list-personas", "[serve][cli]") {
     serve::ServeJob job;
     job.list_personas = true;
     std::ostringstream out, err;
-    CHECK(serve::run_serve(job, {environment, nullptr}, out, err) == 0);
+    CHECK(serve::run_serve(job, {environment, nullptr}, out, err).value() ==
+          core::Verdict::conformant);
     CHECK(out.str().find("unstable-total") != std::string::npos);
     job.contract = "ucloud-uhub";
     std::ostringstream out2;
-    CHECK(serve::run_serve(job, {environment, nullptr}, out2, err) == 0);
+    CHECK(serve::run_serve(job, {environment, nullptr}, out2, err).value() ==
+          core::Verdict::conformant);
     CHECK(out2.str().find("personas for ucloud-uhub") != std::string::npos);
 }

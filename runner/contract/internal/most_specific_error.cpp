@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "runner/core/json_pointer.hpp"
+#include "runner/core/text.hpp"
 #include "runner/core/uri.hpp"
 
 namespace conform::contract::internal {
@@ -30,13 +31,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
                 d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
         }
     return d[n][m];
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
 }
 
 // The members a closed object declares, found from the canonical location of its
@@ -69,7 +63,7 @@ std::vector<std::string> declared_members(const schema::OutputUnit& unit,
 
 std::string closest_name(std::string_view typo, const std::vector<std::string>& names) {
     for (const std::string& name : names)
-        if (equal_ignoring_case(typo, name))
+        if (core::iequals(typo, name))
             return name;
     std::string best;
     std::size_t best_distance = 3; // more than two edits is another word, not a typo

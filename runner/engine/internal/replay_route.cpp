@@ -4,17 +4,11 @@
 #include <cctype>
 #include <charconv>
 
+#include "runner/core/text.hpp"
 #include "runner/record/record.hpp"
 
 namespace conform::engine {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::string_view authority_of(std::string_view url) {
     const auto scheme = url.find("://");
@@ -41,8 +35,8 @@ std::string host_of(std::string_view url) {
     if (const auto at = authority.rfind('@'); at != std::string_view::npos)
         authority.remove_prefix(at + 1);
     if (authority.starts_with('[')) // IPv6 literal
-        return lower(authority.substr(1, authority.find(']') - 1));
-    return lower(authority.substr(0, authority.find(':')));
+        return core::ascii_lower(authority.substr(1, authority.find(']') - 1));
+    return core::ascii_lower(authority.substr(0, authority.find(':')));
 }
 
 std::string path_of(std::string_view url) {

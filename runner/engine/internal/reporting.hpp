@@ -33,6 +33,8 @@ public:
 
     // After finish: a deviation (new or expired) at --fail-on or worse.
     [[nodiscard]] bool failing() const { return m_triage->failing(); }
+    // After finish: triage's verdict (unreachable, deviations or conformant).
+    [[nodiscard]] core::Verdict verdict() const { return m_triage->verdict(); }
     // "conform: report written to DIR/report.json (+ junit.xml ...)", and the baseline's lines.
     void announce(std::ostream& err) const;
 
