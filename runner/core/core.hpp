@@ -1,8 +1,9 @@
 #pragma once
 // conform::core — the shared vocabulary, no I/O beyond reading a file: Result and Diagnostic,
 // the read-only JSON view (nlohmann + simdjson), JSON parsing with locations, JSON Pointer,
-// URI references, ASCII text helpers.
+// URI references, ASCII text helpers, the clock edge.
 
+#include "runner/core/clock.hpp"
 #include "runner/core/deviation.hpp"
 #include "runner/core/function_ref.hpp"
 #include "runner/core/json_parse.hpp"
