@@ -1,8 +1,10 @@
 #pragma once
 // conform::core — the shared vocabulary, no I/O beyond reading a file: Result and Diagnostic,
 // the read-only JSON view (nlohmann + simdjson), JSON parsing with locations, JSON Pointer,
-// URI references, ASCII text helpers, the UTF-8 decoder, the Verdict a job returns.
+// URI references, ASCII text helpers, the UTF-8 decoder, the clock edge, the Verdict a job
+// returns.
 
+#include "runner/core/clock.hpp"
 #include "runner/core/deviation.hpp"
 #include "runner/core/function_ref.hpp"
 #include "runner/core/json_parse.hpp"

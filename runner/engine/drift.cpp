@@ -12,6 +12,7 @@
 #include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/internal/replay_route.hpp"
 #include "runner/engine/internal/reporting.hpp"
+#include "runner/engine/internal/request_pipeline.hpp"
 #include "runner/record/record.hpp"
 
 namespace conform::engine {
@@ -150,8 +151,9 @@ namespace {
 class LiveSource final : public ExchangeSource {
 public:
     LiveSource(ExchangeSource& recorded, const ReplayContracts& contracts, const CompareJob& job,
-               http::Transport& transport)
-        : m_recorded(recorded), m_router(contracts), m_job(job), m_transport(transport) {}
+               const internal::RequestEdges& edges, const http::Environment& environment)
+        : m_recorded(recorded), m_router(contracts), m_job(job), m_environment(environment),
+          m_pipeline(edges, {.limits = job.settings.limits.body()}) {}
 
     core::Result<std::optional<record::Recorded>> next() override {
         for (;;) {
@@ -168,73 +170,79 @@ public:
     std::size_t unreachable() const { return m_unreachable; }
 
 private:
+    // The recorded request sent again through the pipeline (once: no retries, no recording),
+    // its answer compared with the recorded one. nullopt (and a note) when it cannot be sent.
     std::optional<record::Recorded> again(const record::Recorded& then) {
         DriftEntry entry;
         entry.file = then.file.string();
         entry.line = then.line;
-        auto routed = m_router.route(then);
-        if (!routed) {
-            entry.note = "not sent again: " + routed.error().message;
+        Endpoint endpoint;
+        auto plan = plan_of(then, entry, endpoint);
+        if (!plan) {
+            entry.note = "not sent again: " + plan.error().message;
             m_outcome.drifted.push_back(std::move(entry));
             return std::nullopt;
         }
-        const contract::Contract& c = *routed->contract;
+        std::vector<std::string> environment; // no retries: nothing to note
+        auto sent = m_pipeline.send(*plan, *m_contract, {}, environment);
+        if (!sent) {
+            entry.note = "not signed: " + sent.error().message;
+            m_outcome.drifted.push_back(std::move(entry));
+            return std::nullopt;
+        }
+        ++m_sent;
+        const internal::Answer& answer = sent->answer;
+        const http::Exchange& x = *answer.exchange;
+        entry.request = x.request.method + " " + record::redacted_url(x.request);
+        ++m_outcome.compared;
+        compare(then, answer, entry);
+        if (!entry.changes.empty() || !entry.note.empty())
+            m_outcome.drifted.push_back(std::move(entry));
+        return now_of(then, x);
+    }
+
+    // What to send again: the recorded parameters without their signature, timestamp and
+    // nonce, to the target or where it was recorded, signed with today's credentials. Sets
+    // m_contract and the entry's names; fails saying why it cannot be sent.
+    core::Result<internal::RequestPlan> plan_of(const record::Recorded& then, DriftEntry& entry,
+                                                Endpoint& endpoint) {
+        CONFORM_TRY(Routed routed, m_router.route(then));
+        const contract::Contract& c = *routed.contract;
+        m_contract = &c;
         entry.contract = c.name;
-        entry.operation = routed->operation->name;
+        entry.operation = routed.operation->name;
         const std::string url = m_job.target ? m_job.target->url
                                              : origin_of(then.exchange.request.base_url) +
                                                    path_of(then.exchange.request.base_url);
-        auto endpoint = endpoint_of(url, c.base_url);
-        if (!endpoint) {
-            entry.note = "not sent again: " + endpoint.error().message;
-            m_outcome.drifted.push_back(std::move(entry));
-            return std::nullopt;
-        }
-        http::Request request;
-        request.method = then.exchange.request.method;
-        request.base_url = endpoint->base_url;
-        http::QueryParams params;
+        CONFORM_TRY(endpoint, endpoint_of(url, c.base_url));
+        internal::RequestPlan plan;
+        plan.method = then.exchange.request.method;
+        plan.endpoint = &endpoint;
         for (const http::QueryParam& p : then.exchange.request.query)
             if (!is_signing_param(p.name))
-                params.add(p.name, p.value);
-        const contract::Signing signing = routed->test_case.signing;
+                plan.params.add(p.name, p.value);
+        const contract::Signing signing = routed.test_case.signing;
         if (signing == contract::Signing::bad_signature ||
-            signing == contract::Signing::stale_timestamp) {
+            signing == contract::Signing::stale_timestamp)
             // Its signature is what it tests, and today's would not be the recorded one.
-            entry.note = "not sent again: case " + routed->test_case.name + " sends a " +
-                         (signing == contract::Signing::bad_signature ? "wrong signature"
-                                                                      : "stale timestamp");
-            m_outcome.drifted.push_back(std::move(entry));
-            return std::nullopt;
+            return core::fail("case " + routed.test_case.name + " sends a " +
+                              (signing == contract::Signing::bad_signature ? "wrong signature"
+                                                                           : "stale timestamp"));
+        if (signing == contract::Signing::none)
+            return plan;
+        if (const http::Scheme* scheme = http::find_scheme(c.signing)) {
+            CONFORM_TRY(m_credentials, http::credentials_from_env(*scheme, m_environment));
+            plan.sign = {scheme, &m_credentials, contract::Signing::sign};
         }
-        const http::Scheme* scheme =
-            signing == contract::Signing::none ? nullptr : http::find_scheme(c.signing);
-        if (scheme) {
-            auto creds = credentials(*scheme);
-            if (!creds) {
-                entry.note = "not sent again: " + creds.error().message;
-                m_outcome.drifted.push_back(std::move(entry));
-                return std::nullopt;
-            }
-            auto signed_query =
-                scheme->sign(params, {request.method, endpoint->signing_host, endpoint->path},
-                             *creds, m_clock, m_nonces);
-            if (!signed_query) {
-                entry.note = "not signed: " + signed_query.error().message;
-                m_outcome.drifted.push_back(std::move(entry));
-                return std::nullopt;
-            }
-            params = std::move(signed_query->params);
-        }
-        request.query = std::move(params);
-        http::Exchange x = m_transport.send(request);
-        ++m_sent;
-        entry.request = request.method + " " + record::redacted_url(request);
+        return plan;
+    }
 
+    // The new exchange as replay reads it: the recorded one's names and place.
+    record::Recorded now_of(const record::Recorded& then, const http::Exchange& x) const {
         record::Recorded now;
         now.exchange = x;
         now.time = internal::iso_utc(x.started);
-        now.contract = then.contract.empty() ? c.name : then.contract;
+        now.contract = then.contract.empty() ? m_contract->name : then.contract;
         now.operation = then.operation;
         now.case_name = then.case_name;
         now.target = m_job.target
@@ -243,44 +251,44 @@ private:
         now.file = then.file;
         now.line = then.line;
         now.pointer = then.pointer;
-
-        ++m_outcome.compared;
-        if (!x.response) {
-            ++m_unreachable;
-            entry.note = "no answer now: " + (x.failure ? x.failure->message : std::string("?"));
-        } else if (!then.exchange.response) {
-            entry.note = "no answer was recorded; the endpoint answers now";
-        } else {
-            if (then.exchange.response->status != x.response->status)
-                entry.changes.push_back({DriftKind::status_changed, "",
-                                         std::to_string(then.exchange.response->status),
-                                         std::to_string(x.response->status)});
-            auto old_body =
-                core::parse_json(then.exchange.response->body, {}, m_job.settings.limits.body());
-            auto new_body = core::parse_json(x.response->body, {}, m_job.settings.limits.body());
-            if (old_body && new_body) {
-                auto shape = compare_shapes(*old_body, *new_body);
-                entry.changes.insert(entry.changes.end(), shape.begin(), shape.end());
-            } else if (old_body.has_value() != new_body.has_value()) {
-                entry.note = old_body ? "the body is no longer JSON" : "the body is JSON now";
-            }
-        }
-        if (!entry.changes.empty() || !entry.note.empty())
-            m_outcome.drifted.push_back(std::move(entry));
         return now;
     }
 
-    core::Result<http::Credentials> credentials(const http::Scheme& scheme) {
-        return http::credentials_from_env(scheme, m_environment);
+    // Status and body shape then and now, into the entry. The new body is the one the
+    // pipeline parsed; the recorded one is parsed here.
+    void compare(const record::Recorded& then, const internal::Answer& answer, DriftEntry& entry) {
+        const http::Exchange& x = *answer.exchange;
+        if (!x.response) {
+            ++m_unreachable;
+            entry.note = "no answer now: " + (x.failure ? x.failure->message : std::string("?"));
+            return;
+        }
+        if (!then.exchange.response) {
+            entry.note = "no answer was recorded; the endpoint answers now";
+            return;
+        }
+        if (then.exchange.response->status != x.response->status)
+            entry.changes.push_back({DriftKind::status_changed, "",
+                                     std::to_string(then.exchange.response->status),
+                                     std::to_string(x.response->status)});
+        auto old_body =
+            core::parse_json(then.exchange.response->body, {}, m_job.settings.limits.body());
+        const std::optional<json>& new_body = answer.observed.body;
+        if (old_body && new_body) {
+            auto shape = compare_shapes(*old_body, *new_body);
+            entry.changes.insert(entry.changes.end(), shape.begin(), shape.end());
+        } else if (old_body.has_value() != new_body.has_value()) {
+            entry.note = old_body ? "the body is no longer JSON" : "the body is JSON now";
+        }
     }
 
     ExchangeSource& m_recorded;
     Router m_router;
     const CompareJob& m_job;
-    http::Transport& m_transport;
-    http::ProcessEnvironment m_environment;
-    http::SystemClock m_clock;
-    http::RandomNonceSource m_nonces;
+    const http::Environment& m_environment;
+    internal::RequestPipeline m_pipeline;
+    const contract::Contract* m_contract = nullptr; // the current exchange's
+    http::Credentials m_credentials;                // the current exchange's
     DriftOutcome m_outcome;
     std::size_t m_sent = 0, m_unreachable = 0;
 };
@@ -354,10 +362,17 @@ core::Result<core::Verdict> run_compare(const CompareJob& job, std::ostream& out
     CONFORM_TRY(auto recorded, RecordingFiles::open(job.files, job.settings.limits.recordings()));
     CONFORM_TRY(auto transport, http::make_transport(job.client));
     const ReplayContracts contracts{loaded.contracts, loaded.cases};
-    LiveSource live(*recorded, contracts, job, *transport);
+    http::RandomNonceSource random_nonces;
+    const http::ProcessEnvironment process_environment;
+    const core::Clock& clock = job.clock ? *job.clock : core::system_clock();
+    const internal::RequestEdges edges{*transport, clock,
+                                       job.nonces ? *job.nonces : random_nonces};
+    LiveSource live(*recorded, contracts, job, edges,
+                    job.environment ? *job.environment : process_environment);
 
-    const std::string started_at = internal::iso_utc(std::chrono::system_clock::now());
-    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
+    const std::string started_at = internal::iso_utc(clock.wall());
+    CONFORM_TRY(auto reporting,
+                internal::Reporting::open(job.report, out, err, started_at, clock));
     report::Reporter& reporter = reporting->reporter();
     reporter.run_starting({started_at, job.arguments, {}});
     ReplaySettings settings = job.settings;

@@ -65,6 +65,11 @@ struct CompareJob {
     http::ClientOptions client;
     bool fail_on_drift = false;
     std::vector<std::string> arguments;
+    // Injected edges, as `conform run`'s (STYLE.md lesson 2); nullptr: the system clock,
+    // random nonces, the process environment (where today's credentials come from).
+    const core::Clock* clock = nullptr;
+    http::NonceSource* nonces = nullptr;
+    const http::Environment* environment = nullptr;
 };
 
 // Writes report.json (conformance of today's answers) and drift.json (schemas/drift.schema.json)

@@ -15,13 +15,13 @@
 #include "runner/engine/internal/case_checks.hpp"
 #include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/internal/reporting.hpp"
+#include "runner/engine/internal/request_pipeline.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/record/record.hpp"
 
 namespace conform::engine {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using contract::Case;
 using contract::CaseFile;
 using contract::CaseKind;
@@ -65,27 +65,11 @@ std::vector<WorkItem> plan_work(std::vector<TargetState>& states, const Shard& s
     return work;
 }
 
-bool is_timeout(const http::Exchange& x) {
-    return x.failure && (x.failure->kind == http::FailureKind::read_timeout ||
-                         x.failure->kind == http::FailureKind::connect_timeout);
-}
-
 bool is_unreachable(const http::Exchange& x) {
     return x.failure && (x.failure->kind == http::FailureKind::connect_failed ||
                          x.failure->kind == http::FailureKind::connect_timeout ||
                          x.failure->kind == http::FailureKind::tls_failed ||
                          x.failure->kind == http::FailureKind::invalid_url);
-}
-
-// A wrong signature that still looks like one: one character changed within the alphabet of
-// both schemes (hex for UCloud, Base64 for Tencent).
-void spoil_signature(http::QueryParams& params) {
-    const std::string* signature = params.find("Signature");
-    if (!signature || signature->empty())
-        return;
-    std::string spoilt = *signature;
-    spoilt[0] = spoilt[0] == 'a' ? 'b' : 'a';
-    params.set("Signature", spoilt);
 }
 
 // A total is an integer, or (a type.mismatch the schema check reports) a string holding one.
@@ -102,27 +86,18 @@ std::optional<std::int64_t> total_value(core::JsonView v) {
     return std::nullopt;
 }
 
-record::Recorded recorded(const TargetState& t, const contract::Operation& op, const Case& c,
-                          const http::Exchange& x) {
-    record::Recorded r;
-    r.exchange = x;
-    r.time = internal::iso_utc(x.started);
-    r.contract = t.target->contract->name;
-    r.operation = op.name;
-    r.case_name = c.name;
-    r.target = t.target->name;
-    return r;
-}
-
 class CaseRunner {
 public:
     CaseRunner(const RunSettings& settings, const RunEdges& edges)
-        : m_settings(settings), m_edges(edges) {}
+        : m_settings(settings), m_clock(edges.clock),
+          m_pipeline(
+              {edges.transport, edges.clock, edges.nonces},
+              {settings.retries, settings.backoff, settings.recorder, settings.limits.body()}) {}
 
-    // The parameters of a request to the operation: routing first, then the case's, then the
-    // run's extra ones; signed as the case says. Fails when the signer does.
-    core::Result<http::Request> build(const TargetState& t, const contract::Operation& op,
-                                      const Case& c, const http::QueryParams& params) const {
+    // A request to the operation: routing first, then the case's parameters, then the run's
+    // extra ones; signed as the case says (the pipeline signs each attempt afresh).
+    internal::RequestPlan plan_of(const TargetState& t, const contract::Operation& op,
+                                  const Case& c, const http::QueryParams& params) const {
         const contract::Contract& contract = *t.target->contract;
         http::QueryParams q;
         const bool omit_routing =
@@ -136,77 +111,74 @@ public:
                 q.add(p.name, p.value);
         for (const std::string& name : c.omit)
             q.erase(name);
-
-        http::Request r;
-        r.method = op.method;
-        r.base_url = t.endpoint.base_url;
-        if (!t.scheme || !t.target->credentials) {
-            r.query = std::move(q);
-            return r;
-        }
-        const http::Credentials& creds = *t.target->credentials;
-        if (c.signing == Signing::none) {
-            // Unsigned, but naming the account: the server must refuse for want of a signature.
-            q.set(t.scheme->key_id_param, creds.key_id);
-            r.query = std::move(q);
-            return r;
-        }
-        if (c.signing == Signing::stale_timestamp)
-            // An hour old: far outside any gateway's window (SIGNING.md: 300 s for ours).
-            q.set("Timestamp", std::to_string(m_edges.clock.unix_seconds() - 3600));
-        const http::RequestTarget signing_target{op.method, t.endpoint.signing_host,
-                                                 t.endpoint.path};
-        CONFORM_TRY(http::SignedQuery signed_query,
-                    t.scheme->sign(q, signing_target, creds, m_edges.clock, m_edges.nonces));
-        r.query = std::move(signed_query.params);
-        if (c.signing == Signing::bad_signature)
-            spoil_signature(r.query);
-        return r;
+        const http::Credentials* creds = t.target->credentials ? &*t.target->credentials : nullptr;
+        return {op.method, &t.endpoint, std::move(q), {t.scheme, creds, c.signing}};
     }
 
-    // Sends, retrying throttled answers and timeouts with doubling backoff; what happened on
-    // the way is written to environment (never a deviation).
-    struct Sent {
-        http::Exchange exchange;
-        bool throttled = false; // still throttled after the last retry
-    };
-    Sent send(const TargetState& t, const contract::Operation& op, const Case& c,
-              const http::QueryParams& params, std::vector<std::string>& environment,
-              std::string& build_error) const {
-        auto delay = m_settings.backoff;
-        for (int attempt = 0;; ++attempt) {
-            auto request = build(t, op, c, params); // re-signed: a fresh Nonce and Timestamp
-            if (!request) {
-                build_error = request.error().to_string();
-                return {};
-            }
-            http::Exchange x = m_edges.transport.send(*request);
-            if (m_settings.recorder)
-                if (auto written = m_settings.recorder->write(recorded(t, op, c, x)); !written)
-                    environment.push_back("not recorded: " + written.error().to_string());
-            const checks::Observed observed = observe(x);
-            const bool throttled = checks::is_throttled(*t.target->contract, observed);
-            const bool timeout = is_timeout(x);
-            if ((!throttled && !timeout) || attempt >= m_settings.retries) {
-                if (throttled || timeout)
-                    environment.push_back(std::string(throttled ? "throttled" : "timed out") +
-                                          " after " + std::to_string(attempt + 1) +
-                                          " attempt(s): " + describe(x));
-                return {std::move(x), throttled};
-            }
-            environment.push_back(std::string(throttled ? "throttled" : "timed out") + " (" +
-                                  describe(x) + "); retried after " +
-                                  std::to_string(delay.count()) + " ms");
-            std::this_thread::sleep_for(delay);
-            delay *= 2;
-        }
+    // Sends through the pipeline; fails when the request cannot be built (signed).
+    core::Result<internal::RequestPipeline::Sent>
+    send(const TargetState& t, const contract::Operation& op, const Case& c,
+         const http::QueryParams& params, std::vector<std::string>& environment) const {
+        const internal::RecordLabels labels{t.target->contract->name, op.name, c.name,
+                                            t.target->name};
+        return m_pipeline.send(plan_of(t, op, c, params), *t.target->contract, labels, environment);
     }
 
     report::CaseResult run(TargetState& t, const CaseFile& file, const Case& c) const {
-        const auto started = Clock::now();
-        const contract::Contract& contract = *t.target->contract;
+        const auto started = m_clock.monotonic();
+        report::CaseResult result = result_of(t, file, c);
+        const contract::Operation* op = t.target->contract->find_operation(file.operation);
+        auto finish = [&](std::string skipped = {}) {
+            result.skipped = std::move(skipped);
+            result.seconds = m_clock.seconds_since(started);
+            return result;
+        };
+        if (std::string why = why_skip(t, file, op, c); !why.empty())
+            return finish(std::move(why));
+        auto params = case_params(t, *op, c);
+        if (!params)
+            return finish(params.error().message);
+
+        // Each exchange's body is parsed once, in the pipeline: the throttle test, the walk and
+        // the checks read the same Observed.
+        std::vector<std::unique_ptr<const http::Exchange>> exchanges;
+        std::vector<checks::Observed> observed;
+        std::string build_error;
+        // The answer's Observed; nullptr when it could not be built or stayed throttled.
+        auto exchange = [&](const http::QueryParams& p,
+                            checks::Observed::Role role) -> const checks::Observed* {
+            auto sent = send(t, *op, c, p, result.environment);
+            if (!sent) {
+                build_error = sent.error().to_string();
+                return nullptr;
+            }
+            sent->answer.observed.role = role;
+            exchanges.push_back(std::move(sent->answer.exchange));
+            observed.push_back(std::move(sent->answer.observed));
+            return sent->throttled ? nullptr : &observed.back();
+        };
+
+        const bool complete = c.kind == CaseKind::walk && op->pagination
+                                  ? walk(*op, c, *params, exchange)
+                                  : exchange(*params, checks::Observed::Role::page) != nullptr;
+        if (!build_error.empty())
+            return finish("cannot build the request: " + build_error);
+        if (!complete)
+            return finish("throttled: the target kept asking to slow down (environment, not a "
+                          "deviation)");
+
+        for (const auto& x : exchanges)
+            result.exchanges.push_back(record::excerpt(*x));
+        const checks::CheckContext context{*t.target->contract, op, c, observed};
+        result.checks = run_case_checks(context, m_settings.checks);
+        return finish();
+    }
+
+private:
+    // The result's names, before anything is sent.
+    static report::CaseResult result_of(const TargetState& t, const CaseFile& file, const Case& c) {
         report::CaseResult result;
-        result.contract = contract.name;
+        result.contract = t.target->contract->name;
         result.operation = file.operation;
         result.target = t.target->name;
         result.url = t.endpoint.base_url;
@@ -215,90 +187,53 @@ public:
         result.description = c.description;
         result.kind = std::string(contract::name_of(c.kind));
         result.expect = std::string(contract::name_of(c.expect));
+        return result;
+    }
 
-        const contract::Operation* op = contract.find_operation(file.operation);
-        auto finish = [&](std::string skipped = {}) {
-            result.skipped = std::move(skipped);
-            result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-            return result;
-        };
+    // Why the case cannot be sent to this target; "" when it can.
+    static std::string why_skip(const TargetState& t, const CaseFile& file,
+                                const contract::Operation* op, const Case& c) {
+        const contract::Contract& contract = *t.target->contract;
         if (t.unreachable)
-            return finish("target unreachable: " + t.unreachable_why);
+            return "target unreachable: " + t.unreachable_why;
         if (!op)
-            return finish("the contract has no operation " + file.operation);
+            return "the contract has no operation " + file.operation;
         if (!contract.is_read_only(op->name))
-            return finish("live mode sends read-only operations only; the contract does not "
-                          "mark " +
-                          op->name + " read-only");
+            return "live mode sends read-only operations only; the contract does not mark " +
+                   op->name + " read-only";
         if (t.scheme && c.signing != Signing::none && !t.target->credentials)
-            return finish("no credentials: " + t.target->missing_credentials);
+            return "no credentials: " + t.target->missing_credentials;
         if (c.signing == Signing::stale_timestamp &&
             (!t.scheme || t.scheme->id != http::SchemeId::tencent_v2_hmac))
-            return finish("the " + contract.signing + " scheme signs no timestamp");
+            return "the " + contract.signing + " scheme signs no timestamp";
+        return {};
+    }
 
-        // The case's parameters, {{total}} resolved from the probe.
+    // The case's parameters, {{total}} resolved from the probe. Fails with the skip reason.
+    static core::Result<http::QueryParams>
+    case_params(const TargetState& t, const contract::Operation& op, const Case& c) {
         http::QueryParams params;
         // (a plain pair rather than std::optional: g++ 12 -O2 misreads the latter as
         // maybe-uninitialized here)
-        const auto total_it = t.totals.find(op->name);
+        const auto total_it = t.totals.find(op.name);
         const bool has_total = total_it != t.totals.end() && total_it->second.has_value();
         const std::int64_t total = has_total ? *total_it->second : 0;
         for (const auto& [name, value] : c.params) {
             if (value.find("{{") != std::string::npos && !has_total)
-                return finish("needs the total count, which the default page did not give");
+                return core::fail("needs the total count, which the default page did not give");
             auto resolved = contract::resolve_placeholders(value, total);
             if (!resolved)
-                return finish(resolved.error().to_string());
+                return core::fail(resolved.error().to_string());
             params.add(name, *resolved);
         }
-
-        std::vector<http::Exchange> exchanges;
-        std::vector<checks::Observed::Role> roles;
-        std::string build_error;
-        auto exchange = [&](const http::QueryParams& p, checks::Observed::Role role) {
-            Sent sent = send(t, *op, c, p, result.environment, build_error);
-            if (!build_error.empty())
-                return false;
-            const bool throttled = sent.throttled;
-            exchanges.push_back(std::move(sent.exchange));
-            roles.push_back(role);
-            return !throttled;
-        };
-
-        bool complete = true;
-        if (c.kind == CaseKind::walk && op->pagination) {
-            complete = walk(*op, c, params, exchanges, exchange);
-        } else {
-            complete = exchange(params, checks::Observed::Role::page);
-        }
-        if (!build_error.empty())
-            return finish("cannot build the request: " + build_error);
-        if (!complete)
-            return finish("throttled: the target kept asking to slow down (environment, not a "
-                          "deviation)");
-
-        std::vector<checks::Observed> observed;
-        for (std::size_t i = 0; i < exchanges.size(); ++i)
-            observed.push_back(observe(exchanges[i], roles[i]));
-        for (const http::Exchange& x : exchanges)
-            result.exchanges.push_back(record::excerpt(x));
-
-        const checks::CheckContext context{contract, op, c, observed};
-        result.checks = run_case_checks(context, m_settings.checks);
-        return finish();
+        return params;
     }
 
-    // The body parsed once for the checks, within --max-depth.
-    [[nodiscard]] checks::Observed
-    observe(const http::Exchange& x,
-            checks::Observed::Role role = checks::Observed::Role::page) const {
-        return checks::Observed::of(x, role, m_settings.limits.body());
-    }
-
-private:
+    // Every page of Limit walk_limit, then one page with a limit above everything: what the
+    // walk should have seen (gap vs a wrong total).
     template <class Exchange>
     bool walk(const contract::Operation& op, const Case& c, const http::QueryParams& params,
-              std::vector<http::Exchange>& exchanges, Exchange&& exchange) const {
+              Exchange&& exchange) const {
         const contract::Pagination& model = *op.pagination;
         std::int64_t walked = 0;
         std::optional<std::int64_t> first_total;
@@ -306,12 +241,12 @@ private:
             http::QueryParams p = params;
             p.set(model.offset_param, std::to_string(page * c.walk_limit));
             p.set(model.limit_param, std::to_string(c.walk_limit));
-            if (!exchange(p, checks::Observed::Role::page))
+            const checks::Observed* o = exchange(p, checks::Observed::Role::page);
+            if (!o)
                 return false;
-            const checks::Observed o = observe(exchanges.back());
-            if (!o.body)
+            if (!o->has_json())
                 break;
-            const core::JsonView body(*o.body);
+            const core::JsonView body = o->json();
             auto items = core::resolve_pointer(body, model.items_pointer);
             if (!items || !items->is_array())
                 break;
@@ -322,23 +257,16 @@ private:
             if (static_cast<std::int64_t>(items->size()) < c.walk_limit)
                 break; // a short page: the end
         }
-        // One page with a limit above everything: what the walk should have seen (gap vs a
-        // wrong total).
         http::QueryParams p = params;
         p.set(model.offset_param, "0");
         p.set(model.limit_param,
               std::to_string(std::max(first_total.value_or(0), walked) + c.walk_limit));
-        return exchange(p, checks::Observed::Role::full_listing);
-    }
-
-    static std::string describe(const http::Exchange& x) {
-        if (x.failure)
-            return x.failure->message;
-        return "HTTP " + std::to_string(x.response->status);
+        return exchange(p, checks::Observed::Role::full_listing) != nullptr;
     }
 
     const RunSettings& m_settings;
-    const RunEdges& m_edges;
+    const core::Clock& m_clock;
+    internal::RequestPipeline m_pipeline;
 };
 
 // One default page per operation: is the target there, and how many items does it list?
@@ -351,25 +279,22 @@ void probe(TargetState& t, const CaseRunner& runner) {
         Case probe_case;
         probe_case.name = "probe";
         std::vector<std::string> environment;
-        std::string build_error;
         const bool can_sign = !t.scheme || t.target->credentials;
         if (!can_sign)
             probe_case.signing = Signing::none;
-        auto sent = runner.send(t, *op, probe_case, {}, environment, build_error);
-        if (!build_error.empty()) {
+        auto sent = runner.send(t, *op, probe_case, {}, environment);
+        if (!sent) {
             t.totals[op->name] = std::nullopt;
             continue;
         }
-        if (is_unreachable(sent.exchange)) {
+        if (is_unreachable(*sent->answer.exchange)) {
             t.unreachable = true;
-            t.unreachable_why = sent.exchange.failure->message;
+            t.unreachable_why = sent->answer.exchange->failure->message;
             return;
         }
         std::optional<std::int64_t> total;
-        const checks::Observed o = runner.observe(sent.exchange);
-        if (o.body && op->pagination)
-            if (auto v =
-                    core::resolve_pointer(core::JsonView(*o.body), op->pagination->total_pointer))
+        if (op->pagination)
+            if (auto v = sent->answer.at(op->pagination->total_pointer))
                 total = total_value(*v);
         t.totals[op->name] = total;
     }
@@ -380,7 +305,7 @@ void probe(TargetState& t, const CaseRunner& runner) {
 RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& settings,
                        const RunEdges& edges, report::Reporter& reporter) {
     RunOutcome outcome;
-    const auto started = Clock::now();
+    const auto started = edges.clock.monotonic();
     CaseRunner runner(settings, edges);
 
     std::vector<TargetState> states(targets.size());
@@ -439,7 +364,7 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
     report::RunSummary& sum = outcome.summary;
     sum = report::summarize(outcome.cases);
     sum.unreachable_targets = outcome.unreachable;
-    sum.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    sum.seconds = edges.clock.seconds_since(started);
     return outcome;
 }
 

@@ -21,6 +21,7 @@
 
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
+#include "runner/core/clock.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/core/verdict.hpp"
 #include "runner/http/signer.hpp"
@@ -99,7 +100,7 @@ struct RunSettings {
 // The injected edges (STYLE.md lesson 2).
 struct RunEdges {
     http::Transport& transport;
-    const http::Clock& clock;
+    const core::Clock& clock; // signatures' Timestamp, case and run seconds
     http::NonceSource& nonces;
 };
 
@@ -136,6 +137,10 @@ struct RunJob {
     http::ClientOptions client;
     bool tls = false; // embedded: serve HTTPS (the client trusts the generated certificate)
     std::vector<std::string> arguments; // the command line, for the report
+    // Injected edges (STYLE.md lesson 2); nullptr: the system clock, random nonces. The
+    // embedded reference servers read the same clock, so a fixed one makes the same report.
+    const core::Clock* clock = nullptr;
+    http::NonceSource* nonces = nullptr;
 };
 
 // The verdict: conformant (warnings allowed), deviations (one at --fail-on severity or worse

@@ -3,7 +3,6 @@
 // as `reference` and as `doc-sample`), runs them, and writes the reports.
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <unistd.h>
@@ -76,6 +75,9 @@ core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream&
             }
             serve::ReferenceOptions reference_options;
             reference_options.persona = persona;
+            if (job.clock) // the run's clock, not owned: the servers stop before the run ends
+                reference_options.clock = std::shared_ptr<const core::Clock>(
+                    std::shared_ptr<const core::Clock>(), job.clock);
             CONFORM_TRY(auto reference, serve::make_reference(c, fixtures, reference_options));
             http::ServerOptions options;
             options.tls = job.tls;
@@ -186,13 +188,14 @@ core::Result<core::Verdict> run_run(const RunJob& job, std::ostream& out, std::o
         client.ca_file = plan.ca_file;
     CONFORM_TRY(auto transport, http::make_transport(client));
 
-    const std::string started_at = internal::iso_utc(std::chrono::system_clock::now());
-    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
+    const core::Clock& clock = job.clock ? *job.clock : core::system_clock();
+    const std::string started_at = internal::iso_utc(clock.wall());
+    CONFORM_TRY(auto reporting,
+                internal::Reporting::open(job.report, out, err, started_at, clock));
     report::Reporter& reporter = reporting->reporter();
     reporter.run_starting({started_at, job.arguments, settings.shard.text()});
-    http::SystemClock clock;
-    http::RandomNonceSource nonces;
-    const RunEdges edges{*transport, clock, nonces};
+    http::RandomNonceSource random_nonces;
+    const RunEdges edges{*transport, clock, job.nonces ? *job.nonces : random_nonces};
     RunOutcome outcome = run_targets(plan.targets, settings, edges, reporter);
     auto written = reporting->finish(outcome.summary);
 

@@ -1,17 +1,10 @@
-// The signers' injected edges in their real form: the system clock, random nonces, the process
-// environment (STYLE.md lesson 2).
-#include <chrono>
+// The signers' injected edges in their real form: random nonces, the process environment
+// (STYLE.md lesson 2; the system clock is core/clock.hpp's).
 #include <cstdlib>
 
 #include "runner/http/signer.hpp"
 
 namespace conform::http {
-
-std::int64_t SystemClock::unix_seconds() const {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 RandomNonceSource::RandomNonceSource() : m_engine(std::random_device{}()) {}
 

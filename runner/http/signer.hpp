@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runner/core/clock.hpp"
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
 #include "runner/http/http.hpp"
@@ -33,26 +34,11 @@ namespace conform::http {
 
 // ---- Injected edges (STYLE.md lesson 2): tests and the reference server bring their own. ----
 
-class Clock {
-public:
-    virtual ~Clock() = default;
-    [[nodiscard]] virtual std::int64_t unix_seconds() const = 0;
-};
-
-class SystemClock final : public Clock {
-public:
-    [[nodiscard]] std::int64_t unix_seconds() const override;
-};
-
-class FixedClock final : public Clock {
-public:
-    explicit FixedClock(std::int64_t unix_seconds) : m_seconds(unix_seconds) {}
-    void set(std::int64_t unix_seconds) { m_seconds = unix_seconds; }
-    [[nodiscard]] std::int64_t unix_seconds() const override { return m_seconds; }
-
-private:
-    std::int64_t m_seconds;
-};
+// The clock is core's one edge (core/clock.hpp); the signers read its wall time. These names
+// stay so that a signer's reader meets the clock where the nonces and environment are.
+using Clock = core::Clock;
+using SystemClock = core::SystemClock;
+using FixedClock = core::ManualClock; // at a fixed wall time; set() moves it
 
 // Tencent's Nonce: "a random positive integer, new for each request".
 class NonceSource {

@@ -160,6 +160,8 @@ private:
     Connection connect(const Origin& origin, steady_clock::time_point deadline,
                        std::optional<TransportFailure>& failure);
     SSL_CTX* tls_context(std::optional<TransportFailure>& failure, const Origin& origin);
+    class BodyReader;
+    httplib::Request wire_request(const Request& request, const Origin& origin) const;
     Attempt attempt(ClientConnection& connection, const Request& request, const Origin& origin,
                     steady_clock::time_point deadline) const;
     TransportFailure stream_failure(const ClientConnection& connection, const Origin& origin,
@@ -339,10 +341,8 @@ TransportFailure HttplibTransport::stream_failure(const ClientConnection& connec
                 ")"};
 }
 
-Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& request,
-                                  const Origin& origin, steady_clock::time_point deadline) const {
-    Attempt out;
-    const std::string where = origin.authority();
+httplib::Request HttplibTransport::wire_request(const Request& request,
+                                                const Origin& origin) const {
     httplib::Request wire;
     wire.method = request.method;
     const std::string query = request.raw_query ? *request.raw_query : encode_query(request.query);
@@ -359,13 +359,22 @@ Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& r
     if (!find_header(request.headers, "Accept-Encoding"))
         wire.headers.emplace("Accept-Encoding", "br, gzip, deflate"); // what BodyDecoder undoes
     wire.body = request.body;
+    return wire;
+}
 
-    std::string body;
-    std::optional<internal::BodyDecoder> decoder;
-    std::optional<TransportFailure> refused; // what our own checks found
-    bool framed = true; // the end of the body is known without a close (keep-alive works)
-    wire.response_handler = [&](const httplib::Response& head) {
-        connection.begin_body(wire_body_budget());
+// The answer's body as httplib hands it over: the head checked for a framing we can trust and
+// an announced length within max_body_bytes, then the bytes decoded within it. What our own
+// checks refuse is kept, to be the attempt's failure.
+class HttplibTransport::BodyReader {
+public:
+    BodyReader(const ClientOptions& options, std::string where, ClientConnection& connection,
+               std::size_t wire_budget)
+        : m_options(options), m_where(std::move(where)), m_connection(connection),
+          m_wire_budget(wire_budget) {}
+
+    // httplib's response_handler: false refuses the answer.
+    bool head(const httplib::Response& head) {
+        m_connection.begin_body(m_wire_budget);
         const std::string* encoding = nullptr;
         std::optional<std::string> length;
         const bool chunked = has_token(head.get_header_value("Transfer-Encoding"), "chunked");
@@ -381,7 +390,7 @@ Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& r
                 if (!digits || (length && *length != value)) {
                     refused = TransportFailure{
                         FailureKind::malformed_response,
-                        "the Content-Length from " + where + " is not one number ('" +
+                        "the Content-Length from " + m_where + " is not one number ('" +
                             (length && digits ? *length + "' and '" : std::string()) +
                             value.substr(0, 40) + "')"};
                     return false;
@@ -393,37 +402,73 @@ Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& r
         if (length && std::stoull(*length) > m_options.max_body_bytes) {
             refused =
                 TransportFailure{FailureKind::body_too_large,
-                                 where + " announces a body of " +
+                                 m_where + " announces a body of " +
                                      bytes_text(std::stoull(*length)) + ", over the limit of " +
                                      bytes_text(m_options.max_body_bytes) + " (max_body_bytes)"};
             return false;
         }
-        decoder.emplace(encoding
-                            ? internal::coding_of(*encoding).value_or(internal::Coding::identity)
-                            : internal::Coding::identity,
-                        m_options.max_body_bytes, body);
+        m_decoder.emplace(encoding
+                              ? internal::coding_of(*encoding).value_or(internal::Coding::identity)
+                              : internal::Coding::identity,
+                          m_options.max_body_bytes, body);
         return true;
-    };
-    wire.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
-        switch (decoder->feed(data, size)) {
+    }
+
+    // httplib's content_receiver: false stops the body.
+    bool content(const char* data, std::size_t size) {
+        switch (m_decoder->feed(data, size)) {
         case internal::BodyDecoder::Status::ok:
             return true;
         case internal::BodyDecoder::Status::too_large:
             refused = TransportFailure{
                 FailureKind::body_too_large,
-                "the body from " + where + " exceeds the limit of " +
+                "the body from " + m_where + " exceeds the limit of " +
                     bytes_text(m_options.max_body_bytes) + " (max_body_bytes)" +
-                    (decoder->consumed() < m_options.max_body_bytes
-                         ? " once decoded, from " + bytes_text(decoder->consumed()) + " sent"
+                    (m_decoder->consumed() < m_options.max_body_bytes
+                         ? " once decoded, from " + bytes_text(m_decoder->consumed()) + " sent"
                          : std::string())};
             return false;
         case internal::BodyDecoder::Status::bad:
             break;
         }
-        refused = TransportFailure{FailureKind::decode_error,
-                                   "the body from " + where + " does not decode as its " +
-                                       "Content-Encoding says: " + decoder->error()};
+        refuse_coding();
         return false;
+    }
+
+    // After the last byte: false when the coding does not end well.
+    bool finish() {
+        if (!m_decoder || m_decoder->finish() == internal::BodyDecoder::Status::ok)
+            return true;
+        refuse_coding();
+        return false;
+    }
+
+    std::string body;
+    std::optional<TransportFailure> refused; // what our own checks found
+    bool framed = true; // the end of the body is known without a close (keep-alive works)
+
+private:
+    void refuse_coding() {
+        refused = TransportFailure{FailureKind::decode_error,
+                                   "the body from " + m_where + " does not decode as its " +
+                                       "Content-Encoding says: " + m_decoder->error()};
+    }
+
+    const ClientOptions& m_options;
+    std::string m_where;
+    ClientConnection& m_connection;
+    std::size_t m_wire_budget;
+    std::optional<internal::BodyDecoder> m_decoder;
+};
+
+Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& request,
+                                  const Origin& origin, steady_clock::time_point deadline) const {
+    Attempt out;
+    httplib::Request wire = wire_request(request, origin);
+    BodyReader reader(m_options, origin.authority(), connection, wire_body_budget());
+    wire.response_handler = [&](const httplib::Response& head) { return reader.head(head); };
+    wire.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
+        return reader.content(data, size);
     };
 
     connection.begin(m_options.read_timeout, deadline, m_options.max_header_bytes);
@@ -435,15 +480,12 @@ Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& r
         const internal::SigpipeBlock no_sigpipe; // SSL_write to a closed peer
         ok = protocol.exchange(connection, wire, head, !m_options.keep_alive, error);
     }
-    if (ok && decoder && decoder->finish() != internal::BodyDecoder::Status::ok) {
-        refused = TransportFailure{FailureKind::decode_error,
-                                   "the body from " + where + " does not decode as its " +
-                                       "Content-Encoding says: " + decoder->error()};
-        ok = false;
-    }
+    if (ok)
+        ok = reader.finish();
     if (!ok) {
-        out.failure = refused ? std::move(*refused) : stream_failure(connection, origin, head);
-        out.nothing_received = !refused && connection.received() == 0 &&
+        out.failure =
+            reader.refused ? std::move(*reader.refused) : stream_failure(connection, origin, head);
+        out.nothing_received = !reader.refused && connection.received() == 0 &&
                                (connection.stop() == StreamStop::end_of_stream ||
                                 connection.stop() == StreamStop::reset ||
                                 connection.stop() == StreamStop::write_failed);
@@ -453,12 +495,13 @@ Attempt HttplibTransport::attempt(ClientConnection& connection, const Request& r
     response.status = head.status;
     for (const auto& [name, value] : head.headers)
         response.headers.push_back({name, value});
-    response.body = std::move(body);
+    response.body = std::move(reader.body);
     const std::string* connection_header = response.header("Connection");
     const bool close = connection_header && has_token(*connection_header, "close");
     const bool http10_keep = head.version != "HTTP/1.0" ||
                              (connection_header && has_token(*connection_header, "keep-alive"));
-    out.reusable = m_options.keep_alive && framed && !close && http10_keep && connection.reusable();
+    out.reusable =
+        m_options.keep_alive && reader.framed && !close && http10_keep && connection.reusable();
     out.response = std::move(response);
     return out;
 }
@@ -490,18 +533,21 @@ Exchange HttplibTransport::send(const Request& request) {
     Exchange exchange;
     exchange.request = request;
     auto origin = parse_base_url(request.base_url);
+    const core::Clock& clock = m_options.clock ? *m_options.clock : core::system_clock();
     if (!origin) {
-        exchange.started = std::chrono::system_clock::now();
+        exchange.started = clock.wall();
         exchange.failure = TransportFailure{FailureKind::invalid_url, origin.error().message};
         return exchange;
     }
     m_limiter.acquire();
-    exchange.started = std::chrono::system_clock::now();
-    const auto start = steady_clock::now();
-    const auto deadline = m_options.request_timeout.count() > 0 ? start + m_options.request_timeout
+    exchange.started = clock.wall();
+    const auto started = clock.monotonic();
+    // The deadline is real time whatever the clock: it ends a wait on a socket.
+    const auto now = steady_clock::now();
+    const auto deadline = m_options.request_timeout.count() > 0 ? now + m_options.request_timeout
                                                                 : steady_clock::time_point::max();
     auto finish = [&] {
-        exchange.seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
+        exchange.seconds = clock.seconds_since(started);
         return exchange;
     };
 

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runner/core/clock.hpp"
 #include "runner/core/result.hpp"
 #include "runner/http/http.hpp"
 
@@ -162,6 +163,9 @@ struct ClientOptions {
     bool keep_alive = true;                               // reuse connections per origin
     std::string user_agent = "conform/" CONFORM_VERSION;
     double rate_per_second = 0; // --rate N/s across all threads; 0: unlimited
+    // When each exchange started and how long it took (Exchange::started, seconds); nullptr:
+    // the system clock. Timeouts and deadlines always use real time.
+    const core::Clock* clock = nullptr;
 };
 
 // The client: our sockets and OpenSSL, cpp-httplib for the HTTP/1.1 wire format. Every wait

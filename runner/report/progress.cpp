@@ -11,17 +11,17 @@ namespace {
 
 class Progress final : public Reporter {
 public:
-    Progress(std::ostream& out, SecondsClock now) : m_out(out), m_now(now) {}
+    Progress(std::ostream& out, const core::Clock& clock) : m_out(out), m_clock(clock) {}
 
-    void run_starting(const RunInfo&) override { m_started = m_now(); }
+    void run_starting(const RunInfo&) override { m_started = m_clock.monotonic(); }
     void target_starting(const TargetInfo& t) override { m_planned += t.planned_cases; }
     void case_ended(const CaseResult& c) override {
         ++m_done;
         m_failed += c.skipped.empty() && c.deviation_count() > 0;
-        const double now = m_now();
-        if (now - m_drawn >= 0.1 || m_done == m_planned) {
-            m_drawn = now;
-            draw(now);
+        const double elapsed = m_clock.seconds_since(m_started);
+        if (elapsed - m_drawn >= 0.1 || m_done == m_planned) {
+            m_drawn = elapsed;
+            draw(elapsed);
         }
     }
     core::Result<void> run_ended(const RunSummary&) override {
@@ -31,11 +31,10 @@ public:
     }
 
 private:
-    void draw(double now) {
+    void draw(double elapsed) {
         constexpr std::size_t bar = 24;
         const std::size_t total = std::max(m_planned, m_done);
         const std::size_t filled = total ? bar * m_done / total : 0;
-        const double elapsed = now - m_started;
         char rate[32];
         std::snprintf(rate, sizeof rate, "%.1f/s", elapsed > 0 ? double(m_done) / elapsed : 0.0);
         std::string line = "[" + std::string(filled, '#') + std::string(bar - filled, '.') + "]  " +
@@ -50,15 +49,16 @@ private:
     }
 
     std::ostream& m_out;
-    SecondsClock m_now;
-    double m_started = 0, m_drawn = -1;
+    const core::Clock& m_clock;
+    core::Clock::MonotonicTime m_started{};
+    double m_drawn = -1; // seconds since the start of the last drawing
     std::size_t m_planned = 0, m_done = 0, m_failed = 0, m_width = 0;
 };
 
 } // namespace
 
-std::unique_ptr<Reporter> progress_reporter(std::ostream& out, SecondsClock now) {
-    return std::make_unique<Progress>(out, now);
+std::unique_ptr<Reporter> progress_reporter(std::ostream& out, const core::Clock& clock) {
+    return std::make_unique<Progress>(out, clock);
 }
 
 } // namespace conform::report

@@ -29,6 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/core/clock.hpp"
 #include "runner/core/deviation.hpp"
 #include "runner/core/result.hpp"
 
@@ -220,10 +221,11 @@ struct NamedReport {
 // ---- Progress on a terminal ----
 
 // A one-line progress bar (cases done of planned, rate, failures so far) redrawn in place
-// on out at most every 100 ms of `now`, cleared when the run ends. For a terminal's stderr:
-// the CLI decides. now: seconds on any monotonic clock (injected, so tests are exact).
-using SecondsClock = double (*)();
-[[nodiscard]] std::unique_ptr<Reporter> progress_reporter(std::ostream& out, SecondsClock now);
+// on out at most every 100 ms of the clock's monotonic time, cleared when the run ends. For a
+// terminal's stderr: the CLI decides. The clock is injected, so tests are exact; it must
+// outlive the reporter.
+[[nodiscard]] std::unique_ptr<Reporter> progress_reporter(std::ostream& out,
+                                                          const core::Clock& clock);
 
 // ---- Formats: one table (STYLE.md lesson 6) for --format parsing and `conform report`. ----
 

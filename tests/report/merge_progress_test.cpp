@@ -5,6 +5,7 @@
 #include "tests/report/sample_run.hpp"
 
 using namespace conform;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -31,11 +32,6 @@ report::ReportModel numbered_sample() {
     for (std::size_t i = 0; i < m.cases.size(); ++i)
         m.cases[i].plan_index = i;
     return m;
-}
-
-double fake_now = 0;
-double fake_clock() {
-    return fake_now;
 }
 
 } // namespace
@@ -94,23 +90,23 @@ TEST_CASE("merge: missing, repeated or mismatched shards are errors naming the f
 
 TEST_CASE("the progress bar counts cases against the plan, redraws at most every 100 ms, clears") {
     std::ostringstream out;
-    fake_now = 10;
-    auto progress = report::progress_reporter(out, &fake_clock);
+    core::ManualClock clock(1767323045);
+    auto progress = report::progress_reporter(out, clock);
     progress->run_starting({});
     report::TargetInfo t{"ucloud-uhub", "http://x/", "", "a"};
     t.planned_cases = 4;
     progress->target_starting(t);
     const auto sample = test::sample_run();
-    fake_now = 11;
+    clock.advance(1s);
     progress->case_ended(sample.cases[0]); // drawn: first
-    fake_now = 11.05;
+    clock.advance(50ms);
     progress->case_ended(sample.cases[3]); // not drawn: 50 ms later
     CHECK(out.str() == "\r[######..................]  1/4 cases  1.0/s");
-    fake_now = 12;
+    clock.advance(950ms);
     progress->case_ended(sample.cases[1]);
     CHECK_THAT(out.str(),
                Catch::EndsWith("\r[##################......]  3/4 cases  1.5/s  1 failed"));
-    fake_now = 12.01;
+    clock.advance(10ms);
     progress->case_ended(sample.cases[2]); // the last one is always drawn
     CHECK_THAT(out.str(), Catch::Contains("4/4 cases"));
     REQUIRE(progress->run_ended({}));

@@ -5,7 +5,7 @@
 
 namespace conform::engine::internal {
 
-std::string iso_utc(std::chrono::system_clock::time_point t) {
+std::string iso_utc(core::Clock::WallTime t) {
     const std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm utc{};
     gmtime_r(&tt, &utc);
@@ -14,18 +14,10 @@ std::string iso_utc(std::chrono::system_clock::time_point t) {
     return text;
 }
 
-namespace {
-
-double steady_seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
-
 core::Result<std::unique_ptr<Reporting>> Reporting::open(const ReportSettings& settings,
                                                          std::ostream& out, std::ostream& err,
-                                                         const std::string& started_at) {
+                                                         const std::string& started_at,
+                                                         const core::Clock& clock) {
     std::unique_ptr<Reporting> r(new Reporting());
     r->m_settings = &settings;
     if (settings.baseline) {
@@ -38,7 +30,7 @@ core::Result<std::unique_ptr<Reporting>> Reporting::open(const ReportSettings& s
     options.console = settings.console;
     r->m_reporters.add(report::make_reporter(report::Format::console, options));
     if (settings.progress && !settings.console.quiet)
-        r->m_reporters.add(report::progress_reporter(err, &steady_seconds));
+        r->m_reporters.add(report::progress_reporter(err, clock));
     r->m_reporters.add(report::make_reporter(report::Format::json, options));
     for (report::Format f : settings.formats)
         if (f != report::Format::console && f != report::Format::json)

@@ -10,20 +10,21 @@
 #include <optional>
 #include <string>
 
+#include "runner/core/clock.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/report/baseline.hpp"
 
 namespace conform::engine::internal {
 
 // "2026-12-01T12:00:00Z"
-[[nodiscard]] std::string iso_utc(std::chrono::system_clock::time_point t);
+[[nodiscard]] std::string iso_utc(core::Clock::WallTime t);
 
 class Reporting {
 public:
     // Reads the baseline (a bad one is an error naming the file); today is the run's date.
     [[nodiscard]] static core::Result<std::unique_ptr<Reporting>>
     open(const ReportSettings& settings, std::ostream& out, std::ostream& err,
-         const std::string& started_at);
+         const std::string& started_at, const core::Clock& clock = core::system_clock());
 
     // Where the engine sends its events: the triage, in front of every reporter.
     [[nodiscard]] report::Reporter& reporter() { return *m_triage; }
