@@ -15,13 +15,6 @@ std::string base_path(std::string_view base_url) {
     return slash == std::string_view::npos ? std::string("/") : std::string(base_url.substr(slash));
 }
 
-std::string persona_names() {
-    std::string out;
-    for (const PersonaInfo& p : personas())
-        out += (out.empty() ? "" : ", ") + std::string(p.name);
-    return out;
-}
-
 } // namespace
 
 int run_serve(const ServeJob& job, std::ostream& out, std::ostream& err) {
@@ -62,15 +55,15 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
         write_persona_list(out, *chosen, *fixtures);
         return k_ok;
     }
-    const PersonaInfo* persona = find_persona(job.persona);
+    auto persona = parse_persona(job.persona);
     if (!persona)
-        return fail("unknown persona \"" + job.persona + "\" (known: " + persona_names() + ")");
+        return fail(persona.error().message);
     auto listen = http::parse_listen(job.listen);
     if (!listen)
         return fail(listen.error().message);
 
     ReferenceOptions options;
-    options.persona = persona->id;
+    options.persona = *persona;
     std::string credentials_note;
     if (const http::Scheme* scheme = http::find_scheme(chosen->signing)) {
         const auto key_id = edges.environment.get(scheme->key_id_env);
@@ -106,8 +99,8 @@ int run_serve(const ServeJob& job, const ServeEdges& edges, std::ostream& out, s
         return fail(server.error().to_string());
 
     out << (*server)->base_url() << base_path(chosen->base_url) << std::endl;
-    err << "conform serve: " << chosen->name << " as persona " << persona->name << " ("
-        << persona->description << ")\n";
+    err << "conform serve: " << chosen->name << " as persona " << persona->name() << " ("
+        << persona->description() << ")\n";
     if (!credentials_note.empty())
         err << "conform serve: " << credentials_note << '\n';
     if (auto served = http::serve_until_stopped(
