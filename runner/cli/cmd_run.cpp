@@ -75,7 +75,8 @@ void setup_run(CLI::App& command, Outcome& outcome) {
     command
         .add_option("--persona", job->personas,
                     "Without --target: the reference server personas to run as targets "
-                    "(default: reference and doc-sample; `conform serve --list-personas`)")
+                    "(default: reference and doc-sample; `conform serve --list-personas`); "
+                    "combine rows with '+': data-envelope+ignore-limit")
         ->allow_extra_args(false);
     command.add_option("--jobs,-j", job->settings.jobs, "Cases in flight at once")
         ->check(CLI::Range(1, 256))

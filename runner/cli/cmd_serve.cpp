@@ -26,9 +26,11 @@ void setup_serve(CLI::App& command, Outcome& outcome) {
         "--contract,-c", job->contract,
         "The contract to serve: tencent-ccr, ucloud-uhub, genesissai-uhub, or any "
         "folder of the schemas directory");
-    auto* persona =
-        command.add_option("--persona", job->persona, "How to misbehave: " + persona_names)
-            ->capture_default_str();
+    auto* persona = command
+                        .add_option("--persona", job->persona,
+                                    "How to misbehave: " + persona_names +
+                                        "; combine rows with '+': data-envelope+ignore-limit")
+                        ->capture_default_str();
     command
         .add_option("--listen", job->listen,
                     "Address to listen on; port 0 picks a free one (the URL is printed)")

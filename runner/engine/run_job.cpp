@@ -53,12 +53,12 @@ core::Result<void> load(const RunJob& job, Plan& plan) {
 
 // The embedded default: one in-process reference server per contract and persona.
 core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream& err) {
-    std::vector<serve::PersonaId> personas;
+    std::vector<serve::Persona> personas;
     for (const std::string& name : job.personas) {
-        const serve::PersonaInfo* p = serve::find_persona(name);
+        auto p = serve::parse_persona(name); // "data-envelope+ignore-limit" combines rows
         if (!p)
-            return core::fail("no persona named \"" + name + "\" (conform serve --list-personas)");
-        personas.push_back(p->id);
+            return core::fail(p.error().message + " (conform serve --list-personas)");
+        personas.push_back(std::move(*p));
     }
     if (personas.empty())
         personas = {serve::PersonaId::reference, serve::PersonaId::doc_sample};
@@ -66,11 +66,11 @@ core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream&
     for (std::size_t i = 0; i < plan.contracts.size(); ++i) {
         const contract::Contract& c = plan.contracts[i];
         CONFORM_TRY(serve::Fixtures fixtures, serve::load_fixtures(c, cases));
-        for (serve::PersonaId persona : personas) {
+        for (const serve::Persona& persona : personas) {
             const serve::Applicability fit = serve::applicability(persona, c, fixtures);
             if (!fit.applies) {
-                err << "conform: persona " << serve::name_of(persona) << " does not apply to "
-                    << c.name << ": " << fit.why_not << '\n';
+                err << "conform: persona " << persona.name() << " does not apply to " << c.name
+                    << ": " << fit.why_not << '\n';
                 continue;
             }
             serve::ReferenceOptions reference_options;
@@ -91,7 +91,7 @@ core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream&
             Target t;
             t.contract = &c;
             t.cases = &plan.cases[i];
-            t.name = std::string(serve::name_of(persona));
+            t.name = persona.name();
             t.url = server->base_url();
             t.persona = t.name;
             if (const http::Scheme* scheme = http::find_scheme(c.signing))

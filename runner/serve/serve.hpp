@@ -8,6 +8,7 @@
 //   CONFORM_TRY(Fixtures fixtures, load_fixtures(c, contract::default_cases_dir()));
 //   ReferenceOptions options;
 //   options.persona = PersonaId::ignore_limit;               // default: the reference itself
+//   options.persona = *parse_persona("data-envelope+ignore-limit");   // rows combined
 //   CONFORM_TRY(auto ref, make_reference(c, std::move(fixtures), options));
 //   http::ServerResponse r = ref->answer(request);          // in memory, thread-safe
 //   CONFORM_TRY(auto server, start_reference(ref, server_options));  // on a socket
@@ -133,6 +134,142 @@ enum class PersonaId : std::uint8_t {
     truncated_body,
 };
 
+// ---- What a persona does: one value per slot of the answer (the reference applies them) ----
+
+// Which items of the matching ones a page holds, given the offset and limit asked.
+enum class PageWindow : std::uint8_t {
+    exact,         // [offset, offset + limit), limit defaulting to the documented default
+    ignore_limit,  // every matching item from the offset on
+    ignore_offset, // every page starts at the first item
+    skip_one,      // a page at a non-zero offset starts one item later (a gap)
+    repeat_one,    // a page inside the listing starts one item early (a duplicate)
+    half_default,  // without a limit: half the documented default (wrong_default_limit())
+};
+
+// What happens to each item of the page.
+enum class ItemTransform : std::uint8_t {
+    none,
+    key_strings,    // the item is replaced by its item-key string
+    lowercase,      // field names lowercased
+    drop_required,  // the first required field other than the item key is removed
+    add_undeclared, // an undeclared field k_extra_field is added
+};
+inline constexpr std::string_view k_extra_field = "conformExtra";
+
+// What happens to the total.
+enum class TotalTransform : std::uint8_t {
+    none,
+    as_string,       // sent as a string holding the number
+    one_more_inside, // one higher on pages strictly inside the listing
+};
+
+// What happens to the success body around the page.
+enum class BodyTransform : std::uint8_t {
+    none,
+    data_envelope, // the list and the total moved under "/data"
+    doc_sample,    // the whole success body is the page's own sample (when the dataset has one)
+};
+
+// Which request checks the reference skips (bits: both may be skipped at once).
+enum class Leniency : std::uint8_t {
+    none = 0,
+    invalid_params = 1,    // no parameter check; unknown filter values ignored, bad paging
+                           // values become the defaults
+    unsigned_requests = 2, // no signature check
+};
+[[nodiscard]] constexpr Leniency operator|(Leniency a, Leniency b) noexcept {
+    return static_cast<Leniency>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
+}
+[[nodiscard]] constexpr bool has(Leniency set, Leniency bit) noexcept {
+    return (static_cast<std::uint8_t>(set) & static_cast<std::uint8_t>(bit)) != 0;
+}
+
+// What happens to the answer on the wire (hides every other slot: see claims()).
+enum class TransportFault : std::uint8_t {
+    none,
+    http_500,       // HTTP 500 with the contract's error envelope
+    html_error,     // HTTP 502 text/html gateway page
+    slow,           // waits ReferenceOptions::slow_delay before answering
+    truncated_body, // Content-Length announces more than is sent, then the connection closes
+};
+
+// What a write does to the state (issue 17's write personas: create-noop, update-noop,
+// delete-noop, delete-missing-ok, duplicate-create-ok). The column exists so that those are
+// rows too; the reference answers no write operation yet, so no row sets it (static_assert
+// below) and applicability() refuses one.
+enum class StateFault : std::uint8_t {
+    none,
+    create_noop,         // a create answers success and stores nothing
+    update_noop,         // an update answers success and changes nothing
+    delete_noop,         // a delete answers success and removes nothing
+    delete_missing_ok,   // deleting what does not exist answers success
+    duplicate_create_ok, // creating what exists answers success
+};
+
+// A persona's behaviour: every slot at its conforming value is the reference.
+struct Mutation {
+    PageWindow window = PageWindow::exact;
+    ItemTransform items = ItemTransform::none;
+    TotalTransform total = TotalTransform::none;
+    BodyTransform body = BodyTransform::none;
+    Leniency leniency = Leniency::none;
+    TransportFault transport = TransportFault::none;
+    StateFault state = StateFault::none;
+
+    friend constexpr bool operator==(const Mutation&, const Mutation&) = default;
+};
+
+// The parts of an answer a mutation decides; two personas combine only when their claims are
+// disjoint. A transport fault claims everything (the client sees no body, so another persona's
+// mutation could not show); doc-sample claims the whole success body.
+enum class Slot : std::uint8_t {
+    page_window,
+    items,
+    total,
+    body,
+    param_checks,
+    signature_checks,
+    transport,
+    state,
+};
+inline constexpr std::array<std::string_view, 8> k_slot_names = {"page window",
+                                                                 "items",
+                                                                 "total",
+                                                                 "success body",
+                                                                 "parameter checks",
+                                                                 "signature checks",
+                                                                 "transport",
+                                                                 "state transitions"};
+static_assert(k_slot_names.size() == static_cast<std::size_t>(Slot::state) + 1,
+              "every Slot has a name");
+
+[[nodiscard]] constexpr std::uint16_t slot_bit(Slot s) noexcept {
+    return static_cast<std::uint16_t>(1U << static_cast<unsigned>(s));
+}
+[[nodiscard]] constexpr std::uint16_t claims(const Mutation& m) noexcept {
+    if (m.transport != TransportFault::none)
+        return static_cast<std::uint16_t>(slot_bit(Slot::state) * 2 - 1);
+    std::uint16_t out = 0;
+    if (m.body == BodyTransform::doc_sample)
+        out |= slot_bit(Slot::page_window) | slot_bit(Slot::items) | slot_bit(Slot::total) |
+               slot_bit(Slot::body);
+    if (m.window != PageWindow::exact)
+        out |= slot_bit(Slot::page_window);
+    if (m.items != ItemTransform::none)
+        out |= slot_bit(Slot::items);
+    if (m.total != TotalTransform::none)
+        out |= slot_bit(Slot::total);
+    if (m.body != BodyTransform::none)
+        out |= slot_bit(Slot::body);
+    if (has(m.leniency, Leniency::invalid_params))
+        out |= slot_bit(Slot::param_checks);
+    if (has(m.leniency, Leniency::unsigned_requests))
+        out |= slot_bit(Slot::signature_checks);
+    if (m.state != StateFault::none)
+        out |= slot_bit(Slot::state);
+    return out;
+}
+
 // What a full run of a contract's cases (cases/<contract>/*.cases.json: a default page, a
 // walk, the edges, negative inputs, auth negatives) must report against a persona.
 //   expected:  every one of these ids must appear; a missing one is a sensitivity bug.
@@ -146,6 +283,7 @@ struct PersonaInfo {
     PersonaId id;
     std::string_view name;
     std::string_view description; // one line
+    Mutation mutation;
     DeviationSet expected;
     DeviationSet tolerated;
     bool expected_from_fixture = false;
@@ -156,84 +294,100 @@ inline constexpr std::array k_personas = {
                 "reference",
                 "conforms: the contract's envelopes, paging and documented errors",
                 {},
+                {},
                 {}},
     PersonaInfo{PersonaId::doc_sample,
                 "doc-sample",
                 "refuses as the reference; every success answer is the page's own sample body",
+                {.body = BodyTransform::doc_sample},
                 {},
                 {},
                 true},
     PersonaInfo{PersonaId::items_as_strings,
                 "items-as-strings",
                 "the items are replaced by their item-key strings (UCloud's sample RepoSet)",
+                {.items = ItemTransform::key_strings},
                 {DeviationId::type_mismatch},
                 {}},
     PersonaInfo{PersonaId::total_as_string,
                 "total-as-string",
                 "the total is sent as a string holding the number",
+                {.total = TotalTransform::as_string},
                 {DeviationId::type_mismatch},
                 {}},
     PersonaInfo{PersonaId::data_envelope,
                 "data-envelope",
                 "the list and the total are moved under \"data\" (Tencent's sample)",
+                {.body = BodyTransform::data_envelope},
                 {DeviationId::field_misplaced},
                 {}},
     PersonaInfo{PersonaId::lowercase_fields,
                 "lowercase-fields",
                 "item field names are lowercased (RepoName -> reponame)",
+                {.items = ItemTransform::lowercase},
                 {DeviationId::field_renamed},
                 {}},
     PersonaInfo{PersonaId::missing_field,
                 "missing-field",
                 "the first required item field other than the item key is dropped",
+                {.items = ItemTransform::drop_required},
                 {DeviationId::field_missing},
                 {}},
     PersonaInfo{PersonaId::extra_field,
                 "extra-field",
                 "every item carries an undeclared field \"conformExtra\"",
+                {.items = ItemTransform::add_undeclared},
                 {DeviationId::field_unexpected},
                 {}},
     // tolerated duplicate: a walk that advances by the limit sees overlapping pages.
     PersonaInfo{PersonaId::ignore_limit,
                 "ignore-limit",
                 "every matching item from the offset on, whatever the limit",
+                {.window = PageWindow::ignore_limit},
                 {DeviationId::pagination_over_limit, DeviationId::pagination_default_limit},
                 {DeviationId::pagination_duplicate}},
     // past-end: the offset-at-end case gets the first page back.
     PersonaInfo{PersonaId::ignore_offset,
                 "ignore-offset",
                 "every page starts at the first item, whatever the offset",
+                {.window = PageWindow::ignore_offset},
                 {DeviationId::pagination_offset_ignored, DeviationId::pagination_past_end},
                 {}},
     // tolerated total-mismatch: a walk without a full listing cannot tell a gap from a total.
     PersonaInfo{PersonaId::off_by_one,
                 "off-by-one",
                 "a page asked at a non-zero offset starts one item later (an item is skipped)",
+                {.window = PageWindow::skip_one},
                 {DeviationId::pagination_gap},
                 {DeviationId::pagination_total_mismatch}},
     PersonaInfo{PersonaId::duplicate_items,
                 "duplicate-items",
                 "a page at a non-zero offset starts one item early (repeats the previous last)",
+                {.window = PageWindow::repeat_one},
                 {DeviationId::pagination_duplicate},
                 {}},
     PersonaInfo{PersonaId::unstable_total,
                 "unstable-total",
                 "the total is one higher on pages strictly inside the listing",
+                {.total = TotalTransform::one_more_inside},
                 {DeviationId::pagination_total_unstable},
                 {}},
     PersonaInfo{PersonaId::wrong_default_limit,
                 "wrong-default-limit",
                 "without a limit the page holds half the documented default (10 for 20)",
+                {.window = PageWindow::half_default},
                 {DeviationId::pagination_default_limit},
                 {}},
     PersonaInfo{PersonaId::accept_invalid,
                 "accept-invalid",
                 "invalid parameter values are answered with success (defaults used instead)",
+                {.leniency = Leniency::invalid_params},
                 {DeviationId::envelope_status},
                 {}},
     PersonaInfo{PersonaId::accept_unsigned,
                 "accept-unsigned",
                 "no signature check: unsigned, wrongly signed and stale requests succeed",
+                {.leniency = Leniency::unsigned_requests},
                 {DeviationId::auth_unsigned_accepted, DeviationId::auth_bad_signature_accepted},
                 {}},
     // tolerated envelope.status: the body is an error envelope, so a runner that also reads
@@ -241,22 +395,26 @@ inline constexpr std::array k_personas = {
     PersonaInfo{PersonaId::http_500,
                 "http-500",
                 "every answer is HTTP 500 with a JSON error envelope",
+                {.transport = TransportFault::http_500},
                 {DeviationId::http_status},
                 {DeviationId::envelope_status}},
     PersonaInfo{PersonaId::html_error,
                 "html-error",
                 "every answer is an HTTP 502 text/html gateway page",
+                {.transport = TransportFault::html_error},
                 {DeviationId::http_status, DeviationId::http_content_type},
                 {}},
     PersonaInfo{PersonaId::slow,
                 "slow",
                 "every answer waits 3 s (ReferenceOptions::slow_delay), beyond a client timeout",
+                {.transport = TransportFault::slow},
                 {DeviationId::http_transport},
                 {}},
     PersonaInfo{PersonaId::truncated_body,
                 "truncated-body",
                 "Content-Length announces more bytes than the body holds, then the connection "
                 "closes",
+                {.transport = TransportFault::truncated_body},
                 {DeviationId::http_transport},
                 {}},
 };
@@ -282,6 +440,26 @@ static_assert(
         return true;
     }(),
     "every persona but the reference declares what it must make conform report");
+static_assert(
+    [] {
+        for (const PersonaInfo& p : k_personas) {
+            if ((p.id == PersonaId::reference) != (p.mutation == Mutation{}))
+                return false; // only the reference mutates nothing
+            for (const PersonaInfo& q : k_personas)
+                if (&p != &q && p.mutation == q.mutation)
+                    return false; // a persona is its mutation: no two rows alike
+        }
+        return true;
+    }(),
+    "every persona but the reference is a distinct mutation");
+static_assert(
+    [] {
+        for (const PersonaInfo& p : k_personas)
+            if (p.mutation.state != StateFault::none)
+                return false;
+        return true;
+    }(),
+    "no persona sets a state fault until the reference answers write operations (issue 17)");
 
 [[nodiscard]] constexpr const PersonaInfo& info(PersonaId id) noexcept {
     return k_personas[static_cast<std::size_t>(id)];
@@ -292,6 +470,35 @@ static_assert(
 [[nodiscard]] std::span<const PersonaInfo> personas() noexcept;
 // By name ("ignore-limit"); nullptr when unknown.
 [[nodiscard]] const PersonaInfo* find_persona(std::string_view name) noexcept;
+
+// One row, or several combined ("data-envelope+ignore-limit"): every row's mutation at once,
+// the expected ids their union (applicability()). Implicit from a PersonaId: one row is a
+// persona.
+class Persona {
+public:
+    Persona() = default;            // the reference
+    Persona(PersonaId id) noexcept; // NOLINT(google-explicit-constructor)
+
+    [[nodiscard]] std::span<const PersonaId> ids() const noexcept { return m_ids; }
+    [[nodiscard]] const Mutation& mutation() const noexcept { return m_mutation; }
+    [[nodiscard]] bool is_reference() const noexcept { return m_mutation == Mutation{}; }
+    // The rows' names joined by '+', in the order given.
+    [[nodiscard]] std::string name() const;
+    // The rows' descriptions joined by "; ".
+    [[nodiscard]] std::string description() const;
+
+private:
+    friend core::Result<Persona> compose(std::span<const PersonaId> ids);
+    std::vector<PersonaId> m_ids{PersonaId::reference};
+    Mutation m_mutation;
+};
+
+// Combines rows; an error when two rows claim the same slot (claims()), naming both and the
+// slot, when a row is named twice, or when the reference is one of several.
+[[nodiscard]] core::Result<Persona> compose(std::span<const PersonaId> ids);
+// "ignore-limit" or "data-envelope+ignore-limit" (the --persona flag of serve and run); an
+// unknown name is an error listing the known ones.
+[[nodiscard]] core::Result<Persona> parse_persona(std::string_view spec);
 
 // ---- Fixtures: cases/<contract>/<Op>.dataset.json (validated by schemas/dataset.schema.json) ----
 
@@ -343,8 +550,10 @@ struct Applicability {
     DeviationSet tolerated;
 };
 
-[[nodiscard]] Applicability applicability(PersonaId persona, const contract::Contract& contract,
-                                          const Fixtures& fixtures);
+// For a combination: applies when every row does; the union of the rows' ids (an id one row
+// expects is not tolerated).
+[[nodiscard]] Applicability
+applicability(const Persona& persona, const contract::Contract& contract, const Fixtures& fixtures);
 
 // ---- Built-in test credentials ----
 
@@ -379,7 +588,7 @@ static_assert(
 // ---- The reference handler ----
 
 struct ReferenceOptions {
-    PersonaId persona = PersonaId::reference;
+    Persona persona; // default: the reference
     // The key pairs the server accepts; empty: test_credentials() of the contract's scheme.
     std::vector<http::Credentials> credentials;
     // The server's clock for the Tencent Timestamp window; nullptr: the system clock.
@@ -401,7 +610,7 @@ public:
 
     [[nodiscard]] const contract::Contract& contract() const noexcept { return m_contract; }
     [[nodiscard]] const Fixtures& fixtures() const noexcept { return m_fixtures; }
-    [[nodiscard]] PersonaId persona() const noexcept { return m_options.persona; }
+    [[nodiscard]] const Persona& persona() const noexcept { return m_options.persona; }
     [[nodiscard]] std::span<const http::Credentials> credentials() const noexcept {
         return m_options.credentials;
     }
@@ -440,8 +649,8 @@ void write_persona_list(std::ostream& out, const contract::Contract& contract,
 // ---- `conform serve` ----
 
 struct ServeJob {
-    std::string contract; // required unless list_personas
-    std::string persona = "reference";
+    std::string contract;               // required unless list_personas
+    std::string persona = "reference";  // a row's name, or several joined by '+' (parse_persona)
     std::string listen = "127.0.0.1:0"; // HOST:PORT, [IPv6]:PORT, or :PORT (loopback); 0: any
     bool tls = false;
     bool list_personas = false; // print the table (for `contract`, when given) and exit

@@ -15,13 +15,6 @@ std::string base_path(std::string_view base_url) {
     return slash == std::string_view::npos ? std::string("/") : std::string(base_url.substr(slash));
 }
 
-std::string persona_names() {
-    std::string out;
-    for (const PersonaInfo& p : personas())
-        out += (out.empty() ? "" : ", ") + std::string(p.name);
-    return out;
-}
-
 } // namespace
 
 core::Result<core::Verdict> run_serve(const ServeJob& job, std::ostream& out, std::ostream& err) {
@@ -52,16 +45,15 @@ core::Result<core::Verdict> run_serve(const ServeJob& job, const ServeEdges& edg
         write_persona_list(out, *chosen, *fixtures);
         return core::Verdict::conformant;
     }
-    const PersonaInfo* persona = find_persona(job.persona);
+    auto persona = parse_persona(job.persona);
     if (!persona)
-        return core::fail("unknown persona \"" + job.persona + "\" (known: " + persona_names() +
-                          ")");
+        return core::fail(persona.error().message);
     auto listen = http::parse_listen(job.listen);
     if (!listen)
         return core::fail(listen.error().message);
 
     ReferenceOptions options;
-    options.persona = persona->id;
+    options.persona = *persona;
     std::string credentials_note;
     if (const http::Scheme* scheme = http::find_scheme(chosen->signing)) {
         const auto key_id = edges.environment.get(scheme->key_id_env);
@@ -97,8 +89,8 @@ core::Result<core::Verdict> run_serve(const ServeJob& job, const ServeEdges& edg
         return core::fail(server.error().to_string());
 
     out << (*server)->base_url() << base_path(chosen->base_url) << std::endl;
-    err << "conform serve: " << chosen->name << " as persona " << persona->name << " ("
-        << persona->description << ")\n";
+    err << "conform serve: " << chosen->name << " as persona " << persona->name() << " ("
+        << persona->description() << ")\n";
     if (!credentials_note.empty())
         err << "conform serve: " << credentials_note << '\n';
     if (auto served = http::serve_until_stopped(

@@ -51,7 +51,7 @@ std::string names(const std::set<core::DeviationId>& ids) {
 }
 
 // Runs every case of contract i against the persona on a real socket; returns the ids seen.
-std::set<core::DeviationId> produced_by(std::size_t i, serve::PersonaId persona, bool tls,
+std::set<core::DeviationId> produced_by(std::size_t i, const serve::Persona& persona, bool tls,
                                         report::RunSummary* summary = nullptr) {
     const Loaded& l = seeds();
     const contract::Contract& c = l.contracts[i];
@@ -74,7 +74,7 @@ std::set<core::DeviationId> produced_by(std::size_t i, serve::PersonaId persona,
     engine::Target target;
     target.contract = &c;
     target.cases = &l.cases[i];
-    target.name = std::string(serve::name_of(persona));
+    target.name = persona.name();
     target.url = (*server)->base_url();
     target.persona = target.name;
     target.credentials = serve::test_credentials(*http::find_scheme(c.signing));
@@ -96,7 +96,7 @@ std::set<core::DeviationId> produced_by(std::size_t i, serve::PersonaId persona,
         // The built-in credentials sign everything. Only a persona that breaks the total (no
         // total where the contract says: an HTML page, a data envelope, the Tencent sample)
         // leaves the {{total}} cases unresolved, and says so.
-        if (persona == serve::PersonaId::reference)
+        if (persona.is_reference())
             CHECK(r.skipped.empty());
         else
             CHECK((r.skipped.empty() || r.skipped.find("total") != std::string::npos));

@@ -20,8 +20,8 @@ struct Persona {
     Client client;
     const contract::Pagination& page;
 
-    Persona(const std::string& name, PersonaId id)
-        : contract(test::seed_contract(name)), served(test::serve_persona(contract, id)),
+    Persona(const std::string& name, const serve::Persona& persona)
+        : contract(test::seed_contract(name)), served(test::serve_persona(contract, persona)),
           client(contract), page(*test::first_operation(contract).pagination) {}
 
     json call(http::QueryParams params = {}, Sign sign = Sign::yes) {
@@ -240,6 +240,65 @@ TEST_CASE("persona http-500, html-error, slow, truncated-body", "[serve][persona
         CHECK(*r.declared_length > r.body.size());
         CHECK(p.ok(json::parse(r.body)));
     }
+}
+
+namespace {
+
+serve::Persona parsed(std::string_view spec) {
+    auto p = serve::parse_persona(spec);
+    INFO(spec);
+    REQUIRE(p);
+    return std::move(p).value();
+}
+
+// A data-enveloped body with its list and total put back where the contract documents them.
+json unenveloped(const Persona& p, json body) {
+    const json data = body.at("data");
+    body.erase("data");
+    for (const std::string& pointer : {p.page.items_pointer, p.page.total_pointer}) {
+        const json::json_pointer at(pointer);
+        body[at] = data.at(at);
+    }
+    return body;
+}
+
+} // namespace
+
+TEST_CASE("combined personas: data-envelope+ignore-limit is enveloped and over the limit",
+          "[serve][persona][combined]") {
+    Persona p("ucloud-uhub", parsed("data-envelope+ignore-limit"));
+    const json body = p.walk_page(0);
+    CHECK_FALSE(body.contains("RepoSet"));
+    CHECK_FALSE(body.contains("TotalCount"));
+    CHECK(test::at(body, "/data/RepoSet").size() == 23); // Limit=7 ignored, under "data"
+    CHECK(test::at(body, "/data/TotalCount") == 23);
+    CHECK(test::at(p.walk_page(7), "/data/RepoSet").size() == 16);
+    CHECK(p.ok(body));
+}
+
+TEST_CASE("combined personas: data-envelope with each page persona is that persona, enveloped",
+          "[serve][persona][combined]") {
+    const std::string contract = GENERATE(as<std::string>{}, "ucloud-uhub", "tencent-ccr");
+    const std::string page_persona = GENERATE(as<std::string>{}, "ignore-limit", "off-by-one",
+                                              "duplicate-items", "unstable-total");
+    INFO(contract << " data-envelope+" << page_persona);
+    Persona combined(contract, parsed("data-envelope+" + page_persona));
+    Persona alone(contract, parsed(page_persona));
+    Persona flat(contract, PersonaId::reference);
+    bool differs_from_reference = false;
+    auto same_page = [&](const http::QueryParams& params) {
+        const json body = combined.call(params);
+        CHECK(core::resolve_pointer(body, combined.page.items_pointer) == nullptr);
+        const json expected = alone.call(params);
+        CHECK(unenveloped(combined, body) == expected);
+        differs_from_reference |= expected != flat.call(params);
+    };
+    const auto& page = combined.page;
+    same_page({});
+    for (int offset : {0, 7, 14, 21, 23, 30})
+        same_page({{page.offset_param, std::to_string(offset)}, {page.limit_param, "7"}});
+    same_page({{page.limit_param, "100"}});
+    CHECK(differs_from_reference); // the page persona's mutation did show
 }
 
 TEST_CASE("the reference persona mutates nothing", "[serve][persona]") {

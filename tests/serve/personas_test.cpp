@@ -118,6 +118,86 @@ TEST_CASE("persona applicability per contract", "[serve][personas]") {
     CHECK_FALSE(mixed);
 }
 
+TEST_CASE("persona composition: rows combine when their slots are disjoint", "[serve][personas]") {
+    using core::DeviationId;
+    auto both = serve::parse_persona("data-envelope+ignore-limit");
+    REQUIRE(both);
+    CHECK(both->name() == "data-envelope+ignore-limit");
+    CHECK(both->ids().size() == 2);
+    CHECK(both->mutation().body == serve::BodyTransform::data_envelope);
+    CHECK(both->mutation().window == serve::PageWindow::ignore_limit);
+    CHECK_FALSE(both->is_reference());
+    CHECK(both->description().find("under \"data\"") != std::string::npos);
+    CHECK(both->description().find("whatever the limit") != std::string::npos);
+    // One name is the row itself.
+    auto one = serve::parse_persona("ignore-limit");
+    REQUIRE(one);
+    CHECK(one->mutation() == serve::info(PersonaId::ignore_limit).mutation);
+    CHECK(serve::Persona().is_reference());
+    // Leniency is one bit per check: both may be skipped at once.
+    auto lenient = serve::parse_persona("accept-invalid+accept-unsigned");
+    REQUIRE(lenient);
+    CHECK(has(lenient->mutation().leniency, serve::Leniency::invalid_params));
+    CHECK(has(lenient->mutation().leniency, serve::Leniency::unsigned_requests));
+
+    // Expected ids are the union; an id one row expects is not merely tolerated.
+    const auto& ucloud = test::seed_contract("ucloud-uhub");
+    const auto fixtures = test::seed_fixtures(ucloud);
+    const serve::Applicability a = serve::applicability(*both, ucloud, fixtures);
+    CHECK(a.applies);
+    CHECK(a.expected == serve::DeviationSet{DeviationId::field_misplaced,
+                                            DeviationId::pagination_over_limit,
+                                            DeviationId::pagination_default_limit});
+    CHECK(a.tolerated == serve::DeviationSet{DeviationId::pagination_duplicate});
+    auto gap = serve::parse_persona("duplicate-items+unstable-total");
+    REQUIRE(gap);
+    CHECK(serve::applicability(*gap, ucloud, fixtures).expected ==
+          serve::DeviationSet{DeviationId::pagination_duplicate,
+                              DeviationId::pagination_total_unstable});
+    // A combination applies only where every row does, and says which row does not.
+    const auto& tencent = test::seed_contract("tencent-ccr");
+    auto stringly = serve::parse_persona("data-envelope+total-as-string");
+    REQUIRE(stringly);
+    const auto no = serve::applicability(*stringly, tencent, test::seed_fixtures(tencent));
+    CHECK_FALSE(no.applies);
+    CHECK(no.why_not.starts_with("total-as-string: "));
+}
+
+TEST_CASE("persona composition: a shared slot, a repeat or an unknown name is a usage error",
+          "[serve][personas]") {
+    auto error_of = [](std::string_view spec) {
+        auto p = serve::parse_persona(spec);
+        REQUIRE_FALSE(p);
+        return p.error().message;
+    };
+    const std::string window = error_of("ignore-limit+off-by-one");
+    CHECK(window.find("ignore-limit and off-by-one") != std::string::npos);
+    CHECK(window.find("page window") != std::string::npos);
+    CHECK(error_of("total-as-string+unstable-total").find("the total") != std::string::npos);
+    CHECK(error_of("items-as-strings+extra-field").find("the items") != std::string::npos);
+    // A transport fault or the sample body would hide the other row's mutation.
+    CHECK(error_of("data-envelope+slow").find("transport fault hides") != std::string::npos);
+    CHECK(error_of("doc-sample+ignore-limit").find("doc-sample replaces") != std::string::npos);
+    CHECK(error_of("http-500+accept-unsigned").find("cannot be combined") != std::string::npos);
+    CHECK(error_of("ignore-limit+ignore-limit").find("named twice") != std::string::npos);
+    CHECK(error_of("reference+ignore-limit").find("reference") != std::string::npos);
+    const std::string unknown = error_of("data-envelope+nope");
+    CHECK(unknown.find("unknown persona \"nope\"") != std::string::npos);
+    CHECK(unknown.find("ignore-limit") != std::string::npos); // the known ones are listed
+    CHECK(error_of("data-envelope+").find("unknown persona \"\"") != std::string::npos);
+
+    // Over the whole table: a pair combines exactly when the slots they claim are disjoint.
+    for (const serve::PersonaInfo& a : serve::personas())
+        for (const serve::PersonaInfo& b : serve::personas()) {
+            if (a.id == PersonaId::reference || b.id == PersonaId::reference || a.id == b.id)
+                continue;
+            INFO(a.name << "+" << b.name);
+            const std::array ids{a.id, b.id};
+            CHECK(serve::compose(ids).has_value() ==
+                  ((serve::claims(a.mutation) & serve::claims(b.mutation)) == 0));
+        }
+}
+
 TEST_CASE("persona listing", "[serve][personas]") {
     std::ostringstream all;
     serve::write_persona_list(all);

@@ -32,7 +32,7 @@ serve::Fixtures seed_fixtures(const contract::Contract& contract) {
     return std::move(fixtures).value();
 }
 
-Served serve_persona(const contract::Contract& contract, serve::PersonaId persona) {
+Served serve_persona(const contract::Contract& contract, const serve::Persona& persona) {
     Served s;
     s.contract = &contract;
     s.clock = std::make_shared<http::FixedClock>(k_now);

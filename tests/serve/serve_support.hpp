@@ -32,7 +32,8 @@ struct Served {
     std::shared_ptr<http::FixedClock> clock;
     std::shared_ptr<serve::Reference> reference;
 };
-[[nodiscard]] Served serve_persona(const contract::Contract& contract, serve::PersonaId persona);
+[[nodiscard]] Served serve_persona(const contract::Contract& contract,
+                                   const serve::Persona& persona);
 
 // How a request goes out.
 enum class Sign { yes, none, wrong_secret, stale };

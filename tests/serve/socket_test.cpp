@@ -245,6 +245,19 @@ TEST_CASE("run_serve: usage errors are errors with a message", "[serve][cli]") {
     CHECK(served);
     CHECK(text.find("accepting the key pair from TENCENTCLOUD_SECRET_ID") != std::string::npos);
     CHECK(text.find("their-key") == std::string::npos);
+    // --persona combines rows with '+'; rows that set the same slot are a usage error.
+    job.persona = "data-envelope+ignore-limit";
+    std::tie(code, text) = run(job, environment);
+    CHECK(code == 0);
+    CHECK(text.find("as persona data-envelope+ignore-limit (") != std::string::npos);
+    job.persona = "ignore-limit+off-by-one";
+    std::tie(code, text) = run(job, environment);
+    CHECK(code == 2);
+    CHECK(text.find("both set the page window") != std::string::npos);
+    job.persona = "data-envelope+total-as-string"; // tencent-ccr's total is a string already
+    std::tie(code, text) = run(job, environment);
+    CHECK(code == 2);
+    CHECK(text.find("does not apply") != std::string::npos);
 }
 
 TEST_CASE("run_serve --list-personas", "[serve][cli]") {
