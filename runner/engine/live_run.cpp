@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "runner/checks/pagination.hpp"
 #include "runner/checks/registry.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/case_checks.hpp"
@@ -86,20 +87,6 @@ void spoil_signature(http::QueryParams& params) {
     std::string spoilt = *signature;
     spoilt[0] = spoilt[0] == 'a' ? 'b' : 'a';
     params.set("Signature", spoilt);
-}
-
-// A total is an integer, or (a type.mismatch the schema check reports) a string holding one.
-std::optional<std::int64_t> total_value(core::JsonView v) {
-    if (v.is_number() && v.is_integer())
-        return v.as_int64();
-    if (v.is_string()) {
-        std::int64_t n = 0;
-        const std::string_view s = v.as_string();
-        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-        if (ec == std::errc() && end == s.data() + s.size())
-            return n;
-    }
-    return std::nullopt;
 }
 
 record::Recorded recorded(const TargetState& t, const contract::Operation& op, const Case& c,
@@ -311,15 +298,13 @@ private:
             const checks::Observed o = observe(exchanges.back());
             if (!o.body)
                 break;
-            const core::JsonView body(*o.body);
-            auto items = core::resolve_pointer(body, model.items_pointer);
-            if (!items || !items->is_array())
+            const checks::Listing listing = checks::locate_listing(model, *o.body);
+            if (!listing.items)
                 break;
             if (page == 0)
-                if (auto total = core::resolve_pointer(body, model.total_pointer))
-                    first_total = total_value(*total);
-            walked += static_cast<std::int64_t>(items->size());
-            if (static_cast<std::int64_t>(items->size()) < c.walk_limit)
+                first_total = listing.total;
+            walked += static_cast<std::int64_t>(listing.items->size());
+            if (static_cast<std::int64_t>(listing.items->size()) < c.walk_limit)
                 break; // a short page: the end
         }
         // One page with a limit above everything: what the walk should have seen (gap vs a
@@ -368,9 +353,7 @@ void probe(TargetState& t, const CaseRunner& runner) {
         std::optional<std::int64_t> total;
         const checks::Observed o = runner.observe(sent.exchange);
         if (o.body && op->pagination)
-            if (auto v =
-                    core::resolve_pointer(core::JsonView(*o.body), op->pagination->total_pointer))
-                total = total_value(*v);
+            total = checks::locate_listing(*op->pagination, *o.body).total;
         t.totals[op->name] = total;
     }
 }
