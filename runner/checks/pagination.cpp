@@ -44,7 +44,93 @@ Deviation make(DeviationId id, const std::string& operation, std::string pointer
     return d;
 }
 
+// A value found for a documented pointer, and the member it was found under instead ("" when
+// it is where the contract says).
+struct Found {
+    JsonView value;
+    std::string pointer;
+    std::string via;
+};
+
+// The value at pointer; else, as the classifier's field.misplaced finds documented fields under
+// another parent: the first token missing from an object is looked for one level down, inside
+// that object's other members (`prefer` first), and the rest of the pointer resolved there.
+// want_array: only an array will do (a list that is there but not an array is not relocated:
+// the schema check reports it).
+std::optional<Found> find_listed(JsonView body, std::string_view pointer, std::string_view prefer,
+                                 bool want_array) {
+    auto tokens = core::parse_pointer(pointer);
+    if (!tokens || tokens->empty())
+        return std::nullopt;
+    auto fits = [&](JsonView v) { return !want_array || v.is_array(); };
+    JsonView node = body;
+    std::string at;
+    for (std::size_t i = 0; i < tokens->size(); ++i) {
+        const std::string& token = (*tokens)[i];
+        if (!node.is_object())
+            return std::nullopt;
+        if (auto child = node.find(token)) {
+            node = *child;
+            core::append_pointer_token(at, token);
+            continue;
+        }
+        std::string rest;
+        for (std::size_t j = i; j < tokens->size(); ++j)
+            core::append_pointer_token(rest, (*tokens)[j]);
+        std::optional<Found> hit;
+        auto try_member = [&](std::string_view name, JsonView member) {
+            if (!member.is_object())
+                return false;
+            auto v = core::resolve_pointer(member, rest);
+            if (!v || !fits(*v))
+                return false;
+            std::string where = at;
+            core::append_pointer_token(where, name);
+            hit = Found{*v, where + rest, std::string(name)};
+            return true;
+        };
+        if (!prefer.empty())
+            if (auto member = node.find(prefer))
+                try_member(prefer, *member);
+        if (!hit)
+            node.for_each_member(
+                [&](std::string_view name, JsonView member) { return !try_member(name, member); });
+        return hit;
+    }
+    if (!fits(node))
+        return std::nullopt;
+    return Found{node, std::string(pointer), {}};
+}
+
+// Each deviation over a relocated list says where the list was found.
+void say_where(std::vector<Deviation>& found, const Listing& listing) {
+    if (listing.relocated)
+        for (Deviation& d : found)
+            d.message += " (list at " + listing.items_pointer + ")";
+}
+
 } // namespace
+
+Listing locate_listing(const PageModel& model, JsonView body) {
+    Listing l;
+    l.items_pointer = model.items_pointer;
+    l.total_pointer = model.total_pointer;
+    std::string via;
+    if (!model.items_pointer.empty())
+        if (auto f = find_listed(body, model.items_pointer, {}, true)) {
+            l.items = f->value;
+            l.items_pointer = std::move(f->pointer);
+            l.relocated = !f->via.empty();
+            via = std::move(f->via);
+        }
+    // The total beside a relocated list first: the envelope moved both.
+    if (!model.total_pointer.empty())
+        if (auto f = find_listed(body, model.total_pointer, via, false)) {
+            l.total = total_of(f->value);
+            l.total_pointer = std::move(f->pointer);
+        }
+    return l;
+}
 
 std::optional<std::string> query_value(const Query& query, std::string_view name) {
     for (const auto& [k, v] : query)
@@ -58,10 +144,12 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     std::vector<Deviation> out;
     if (model.items_pointer.empty() || model.limit_param.empty())
         return out; // the operation does not page
-    auto items = core::resolve_pointer(body, model.items_pointer);
-    if (!items || !items->is_array())
+    const Listing listing = locate_listing(model, body);
+    if (!listing.items)
         return out; // no list to count: the schema check reports why
-    const std::int64_t count = static_cast<std::int64_t>(items->size());
+    const std::int64_t count = static_cast<std::int64_t>(listing.items->size());
+    const std::string& items_at = listing.items_pointer;
+    const std::string& total_at = listing.total_pointer;
     const auto limit_text = query_value(query, model.limit_param);
     const auto offset_text = query_value(query, model.offset_param);
     std::optional<std::int64_t> limit;
@@ -70,12 +158,10 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     const std::int64_t offset = offset_text
                                     ? as_integer(*offset_text).value_or(model.offset_default)
                                     : model.offset_default;
-    std::optional<std::int64_t> total;
-    if (auto t = core::resolve_pointer(body, model.total_pointer))
-        total = total_of(*t);
+    const std::optional<std::int64_t> total = listing.total;
 
     if (limit && *limit >= 0 && count > *limit)
-        out.push_back(make(DeviationId::pagination_over_limit, operation, model.items_pointer,
+        out.push_back(make(DeviationId::pagination_over_limit, operation, items_at,
                            "at most " + std::to_string(*limit) + " items (" + model.limit_param +
                                "=" + *limit_text + ")",
                            std::to_string(count) + " items",
@@ -84,26 +170,26 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     if (!limit_text) {
         const bool more_exist = total && *total > offset + count;
         if (count > model.limit_default || (more_exist && count < model.limit_default))
-            out.push_back(
-                make(DeviationId::pagination_default_limit, operation, model.items_pointer,
-                     std::to_string(model.limit_default) + " items (the documented "
-                                                           "default limit)",
-                     std::to_string(count) + " items",
-                     "without " + model.limit_param + ", the page holds " + std::to_string(count) +
-                         " items instead of the default " + std::to_string(model.limit_default)));
+            out.push_back(make(DeviationId::pagination_default_limit, operation, items_at,
+                               std::to_string(model.limit_default) + " items (the documented "
+                                                                     "default limit)",
+                               std::to_string(count) + " items",
+                               "without " + model.limit_param + ", the page holds " +
+                                   std::to_string(count) + " items instead of the default " +
+                                   std::to_string(model.limit_default)));
     }
     if (total && count > *total)
-        out.push_back(make(DeviationId::pagination_items_exceed_total, operation,
-                           model.total_pointer, "at least " + std::to_string(count),
-                           std::to_string(*total),
-                           std::to_string(count) + " items returned but " +
-                               model.total_pointer.substr(1) + " is " + std::to_string(*total)));
+        out.push_back(make(DeviationId::pagination_items_exceed_total, operation, total_at,
+                           "at least " + std::to_string(count), std::to_string(*total),
+                           std::to_string(count) + " items returned but " + total_at.substr(1) +
+                               " is " + std::to_string(*total)));
     else if (total && offset >= *total && count > 0)
         out.push_back(
-            make(DeviationId::pagination_past_end, operation, model.items_pointer,
+            make(DeviationId::pagination_past_end, operation, items_at,
                  "no items at offset " + std::to_string(offset), std::to_string(count) + " items",
                  std::to_string(count) + " items returned at " + model.offset_param + "=" +
                      std::to_string(offset) + ", at or past the total " + std::to_string(*total)));
+    say_where(out, listing);
     return out;
 }
 
@@ -117,14 +203,101 @@ std::string item_identity(JsonView item, const std::string& key) {
     return item.to_json().dump();
 }
 
-std::vector<std::string> identities(const PageModel& model, JsonView body) {
+std::vector<std::string> identities(const PageModel& model, const Listing& listing) {
     std::vector<std::string> out;
-    if (auto items = core::resolve_pointer(body, model.items_pointer); items && items->is_array())
-        items->for_each_item([&](std::size_t, JsonView item) {
+    if (listing.items)
+        listing.items->for_each_item([&](std::size_t, JsonView item) {
             out.push_back(item_identity(item, model.item_key));
             return true;
         });
     return out;
+}
+
+// The pages of a walk as located listings, read once.
+struct Walked {
+    std::vector<std::optional<std::int64_t>> totals;
+    std::vector<std::vector<std::string>> ids;
+    Listing where; // the first page's listing with a list: the walk's pointers
+    std::map<std::string, std::size_t> first_seen;
+    bool offset_ignored = false;
+};
+
+void check_total_stable(const Walked& w, const std::string& operation,
+                        std::vector<Deviation>& out) {
+    const auto& totals = w.totals;
+    for (std::size_t i = 1; i < totals.size(); ++i)
+        if (totals[i] && totals[0] && *totals[i] != *totals[0]) {
+            out.push_back(make(DeviationId::pagination_total_unstable, operation,
+                               w.where.total_pointer, std::to_string(*totals[0]) + " on every page",
+                               std::to_string(*totals[i]) + " on page " + std::to_string(i + 1),
+                               "the total changed from " + std::to_string(*totals[0]) + " to " +
+                                   std::to_string(*totals[i]) + " during one walk"));
+            return;
+        }
+}
+
+// offset-ignored (a later page repeats the first exactly), else duplicate items.
+void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
+                   const std::string& operation, std::vector<Deviation>& out) {
+    const auto& ids = w.ids;
+    for (std::size_t i = 1; i < ids.size() && !w.offset_ignored; ++i)
+        if (!ids[0].empty() && ids[i] == ids[0]) {
+            w.offset_ignored = true;
+            out.push_back(make(DeviationId::pagination_offset_ignored, operation,
+                               w.where.items_pointer,
+                               "different items at " + model.offset_param + "=" +
+                                   std::to_string(static_cast<std::int64_t>(i) * limit),
+                               "the same items as at " + model.offset_param + "=0",
+                               "page " + std::to_string(i + 1) +
+                                   " repeats page 1: " + model.offset_param + " is ignored"));
+        }
+    std::size_t duplicates = 0;
+    std::string first_duplicate;
+    for (std::size_t page = 0; page < ids.size(); ++page)
+        for (const std::string& id : ids[page])
+            if (!w.first_seen.emplace(id, page).second && duplicates++ == 0)
+                first_duplicate = id;
+    if (duplicates > 0 && !w.offset_ignored) {
+        Deviation d = make(DeviationId::pagination_duplicate, operation, w.where.items_pointer,
+                           "each item once", std::to_string(duplicates) + " repeated",
+                           std::to_string(duplicates) +
+                               " item(s) returned more than once in one "
+                               "walk, first " +
+                               first_duplicate);
+        d.count = duplicates;
+        out.push_back(std::move(d));
+    }
+}
+
+// Only a walk that reached the end (a short page) can say what is missing: gap, told apart
+// from a wrong total by the full listing, else total-mismatch.
+void check_end(const PageModel& model, const Walked& w, std::int64_t limit,
+               const std::string& operation, std::optional<JsonView> full_listing,
+               std::vector<Deviation>& out) {
+    const bool reached_end = static_cast<std::int64_t>(w.ids.back().size()) < limit;
+    const auto total = w.totals.back();
+    if (!reached_end || !total || w.offset_ignored)
+        return;
+    const auto distinct = static_cast<std::int64_t>(w.first_seen.size());
+    std::vector<std::string> skipped;
+    if (full_listing)
+        for (const std::string& id : identities(model, locate_listing(model, *full_listing)))
+            if (!w.first_seen.count(id))
+                skipped.push_back(id);
+    if (!skipped.empty()) {
+        Deviation d = make(DeviationId::pagination_gap, operation, w.where.items_pointer,
+                           "every item of the full listing once",
+                           std::to_string(skipped.size()) + " never returned",
+                           "the walk skipped " + std::to_string(skipped.size()) +
+                               " item(s) that a single large page lists, first " + skipped.front());
+        d.count = skipped.size();
+        out.push_back(std::move(d));
+    } else if (distinct != *total) {
+        out.push_back(make(DeviationId::pagination_total_mismatch, operation, w.where.total_pointer,
+                           std::to_string(distinct) + " (items walked)", std::to_string(*total),
+                           "a full walk returned " + std::to_string(distinct) +
+                               " distinct items but the total says " + std::to_string(*total)));
+    }
 }
 
 } // namespace
@@ -139,78 +312,26 @@ std::vector<Deviation> check_walk(const PageModel& model, const std::vector<Walk
         for (Deviation& d : check_page(model, p.query, p.body, operation))
             out.push_back(std::move(d));
 
-    std::vector<std::optional<std::int64_t>> totals;
-    std::vector<std::vector<std::string>> ids;
+    Walked w;
+    bool located = false;
     for (const WalkPage& p : pages) {
-        auto t = core::resolve_pointer(p.body, model.total_pointer);
-        totals.push_back(t ? total_of(*t) : std::nullopt);
-        ids.push_back(identities(model, p.body));
+        Listing listing = locate_listing(model, p.body);
+        w.totals.push_back(listing.total);
+        w.ids.push_back(identities(model, listing));
+        if (!located && listing.items) {
+            located = true;
+            w.where = std::move(listing);
+        }
     }
-    for (std::size_t i = 1; i < totals.size(); ++i)
-        if (totals[i] && totals[0] && *totals[i] != *totals[0]) {
-            out.push_back(make(DeviationId::pagination_total_unstable, operation,
-                               model.total_pointer, std::to_string(*totals[0]) + " on every page",
-                               std::to_string(*totals[i]) + " on page " + std::to_string(i + 1),
-                               "the total changed from " + std::to_string(*totals[0]) + " to " +
-                                   std::to_string(*totals[i]) + " during one walk"));
-            break;
-        }
-    // offset-ignored: a later page repeats the first page exactly
-    bool offset_ignored = false;
-    for (std::size_t i = 1; i < ids.size() && !offset_ignored; ++i)
-        if (!ids[0].empty() && ids[i] == ids[0]) {
-            offset_ignored = true;
-            out.push_back(
-                make(DeviationId::pagination_offset_ignored, operation, model.items_pointer,
-                     "different items at " + model.offset_param + "=" + std::to_string(i * limit),
-                     "the same items as at " + model.offset_param + "=0",
-                     "page " + std::to_string(i + 1) + " repeats page 1: " + model.offset_param +
-                         " is ignored"));
-        }
-    std::map<std::string, std::size_t> first_seen;
-    std::size_t duplicates = 0;
-    std::string first_duplicate;
-    for (std::size_t page = 0; page < ids.size(); ++page)
-        for (const std::string& id : ids[page])
-            if (!first_seen.emplace(id, page).second && duplicates++ == 0)
-                first_duplicate = id;
-    if (duplicates > 0 && !offset_ignored) {
-        Deviation d = make(DeviationId::pagination_duplicate, operation, model.items_pointer,
-                           "each item once", std::to_string(duplicates) + " repeated",
-                           std::to_string(duplicates) +
-                               " item(s) returned more than once in one "
-                               "walk, first " +
-                               first_duplicate);
-        d.count = duplicates;
+    if (!located)
+        w.where = locate_listing(model, pages.front().body);
+    std::vector<Deviation> walk_level;
+    check_total_stable(w, operation, walk_level);
+    check_repeats(model, w, limit, operation, walk_level);
+    check_end(model, w, limit, operation, full_listing, walk_level);
+    say_where(walk_level, w.where);
+    for (Deviation& d : walk_level)
         out.push_back(std::move(d));
-    }
-    // Only a walk that reached the end (a short page) can say what is missing.
-    const bool reached_end = static_cast<std::int64_t>(ids.back().size()) < limit;
-    const auto total = totals.back();
-    if (reached_end && total && !offset_ignored) {
-        const auto distinct = static_cast<std::int64_t>(first_seen.size());
-        std::vector<std::string> skipped;
-        if (full_listing)
-            for (const std::string& id : identities(model, *full_listing))
-                if (!first_seen.count(id))
-                    skipped.push_back(id);
-        if (!skipped.empty()) {
-            Deviation d =
-                make(DeviationId::pagination_gap, operation, model.items_pointer,
-                     "every item of the full listing once",
-                     std::to_string(skipped.size()) + " never returned",
-                     "the walk skipped " + std::to_string(skipped.size()) +
-                         " item(s) that a single large page lists, first " + skipped.front());
-            d.count = skipped.size();
-            out.push_back(std::move(d));
-        } else if (distinct != *total) {
-            out.push_back(make(DeviationId::pagination_total_mismatch, operation,
-                               model.total_pointer, std::to_string(distinct) + " (items walked)",
-                               std::to_string(*total),
-                               "a full walk returned " + std::to_string(distinct) +
-                                   " distinct items but the total says " + std::to_string(*total)));
-        }
-    }
     return out;
 }
 

@@ -16,10 +16,25 @@ namespace conform::checks {
 using Query = contract::Query;
 using PageModel = contract::Pagination;
 
+// Where one page's list and total are. At the documented pointers; else, as the classifier's
+// field.misplaced finds them, under another member of the object that should have held them
+// (Tencent's own sample nests repoInfo and totalCount under "data"): a listing found there is
+// still paged, so the pagination checks do not go blind on it. The checks, and the live
+// runner's probe ({{total}}) and walk, read pages through this one function.
+struct Listing {
+    std::optional<core::JsonView> items; // the list (an array), where found
+    std::string items_pointer;           // where it is: documented, or "/data/repoInfo"
+    std::optional<std::int64_t> total;   // an integer, or a string holding one
+    std::string total_pointer;           // where the total is (documented when absent)
+    bool relocated = false;              // the list is under another parent than documented
+};
+[[nodiscard]] Listing locate_listing(const PageModel& model, core::JsonView body);
+
 // The first value of a query parameter, if present.
 [[nodiscard]] std::optional<std::string> query_value(const Query& query, std::string_view name);
 
-// over-limit, default-limit, items-exceed-total, past-end for one page.
+// over-limit, default-limit, items-exceed-total, past-end for one page. Over a relocated list
+// (locate_listing) each deviation points there and its message says "list at <pointer>".
 [[nodiscard]] std::vector<core::Deviation> check_page(const PageModel& model, const Query& query,
                                                       core::JsonView body,
                                                       const std::string& operation);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "runner/checks/pagination.hpp"
 #include "runner/checks/registry.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/case_checks.hpp"
@@ -72,18 +73,6 @@ bool is_unreachable(const http::Exchange& x) {
                          x.failure->kind == http::FailureKind::invalid_url);
 }
 
-// A total is an integer, or (a type.mismatch the schema check reports) a string holding one.
-std::optional<std::int64_t> total_value(core::JsonView v) {
-    if (v.is_number() && v.is_integer())
-        return v.as_int64();
-    if (v.is_string()) {
-        std::int64_t n = 0;
-        const std::string_view s = v.as_string();
-        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-        if (ec == std::errc() && end == s.data() + s.size())
-            return n;
-    }
-    return std::nullopt;
 }
 
 class CaseRunner {
@@ -246,15 +235,13 @@ private:
                 return false;
             if (!o->has_json())
                 break;
-            const core::JsonView body = o->json();
-            auto items = core::resolve_pointer(body, model.items_pointer);
-            if (!items || !items->is_array())
+            const checks::Listing listing = checks::locate_listing(model, o->json());
+            if (!listing.items)
                 break;
             if (page == 0)
-                if (auto total = core::resolve_pointer(body, model.total_pointer))
-                    first_total = total_value(*total);
-            walked += static_cast<std::int64_t>(items->size());
-            if (static_cast<std::int64_t>(items->size()) < c.walk_limit)
+                first_total = listing.total;
+            walked += static_cast<std::int64_t>(listing.items->size());
+            if (static_cast<std::int64_t>(listing.items->size()) < c.walk_limit)
                 break; // a short page: the end
         }
         http::QueryParams p = params;
@@ -293,9 +280,8 @@ void probe(TargetState& t, const CaseRunner& runner) {
             return;
         }
         std::optional<std::int64_t> total;
-        if (op->pagination)
-            if (auto v = sent->answer.at(op->pagination->total_pointer))
-                total = total_value(*v);
+        if (op->pagination && sent->answer.observed.has_json())
+            total = checks::locate_listing(*op->pagination, sent->answer.observed.json()).total;
         t.totals[op->name] = total;
     }
 }

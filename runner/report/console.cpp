@@ -204,7 +204,11 @@ private:
         if (!d.schema_pointer.empty())
             m_out << "  schema " << d.schema_pointer;
         m_out << '\n';
-        m_out << "    expected " << d.expected << ", got " << d.actual << '\n';
+        // The classifier's messages open with this very line ("expected object, got string
+        // ... (scalar-for-object) (9 occurrences, ...)"): print it once, the fuller one.
+        const std::string expected_line = "expected " + d.expected + ", got " + d.actual;
+        if (!d.message.starts_with(expected_line))
+            m_out << "    " << expected_line << '\n';
         if (!d.message.empty())
             m_out << "    " << d.message << '\n';
         if (const std::string source = internal::source_text(d); !source.empty())

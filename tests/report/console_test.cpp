@@ -108,3 +108,20 @@ TEST_CASE("more than eight occurrences of one id are cut unless verbose") {
     CHECK(has(text, "  ... 3 more (--verbose shows them)\n"));
     CHECK_FALSE(has(render(model, {.verbose = true}), "more (--verbose"));
 }
+
+TEST_CASE("a message that restates expected/got is printed once, with the count") {
+    auto model = test::sample_run();
+    core::Deviation& d = model.cases[3].checks[0].deviations[0];
+    // The classifier's own words for nine strings where objects are documented.
+    d.expected = "object";
+    d.actual = "string \"ntmEsbYx\"";
+    d.message = "expected object, got string \"ntmEsbYx\" (scalar-for-object) (9 occurrences, "
+                "first at /RepoSet/0)";
+    const std::string text = render(model, {});
+    CHECK(has(text, "    at /RepoSet/0 (x9)  schema /properties/RepoSet/items/type\n"
+                    "    expected object, got string \"ntmEsbYx\" (scalar-for-object) (9 "
+                    "occurrences, first at /RepoSet/0)\n"));
+    CHECK_FALSE(has(text, "    expected object, got string \"ntmEsbYx\"\n"));
+    // A message that says something else keeps the expected/got line above it.
+    CHECK(has(text, "    expected at most 3 items (Limit=3), got 9 items\n"));
+}
