@@ -226,6 +226,8 @@ public:
             return finish("target unreachable: " + t.unreachable_why);
         if (!op)
             return finish("the contract has no operation " + file.operation);
+        if (!c.skip.empty())
+            return finish(c.skip);
         if (!contract.is_read_only(op->name))
             return finish("live mode sends read-only operations only; the contract does not "
                           "mark " +

@@ -61,7 +61,7 @@ core::Result<void> load(const RunJob& job, Plan& plan) {
             std::find(job.contracts.begin(), job.contracts.end(), c.name) != job.contracts.end())
             plan.contracts.push_back(std::move(c));
     for (const contract::Contract& c : plan.contracts) {
-        CONFORM_TRY(auto files, contract::load_cases_for(c, cases, schemas));
+        CONFORM_TRY(auto files, contract::plan_cases(c, cases, schemas));
         plan.cases.push_back(std::move(files));
     }
     return {};
