@@ -41,6 +41,7 @@ void setup_import_har(CLI::App& command, Outcome& outcome);
 void setup_export_har(CLI::App& command, Outcome& outcome);
 void setup_replay(CLI::App& command, Outcome& outcome);
 void setup_report(CLI::App& command, Outcome& outcome);
+void setup_cases(CLI::App& command, Outcome& outcome);
 
 inline constexpr Command k_commands[] = {
     {"run",
@@ -51,6 +52,10 @@ inline constexpr Command k_commands[] = {
      "Check recorded exchanges offline (JSON Lines): routing, every check that needs "
      "no live server, pagination walks across recorded pages",
      setup_replay},
+    {"cases",
+     "Print the cases a run would send per operation: generated from the contract or from a "
+     "cases file, with their links",
+     setup_cases},
     {"report",
      "Re-render a saved report.json (console, md, html, junit), or merge the reports "
      "of a sharded run (conform report merge)",

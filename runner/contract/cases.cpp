@@ -85,6 +85,7 @@ core::Result<CaseFile> load_case_file(const fs::path& file, const fs::path& sche
     out.path = file;
     out.contract = doc.at("contract").get<std::string>();
     out.operation = doc.at("operation").get<std::string>();
+    out.with_generated = doc.value("generated", false);
     std::set<std::string> names;
     const json& cases = doc.at("cases");
     for (std::size_t i = 0; i < cases.size(); ++i) {
@@ -187,6 +188,9 @@ std::string_view name_of(Expectation expect) {
 }
 std::string_view name_of(Signing signing) {
     return reverse(k_signing, signing);
+}
+std::string_view name_of(CaseSource source) {
+    return source == CaseSource::generated ? "generated" : "file";
 }
 
 } // namespace conform::contract

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "runner/contract/contract.hpp"
 #include "runner/core/result.hpp"
 
@@ -18,6 +20,19 @@ enum class Signing { sign, none, bad_signature, stale_timestamp };
 // What the answer must say (the envelope check): success; refusal, acceptance being an error;
 // refusal preferred, acceptance being a warning (the pages do not promise refusal).
 enum class Expectation { success, refusal, refusal_preferred };
+
+// Where a case came from: derived from the contract (generate.cpp) or a cases file.
+enum class CaseSource { generated, file };
+
+// A request parameter whose value comes from another operation's answer (links.cpp): the
+// producer and the JSON pointer into its default page ("/RepoSet/0/RepoName").
+struct Link {
+    std::string param;
+    std::string from;
+    std::string pointer;
+
+    friend bool operator==(const Link&, const Link&) = default;
+};
 
 struct Case {
     std::string name;
@@ -30,6 +45,11 @@ struct Case {
     std::int64_t walk_limit = 0; // kind walk: the page size
     std::int64_t walk_max_pages = 50;
     std::vector<std::string> checks; // empty: every check that applies
+    CaseSource source = CaseSource::file;
+    std::vector<Link> links; // parameters to fill from a producer's answer (not in params)
+    // Non-empty: the case cannot run as planned and says why (a linked value nobody filled).
+    // The engine reports it skipped with this text and never sends it.
+    std::string skip;
 };
 
 struct CaseFile {
@@ -37,6 +57,9 @@ struct CaseFile {
     std::string contract;
     std::string operation;
     std::vector<Case> cases;
+    // The file asks for the generated cases too ("generated": true): its cases add to them and
+    // override them by name. Without it a file replaces the generated set (the seed files).
+    bool with_generated = false;
 };
 
 // Reads and validates one cases file (schemas_dir/cases.schema.json); errors name the file and
@@ -49,6 +72,30 @@ struct CaseFile {
 load_cases_for(const Contract& contract, const std::filesystem::path& cases_dir,
                const std::filesystem::path& schemas_dir);
 
+// The cases a run sends, per read-only operation in name order: the generated ones
+// (generate_cases) for an operation without a cases file, the file's for one with, both merged
+// by name when the file says "generated": true. Errors as load_cases_for's.
+[[nodiscard]] core::Result<std::vector<CaseFile>>
+plan_cases(const Contract& contract, const std::filesystem::path& cases_dir,
+           const std::filesystem::path& schemas_dir);
+// The cases derived from the operation's request schema, pagination model, the contract's
+// routing and signing, and the family's links (links_of). Deterministic; names are stable for
+// a given contract. Cases that need a linked value carry it in `links` and a `skip` reason.
+[[nodiscard]] CaseFile generate_cases(const Contract& contract, const Operation& operation);
+// Generated ∪ file, the file's case replacing a generated one of the same name; the generated
+// order first, then the file's new cases in its order.
+[[nodiscard]] CaseFile merge_cases(CaseFile generated, const CaseFile& file);
+
+// The links of one consumer operation: its required request parameters that are identifiers
+// another read-only, paging operation of the family lists (an item field of the same name,
+// case-insensitively), or that contract.json declares under "links". In parameter order.
+[[nodiscard]] std::vector<Link> links_of(const Contract& contract, const Operation& consumer);
+
+// The plan of one operation as JSON: the cases file's shape plus, per case, "source"
+// (generated or file), "links" ({"RepoName": {"from": "GetRepo", "pointer": "/RepoSet/0/
+// RepoName"}}) and "skip" when it cannot run (`conform cases --format json`).
+[[nodiscard]] nlohmann::json to_json(const CaseFile& file);
+
 // Replaces {{total}} and {{total+N}} / {{total-N}} with the total a default page reported.
 [[nodiscard]] core::Result<std::string> resolve_placeholders(const std::string& value,
                                                              std::int64_t total);
@@ -59,5 +106,6 @@ load_cases_for(const Contract& contract, const std::filesystem::path& cases_dir,
 [[nodiscard]] std::string_view name_of(CaseKind kind);
 [[nodiscard]] std::string_view name_of(Expectation expect);
 [[nodiscard]] std::string_view name_of(Signing signing);
+[[nodiscard]] std::string_view name_of(CaseSource source);
 
 } // namespace conform::contract

@@ -98,6 +98,15 @@ struct Routing {
     std::string param; // "Action"
 };
 
+// A link written into contract.json where names differ: `param` of `operation` (every
+// operation when empty) takes the `field` of the items `from` lists.
+struct DeclaredLink {
+    std::string operation;
+    std::string param;
+    std::string from;
+    std::string field;
+};
+
 // One vendor API family, from schemas/<name>/contract.json and the files it names.
 struct Contract {
     std::string name;     // "ucloud-uhub", also its folder's name
@@ -109,6 +118,7 @@ struct Contract {
     Envelope envelope;
     std::vector<std::string> read_only; // the operations live mode may send
     std::map<std::string, Operation, std::less<>> operations;
+    std::vector<DeclaredLink> links; // contract.json "links"
     std::filesystem::path directory; // where contract.json was read
 
     // nullptr when the contract has no such operation.

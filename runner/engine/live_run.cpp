@@ -187,6 +187,8 @@ private:
             return "target unreachable: " + t.unreachable_why;
         if (!op)
             return "the contract has no operation " + file.operation;
+        if (!c.skip.empty())
+            return c.skip;
         if (!contract.is_read_only(op->name))
             return "live mode sends read-only operations only; the contract does not mark " +
                    op->name + " read-only";

@@ -45,7 +45,7 @@ core::Result<void> load(const RunJob& job, Plan& plan) {
     CONFORM_TRY(plan.contracts, contract::load_named_contracts(schemas, job.contracts,
                                                                job.settings.limits.contracts()));
     for (const contract::Contract& c : plan.contracts) {
-        CONFORM_TRY(auto files, contract::load_cases_for(c, cases, schemas));
+        CONFORM_TRY(auto files, contract::plan_cases(c, cases, schemas));
         plan.cases.push_back(std::move(files));
     }
     return {};

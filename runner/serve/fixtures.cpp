@@ -1,5 +1,6 @@
 // Fixture datasets (cases/<contract>/<Op>.dataset.json) and the page's own sample answers,
-// checked against schemas/dataset.schema.json and against the contract they serve.
+// checked against schemas/dataset.schema.json and against the contract they serve; for an
+// operation without a dataset, data synthesized from its response schema.
 #include <fstream>
 #include <set>
 
@@ -9,6 +10,7 @@
 #include "runner/serve/internal/envelope.hpp"
 #include "runner/serve/internal/plan.hpp"
 #include "runner/serve/internal/schema_lookup.hpp"
+#include "runner/serve/internal/synthesize.hpp"
 #include "runner/serve/serve.hpp"
 
 namespace conform::serve {
@@ -205,23 +207,36 @@ core::Result<void> items_conform(const contract::Contract& contract, const contr
 
 core::Result<Fixtures> load_fixtures(const contract::Contract& contract,
                                      const fs::path& cases_dir) {
-    CONFORM_TRY(schema::CompiledSchema dataset_schema,
-                compile_dataset_schema(contract.directory.parent_path()));
+    std::optional<schema::CompiledSchema> dataset_schema; // only needed for a dataset file
     Fixtures out;
     out.contract = contract.name;
     for (const auto& [name, op] : contract.operations) {
+        const fs::path file = cases_dir / contract.name / (name + ".dataset.json");
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec)) {
+            // No dataset written: synthesized from the response schema (a written one wins).
+            auto made = internal::synthesize_fixture(contract, op);
+            if (!made && !contract.is_read_only(name))
+                continue; // a write the reference then answers with its envelope only
+            CONFORM_TRY(OperationFixture fixture, std::move(made));
+            if (op.samples) {
+                CONFORM_TRY(fixture.sample_body, read_sample_body(*op.samples));
+            }
+            if (op.pagination)
+                CONFORM_CHECK(items_conform(contract, op, fixture));
+            out.operations.emplace(name, std::move(fixture));
+            continue;
+        }
         if (!op.pagination)
-            continue; // the reference answers it with its envelope only
+            continue; // a dataset pages: the reference answers with its envelope only
+        if (!dataset_schema) {
+            CONFORM_TRY(dataset_schema, compile_dataset_schema(contract.directory.parent_path()));
+        }
         OperationFixture fixture;
         fixture.operation = name;
-        fixture.file = cases_dir / contract.name / (name + ".dataset.json");
-        std::error_code ec;
-        if (!fs::is_regular_file(fixture.file, ec))
-            return core::fail("missing: the reference server pages over this dataset for " +
-                                  contract.name + " " + name,
-                              at(fixture.file, {}));
+        fixture.file = file;
         CONFORM_TRY(json doc, core::load_json_file(fixture.file));
-        CONFORM_CHECK(conforms(dataset_schema, doc, fixture.file));
+        CONFORM_CHECK(conforms(*dataset_schema, doc, fixture.file));
         for (const json& item : doc["items"])
             fixture.items.push_back(item);
         CONFORM_TRY(fixture.filters, read_filters(doc, op, fixture.file));

@@ -95,7 +95,9 @@ http::ServerResponse Reference::answer_json(const http::ServerRequest& request) 
     // 4. Answer.
     const OperationFixture* fixture = m_fixtures.find(op->name);
     if (!op->pagination || !fixture)
-        return json_response(internal::success_envelope(m_contract, op->name));
+        return json_response(fixture && fixture->body
+                                 ? *fixture->body
+                                 : internal::success_envelope(m_contract, op->name));
     if (mutation.body == BodyTransform::doc_sample && fixture->sample_body)
         return json_response(*fixture->sample_body);
     return json_response(success_body(*op, *fixture, params));

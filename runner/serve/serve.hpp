@@ -522,6 +522,10 @@ struct OperationFixture {
     // "doc_sample", hand-derived from the page; doc-sample is not applicable without it).
     std::optional<DeviationSet> doc_sample_expected;
     DeviationSet doc_sample_tolerated;
+    // No dataset was written: the items (or, for an operation that does not page, the whole
+    // success body) are synthesized from the response schema (internal/synthesize).
+    bool synthesized = false;
+    std::optional<nlohmann::json> body;
 };
 
 struct Fixtures {
@@ -531,7 +535,9 @@ struct Fixtures {
     [[nodiscard]] const OperationFixture* find(std::string_view operation) const;
 };
 
-// Reads cases_dir/<contract.name>/<Op>.dataset.json for every paging operation, validates it
+// An operation without a dataset file gets synthesized data instead (internal/synthesize:
+// items for a paging operation, a success body for one that does not page), checked the same
+// way. Reads cases_dir/<contract.name>/<Op>.dataset.json for every paging operation, validates it
 // against <schemas>/dataset.schema.json (the folder above contract.directory) and against the
 // contract: filters name a declared request parameter and item field and map every value the
 // request schema enumerates; item keys are unique; a page of every item validates against the

@@ -91,11 +91,12 @@ TEST_CASE("fixtures: errors name the file and the JSON pointer", "[serve][fixtur
         EditedDataset d("ucloud-uhub");
         CHECK(d.load());
     }
-    SECTION("a missing dataset") {
+    SECTION("a missing dataset: synthesized from the response schema instead") {
         EditedDataset d("ucloud-uhub");
         auto r = serve::load_fixtures(test::seed_contract("ucloud-uhub"), d.root() / "nowhere");
-        CHECK(error_of(r).find("GetRepo.dataset.json") != std::string::npos);
-        CHECK(error_of(r).find("missing") != std::string::npos);
+        REQUIRE(r);
+        CHECK(r->find("GetRepo")->synthesized);
+        CHECK(r->find("GetRepo")->items.size() == 45);
     }
     SECTION("not JSON: file and line") {
         EditedDataset d("ucloud-uhub");
@@ -149,4 +150,76 @@ TEST_CASE("fixtures: errors name the file and the JSON pointer", "[serve][fixtur
         f.doc()["filters"][0]["values"]["public"] = "true"; // the Chinese page's spelling
         CHECK(error_of(f.load()).find("#/filters/0/values/public") != std::string::npos);
     }
+}
+
+namespace {
+
+const contract::Contract& test_family() {
+    static const contract::Contract c = [] {
+        auto loaded = contract::load_contract(fs::path(CONFORM_SOURCE_DIR) /
+                                                  "tests/contract/fixtures/family/uhub-family",
+                                              fs::path(CONFORM_SOURCE_DIR) / "schemas");
+        REQUIRE(loaded);
+        return std::move(*loaded);
+    }();
+    return c;
+}
+
+// The Action is the caller's: with_operation false.
+json answer(const serve::Reference& ref, test::Client& client, http::QueryParams params) {
+    return client.call(ref, std::move(params), test::Sign::yes, false);
+}
+
+} // namespace
+
+TEST_CASE("synthesis: every operation answers without a dataset, consistently across links",
+          "[serve][fixtures][synthesize]") {
+    const contract::Contract& c = test_family();
+    auto fixtures = serve::load_fixtures(c, fs::temp_directory_path() / "conform-no-datasets");
+    REQUIRE(fixtures);
+    for (const auto& [name, op] : c.operations) {
+        INFO(name);
+        const serve::OperationFixture* f = fixtures->find(name);
+        REQUIRE(f);
+        CHECK(f->synthesized);
+        if (op.pagination)
+            CHECK(f->items.size() >= 45); // several pages of the default 20
+        else
+            CHECK(op.response.compiled.validate(*f->body).valid);
+    }
+    // Deterministic.
+    auto again = serve::load_fixtures(c, fs::temp_directory_path() / "conform-no-datasets");
+    REQUIRE(again);
+    CHECK(again->find("GetRepoImage")->items == fixtures->find("GetRepoImage")->items);
+
+    serve::ReferenceOptions options;
+    auto ref = serve::make_reference(c, std::move(*fixtures), options);
+    REQUIRE(ref);
+    test::Client client(c);
+    const json repos = answer(**ref, client, {{"Action", "GetRepo"}});
+    REQUIRE(repos.at("RetCode") == 0);
+    CHECK(repos.at("RepoSet").size() == 20);
+    CHECK(c.find_operation("GetRepo")->response.compiled.validate(repos).valid);
+    const std::string repo = repos.at("RepoSet").at(0).at("RepoName");
+    // The repository GetRepo listed is one GetRepoImage has images for, and only those.
+    const json images = answer(**ref, client, {{"Action", "GetRepoImage"}, {"RepoName", repo}});
+    REQUIRE(images.at("RetCode") == 0);
+    REQUIRE(!images.at("ImageSet").empty());
+    for (const json& image : images.at("ImageSet"))
+        CHECK(image.at("RepoName") == repo);
+    const json none =
+        answer(**ref, client, {{"Action", "GetRepoImage"}, {"RepoName", "no-such-repo"}});
+    CHECK(none.at("ImageSet").empty());
+    // Without the required RepoName: refused.
+    CHECK(answer(**ref, client, {{"Action", "GetRepoImage"}}).at("RetCode") != 0);
+    const json quota = answer(**ref, client, {{"Action", "DescribeQuota"}, {"Region", "r"}});
+    CHECK(quota.at("RetCode") == 0);
+    CHECK(quota.contains("Quota"));
+}
+
+TEST_CASE("synthesis: a written dataset still wins", "[serve][fixtures][synthesize]") {
+    const auto& c = test::seed_contract("ucloud-uhub");
+    const serve::Fixtures written = test::seed_fixtures(c);
+    CHECK_FALSE(written.find("GetRepo")->synthesized);
+    CHECK(written.find("GetRepo")->items.size() == 23);
 }

@@ -28,6 +28,34 @@ fs::path without_trailing_separator(const fs::path& dir) {
     return p;
 }
 
+// contract.json "links": the consumer and the producer must be operations of the contract, the
+// producer one that pages (its items are where the value comes from).
+core::Result<std::vector<DeclaredLink>> read_links(const json& document, const Contract& contract,
+                                                   const fs::path& contract_file) {
+    std::vector<DeclaredLink> out;
+    auto it = document.find("links");
+    if (it == document.end())
+        return out;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+        const json& entry = (*it)[i];
+        const std::string base = "/links/" + std::to_string(i);
+        DeclaredLink link{entry.value("operation", std::string()),
+                          entry.at("param").get<std::string>(), entry.at("from").get<std::string>(),
+                          entry.at("field").get<std::string>()};
+        if (!link.operation.empty() && !contract.find_operation(link.operation))
+            return core::fail("\"" + link.operation + "\" is not an operation of this contract",
+                              at(contract_file, base + "/operation"));
+        const Operation* from = contract.find_operation(link.from);
+        if (!from || !from->pagination)
+            return core::fail("\"" + link.from +
+                                  "\" is not a paging operation of this contract: a link takes "
+                                  "its value from a listing",
+                              at(contract_file, base + "/from"));
+        out.push_back(std::move(link));
+    }
+    return out;
+}
+
 bool is_file(const fs::path& path) {
     std::error_code ec;
     return fs::is_regular_file(path, ec);
@@ -174,6 +202,7 @@ core::Result<Contract> Loader::load(const fs::path& given_dir) {
                     load_operation(dir, contract_file, contract.name, name, entry));
         contract.operations.emplace(name, std::move(operation));
     }
+    CONFORM_TRY(contract.links, read_links(document, contract, contract_file));
     return contract;
 }
 
