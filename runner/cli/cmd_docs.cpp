@@ -1,6 +1,7 @@
-// conform docs lint DOC.md... [--format text|json] [--schemas DIR]
+// conform docs lint PAGE_OR_DIR... [--format text|json] [--schemas DIR]
 // Checks vendor pages against themselves: samples vs tables, defaults vs enums, translations.
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -30,11 +31,19 @@ ExitCode run_lint(const LintOptions& options) {
     }
     for (const auto& w : report->warnings)
         std::cerr << "conform: " << w.to_string() << '\n';
-    if (options.format == "json")
+    for (const checks::LintSkip& skip : report->skipped)
+        std::cerr << "conform: " << (skip.failed ? "" : "skipped " + skip.page.string() + ": ")
+                  << skip.message << '\n';
+    // the summary goes where it cannot break the JSON on stdout
+    if (options.format == "json") {
         std::cout << checks::lint_json(*report).dump(2) << '\n';
-    else
-        std::cout << checks::lint_text(*report);
-    return report->findings.empty() ? ExitCode::ok : ExitCode::deviations;
+        std::cerr << checks::lint_summary(*report);
+    } else {
+        std::cout << checks::lint_text(*report) << checks::lint_summary(*report);
+    }
+    const bool failed = std::any_of(report->skipped.begin(), report->skipped.end(),
+                                    [](const checks::LintSkip& s) { return s.failed; });
+    return report->findings.empty() && !failed ? ExitCode::ok : ExitCode::deviations;
 }
 
 } // namespace
@@ -45,9 +54,9 @@ void setup_docs(CLI::App& command, ExitCode& exit_code) {
     CLI::App* lint = command.add_subcommand(
         "lint", "Validate each page's samples against its own tables, and compare pages that "
                 "describe the same operation (translation drift)");
-    lint->add_option("DOC", options->docs, "Vendor API pages (Markdown)")
-        ->required()
-        ->check(CLI::ExistingFile);
+    lint->add_option("PAGE_OR_DIR", options->docs,
+                     "Vendor API pages (Markdown) and folders of them (walked recursively)")
+        ->required();
     lint->add_option("--format", options->format,
                      "text: one line per finding; json: an array of findings with id, severity, "
                      "doc, line, pointer, expected, actual, message")
@@ -58,7 +67,9 @@ void setup_docs(CLI::App& command, ExitCode& exit_code) {
                      "the tables")
         ->capture_default_str();
     lint->add_flag("--no-overlays", options->no_overlays, "Use the pages' tables alone");
-    lint->footer("Exit status: 0 no finding, 1 findings, 2 a page could not be read.");
+    lint->footer("Pages that are not API pages are skipped, naming why. Exit status: 0 no "
+                 "finding, 1 findings or an API page that could not be read (each named "
+                 "file:line), 2 a path that does not exist or holds no page.");
     lint->callback([options, &exit_code] { exit_code = run_lint(*options); });
 }
 
