@@ -124,7 +124,7 @@ TEST_CASE("family import: every page handled, none stops the batch", "[docs][fam
     CHECK(contract["operations"].size() == 3);
     CHECK(contract["operations"]["CreateThing"]["doc"] == "create_thing.md");
     // what import writes, the contract loader accepts
-    auto loaded = contract::load_contract(out);
+    auto loaded = contract::load_contract(out, k_schemas);
     if (!loaded)
         FAIL(loaded.error().to_string());
     CHECK(loaded->operations.size() == 3);
@@ -227,7 +227,7 @@ TEST_CASE("the UCloud UHub folder imports as one family", "[docs][family][shared
     CHECK(ops == std::vector<std::string>{"CreateRepo", "DeleteRepo", "DeleteRepoImage",
                                           "GetImageTag", "GetRepo", "GetRepoImage", "UpdateRepo"});
     CHECK(contract["read_only"] == json{"GetImageTag", "GetRepo", "GetRepoImage"});
-    auto loaded = contract::load_contract(out);
+    auto loaded = contract::load_contract(out, k_schemas);
     if (!loaded)
         FAIL(loaded.error().to_string());
 

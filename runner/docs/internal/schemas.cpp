@@ -223,7 +223,9 @@ private:
         for (const Field& field : table.fields) {
             const std::optional<std::string> indexed =
                 request ? indexed_template(field.name) : std::nullopt;
-            if (indexed) {
+            // Tencent API 3.0's "Filters.N" typed "Array of Filter" names the array itself
+            const bool whole_array = parse_type(field.type_cell).array_depth > 0;
+            if (indexed && !whole_array) {
                 json p = property(field, request, refs);
                 p["x-indexed"] = *indexed;
                 schema["patternProperties"][indexed_pattern(*indexed)] = std::move(p);
