@@ -1,16 +1,36 @@
-// docs: the markdown page importer (import_page). Input: a page. Properties: nothing
-// crashes or hangs; every generated .json file is JSON and every .jsonl line is JSON.
+// docs: the markdown page importer (import_page) and doc lint over the same page (lint_texts,
+// as `conform docs lint` runs it). Input: a page. Properties: nothing crashes, throws or hangs;
+// every generated .json file is JSON and every .jsonl line is JSON; lint's JSON is JSON.
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_input.hpp"
 #include "fuzz/targets.hpp"
+#include "runner/checks/doc_lint.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/docs/docs.hpp"
 
 namespace conform::fuzz {
 
+// Doc lint over the page twice (two operations of one family: family drift and translation
+// comparison run too); an exception escaping here is a crash the CLI would report as an
+// internal error.
+void lint(std::string_view page) {
+    (void)docs::classify_page(page, "get_things.md");
+    const std::vector<checks::PageText> pages = {
+        {"fuzz-api/get_things.md", std::string(page)},
+        {"fuzz-api/fuzz-cloud.GetThings.en.md", std::string(page)}};
+    const checks::LintReport report = checks::lint_texts(pages, {});
+    (void)checks::lint_text(report);
+    (void)checks::lint_summary(report);
+    const std::string json =
+        checks::lint_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!core::parse_json(json, "lint.json", {100000}))
+        violated("docs lint --format json is not JSON");
+}
+
 int docs_import(const std::uint8_t* data, std::size_t size) {
     const std::string_view page = as_text(data, size);
+    lint(page);
     docs::ImportOptions options;
     options.contract = "fuzz-cloud";
     auto imported = docs::import_page(page, "fuzz-cloud.GetThings.en.md", options);

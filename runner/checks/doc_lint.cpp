@@ -7,7 +7,9 @@
 
 #include "runner/checks/classify.hpp"
 #include "runner/checks/pagination.hpp"
+#include "runner/contract/contract.hpp"
 #include "runner/core/json_parse.hpp"
+#include "runner/core/json_pointer.hpp"
 #include "runner/core/text.hpp"
 #include "runner/schema/schema.hpp"
 
@@ -23,11 +25,19 @@ using nlohmann::json;
 struct Page {
     std::string doc;
     std::string contract;
+    std::string family; // the contract the page's folder or domain makes (default_contract)
     std::string operation;
     json request_schema;
     json response_schema;
     json operation_json;
     std::vector<json> samples;
+};
+
+// Where a field is documented, for doc.family-drift.
+struct FieldUse {
+    std::string type;
+    const Page* page = nullptr;
+    std::size_t line = 0;
 };
 
 const docs::GeneratedFile* file_ending(const docs::ImportResult& r, std::string_view suffix) {
@@ -37,13 +47,24 @@ const docs::GeneratedFile* file_ending(const docs::ImportResult& r, std::string_
     return nullptr;
 }
 
-core::Result<Page> load_page(const fs::path& doc, const fs::path& schemas_dir,
-                             std::vector<docs::Warning>& warnings) {
+// A member of an object, or null: samples are read from the importer's JSON, whose parts may
+// be null (a page whose sample response is not JSON), and json::value() throws on null.
+const json& member(const json& object, const char* key) {
+    static const json k_null;
+    if (!object.is_object())
+        return k_null;
+    auto it = object.find(key);
+    return it == object.end() ? k_null : *it;
+}
+
+core::Result<Page> load_page(const fs::path& doc, const std::string& text,
+                             const fs::path& schemas_dir, std::vector<docs::Warning>& warnings) {
     docs::ImportOptions options;
-    options.contract = docs::contract_from_doc_name(doc.filename().string());
+    options.contract = docs::default_contract(doc, docs::guess_family(text));
     if (!schemas_dir.empty() && fs::is_directory(schemas_dir / options.contract))
         options.overlay_dir = schemas_dir / options.contract;
-    CONFORM_TRY(docs::ImportResult imported, docs::import_file(doc, options));
+    CONFORM_TRY(docs::ImportResult imported,
+                docs::import_page(text, doc.filename().string(), options));
     warnings.insert(warnings.end(), imported.warnings.begin(), imported.warnings.end());
     Page page;
     page.doc = doc.filename().string();
@@ -78,7 +99,7 @@ core::Result<Page> load_page(const fs::path& doc, const fs::path& schemas_dir,
 // that does not page).
 PageModel page_model(const json& operation) {
     PageModel m;
-    const json p = operation.is_object() ? operation.value("pagination", json::object()) : json();
+    const json& p = member(operation, "pagination");
     if (!p.is_object())
         return m;
     auto text = [&](const char* key) {
@@ -128,23 +149,22 @@ public:
         CONFORM_TRY(schema::CompiledSchema request, compile(page.request_schema, page.doc));
         const PageModel model = page_model(page.operation_json);
         for (const json& sample : page.samples) {
-            const json source = sample.value("source", json::object());
+            const json& source_line = member(member(sample, "source"), "line");
             const std::size_t line =
-                source.is_object() && source.contains("line") && source["line"].is_number_unsigned()
-                    ? source["line"].get<std::size_t>()
-                    : 0;
-            const json request_part = sample.value("request", json::object());
+                source_line.is_number_unsigned() ? source_line.get<std::size_t>() : 0;
+            const json& request_part = member(sample, "request");
             Query query;
-            for (const auto& pair : request_part.value("query", json::array()))
-                if (pair.is_array() && pair.size() == 2 && pair[0].is_string() &&
-                    pair[1].is_string())
-                    query.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+            if (const json& pairs = member(request_part, "query"); pairs.is_array())
+                for (const auto& pair : pairs)
+                    if (pair.is_array() && pair.size() == 2 && pair[0].is_string() &&
+                        pair[1].is_string())
+                        query.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
             // POST-style APIs (Tencent API 3.0) send their parameters as a JSON body
-            if (auto b = request_part.find("body"); b != request_part.end() && b->is_object())
-                for (const auto& [k, v] : b->items())
+            if (const json& b = member(request_part, "body"); b.is_object())
+                for (const auto& [k, v] : b.items())
                     query.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
             lint_request(page, request, query, line);
-            const json body = sample.value("response", json::object()).value("body", json());
+            const json& body = member(member(sample, "response"), "body");
             auto result = response.validate(body);
             for (Deviation& d : classify({page.operation, page.response_schema, body, result}))
                 add(std::move(d), page.doc, line, "sample-vs-table", "sample response");
@@ -163,6 +183,35 @@ public:
         compare_schema(a.response_schema, b.response_schema, "", "response table");
     }
 
+    // One field documented with different types by operations of one family: the type most
+    // operations give is the family's; each operation that differs is a finding.
+    void family_drift(const std::string& name, const std::vector<FieldUse>& uses) {
+        std::map<std::string, std::size_t> votes;
+        for (const FieldUse& u : uses)
+            ++votes[u.type];
+        if (votes.size() < 2)
+            return;
+        std::string major = uses.front().type;
+        for (const FieldUse& u : uses)
+            if (votes[u.type] > votes[major])
+                major = u.type;
+        std::string others;
+        for (const FieldUse& u : uses)
+            if (u.type == major)
+                others += (others.empty() ? "" : ", ") + u.page->operation;
+        for (const FieldUse& u : uses) {
+            if (u.type == major)
+                continue;
+            Deviation d = base(DeviationId::doc_family_drift, *u.page, "type");
+            d.instance_pointer = "/" + core::escape_pointer_token(name);
+            d.expected = major;
+            d.actual = u.type;
+            d.message = "\"" + name + "\" is documented as " + u.type + " in " + u.page->operation +
+                        " but as " + major + " in " + others;
+            add(std::move(d), u.page->doc, u.line, "family", "family");
+        }
+    }
+
 private:
     core::Result<schema::CompiledSchema> compile(const json& s, const std::string& doc) {
         schema::CompileOptions options;
@@ -175,8 +224,10 @@ private:
                       std::size_t line) {
         json instance = json::object();
         std::map<std::string, int> seen;
-        const json properties = page.request_schema.value("properties", json::object());
-        for (const auto& [name, value] : query) {
+        for (const auto& [sent, value] : query) {
+            // "Disks.N.Size=..." sends the page's placeholder: its own finding, then read as
+            // index 0 so that it is not also a missing field
+            const std::string name = placeholder_to_index(page, sent, line);
             if (++seen[name] == 2) {
                 Deviation d = base(DeviationId::doc_sample_vs_table, page, "repeated-parameter");
                 d.instance_pointer = "/" + name;
@@ -191,17 +242,54 @@ private:
             }
             if (seen[name] > 1)
                 continue;
-            auto it = properties.find(name);
-            instance[name] = coerce(value, it == properties.end() ? nullptr : &*it);
+            instance[name] = coerce(value, contract::request_property(page.request_schema, name));
         }
         auto result = request.validate(instance);
         for (Deviation& d : classify({page.operation, page.request_schema, instance, result}))
             add(std::move(d), page.doc, line, "sample-vs-table", "sample request");
     }
 
+    // "Disks.N.Size" (or ".n") when the request table documents Disks.N.Size as indexed:
+    // doc.placeholder, and the name with index 0; any other name as it is.
+    std::string placeholder_to_index(const Page& page, const std::string& name, std::size_t line) {
+        std::string indexed;
+        bool placeholder = false;
+        std::size_t start = 0;
+        while (start <= name.size()) {
+            const std::size_t dot = std::min(name.find('.', start), name.size());
+            std::string segment = name.substr(start, dot - start);
+            if (start > 0 && (segment == "N" || segment == "n")) {
+                placeholder = true;
+                segment = "0";
+            }
+            indexed += (start > 0 ? "." : "") + segment;
+            start = dot + 1;
+        }
+        if (!placeholder || !contract::request_property(page.request_schema, indexed))
+            return name;
+        Deviation d = base(DeviationId::doc_placeholder, page, "indexed-parameter");
+        d.instance_pointer = "/" + core::escape_pointer_token(name);
+        d.expected = "\"" + indexed + "\" (an index: 0, 1, ...)";
+        d.actual = "\"" + name + "\"";
+        d.message = "the sample request sends the placeholder \"" + name +
+                    "\" of an indexed parameter; on the wire it is " + indexed + ", " +
+                    index_one(indexed) + ", ...";
+        add(std::move(d), page.doc, line, "sample-vs-table", "sample request");
+        return indexed;
+    }
+
+    static std::string index_one(std::string indexed) {
+        const std::size_t at = indexed.find(".0");
+        if (at != std::string::npos)
+            indexed[at + 1] = '1';
+        return indexed;
+    }
+
     // A default outside its own enum: the table contradicts itself.
     void lint_defaults(const Page& page) {
-        const json properties = page.request_schema.value("properties", json::object());
+        const json& properties = member(page.request_schema, "properties");
+        if (!properties.is_object())
+            return;
         for (const auto& [name, p] : properties.items()) {
             if (!p.is_object() || !p.contains("default") || !p.contains("enum"))
                 continue;
@@ -323,23 +411,121 @@ private:
     const Page* m_b = nullptr;
 };
 
+using FieldUses = std::map<std::string, std::vector<FieldUse>>; // field name -> one per operation
+
+std::string simple_type(const json& schema) {
+    const json& type = member(schema, "type");
+    std::string out;
+    if (type.is_string())
+        out = type.get<std::string>();
+    else if (type.is_array())
+        for (const json& t : type)
+            if (t.is_string() && t != "null")
+                out = t.get<std::string>();
+    return out == "integer" ? std::string("number") : out; // 20 and 20.5 are both numbers
+}
+
+void collect_fields(const json& schema, const Page& page, FieldUses& uses, int depth) {
+    if (!schema.is_object() || depth > 16)
+        return;
+    for (const char* map : {"properties", "patternProperties", "$defs"}) {
+        const json& children = member(schema, map);
+        if (!children.is_object())
+            continue;
+        for (const auto& [key, child] : children.items()) {
+            const json& indexed = member(child, "x-indexed");
+            const std::string name = std::string(map) == "patternProperties" && indexed.is_string()
+                                         ? indexed.get<std::string>()
+                                         : key;
+            const std::string type = simple_type(child);
+            std::vector<FieldUse>& list = uses[name];
+            const bool seen = std::any_of(list.begin(), list.end(), [&](const FieldUse& u) {
+                return u.page->operation == page.operation;
+            });
+            if (std::string(map) != "$defs" && !type.empty() && !seen) {
+                const json& line = member(member(child, "x-source"), "line");
+                list.push_back(
+                    {type, &page,
+                     line.is_number_unsigned() ? line.get<std::size_t>() : std::size_t{0}});
+            }
+            collect_fields(child, page, uses, depth + 1);
+        }
+    }
+    collect_fields(member(schema, "items"), page, uses, depth + 1);
+}
+
 } // namespace
 
 core::Result<LintReport> lint_docs(const LintRequest& request) {
+    CONFORM_TRY(const std::vector<fs::path> paths, docs::collect_pages(request.docs));
+    std::vector<PageText> texts;
+    std::vector<LintSkip> unreadable;
+    for (const fs::path& path : paths) {
+        auto text = core::read_text_file(path);
+        if (text)
+            texts.push_back({path, std::move(text).value()});
+        else
+            unreadable.push_back({path, text.error().to_string(), true});
+    }
+    LintReport report = lint_texts(texts, request.schemas_dir);
+    report.skipped.insert(report.skipped.end(), unreadable.begin(), unreadable.end());
+    return report;
+}
+
+LintReport lint_texts(const std::vector<PageText>& texts, const fs::path& schemas_dir) {
     LintReport report;
     std::vector<Page> pages;
-    for (const fs::path& doc : request.docs) {
-        CONFORM_TRY(Page page, load_page(doc, request.schemas_dir, report.warnings));
-        pages.push_back(std::move(page));
-    }
     Linter linter(report);
-    for (const Page& page : pages)
-        CONFORM_CHECK(linter.lint_page(page));
+    for (const auto& [path, text] : texts) {
+        const docs::PageClass kind = docs::classify_page(text, path.filename().string());
+        if (kind.kind != docs::PageKind::api) {
+            report.skipped.push_back({path, kind.why, false});
+            continue;
+        }
+        auto page = load_page(path, text, schemas_dir, report.warnings);
+        if (page)
+            if (auto linted = linter.lint_page(*page); !linted)
+                page = core::fail(linted.error());
+        if (!page) {
+            core::Diagnostic error = page.error();
+            error.where.file = path.string();
+            report.skipped.push_back({path, error.to_string(), true});
+            continue;
+        }
+        page->family = docs::default_contract(path, docs::guess_family(text));
+        pages.push_back(std::move(page).value());
+    }
+    report.pages_linted = pages.size();
     for (std::size_t i = 0; i < pages.size(); ++i)
         for (std::size_t j = i + 1; j < pages.size(); ++j)
             if (pages[i].operation == pages[j].operation)
                 linter.compare(pages[i], pages[j]);
+    std::map<std::string, FieldUses> families;
+    for (const Page& page : pages) {
+        collect_fields(page.request_schema, page, families[page.family], 0);
+        collect_fields(page.response_schema, page, families[page.family], 0);
+    }
+    for (const auto& [family, uses] : families)
+        for (const auto& [name, list] : uses)
+            linter.family_drift(name, list);
     return report;
+}
+
+std::string lint_summary(const LintReport& report) {
+    std::map<std::string, std::size_t> by_id;
+    for (const LintFinding& f : report.findings)
+        ++by_id[std::string(core::name_of(f.deviation.id))];
+    std::string out = "findings by id:";
+    for (const auto& [id, n] : by_id)
+        out += (out.ends_with(":") ? " " : ", ") + id + " " + std::to_string(n);
+    if (by_id.empty())
+        out += " none";
+    const auto failed = static_cast<std::size_t>(std::count_if(
+        report.skipped.begin(), report.skipped.end(), [](const LintSkip& s) { return s.failed; }));
+    out += "; pages: " + std::to_string(report.pages_linted) + " linted, " +
+           std::to_string(report.skipped.size() - failed) + " skipped, " + std::to_string(failed) +
+           " failed\n";
+    return out;
 }
 
 std::string lint_text(const LintReport& report) {

@@ -16,10 +16,6 @@ void print_error(const Command& command, const core::Diagnostic& error) {
 
 } // namespace
 
-void print_error(const std::string& message) {
-    std::cerr << "conform: error: " << message << '\n';
-}
-
 int main(int argc, char** argv) {
     CLI::App app{"conform: checks where an API implementation departs from its documented "
                  "contract (fields, types, values, envelopes, pagination)",
@@ -29,14 +25,8 @@ int main(int argc, char** argv) {
     app.failure_message(CLI::FailureMessage::help);
 
     Outcome outcome = core::Verdict::conformant;
-    ExitCode exit_code = ExitCode::ok; // of an ExitCodeSetup command
-    for (const Command& command : k_commands) {
-        CLI::App& sub = *app.add_subcommand(command.name, command.summary);
-        if (command.setup)
-            command.setup(sub, outcome);
-        else
-            command.exit_code_setup(sub, exit_code);
-    }
+    for (const Command& command : k_commands)
+        command.setup(*app.add_subcommand(command.name, command.summary), outcome);
 
     try {
         app.parse(argc, argv);
@@ -51,14 +41,12 @@ int main(int argc, char** argv) {
         return static_cast<int>(ExitCode::usage);
     } catch (const std::exception& e) {
         // Expected failures are Results; this is a bug or a fatal setup error.
-        print_error(std::string("internal error: ") + e.what());
+        std::cerr << "conform: error: internal error: " << e.what() << '\n';
         return static_cast<int>(ExitCode::usage);
     }
     for (const Command& command : k_commands) {
         if (!app.got_subcommand(command.name))
             continue;
-        if (!command.setup)
-            return static_cast<int>(exit_code);
         if (!outcome) {
             print_error(command, outcome.error());
             return static_cast<int>(ExitCode::usage);

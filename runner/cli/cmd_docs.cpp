@@ -1,6 +1,7 @@
-// conform docs lint DOC.md... [--format text|json] [--schemas DIR]
+// conform docs lint PAGE_OR_DIR... [--format text|json] [--schemas DIR]
 // Checks vendor pages against themselves: samples vs tables, defaults vs enums, translations.
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -17,37 +18,44 @@ struct LintOptions {
     bool no_overlays = false;
 };
 
-ExitCode run_lint(const LintOptions& options) {
+core::Result<core::Verdict> run_lint(const LintOptions& options) {
     checks::LintRequest request;
     for (const auto& d : options.docs)
         request.docs.emplace_back(d);
     if (!options.no_overlays)
         request.schemas_dir = options.schemas_dir;
     auto report = checks::lint_docs(request);
-    if (!report) {
-        print_error(report.error().to_string());
-        return ExitCode::usage;
-    }
+    if (!report)
+        return core::fail(report.error());
     for (const auto& w : report->warnings)
         std::cerr << "conform: " << w.to_string() << '\n';
-    if (options.format == "json")
+    for (const checks::LintSkip& skip : report->skipped)
+        std::cerr << "conform: " << (skip.failed ? "" : "skipped " + skip.page.string() + ": ")
+                  << skip.message << '\n';
+    // the summary goes where it cannot break the JSON on stdout
+    if (options.format == "json") {
         std::cout << checks::lint_json(*report).dump(2) << '\n';
-    else
-        std::cout << checks::lint_text(*report);
-    return report->findings.empty() ? ExitCode::ok : ExitCode::deviations;
+        std::cerr << checks::lint_summary(*report);
+    } else {
+        std::cout << checks::lint_text(*report) << checks::lint_summary(*report);
+    }
+    const bool failed = std::any_of(report->skipped.begin(), report->skipped.end(),
+                                    [](const checks::LintSkip& s) { return s.failed; });
+    return report->findings.empty() && !failed ? core::Verdict::conformant
+                                               : core::Verdict::deviations;
 }
 
 } // namespace
 
-void setup_docs(CLI::App& command, ExitCode& exit_code) {
+void setup_docs(CLI::App& command, Outcome& outcome) {
     command.require_subcommand(1);
     auto options = std::make_shared<LintOptions>();
     CLI::App* lint = command.add_subcommand(
         "lint", "Validate each page's samples against its own tables, and compare pages that "
                 "describe the same operation (translation drift)");
-    lint->add_option("DOC", options->docs, "Vendor API pages (Markdown)")
-        ->required()
-        ->check(CLI::ExistingFile);
+    lint->add_option("PAGE_OR_DIR", options->docs,
+                     "Vendor API pages (Markdown) and folders of them (walked recursively)")
+        ->required();
     lint->add_option("--format", options->format,
                      "text: one line per finding; json: an array of findings with id, severity, "
                      "doc, line, pointer, expected, actual, message")
@@ -58,8 +66,10 @@ void setup_docs(CLI::App& command, ExitCode& exit_code) {
                      "the tables")
         ->capture_default_str();
     lint->add_flag("--no-overlays", options->no_overlays, "Use the pages' tables alone");
-    lint->footer("Exit status: 0 no finding, 1 findings, 2 a page could not be read.");
-    lint->callback([options, &exit_code] { exit_code = run_lint(*options); });
+    lint->footer("Pages that are not API pages are skipped, naming why. Exit status: 0 no "
+                 "finding, 1 findings or an API page that could not be read (each named "
+                 "file:line), 2 a path that does not exist or holds no page.");
+    lint->callback([options, &outcome] { outcome = run_lint(*options); });
 }
 
 } // namespace conform::cli

@@ -10,9 +10,6 @@
 namespace conform::cli {
 
 using CommandSetup = void (*)(CLI::App& command, Outcome& outcome);
-// import and docs still print their own errors and store an exit code (they are being
-// rewritten elsewhere and take CommandSetup when that lands).
-using ExitCodeSetup = void (*)(CLI::App& command, ExitCode& exit_code);
 
 // How a command's errors read on stderr: "<prefix><diagnostic>", the diagnostic with its
 // location (file:line: or <input>: when it has none), or as its message alone for commands
@@ -23,14 +20,13 @@ struct Command {
     const char* name;
     const char* summary;
     CommandSetup setup;
-    ExitCodeSetup exit_code_setup = nullptr; // instead of setup
     const char* error_prefix = "conform: error: ";
     ErrorForm error_form = ErrorForm::located;
 };
 
 void setup_validate(CLI::App& command, Outcome& outcome);
-void setup_import(CLI::App& command, ExitCode& exit_code);
-void setup_docs(CLI::App& command, ExitCode& exit_code);
+void setup_import(CLI::App& command, Outcome& outcome);
+void setup_docs(CLI::App& command, Outcome& outcome);
 void setup_sign(CLI::App& command, Outcome& outcome);
 void setup_list_deviations(CLI::App& command, Outcome& outcome);
 void setup_run(CLI::App& command, Outcome& outcome);
@@ -63,28 +59,25 @@ inline constexpr Command k_commands[] = {
     {"serve",
      "Run the reference server for a contract, conforming or as a persona, or answer "
      "from recordings (--recordings)",
-     setup_serve, nullptr, "conform serve: ", ErrorForm::message},
+     setup_serve, "conform serve: ", ErrorForm::message},
     {"record",
      "Record real traffic: a reverse proxy that forwards to an upstream unchanged and "
      "appends every exchange, redacted, to a JSONL recording",
-     setup_record, nullptr, "conform record: ", ErrorForm::message},
+     setup_record, "conform record: ", ErrorForm::message},
     {"import-har", "Convert a HAR 1.2 file (browser devtools, mitmproxy, ...) to a JSONL recording",
-     setup_import_har, nullptr, "conform import-har: "},
-    {"export-har", "Convert a JSONL recording to a HAR 1.2 file", setup_export_har, nullptr,
+     setup_import_har, "conform import-har: "},
+    {"export-har", "Convert a JSONL recording to a HAR 1.2 file", setup_export_har,
      "conform export-har: "},
     {"validate", "Validate JSON instances against a JSON Schema (draft 2020-12)", setup_validate},
     {"import", "Derive a contract's schemas, samples and pagination model from a vendor API page",
-     nullptr, setup_import},
-    {"docs", "Check vendor API pages against themselves (conform docs lint)", nullptr, setup_docs},
+     setup_import},
+    {"docs", "Check vendor API pages against themselves (conform docs lint)", setup_docs},
     {"sign", "Sign a request's parameters and print its query string (SIGNING.md)", setup_sign,
-     nullptr, "conform: error: ", ErrorForm::message},
+     "conform: error: ", ErrorForm::message},
     {"list-deviations", "Print the deviation taxonomy: stable ids, default severities, meanings",
      setup_list_deviations},
     {"list-checks", "Print the named checks: what each verifies and the case kinds it applies to",
      setup_list_checks},
 };
-
-// "conform: error: <message>" on stderr (import and docs; the others return their errors).
-void print_error(const std::string& message);
 
 } // namespace conform::cli

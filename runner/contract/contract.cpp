@@ -59,4 +59,39 @@ core::Result<const Operation*> Contract::route(const Query& query) const {
         (hint.empty() ? " (it has: " + listed + ")" : " (did you mean " + hint + "?)"));
 }
 
+std::optional<std::string> index_template(std::string_view name) {
+    std::string out;
+    bool indexed = false;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        const std::size_t dot = std::min(name.find('.', start), name.size());
+        const std::string_view segment = name.substr(start, dot - start);
+        const bool digits = start > 0 && !segment.empty() &&
+                            std::all_of(segment.begin(), segment.end(),
+                                        [](char c) { return c >= '0' && c <= '9'; });
+        indexed = indexed || digits;
+        out += (start > 0 ? "." : "") + std::string(digits ? std::string_view("N") : segment);
+        start = dot + 1;
+    }
+    return indexed ? std::optional<std::string>(out) : std::nullopt;
+}
+
+const nlohmann::json* request_property(const nlohmann::json& request_schema,
+                                       std::string_view name) {
+    if (!request_schema.is_object())
+        return nullptr;
+    if (auto props = request_schema.find("properties");
+        props != request_schema.end() && props->is_object())
+        if (auto it = props->find(std::string(name)); it != props->end())
+            return &*it;
+    const std::optional<std::string> name_template = index_template(name);
+    auto patterns = request_schema.find("patternProperties");
+    if (!name_template || patterns == request_schema.end() || !patterns->is_object())
+        return nullptr;
+    for (const auto& [pattern, schema] : patterns->items())
+        if (schema.is_object() && schema.value("x-indexed", std::string()) == *name_template)
+            return &schema;
+    return nullptr;
+}
+
 } // namespace conform::contract

@@ -159,4 +159,16 @@ load_named_contracts(const std::filesystem::path& schemas_dir, std::span<const s
 // contract.schema.json, else the source tree's schemas/ (CONFORM_SOURCE_DIR).
 [[nodiscard]] std::filesystem::path default_schemas_dir();
 
+// Indexed query parameters (UCloud "Disks.N.Size" on the page, "Disks.0.Size=..." on the wire)
+// are patternProperties of the request schema marked "x-indexed": <the page's name>.
+// "Disks.0.Size" -> "Disks.N.Size": every segment after the first that is all digits becomes N;
+// nullopt when there is none.
+[[nodiscard]] std::optional<std::string> index_template(std::string_view name);
+
+// The request-schema property a query parameter is read by: properties/<name>, else the
+// patternProperties entry whose "x-indexed" is the name's index template; nullptr when the
+// schema declares neither (routing and signing parameters).
+[[nodiscard]] const nlohmann::json* request_property(const nlohmann::json& request_schema,
+                                                     std::string_view name);
+
 } // namespace conform::contract

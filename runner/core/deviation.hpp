@@ -37,6 +37,8 @@ enum class DeviationId : std::uint8_t {
     auth_bad_signature_accepted,
     doc_sample_vs_table,
     doc_translation_drift,
+    doc_family_drift,
+    doc_placeholder,
 };
 
 enum class Severity : std::uint8_t { info, warning, error };
@@ -103,9 +105,12 @@ inline constexpr std::array k_deviations = {
                   "the documentation's sample contradicts its own tables"},
     DeviationInfo{DeviationId::doc_translation_drift, "doc.translation-drift", Severity::warning,
                   "two pages of the same operation disagree (a translation drifted)"},
+    DeviationInfo{DeviationId::doc_family_drift, "doc.family-drift", Severity::warning,
+                  "operations of one family document the same field with different types"},
+    DeviationInfo{DeviationId::doc_placeholder, "doc.placeholder", Severity::warning,
+                  "a sample sends a placeholder (the indexed parameter's literal .N) for a value"},
 };
-static_assert(static_cast<std::size_t>(DeviationId::doc_translation_drift) + 1 ==
-                  k_deviations.size(),
+static_assert(static_cast<std::size_t>(DeviationId::doc_placeholder) + 1 == k_deviations.size(),
               "every DeviationId has a row in k_deviations");
 
 [[nodiscard]] constexpr const DeviationInfo& info(DeviationId id) {

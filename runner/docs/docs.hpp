@@ -14,6 +14,7 @@
 // docs/contracts.md describes the formats.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,5 +81,81 @@ struct ImportReport {
 };
 
 [[nodiscard]] core::Result<ImportReport> run_import(const ImportRequest& request);
+
+// ---- Families: `conform import PAGE_OR_DIR... [--contract NAME] [--out DIR] [--check]` ----
+
+// What a page is. Pages that are not API pages (a folder's index, sidebar, glossary,
+// changelog, error-code list) are skipped with the reason; REST-style pages (a method, a path
+// and headers, no Action) are refused with one line, since contracts route by Action.
+enum class PageKind { api, not_api, rest };
+
+struct PageClass {
+    PageKind kind = PageKind::api;
+    std::string why;      // not_api / rest: one line naming why
+    std::size_t line = 1; // where the evidence is
+};
+
+[[nodiscard]] PageClass classify_page(std::string_view text, std::string_view doc_name);
+
+// The pages under the inputs: a file as given, a folder walked recursively for *.md; sorted,
+// each once. Fails (a usage error) on a path that does not exist or a folder with no page.
+[[nodiscard]] core::Result<std::vector<std::filesystem::path>>
+collect_pages(const std::vector<std::filesystem::path>& inputs);
+
+// What a page's text says of its family (internal/family_words.hpp k_families).
+struct FamilyGuess {
+    std::string family;   // "ucloud", "tencent-v2"; empty when no row matched
+    std::string product;  // "ccr" for ccr.api.qcloud.com; empty for one-host families
+    std::string base_url; // "https://api.ucloud.cn", "https://ccr.api.qcloud.com/v2/index.php"
+};
+
+[[nodiscard]] FamilyGuess guess_family(std::string_view text);
+
+// The contract a page goes to when --contract is not given: the seed naming
+// "<contract>.<Operation>.<lang>.md", else the family's prefix and product ("tencent-ccr"),
+// else the prefix and the folder without "-api" ("uhub-api/" -> "ucloud-uhub"), else the
+// folder's name in lower case.
+[[nodiscard]] std::string default_contract(const std::filesystem::path& page,
+                                           const FamilyGuess& family);
+
+// An operation whose leading verb is in k_read_only_verbs ("GetRepo", "DescribeKeyPairs").
+[[nodiscard]] bool is_read_only_verb(std::string_view operation);
+
+struct FamilyImportRequest {
+    std::vector<std::filesystem::path> inputs; // pages and folders
+    std::string contract;                      // empty: default_contract() per page
+    std::filesystem::path out_dir;             // empty: <schemas_dir>/<contract>/
+    std::filesystem::path schemas_dir = "schemas";
+    std::filesystem::path overlay_dir; // empty: the output directory
+    bool check = false;                // write nothing; name the files a re-import changes
+};
+
+enum class PageStatus { imported, skipped, failed };
+
+struct PageOutcome {
+    std::filesystem::path page;
+    PageStatus status = PageStatus::imported;
+    std::string contract;
+    std::string operation;
+    std::string message; // skipped: why; failed: "page.md:12: ..." (the error)
+    std::vector<Warning> warnings;
+};
+
+struct FamilyImportReport {
+    std::vector<PageOutcome> pages;             // in collect_pages() order
+    std::vector<std::filesystem::path> written; // files written (none with check)
+    std::vector<std::filesystem::path> stale;   // check: files a re-import would change
+
+    [[nodiscard]] std::size_t count(PageStatus status) const;
+};
+
+// Imports every page, never stopping at a bad one, and writes or merges each contract's
+// contract.json: operations with their files and pagination, base_url, routing, signing and
+// envelope from the family, read_only from the verbs. What contract.json already says (title,
+// read_only of known operations, base_url, routing, signing, envelope, any other key) is kept.
+// Fails only on usage errors (no page, --out with several contracts, an unreadable
+// contract.json).
+[[nodiscard]] core::Result<FamilyImportReport>
+run_family_import(const FamilyImportRequest& request);
 
 } // namespace conform::docs

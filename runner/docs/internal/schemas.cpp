@@ -17,6 +17,49 @@ std::string ref_to(const std::string& def_name) {
     return "#/$defs/" + core::escape_pointer_token(def_name);
 }
 
+} // namespace
+
+std::optional<std::string> indexed_template(std::string_view name) {
+    std::string out;
+    bool indexed = false;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        const std::size_t dot = std::min(name.find('.', start), name.size());
+        std::string_view segment = name.substr(start, dot - start);
+        if (segment.empty())
+            return std::nullopt;
+        const bool index = start > 0 && (segment == "N" || segment == "n");
+        indexed = indexed || index;
+        out += (start > 0 ? "." : "") + std::string(index ? std::string_view("N") : segment);
+        start = dot + 1;
+    }
+    return indexed ? std::optional<std::string>(out) : std::nullopt;
+}
+
+std::string indexed_pattern(std::string_view name_template) {
+    std::string out = "^";
+    std::size_t start = 0;
+    while (start <= name_template.size()) {
+        const std::size_t dot = std::min(name_template.find('.', start), name_template.size());
+        const std::string_view segment = name_template.substr(start, dot - start);
+        if (start > 0)
+            out += "\\.";
+        out += start > 0 && segment == "N" ? std::string("(0|[1-9][0-9]*)") : std::string(segment);
+        start = dot + 1;
+    }
+    return out + "$";
+}
+
+std::string first_index(std::string_view name_template) {
+    std::string out(name_template);
+    for (std::size_t at = out.find(".N"); at != std::string::npos; at = out.find(".N", at + 1))
+        if (at + 2 == out.size() || out[at + 2] == '.')
+            out[at + 1] = '0';
+    return out;
+}
+
+namespace {
+
 // Tencent API 3.0: "注意：此字段可能返回 null，表示取不到有效值。" / "may return null".
 bool says_nullable(std::string_view description) {
     const std::string lower = to_lower_ascii(description);
@@ -171,10 +214,25 @@ private:
     }
 
     // The request's object stays open: common and signing parameters ride along with it.
+    // An indexed request parameter ("Disks.N.Size") is an array on the wire ("Disks.0.Size",
+    // "Disks.1.Size", ...): a patternProperties entry marked "x-indexed" with the page's name;
+    // a required one requires index 0.
     json object_schema(const FieldTable& table, bool request, std::set<std::string>& refs) {
         json schema = {{"type", "object"}, {"properties", json::object()}};
         json required = json::array();
         for (const Field& field : table.fields) {
+            const std::optional<std::string> indexed =
+                request ? indexed_template(field.name) : std::nullopt;
+            // Tencent API 3.0's "Filters.N" typed "Array of Filter" names the array itself
+            const bool whole_array = parse_type(field.type_cell).array_depth > 0;
+            if (indexed && !whole_array) {
+                json p = property(field, request, refs);
+                p["x-indexed"] = *indexed;
+                schema["patternProperties"][indexed_pattern(*indexed)] = std::move(p);
+                if (field.required.value_or(false))
+                    required.push_back(first_index(*indexed));
+                continue;
+            }
             schema["properties"][field.name] = property(field, request, refs);
             if (field.required.value_or(false))
                 required.push_back(field.name);

@@ -5,6 +5,7 @@
 // carries "x-source" naming its table row.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,14 @@ struct DerivedSchemas {
     nlohmann::json response;
     std::map<std::string, const FieldTable*> models; // $defs name -> its table
 };
+
+// "Disks.N.Size" -> "Disks.N.Size", "UHostIds.n" -> "UHostIds.N" (a segment N or n after the
+// first is an index); nullopt for a name with no index segment.
+[[nodiscard]] std::optional<std::string> indexed_template(std::string_view name);
+// "Disks.N.Size" -> "^Disks\\.(0|[1-9][0-9]*)\\.Size$" (ECMA regex for patternProperties).
+[[nodiscard]] std::string indexed_pattern(std::string_view name_template);
+// "Disks.N.Size" -> "Disks.0.Size": what a required indexed parameter requires.
+[[nodiscard]] std::string first_index(std::string_view name_template);
 
 [[nodiscard]] DerivedSchemas derive_schemas(const PageFacts& facts, const SchemaNames& names,
                                             std::vector<Warning>& warnings);

@@ -96,9 +96,11 @@ std::optional<ParamProblem> check_params(const contract::Operation& operation,
         return std::nullopt;
     json instance = json::object();
     for (const http::QueryParam& q : params) {
-        if (instance.contains(q.name) || !properties->contains(q.name))
+        // "Disks.0.Size" is read by the "Disks.N.Size" entry (contract::request_property)
+        const json* property = contract::request_property(schema, q.name);
+        if (instance.contains(q.name) || !property)
             continue;
-        const std::string type = declared_type((*properties)[q.name]);
+        const std::string type = declared_type(*property);
         if (type == "array" || type == "object")
             continue; // flattened Name.0 lists are not rebuilt here
         instance[q.name] = coerce(q.value, type);
@@ -114,8 +116,8 @@ std::optional<ParamProblem> check_params(const contract::Operation& operation,
             param = unit.property;
         if (param.empty())
             continue;
-        const json& property = properties->contains(param) ? (*properties)[param] : json::object();
-        return ParamProblem{param, why_of(unit, property)};
+        const json* property = contract::request_property(schema, param);
+        return ParamProblem{param, why_of(unit, property ? *property : json::object())};
     }
     return ParamProblem{"(query)", result.errors.front().error};
 }

@@ -1,0 +1,271 @@
+// `conform import` over many pages: every page imported on its own (never stopping at a bad
+// one), grouped into contracts, and each contract's contract.json written or merged.
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/core/json_parse.hpp"
+#include "runner/docs/docs.hpp"
+#include "runner/docs/internal/family_words.hpp"
+
+namespace conform::docs {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string pretty(const json& value) {
+    return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+core::Location at(const fs::path& file, std::size_t line) {
+    return core::Location{file.string(), line, 0, {}, false};
+}
+
+struct Imported {
+    ImportResult result;
+    FamilyGuess family;
+    std::string doc; // file name
+};
+
+struct Group {
+    fs::path out_dir;
+    std::vector<Imported> operations;
+};
+
+bool complete(const json& pagination) {
+    if (!pagination.is_object())
+        return false;
+    return std::none_of(pagination.begin(), pagination.end(),
+                        [](const json& v) { return v.is_null(); });
+}
+
+// The contract.json entry of one operation. A pagination model the page gave only in part
+// cannot go into contract.json (all or nothing): unless contract.json already completes it,
+// the operation is taken as not paging, in both files, with a warning.
+json operation_entry(Imported& op, const json* existing) {
+    GeneratedFile* file = nullptr;
+    for (GeneratedFile& f : op.result.files)
+        if (f.name.ends_with(".operation.json"))
+            file = &f;
+    json descriptor = json::parse(file->content);
+    json pagination = descriptor.at("pagination");
+    if (!pagination.is_null() && !complete(pagination)) {
+        const json kept = existing ? existing->value("pagination", json()) : json();
+        if (complete(kept)) {
+            pagination = kept;
+        } else {
+            op.result.warnings.push_back(Warning{
+                core::Location{
+                    op.doc, descriptor["source"].value("line", std::size_t{1}), 0, {}, false},
+                "the pagination model is incomplete (" + descriptor["pagination"].dump() +
+                    "); the operation is taken as not paging until contract.json "
+                    "completes it"});
+            pagination = nullptr;
+            descriptor["pagination"] = nullptr;
+            file->content = pretty(descriptor);
+        }
+    }
+    json entry = existing && existing->is_object() ? *existing : json::object();
+    const json& files = descriptor.at("files");
+    entry["doc"] = op.doc;
+    entry["method"] = descriptor.at("method");
+    entry["operation"] = file->name;
+    entry["request_schema"] = files.at("request_schema");
+    entry["response_schema"] = files.at("response_schema");
+    entry["pagination"] = pagination;
+    for (const char* key : {"samples", "overlay"}) {
+        if (files.at(key).is_null())
+            entry.erase(key);
+        else
+            entry[key] = files.at(key);
+    }
+    return entry;
+}
+
+// The family of a group: the first page that names one.
+FamilyGuess family_of(const Group& group) {
+    for (const Imported& op : group.operations)
+        if (!op.family.family.empty())
+            return op.family;
+    return {};
+}
+
+json family_defaults(const std::string& name, const FamilyGuess& guess) {
+    json contract = {
+        {"$comment", "Written by conform import; edit freely: title, read_only, base_url, "
+                     "routing, signing, envelope and any other key are kept on re-import, the "
+                     "operations are refreshed from their pages (docs/contracts.md)."},
+        {"name", name},
+        {"routing", {{"in", "query"}, {"param", "Action"}}},
+        {"vendor", "unknown"},
+        {"signing", "none"},
+        {"envelope",
+         {{"code", {{"pointer", "/RetCode"}, {"success", 0}}},
+          {"message", {{"pointer", "/Message"}}}}},
+        {"base_url", guess.base_url.empty() ? std::string("https://localhost") : guess.base_url},
+    };
+    for (const internal::FamilyRow& row : internal::k_families) {
+        if (row.family != guess.family)
+            continue;
+        contract["vendor"] = row.vendor;
+        contract["signing"] = row.signing;
+        contract["envelope"] = json::parse(row.envelope);
+    }
+    return contract;
+}
+
+json merge_contract(const std::string& name, Group& group, const std::optional<json>& existing) {
+    json contract = existing ? *existing : family_defaults(name, family_of(group));
+    const json known = contract.value("operations", json::object());
+    json operations = known.is_object() ? known : json::object();
+    json read_only = contract.value("read_only", json::array());
+    if (!read_only.is_array())
+        read_only = json::array();
+    for (Imported& op : group.operations) {
+        const std::string& op_name = op.result.operation;
+        const bool is_new = !operations.contains(op_name);
+        operations[op_name] = operation_entry(op, is_new ? nullptr : &operations[op_name]);
+        // a person's read-only choice for a known operation stands; a new one follows its verb
+        if (is_new && is_read_only_verb(op_name) &&
+            std::find(read_only.begin(), read_only.end(), op_name) == read_only.end())
+            read_only.push_back(op_name);
+    }
+    contract["operations"] = std::move(operations);
+    contract["read_only"] = std::move(read_only);
+    return contract;
+}
+
+core::Result<std::optional<json>> read_existing(const fs::path& file) {
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::optional<json>();
+    CONFORM_TRY(json parsed, core::load_json_file(file));
+    if (!parsed.is_object())
+        return core::fail("contract.json is not an object; fix or remove it", at(file, 1));
+    return std::optional<json>(std::move(parsed));
+}
+
+// Writes (or, with check, compares) one file; a file is touched only when its bytes change.
+core::Result<void> put(const fs::path& path, const std::string& content, bool check,
+                       FamilyImportReport& report) {
+    auto now = core::read_text_file(path);
+    if (now && *now == content)
+        return {};
+    if (check) {
+        report.stale.push_back(path);
+        return {};
+    }
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out)
+        return core::fail("cannot write file", at(path, 0));
+    report.written.push_back(path);
+    return {};
+}
+
+core::Result<void> write_group(const std::string& name, Group& group, bool check,
+                               FamilyImportReport& report) {
+    const fs::path contract_file = group.out_dir / "contract.json";
+    CONFORM_TRY(const std::optional<json> existing, read_existing(contract_file));
+    const json contract = merge_contract(name, group, existing);
+    for (const Imported& op : group.operations)
+        for (const GeneratedFile& file : op.result.files)
+            CONFORM_CHECK(put(group.out_dir / file.name, file.content, check, report));
+    return put(contract_file, pretty(contract), check, report);
+}
+
+PageOutcome import_one(const fs::path& page, const FamilyImportRequest& request,
+                       std::map<std::string, Group>& groups) {
+    PageOutcome outcome;
+    outcome.page = page;
+    auto text = core::read_text_file(page);
+    if (!text) {
+        outcome.status = PageStatus::failed;
+        outcome.message = text.error().to_string();
+        return outcome;
+    }
+    const PageClass kind = classify_page(*text, page.filename().string());
+    if (kind.kind != PageKind::api) {
+        outcome.status = PageStatus::skipped;
+        outcome.message = kind.why;
+        return outcome;
+    }
+    Imported op;
+    op.family = guess_family(*text);
+    op.doc = page.filename().string();
+    outcome.contract =
+        request.contract.empty() ? default_contract(page, op.family) : request.contract;
+    Group& group = groups[outcome.contract];
+    if (group.out_dir.empty())
+        group.out_dir =
+            request.out_dir.empty() ? request.schemas_dir / outcome.contract : request.out_dir;
+    ImportOptions options{outcome.contract,
+                          request.overlay_dir.empty() ? group.out_dir : request.overlay_dir};
+    auto imported = import_page(*text, op.doc, options);
+    if (!imported) {
+        core::Diagnostic error = imported.error();
+        error.where.file = page.string(); // the path as given, not only the file name
+        outcome.status = PageStatus::failed;
+        outcome.message = error.to_string();
+        return outcome;
+    }
+    outcome.operation = imported->operation;
+    for (const Imported& other : group.operations) {
+        if (other.result.operation == outcome.operation) {
+            outcome.status = PageStatus::skipped;
+            outcome.message = "describes " + outcome.operation + " as " + other.doc +
+                              " does (a translation?); imported once, from " + other.doc +
+                              " (docs lint compares them)";
+            return outcome;
+        }
+    }
+    op.result = std::move(imported).value();
+    group.operations.push_back(std::move(op));
+    return outcome;
+}
+
+} // namespace
+
+std::size_t FamilyImportReport::count(PageStatus status) const {
+    return static_cast<std::size_t>(std::count_if(
+        pages.begin(), pages.end(), [&](const PageOutcome& p) { return p.status == status; }));
+}
+
+core::Result<FamilyImportReport> run_family_import(const FamilyImportRequest& request) {
+    CONFORM_TRY(const std::vector<fs::path> pages, collect_pages(request.inputs));
+    FamilyImportReport report;
+    std::map<std::string, Group> groups;
+    for (const fs::path& page : pages)
+        report.pages.push_back(import_one(page, request, groups));
+    std::erase_if(groups, [](const auto& g) { return g.second.operations.empty(); });
+    if (!request.out_dir.empty() && groups.size() > 1) {
+        std::string names;
+        for (const auto& [name, group] : groups)
+            names += (names.empty() ? "" : ", ") + name;
+        return core::fail("the pages belong to " + std::to_string(groups.size()) + " contracts (" +
+                          names +
+                          "); --out takes one: give --contract, or import one family at a time");
+    }
+    for (auto& [name, group] : groups) {
+        if (name.empty())
+            return core::fail("cannot infer a contract name; give --contract",
+                              at(group.operations.front().doc, 0));
+        CONFORM_CHECK(write_group(name, group, request.check, report));
+        // warnings added while merging belong to their page's outcome
+        for (const Imported& op : group.operations)
+            for (PageOutcome& outcome : report.pages)
+                if (outcome.contract == name && outcome.operation == op.result.operation &&
+                    outcome.status == PageStatus::imported)
+                    outcome.warnings = op.result.warnings;
+    }
+    return report;
+}
+
+} // namespace conform::docs
