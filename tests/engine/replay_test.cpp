@@ -633,10 +633,10 @@ TEST_CASE("run_replay reads .zst, .gz and standard input alike, with exact line 
               std::string::npos);
         return read_json(job.report.dir / "report.json").dump();
     };
-    auto named = [](std::string text, const std::string& from, const std::string& to) {
-        for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
-            text.replace(at, from.size(), to);
-        return text;
+    auto named = [](std::string doc, const std::string& from, const std::string& to) {
+        for (std::size_t at = 0; (at = doc.find(from, at)) != std::string::npos; at += to.size())
+            doc.replace(at, from.size(), to);
+        return doc;
     };
     const std::string plain = run(dir / "day.jsonl", std::nullopt);
     CHECK(plain.find("day.jsonl:18") != std::string::npos); // the bad line, by its number
@@ -661,7 +661,9 @@ TEST_CASE("run_replay: a truncated .gz/.zst is one bad input naming the file (ex
          {std::pair<std::string, std::string>{"cut.jsonl.gz", gzip_bytes(text)},
           {"cut.jsonl.zst", zstd_bytes(text)}}) {
         INFO(name);
-        write_file(dir / name, bytes.substr(0, bytes.size() * 2 / 3));
+        // zstd hands out whole blocks (128 KB of lines): cut inside its last one.
+        const bool zstd = name.ends_with(".zst");
+        write_file(dir / name, bytes.substr(0, zstd ? bytes.size() - 10 : bytes.size() * 2 / 3));
         engine::ReplayJob job;
         job.files = {dir / name};
         job.report.dir = dir / ("report-" + name);
