@@ -1,6 +1,6 @@
-// conform replay FILE... [--contract NAME]... [--jobs N] [--check NAME]... [--max-age 30d]
-//                [--fail-stale] + the limits (limit_options.hpp) and the report options
-//                (report_options.hpp)
+// conform replay FILE...|- [--contract NAME]... [--jobs N] [--check NAME]... [--max-age 30d]
+//                [--fail-stale] [--shard K/N] + the limits (limit_options.hpp) and the report
+//                options (report_options.hpp)
 // Recorded exchanges checked offline: routed to their contract and operation, every check that
 // needs no live server, the same report.json and exit codes as `conform run`.
 #include <cstdlib>
@@ -25,7 +25,10 @@ void setup_replay(CLI::App& command, Outcome& outcome) {
     for (const checks::CheckInfo& c : checks::checks())
         check_names += "\n  " + std::string(c.name) + ": " + std::string(c.description);
 
-    command.add_option("files", job->files, "Recordings (JSON Lines, one exchange per line)")
+    command
+        .add_option("files", job->files,
+                    "Recordings (JSON Lines, one exchange per line; .gz and .zst read directly; "
+                    "- reads standard input; .har)")
         ->required()
         ->type_name("FILE");
     command
@@ -51,6 +54,13 @@ void setup_replay(CLI::App& command, Outcome& outcome) {
         .add_option("--max-age", *max_age,
                     "Warn about exchanges recorded longer ago than this (e.g. 30d, 12h)")
         ->type_name("AGE");
+    auto shard = std::make_shared<std::string>();
+    command
+        .add_option("--shard", *shard,
+                    "Judge only shard K of N: recordings split by the listing a page belongs to "
+                    "(a walk's pages stay together); give every shard the same files; `conform "
+                    "report merge` joins the shards' reports")
+        ->type_name("K/N");
     command.add_flag("--fail-stale", job->settings.fail_stale,
                      "With --max-age: stale exchanges fail the replay (exit 1)");
     bind_limit_options(command, job->settings.limits, /*recordings=*/true);
@@ -61,7 +71,13 @@ void setup_replay(CLI::App& command, Outcome& outcome) {
                    "exchanges with --fail-stale; 2 usage error, a missing file, or a malformed "
                    "recording line (the rest is still replayed).");
 
-    command.callback([job, max_age, flags, &outcome] {
+    command.callback([job, max_age, shard, flags, &outcome] {
+        if (!shard->empty()) {
+            auto parsed = engine::parse_shard(*shard);
+            if (!parsed)
+                throw CLI::ValidationError("--shard", parsed.error().message);
+            job->settings.shard = *parsed;
+        }
         for (const std::string& name : job->settings.checks)
             if (!checks::find_check(name))
                 throw CLI::ValidationError("--check", "no check named \"" + name + "\"");

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "runner/checks/registry.hpp"
@@ -171,6 +172,7 @@ public:
                                          std::string("and ") + std::to_string(h->exchanges - 1) +
                                          " more recorded exchange(s) with the same findings";
             h->result.occurrences = h->exchanges;
+            h->result.plan_index = h->seq; // recording order, the same in every --shard
             out.push_back(std::move(h->result));
         }
         if (m_overflow > 0 && !out.empty())
@@ -424,7 +426,7 @@ public:
         const auto offset = offset_text ? integer(offset_text) : model.offset_default;
         if (!offset)
             return;
-        const std::string key = walk_key(*r, routed, model);
+        const std::string key = walk_key(*r, routed);
         auto it = std::find_if(m_open.begin(), m_open.end(),
                                [&](const OpenWalk& w) { return w.key == key; });
         if (it != m_open.end()) {
@@ -474,6 +476,29 @@ private:
     std::list<OpenWalk> m_open; // most recently used first; at most k_max_open_walks
 };
 
+// ---- --shard K/N ----
+
+// FNV-1a: the same on every machine and build (std::hash is not), so that N workers given the
+// same recordings split them alike.
+std::uint64_t stable_hash(std::string_view text) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (const char c : text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+bool in_shard(const Shard& shard, std::uint64_t n) {
+    return shard.whole() || n % static_cast<std::uint64_t>(shard.count) ==
+                                static_cast<std::uint64_t>(shard.index - 1);
+}
+
+// An exchange goes to the shard of its listing, so that a walk's pages meet in one shard.
+bool listing_in_shard(const Shard& shard, const record::Recorded& r, const Routed& routed) {
+    return shard.whole() || in_shard(shard, stable_hash(listing_key(r, routed)));
+}
+
 } // namespace
 
 core::Result<std::optional<record::Recorded>> VectorSource::next() {
@@ -511,10 +536,16 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
 
     std::size_t seq = 0;
     WalkGrouper grouper;
+    // Every shard reads, routes and groups every exchange, numbering all alike (seq); each
+    // judges only its share, so folded cases keep the numbers an unsharded replay gives.
+    const Shard& shard = settings.shard;
     auto dispatch_walk = [&](WalkWork walk) {
+        const std::size_t at = seq++;
+        if (!listing_in_shard(shard, *walk.pages.front(), walk.routed))
+            return;
         ++outcome.walks;
         Work w;
-        w.seq = seq++;
+        w.seq = at;
         w.walk = std::move(walk);
         queue.push(std::move(w));
     };
@@ -529,9 +560,12 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
         auto next = source.next();
         if (!next) {
             // A bad line: reported with its file:line, counted, and the replay goes on.
+            const std::size_t at = seq++;
+            if (!in_shard(shard, at))
+                continue;
             ++outcome.malformed;
             Judged judged;
-            judged.seq = seq++;
+            judged.seq = at;
             report::CaseResult& result = judged.result;
             const core::Diagnostic& d = next.error();
             result.contract = "(recording)";
@@ -554,7 +588,6 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
         }
         if (!*next)
             break;
-        ++outcome.exchanges;
         auto recorded = std::make_shared<record::Recorded>(std::move(**next));
         if (recorded->file != current_file) {
             grouper.close_all(dispatch_walk); // walks never span files
@@ -562,9 +595,13 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
         }
         auto routed = router.route(*recorded);
         if (!routed) {
+            const std::size_t at = seq++;
+            if (!in_shard(shard, at))
+                continue;
+            ++outcome.exchanges;
             ++outcome.unroutable;
             Judged judged;
-            judged.seq = seq++;
+            judged.seq = at;
             report::CaseResult& result = judged.result;
             result.contract = recorded->contract.empty() ? "(unroutable)" : recorded->contract;
             result.operation = recorded->operation.empty() ? "-" : recorded->operation;
@@ -582,25 +619,31 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
             folder.add(std::move(judged));
             continue;
         }
-        note_target(*recorded, routed->contract->name);
-        Work w;
-        w.seq = seq++;
-        w.single = SingleWork{recorded, *routed};
-        queue.push(std::move(w));
-        grouper.offer(recorded, *routed, dispatch_walk);
+        const std::size_t at = seq++;
+        if (listing_in_shard(shard, *recorded, *routed)) {
+            ++outcome.exchanges;
+            note_target(*recorded, routed->contract->name);
+            Work w;
+            w.seq = at;
+            w.single = SingleWork{recorded, *routed};
+            queue.push(std::move(w));
+        }
+        grouper.offer(recorded, *routed, dispatch_walk); // every shard groups every page
     }
     grouper.close_all(dispatch_walk);
     queue.close();
     for (std::thread& t : workers)
         t.join();
 
-    std::vector<report::CaseResult> kept = folder.finish();
+    std::vector<report::CaseResult> kept = folder.finish(); // plan_index: recording order
+    // Targets by contract and name, not first seen: the same order whichever shard saw them.
+    std::stable_sort(targets.begin(), targets.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.contract, a.name) < std::tie(b.contract, b.name);
+    });
     for (const report::TargetInfo& t : targets)
         reporter.target_starting(t);
-    for (std::size_t i = 0; i < kept.size(); ++i) {
-        kept[i].plan_index = i; // recording order, kept when report.json is read back
-        reporter.case_ended(kept[i]);
-    }
+    for (const report::CaseResult& c : kept)
+        reporter.case_ended(c);
 
     report::RunSummary& sum = outcome.summary;
     sum = report::summarize(kept); // deviations, errors, warnings: the distinct root causes

@@ -37,7 +37,8 @@
 //   target, case, staleness and set of deviation fingerprints are one CaseResult (the first,
 //   by recording order) whose deviations count every exchange; passing exchanges are only
 //   counted. At most k_max_reported_cases distinct cases are kept (beyond: counted, and one
-//   environment note says so). The reporters hear the kept cases in recording order at the end.
+//   environment note says so). The reporters hear the targets (by contract and name) and the
+//   kept cases in recording order (plan_index: the position in the recordings) at the end.
 
 #include <chrono>
 #include <cstddef>
@@ -87,10 +88,12 @@ private:
     std::size_t m_next = 0;
 };
 
-// One recording file after another: JSONL through record::RecordingReader, streamed; a .har
+// One recording file after another: JSONL through record::RecordingReader, streamed ("-" is
+// standard input; gzip and zstd are decompressed as read, told by their first bytes); a .har
 // file (by its extension) through record::read_har, read whole (a HAR is one JSON document),
 // its bad entries reported as bad lines naming file#pointer. A missing file is an error of
-// open(), before anything is replayed.
+// open(), before anything is replayed; a truncated .gz/.zst is one bad line naming file:line
+// after the lines before it.
 class RecordingFiles final : public ExchangeSource {
 public:
     [[nodiscard]] static core::Result<std::unique_ptr<RecordingFiles>>
@@ -114,6 +117,14 @@ struct ReplaySettings {
     bool fail_stale = false;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); // injected
     InputLimits limits; // bodies' nesting, $ref depth, recording line length
+    // --shard K/N: judge only the exchanges of the listings whose key (listing_key: contract,
+    // operation, target, parameters but the offset and signing ones) hashes to K, so that one
+    // walk's pages land in one shard; bad lines and unroutable exchanges by their position.
+    // Every shard reads, routes and groups all input (so walks close alike everywhere) and
+    // judges its share; given the same recordings in the same order, `conform report merge`
+    // of the N report.json files equals the unsharded report apart from times (while fewer
+    // than k_max_reported_cases distinct cases are kept).
+    Shard shard;
 };
 
 // The contracts an exchange may be routed to, and their cases (same order; cases may be

@@ -38,9 +38,16 @@ core::Result<std::unique_ptr<RecordingFiles>>
 RecordingFiles::open(const std::vector<fs::path>& files, const record::ReaderOptions& options) {
     if (files.empty())
         return core::fail("no recording to replay (conform replay FILE...)");
+    std::size_t standard_input = 0;
     for (const fs::path& f : files) {
+        if (f == "-") { // standard input: read once, so named once
+            if (++standard_input > 1)
+                return core::fail("\"-\" (standard input) is named more than once");
+            continue;
+        }
         std::error_code ec;
-        if (!fs::is_regular_file(f, ec))
+        // A pipe or /dev/fd/N (`<(zstdcat day.jsonl.zst)`) is a recording too.
+        if (!fs::exists(f, ec) || fs::is_directory(f, ec))
             return core::fail("no such recording file",
                               core::Location{f.string(), 0, 0, {}, false});
     }
@@ -91,8 +98,7 @@ core::Result<std::optional<record::Recorded>> RecordingFiles::next() {
             return core::fail(std::move(next).error());
         if (*next)
             return std::move(*next);
-        std::error_code ec;
-        s.done_bytes += fs::file_size(s.files[s.next_file], ec);
+        s.done_bytes += s.reader->bytes_read(); // stdin and .gz/.zst too: what was read
         s.reader.reset();
         ++s.next_file;
     }
@@ -168,7 +174,7 @@ core::Result<core::Verdict> run_replay(const ReplayJob& job, std::ostream& out, 
     const std::string started_at = internal::iso_utc(job.settings.now);
     CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
     report::Reporter& reporter = reporting->reporter();
-    reporter.run_starting({started_at, job.arguments, {}});
+    reporter.run_starting({started_at, job.arguments, job.settings.shard.text()});
     const ReplayOutcome outcome =
         replay_exchanges(*source, {loaded.contracts, loaded.cases}, job.settings, reporter);
     CONFORM_CHECK(reporting->finish(outcome.summary));

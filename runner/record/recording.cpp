@@ -16,6 +16,7 @@
 
 #include "runner/core/json_parse.hpp"
 #include "runner/core/text.hpp"
+#include "runner/record/internal/byte_source.hpp"
 #include "runner/record/internal/encoding.hpp"
 #include "runner/record/internal/fast_line.hpp"
 
@@ -516,7 +517,7 @@ const std::filesystem::path& RecordingWriter::file() const noexcept {
 // ---- Reader ----
 
 struct RecordingReader::State {
-    int fd = -1;
+    std::unique_ptr<internal::ByteSource> bytes; // plain, gzip or zstd; a file or stdin
     std::filesystem::path file;
     ReaderOptions options;
     std::string buffer;
@@ -527,11 +528,6 @@ struct RecordingReader::State {
     std::size_t line = 0;
     std::string text; // the line being read, with spare capacity for simdjson
     std::unique_ptr<internal::FastLineReader> fast; // simdjson, its buffers reused per line
-
-    ~State() {
-        if (fd >= 0)
-            ::close(fd);
-    }
 
     enum class Got { line, too_long, end, error };
 
@@ -579,18 +575,22 @@ struct RecordingReader::State {
             begin = 0;
             const std::size_t old = buffer.size();
             buffer.resize(old + k_read_chunk);
-            ssize_t n;
-            do {
-                n = ::read(fd, buffer.data() + old, k_read_chunk);
-            } while (n < 0 && errno == EINTR);
-            if (n < 0) {
-                buffer.resize(old);
-                error = errno_text();
-                eof = true; // reported once; the next call ends the file
+            auto n = bytes->read(buffer.data() + old, k_read_chunk);
+            if (!n) {
+                // Reported once, after every whole line before it; a partial last line (a
+                // truncated .gz/.zst stops mid-line) would only be a second, misleading error.
+                error = std::move(n).error().message;
+                if (old > 0)
+                    error += " (this line is incomplete: its " + std::to_string(old) +
+                             " byte(s) are dropped)";
+                buffer.clear();
+                begin = 0;
+                skipping = false;
+                eof = true; // the next call ends the file
                 return Got::error;
             }
-            buffer.resize(old + static_cast<std::size_t>(n));
-            if (n == 0)
+            buffer.resize(old + *n);
+            if (*n == 0)
                 eof = true;
         }
     }
@@ -602,9 +602,9 @@ core::Result<RecordingReader> RecordingReader::open(const std::filesystem::path&
     state->file = file;
     state->options = options;
     state->fast = std::make_unique<internal::FastLineReader>(options.max_depth);
-    state->fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (state->fd < 0)
-        return core::fail("cannot open the recording " + file.string() + ": " + errno_text());
+    if (file == "-")
+        state->file = std::string(internal::k_stdin_name);
+    CONFORM_TRY(state->bytes, internal::open_bytes(file));
     RecordingReader reader;
     reader.m_state = std::move(state);
     return reader;
@@ -616,6 +616,10 @@ RecordingReader::~RecordingReader() = default;
 
 std::size_t RecordingReader::line() const noexcept {
     return m_state->line;
+}
+
+std::uint64_t RecordingReader::bytes_read() const noexcept {
+    return m_state->bytes->raw_bytes();
 }
 
 core::Result<std::optional<Recorded>> RecordingReader::next() {

@@ -34,6 +34,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -117,7 +118,12 @@ struct ReaderOptions {
 
 class RecordingReader {
 public:
-    // Fails naming the file when it cannot be opened.
+    // Fails naming the file when it cannot be opened. "-" is standard input (named "<stdin>"
+    // in diagnostics and Recorded::file). gzip and zstd input (told by its first bytes, not
+    // the name: `day.jsonl.zst`, `zstdcat ... | conform replay -` and `cat day.jsonl.gz | ...`
+    // alike) is decompressed as it is read, line numbers counting decompressed lines. A read
+    // error or a compressed stream that ends early (a truncated file) is one error naming
+    // file:line after the last whole line, which were all handed out first; then the end.
     [[nodiscard]] static core::Result<RecordingReader> open(const std::filesystem::path& file,
                                                             ReaderOptions options = {});
     RecordingReader(RecordingReader&&) noexcept;
@@ -132,6 +138,8 @@ public:
     // the line holds, byte for byte (from_json re-serialises it instead: compact, sorted).
     [[nodiscard]] core::Result<std::optional<Recorded>> next();
     [[nodiscard]] std::size_t line() const noexcept; // the last line read
+    // Bytes taken from the file or pipe so far (compressed bytes for a .gz/.zst).
+    [[nodiscard]] std::uint64_t bytes_read() const noexcept;
 
 private:
     RecordingReader() = default;

@@ -1,8 +1,11 @@
-// `conform report merge`: shard reports back into one.
+// `conform report merge`: shard reports back into one. `conform run` shards hold disjoint
+// cases; `conform replay` shards each fold their share by root cause, so their cases are
+// folded again across shards (refold) and their exchange counts summed.
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "runner/report/internal/text.hpp"
 
@@ -28,6 +31,87 @@ std::optional<Shard> parse_shard(std::string_view text) {
 
 core::Unexpected<core::Diagnostic> bad(const std::string& file, std::string message) {
     return core::fail(std::move(message), core::Location{file, 0, 0, {}, false});
+}
+
+// ---- `conform replay --shard`: shards fold alike, the whole replay folds across them ----
+
+bool is_replay(const ReportModel& m) {
+    return m.run.arguments.size() > 1 && m.run.arguments[1] == "replay";
+}
+
+constexpr std::string_view k_more = " more recorded exchange(s) with the same findings";
+
+// "recorded at a.jsonl:3; and 4 more recorded exchange(s) ..." -> ("recorded at a.jsonl:3", 5).
+std::pair<std::string, std::size_t> split_folded(const std::string& description) {
+    if (!description.ends_with(k_more))
+        return {description, 1};
+    const std::size_t number_end = description.size() - k_more.size();
+    const std::size_t and_at = description.rfind("and ", number_end);
+    std::size_t more = 0;
+    const char* first = description.data() + and_at + 4;
+    const char* last = description.data() + number_end;
+    if (and_at == std::string::npos || std::from_chars(first, last, more).ptr != last)
+        return {description, 1};
+    std::string base = description.substr(0, and_at);
+    if (base.ends_with("; "))
+        base.resize(base.size() - 2);
+    return {base, more + 1};
+}
+
+// The engine's Folder signature (engine/replay.cpp), as far as report.json shows it: who,
+// which case (an exchange without a case name is named "file:line" and folds by findings),
+// staleness, and the set of root causes.
+std::string fold_key(const CaseResult& c) {
+    const bool anonymous = c.kind == "single" && c.skipped.empty() &&
+                           c.description.starts_with("recorded at " + c.name);
+    const bool stale = std::any_of(c.environment.begin(), c.environment.end(),
+                                   [](const std::string& e) { return e.starts_with("stale: "); });
+    std::string key = c.contract + '\x1f' + c.operation + '\x1f' + c.target + '\x1f' + c.kind +
+                      '\x1f' + c.expect + '\x1f' + (stale ? "stale" : "") + '\x1f' + c.skipped;
+    if (!anonymous)
+        key += '\x1f' + c.name;
+    std::vector<std::string> causes;
+    for (const CheckResult& check : c.checks)
+        for (const core::Deviation& d : check.deviations)
+            causes.push_back(check.name + ':' + d.fingerprint());
+    std::sort(causes.begin(), causes.end());
+    for (const std::string& cause : causes)
+        key += '\x1f' + cause;
+    return key;
+}
+
+// Cases of every shard folded into one per root cause: the earliest (plan_index, the position
+// in the recordings) represents them, its deviations counting every shard's occurrences.
+std::vector<CaseResult> refold(std::vector<CaseResult> cases) {
+    std::stable_sort(cases.begin(), cases.end(), [](const CaseResult& a, const CaseResult& b) {
+        return a.plan_index < b.plan_index;
+    });
+    std::map<std::string, std::size_t> first; // fold key -> index into out
+    std::vector<CaseResult> out;
+    std::vector<std::size_t> exchanges;
+    for (CaseResult& c : cases) {
+        auto [base, count] = split_folded(c.description);
+        const auto [it, fresh] = first.emplace(fold_key(c), out.size());
+        if (fresh) {
+            c.description = std::move(base);
+            out.push_back(std::move(c));
+            exchanges.push_back(count);
+            continue;
+        }
+        CaseResult& kept = out[it->second];
+        exchanges[it->second] += count;
+        for (CheckResult& check : kept.checks)
+            for (core::Deviation& d : check.deviations)
+                for (const CheckResult& other : c.checks)
+                    for (const core::Deviation& o : other.deviations)
+                        if (other.name == check.name && o.fingerprint() == d.fingerprint())
+                            d.count += o.count;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (exchanges[i] > 1)
+            out[i].description += (out[i].description.empty() ? "" : "; ") + std::string("and ") +
+                                  std::to_string(exchanges[i] - 1) + std::string(k_more);
+    return out;
 }
 
 } // namespace
@@ -67,8 +151,15 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
     merged.run.shard.clear();
     std::map<std::string, std::string> case_file; // target/contract/operation/case -> file
     std::vector<CaseResult> cases;
+    const bool replay = std::all_of(reports.begin(), reports.end(),
+                                    [](const NamedReport& r) { return is_replay(r.model); });
+    RunSummary counted; // replay: the shards' exchanges, which its cases only fold
     for (NamedReport& r : reports) {
         ReportModel& m = r.model;
+        counted.cases += m.summary.cases;
+        counted.passed += m.summary.passed;
+        counted.failed += m.summary.failed;
+        counted.skipped += m.summary.skipped;
         if (!m.run.started_at.empty() &&
             (merged.run.started_at.empty() || m.run.started_at < merged.run.started_at))
             merged.run.started_at = m.run.started_at;
@@ -87,7 +178,7 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
         }
         for (CaseResult& c : m.cases) {
             const std::string key = c.target + "/" + internal::case_label(c);
-            if (const auto [it, fresh] = case_file.emplace(key, r.file); !fresh)
+            if (const auto [it, fresh] = case_file.emplace(key, r.file); !fresh && !replay)
                 return bad(r.file, "holds case " + internal::case_label(c) + " @ " + c.target +
                                        " again (also " + it->second + ")");
             cases.push_back(std::move(c));
@@ -107,10 +198,22 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
     std::stable_sort(cases.begin(), cases.end(), [](const CaseResult& a, const CaseResult& b) {
         return a.plan_index < b.plan_index;
     });
-    merged.cases = std::move(cases);
+    merged.cases = replay ? refold(std::move(cases)) : std::move(cases);
     const double seconds = merged.summary.seconds;
     merged.summary = summarize(merged.cases);
     merged.summary.seconds = seconds;
+    if (replay) {
+        merged.summary.cases = counted.cases;
+        merged.summary.passed = counted.passed;
+        merged.summary.failed = counted.failed;
+        merged.summary.skipped = counted.skipped;
+        // As the replay lists them: by contract and name, whichever shard saw them first.
+        std::stable_sort(merged.targets.begin(), merged.targets.end(),
+                         [](const TargetRecord& a, const TargetRecord& b) {
+                             return std::tie(a.info.contract, a.info.name) <
+                                    std::tie(b.info.contract, b.info.name);
+                         });
+    }
     for (const TargetRecord& t : merged.targets)
         merged.summary.unreachable_targets += !t.reachable;
     if (merged.baseline)

@@ -218,17 +218,19 @@ std::string age_text(std::chrono::seconds age) {
     return std::to_string(age.count()) + "s";
 }
 
-std::string walk_key(const record::Recorded& r, const Routed& routed,
-                     const contract::Pagination& model) {
+std::string listing_key(const record::Recorded& r, const Routed& routed) {
+    const std::string* offset = routed.operation && routed.operation->pagination
+                                    ? &routed.operation->pagination->offset_param
+                                    : nullptr;
     std::vector<std::pair<std::string_view, std::string_view>> params;
     for (const http::QueryParam& p : r.exchange.request.query)
-        if (p.name != model.offset_param && !is_signing_param(p.name))
+        if ((!offset || p.name != *offset) && !is_signing_param(p.name))
             params.emplace_back(p.name, p.value);
     std::stable_sort(params.begin(), params.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::string key = r.file.string() + '\x1f' + routed.contract->name + '\x1f' +
-                      routed.operation->name + '\x1f' + target_name(r) + '\x1f' +
-                      routed.walk_case_name;
+    std::string key = routed.contract->name + '\x1f' +
+                      (routed.operation ? routed.operation->name : r.operation) + '\x1f' +
+                      target_name(r) + '\x1f' + routed.walk_case_name;
     for (const auto& [name, value] : params) {
         key += '\x1f';
         key += name;
@@ -236,6 +238,10 @@ std::string walk_key(const record::Recorded& r, const Routed& routed,
         key += value;
     }
     return key;
+}
+
+std::string walk_key(const record::Recorded& r, const Routed& routed) {
+    return r.file.string() + '\x1f' + listing_key(r, routed);
 }
 
 } // namespace conform::engine

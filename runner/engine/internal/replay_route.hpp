@@ -55,10 +55,13 @@ parse_iso8601(std::string_view text);
 // "30d", or "3600s" when it is no whole number of days.
 [[nodiscard]] std::string age_text(std::chrono::seconds age);
 
-// What the pages of one walk share: file, contract, operation, target and every parameter
-// but the offset and the per-request signing ones (Signature, Timestamp, Nonce, key ids).
-[[nodiscard]] std::string walk_key(const record::Recorded& recorded, const Routed& routed,
-                                   const contract::Pagination& model);
+// The listing an exchange belongs to: contract, operation, target, the walk case it names and
+// every parameter but the offset (when the operation pages) and the per-request signing ones
+// (Signature, Timestamp, Nonce, key ids). No file: `--shard K/N` keys on it, and shards may
+// see the same recordings under other paths.
+[[nodiscard]] std::string listing_key(const record::Recorded& recorded, const Routed& routed);
+// What the pages of one walk share: the file and the listing.
+[[nodiscard]] std::string walk_key(const record::Recorded& recorded, const Routed& routed);
 // Parameters that differ between two signings of the same request.
 [[nodiscard]] bool is_signing_param(std::string_view name);
 

@@ -1,0 +1,230 @@
+// Recording bytes: plain, gzip (zlib's inflate, every member of a concatenated file) or zstd
+// (every frame). A compressed stream that stops before its end marker is a truncated file: the
+// bytes decoded before it are handed out, then the failure says so (byte_source.hpp).
+#include "runner/record/internal/byte_source.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+namespace conform::record::internal {
+namespace {
+
+constexpr std::size_t k_raw_chunk = 64 * 1024;
+
+// The descriptor and what was read from it but not yet decoded.
+class RawInput {
+public:
+    RawInput(int fd, bool owned) : m_fd(fd), m_owned(owned), m_buffer(k_raw_chunk) {}
+    ~RawInput() {
+        if (m_owned && m_fd >= 0)
+            ::close(m_fd);
+    }
+    RawInput(const RawInput&) = delete;
+    RawInput& operator=(const RawInput&) = delete;
+
+    // Reads more when everything read was used; sets at_end() at the end of the input.
+    core::Result<void> fill() {
+        if (m_begin < m_end || m_eof)
+            return {};
+        m_begin = m_end = 0;
+        ssize_t n;
+        do {
+            n = ::read(m_fd, m_buffer.data(), m_buffer.size());
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            m_eof = true;
+            return core::fail(std::strerror(errno));
+        }
+        m_end = static_cast<std::size_t>(n);
+        m_total += m_end;
+        m_eof = n == 0;
+        return {};
+    }
+    // Fills until at least n bytes are pending or the input ends (sniffing the magic).
+    core::Result<void> fill_at_least(std::size_t n) {
+        while (pending() < n && !m_eof) {
+            if (m_begin > 0) {
+                std::memmove(m_buffer.data(), m_buffer.data() + m_begin, pending());
+                m_end -= m_begin;
+                m_begin = 0;
+            }
+            ssize_t got;
+            do {
+                got = ::read(m_fd, m_buffer.data() + m_end, m_buffer.size() - m_end);
+            } while (got < 0 && errno == EINTR);
+            if (got < 0) {
+                m_eof = true;
+                return core::fail(std::strerror(errno));
+            }
+            m_end += static_cast<std::size_t>(got);
+            m_total += static_cast<std::size_t>(got);
+            m_eof = got == 0;
+        }
+        return {};
+    }
+    [[nodiscard]] const char* data() const { return m_buffer.data() + m_begin; }
+    [[nodiscard]] std::size_t pending() const { return m_end - m_begin; }
+    void consume(std::size_t n) { m_begin += n; }
+    [[nodiscard]] bool at_end() const { return m_eof && pending() == 0; }
+    [[nodiscard]] std::uint64_t total() const { return m_total; }
+
+private:
+    int m_fd;
+    bool m_owned;
+    std::vector<char> m_buffer;
+    std::size_t m_begin = 0, m_end = 0;
+    bool m_eof = false;
+    std::uint64_t m_total = 0;
+};
+
+class PlainSource final : public ByteSource {
+public:
+    explicit PlainSource(std::unique_ptr<RawInput> raw) : m_raw(std::move(raw)) {}
+    core::Result<std::size_t> read(char* out, std::size_t size) override {
+        CONFORM_CHECK(m_raw->fill());
+        const std::size_t n = std::min(size, m_raw->pending());
+        std::memcpy(out, m_raw->data(), n);
+        m_raw->consume(n);
+        return n;
+    }
+    std::uint64_t raw_bytes() const noexcept override { return m_raw->total(); }
+    Compression compression() const noexcept override { return Compression::none; }
+
+private:
+    std::unique_ptr<RawInput> m_raw;
+};
+
+core::Unexpected<core::Diagnostic> truncated(std::string_view format) {
+    return core::fail("the " + std::string(format) +
+                      " stream ends before its end marker: the file is truncated");
+}
+
+class GzipSource final : public ByteSource {
+public:
+    explicit GzipSource(std::unique_ptr<RawInput> raw) : m_raw(std::move(raw)) {
+        // 15 + 32: a gzip or zlib header, told apart by inflate itself.
+        m_ok = inflateInit2(&m_z, 15 + 32) == Z_OK;
+    }
+    ~GzipSource() override { inflateEnd(&m_z); }
+
+    core::Result<std::size_t> read(char* out, std::size_t size) override {
+        if (!m_ok)
+            return core::fail("cannot start the gzip decoder");
+        if (m_done)
+            return std::size_t{0};
+        for (;;) {
+            CONFORM_CHECK(m_raw->fill());
+            if (m_member_ended) {
+                if (m_raw->at_end()) {
+                    m_done = true;
+                    return std::size_t{0};
+                }
+                inflateReset(&m_z); // `cat a.gz b.gz`: another member follows
+                m_member_ended = false;
+            }
+            const bool no_more_input = m_raw->at_end();
+            m_z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(m_raw->data()));
+            m_z.avail_in = static_cast<uInt>(m_raw->pending());
+            m_z.next_out = reinterpret_cast<Bytef*>(out);
+            m_z.avail_out = static_cast<uInt>(size);
+            const int status = inflate(&m_z, Z_NO_FLUSH);
+            m_raw->consume(m_raw->pending() - m_z.avail_in);
+            const std::size_t produced = size - m_z.avail_out;
+            if (status == Z_STREAM_END) {
+                m_member_ended = true;
+            } else if (status != Z_OK && status != Z_BUF_ERROR) {
+                m_done = true;
+                return core::fail(std::string("the gzip data is corrupt: ") +
+                                  (m_z.msg ? m_z.msg : "inflate failed"));
+            }
+            if (produced > 0)
+                return produced;
+            if (no_more_input && !m_member_ended) {
+                m_done = true;
+                return truncated("gzip");
+            }
+        }
+    }
+    std::uint64_t raw_bytes() const noexcept override { return m_raw->total(); }
+    Compression compression() const noexcept override { return Compression::gzip; }
+
+private:
+    std::unique_ptr<RawInput> m_raw;
+    z_stream m_z{};
+    bool m_ok = false, m_member_ended = false, m_done = false;
+};
+
+class ZstdSource final : public ByteSource {
+public:
+    explicit ZstdSource(std::unique_ptr<RawInput> raw)
+        : m_raw(std::move(raw)), m_context(ZSTD_createDCtx()) {}
+    ~ZstdSource() override { ZSTD_freeDCtx(m_context); }
+
+    core::Result<std::size_t> read(char* out, std::size_t size) override {
+        if (!m_context)
+            return core::fail("cannot start the zstd decoder");
+        if (m_done)
+            return std::size_t{0};
+        for (;;) {
+            CONFORM_CHECK(m_raw->fill());
+            const bool no_more_input = m_raw->at_end();
+            // 0 from the decoder: a frame ended and everything of it was handed out.
+            if (no_more_input && m_frame_complete) {
+                m_done = true;
+                return std::size_t{0};
+            }
+            ZSTD_inBuffer in{m_raw->data(), m_raw->pending(), 0};
+            ZSTD_outBuffer to{out, size, 0};
+            const std::size_t status = ZSTD_decompressStream(m_context, &to, &in);
+            m_raw->consume(in.pos);
+            if (ZSTD_isError(status)) {
+                m_done = true;
+                return core::fail(std::string("the zstd data is corrupt: ") +
+                                  ZSTD_getErrorName(status));
+            }
+            m_frame_complete = status == 0;
+            if (to.pos > 0)
+                return to.pos;
+            if (no_more_input && !m_frame_complete) {
+                m_done = true;
+                return truncated("zstd");
+            }
+        }
+    }
+    std::uint64_t raw_bytes() const noexcept override { return m_raw->total(); }
+    Compression compression() const noexcept override { return Compression::zstd; }
+
+private:
+    std::unique_ptr<RawInput> m_raw;
+    ZSTD_DCtx* m_context;
+    bool m_frame_complete = false, m_done = false;
+};
+
+} // namespace
+
+core::Result<std::unique_ptr<ByteSource>> open_bytes(const std::filesystem::path& file) {
+    const bool standard_input = file == "-";
+    const std::string name = standard_input ? std::string(k_stdin_name) : file.string();
+    const int fd = standard_input ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return core::fail("cannot open the recording " + name + ": " + std::strerror(errno));
+    auto raw = std::make_unique<RawInput>(fd, !standard_input);
+    if (auto sniffed = raw->fill_at_least(4); !sniffed)
+        return core::fail("cannot read the recording " + name + ": " + sniffed.error().message);
+    const auto* magic = reinterpret_cast<const unsigned char*>(raw->data());
+    const std::size_t n = raw->pending();
+    if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+        return std::unique_ptr<ByteSource>(new GzipSource(std::move(raw)));
+    if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+        return std::unique_ptr<ByteSource>(new ZstdSource(std::move(raw)));
+    return std::unique_ptr<ByteSource>(new PlainSource(std::move(raw)));
+}
+
+} // namespace conform::record::internal

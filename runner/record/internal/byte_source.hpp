@@ -1,0 +1,41 @@
+#pragma once
+// The bytes of a recording as users keep them: a file, standard input ("-"), or either of them
+// compressed with gzip or zstd (`conform replay day.jsonl.zst`, `zstdcat day.jsonl.zst |
+// conform replay -`). The compression is told by the first bytes, not the name, so a renamed
+// file or a piped `cat day.jsonl.gz` reads too (a JSON Lines text never starts with the gzip
+// or zstd magic). Internal to conform::record; zlib and libzstd types never leave
+// byte_source.cpp.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "runner/core/result.hpp"
+
+namespace conform::record::internal {
+
+// How standard input is named in diagnostics and Recorded::file ("<stdin>:17: ...").
+inline constexpr std::string_view k_stdin_name = "<stdin>";
+
+enum class Compression { none, gzip, zstd };
+
+class ByteSource {
+public:
+    virtual ~ByteSource() = default;
+    // Up to size decoded bytes into out; 0 at the end of the input. Fails with the reason (a
+    // read error, a compressed stream that is corrupt or ends before its end marker: a
+    // truncated file); after a failure the source is at its end.
+    [[nodiscard]] virtual core::Result<std::size_t> read(char* out, std::size_t size) = 0;
+    // Bytes read from the file or pipe so far (compressed bytes for a compressed input).
+    [[nodiscard]] virtual std::uint64_t raw_bytes() const noexcept = 0;
+    [[nodiscard]] virtual Compression compression() const noexcept = 0;
+};
+
+// Opens file ("-": standard input, which is not closed) and looks at its first bytes. Fails
+// naming the file when it cannot be opened or read.
+[[nodiscard]] core::Result<std::unique_ptr<ByteSource>>
+open_bytes(const std::filesystem::path& file);
+
+} // namespace conform::record::internal
