@@ -365,14 +365,12 @@ core::Result<core::Verdict> run_compare(const CompareJob& job, std::ostream& out
     http::RandomNonceSource random_nonces;
     const http::ProcessEnvironment process_environment;
     const core::Clock& clock = job.clock ? *job.clock : core::system_clock();
-    const internal::RequestEdges edges{*transport, clock,
-                                       job.nonces ? *job.nonces : random_nonces};
+    const internal::RequestEdges edges{*transport, clock, job.nonces ? *job.nonces : random_nonces};
     LiveSource live(*recorded, contracts, job, edges,
                     job.environment ? *job.environment : process_environment);
 
     const std::string started_at = internal::iso_utc(clock.wall());
-    CONFORM_TRY(auto reporting,
-                internal::Reporting::open(job.report, out, err, started_at, clock));
+    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at, clock));
     report::Reporter& reporter = reporting->reporter();
     reporter.run_starting({started_at, job.arguments, {}});
     ReplaySettings settings = job.settings;

@@ -73,8 +73,6 @@ bool is_unreachable(const http::Exchange& x) {
                          x.failure->kind == http::FailureKind::invalid_url);
 }
 
-}
-
 class CaseRunner {
 public:
     CaseRunner(const RunSettings& settings, const RunEdges& edges)

@@ -190,8 +190,7 @@ core::Result<core::Verdict> run_run(const RunJob& job, std::ostream& out, std::o
 
     const core::Clock& clock = job.clock ? *job.clock : core::system_clock();
     const std::string started_at = internal::iso_utc(clock.wall());
-    CONFORM_TRY(auto reporting,
-                internal::Reporting::open(job.report, out, err, started_at, clock));
+    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at, clock));
     report::Reporter& reporter = reporting->reporter();
     reporter.run_starting({started_at, job.arguments, settings.shard.text()});
     http::RandomNonceSource random_nonces;

@@ -14,6 +14,7 @@
 #include "runner/engine/replay.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/serve/serve.hpp"
+#include "tests/support/exit_status.hpp"
 #include "tests/support/fixtures.hpp"
 
 using namespace conform;
@@ -146,7 +147,7 @@ Seen replay(const fs::path& file, const fs::path& dir) {
     job.report.dir = dir;
     job.report.console.quiet = true;
     std::ostringstream out, err;
-    const int code = engine::run_replay(job, out, err);
+    const int code = test::exit_status(engine::run_replay(job, out, err));
     INFO(err.str());
     CHECK((code == 0 || code == 1));
     std::ifstream in(dir / "report.json");

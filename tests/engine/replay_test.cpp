@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/engine/replay.hpp"
+#include "tests/support/exit_status.hpp"
 #include "tests/support/fixtures.hpp"
 
 using namespace conform;
@@ -608,7 +609,7 @@ int replay_files(engine::ReplayJob job, std::ostringstream& err,
         ::dup2(fd, STDIN_FILENO);
         ::close(fd);
     }
-    const int status = engine::run_replay(job, out, err);
+    const int status = test::exit_status(engine::run_replay(job, out, err));
     if (saved >= 0) {
         ::dup2(saved, STDIN_FILENO);
         ::close(saved);
@@ -698,7 +699,7 @@ TEST_CASE("replay --shard K/N: every shard merged equals the unsharded replay") 
         if (!shard.empty())
             job.settings.shard = engine::parse_shard(shard).value();
         std::ostringstream out, err;
-        const int status = engine::run_replay(job, out, err);
+        const int status = test::exit_status(engine::run_replay(job, out, err));
         INFO(err.str());
         return std::pair{status, job.report.dir / "report.json"};
     };

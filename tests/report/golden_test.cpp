@@ -16,6 +16,7 @@
 #include "runner/core/clock.hpp"
 #include "runner/engine/run.hpp"
 #include "tests/report/report_test_support.hpp"
+#include "tests/support/exit_status.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
@@ -61,7 +62,7 @@ report::ReportModel golden_run() {
     job.clock = &clock;
     job.nonces = &nonces;
     std::ostringstream out, err;
-    const int code = engine::run_run(job, out, err);
+    const int code = test::exit_status(engine::run_run(job, out, err));
     INFO(out.str() << err.str());
     REQUIRE(code == 1); // doc-sample deviates from the documented tables
     test::write(dir / "fixed.json", fixed_ports(test::slurp(dir / "report.json")));

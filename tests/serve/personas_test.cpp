@@ -101,7 +101,8 @@ TEST_CASE("persona applicability per contract", "[serve][personas]") {
     // doc-sample's ids come from each dataset's hand-derived expectation.
     using core::DeviationId;
     CHECK(serve::applicability(PersonaId::doc_sample, tencent, tencent_fixtures).expected ==
-          serve::DeviationSet{DeviationId::field_misplaced, DeviationId::type_mismatch});
+          serve::DeviationSet{DeviationId::field_misplaced, DeviationId::type_mismatch,
+                              DeviationId::pagination_past_end});
     const auto uhub_sample = serve::applicability(PersonaId::doc_sample, ucloud, ucloud_fixtures);
     CHECK(uhub_sample.expected == serve::DeviationSet{DeviationId::type_mismatch,
                                                       DeviationId::pagination_over_limit,

@@ -247,16 +247,16 @@ TEST_CASE("run_serve: usage errors are errors with a message", "[serve][cli]") {
     CHECK(text.find("their-key") == std::string::npos);
     // --persona combines rows with '+'; rows that set the same slot are a usage error.
     job.persona = "data-envelope+ignore-limit";
-    std::tie(code, text) = run(job, environment);
-    CHECK(code == 0);
+    std::tie(served, text) = run(job, environment);
+    CHECK(served);
     CHECK(text.find("as persona data-envelope+ignore-limit (") != std::string::npos);
     job.persona = "ignore-limit+off-by-one";
-    std::tie(code, text) = run(job, environment);
-    CHECK(code == 2);
+    std::tie(served, text) = run(job, environment);
+    CHECK_FALSE(served);
     CHECK(text.find("both set the page window") != std::string::npos);
     job.persona = "data-envelope+total-as-string"; // tencent-ccr's total is a string already
-    std::tie(code, text) = run(job, environment);
-    CHECK(code == 2);
+    std::tie(served, text) = run(job, environment);
+    CHECK_FALSE(served);
     CHECK(text.find("does not apply") != std::string::npos);
 }
 
