@@ -71,7 +71,7 @@ Case read_case(const json& c) {
 } // namespace
 
 core::Result<CaseFile> load_case_file(const fs::path& file, const fs::path& schemas_dir) {
-    const fs::path schema_file = schemas_dir / "cases.schema.json";
+    const fs::path schema_file = descriptor_schema(schemas_dir, "cases.schema.json");
     CONFORM_TRY(json schema_doc, core::load_json_file(schema_file));
     schema::Registry registry;
     schema::CompileOptions options;

@@ -159,6 +159,13 @@ load_named_contracts(const std::filesystem::path& schemas_dir, std::span<const s
 // contract.schema.json, else the source tree's schemas/ (CONFORM_SOURCE_DIR).
 [[nodiscard]] std::filesystem::path default_schemas_dir();
 
+// Where the descriptor schema `name` (contract, operation, cases or dataset .schema.json: the
+// ones that check conform's own files) is read from: the contracts folder when it holds it,
+// else the one conform was built with. So a folder of imported contracts alone is a valid
+// --schemas (conform import writes contracts, not descriptors).
+[[nodiscard]] std::filesystem::path descriptor_schema(const std::filesystem::path& schemas_dir,
+                                                      std::string_view name);
+
 // Indexed query parameters (UCloud "Disks.N.Size" on the page, "Disks.0.Size=..." on the wire)
 // are patternProperties of the request schema marked "x-indexed": <the page's name>.
 // "Disks.0.Size" -> "Disks.N.Size": every segment after the first that is all digits becomes N;

@@ -30,8 +30,11 @@ core::Result<Contract> load_contract(const fs::path& dir) {
     return load_contract(dir, parent_of(dir));
 }
 
-core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir,
-                                                   const LoadOptions& options) {
+namespace {
+
+// The contract folders of schemas_dir (those holding a contract.json), sorted: a contract's
+// name is its folder's (checked on load), so this sorts by name.
+core::Result<std::vector<fs::path>> contract_folders(const fs::path& schemas_dir) {
     std::error_code ec;
     if (!fs::is_directory(schemas_dir, ec))
         return core::fail("not a directory (the contracts folder, schemas/)",
@@ -48,9 +51,13 @@ core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir,
     if (ec)
         return core::fail("cannot list the folder: " + ec.message(),
                           core::Location{schemas_dir.string(), 0, 0, {}, false});
-    // A contract's name is its folder's (checked on load), so this sorts by name.
     std::sort(folders.begin(), folders.end());
+    return folders;
+}
 
+core::Result<std::vector<Contract>> load_folders(const fs::path& schemas_dir,
+                                                 const std::vector<fs::path>& folders,
+                                                 const LoadOptions& options) {
     CONFORM_TRY(internal::Loader loader, internal::Loader::create(schemas_dir, options));
     std::vector<Contract> contracts;
     for (const fs::path& folder : folders) {
@@ -60,27 +67,37 @@ core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir,
     return contracts;
 }
 
+} // namespace
+
+core::Result<std::vector<Contract>> load_contracts(const fs::path& schemas_dir,
+                                                   const LoadOptions& options) {
+    CONFORM_TRY(const std::vector<fs::path> folders, contract_folders(schemas_dir));
+    return load_folders(schemas_dir, folders, options);
+}
+
 core::Result<std::vector<Contract>> load_named_contracts(const fs::path& schemas_dir,
                                                          std::span<const std::string> names,
                                                          const LoadOptions& options) {
-    CONFORM_TRY(std::vector<Contract> all, load_contracts(schemas_dir, options));
-    const auto named = [&](std::string_view name) {
-        return std::find(names.begin(), names.end(), name) != names.end();
-    };
-    for (const std::string& name : names)
-        if (std::none_of(all.begin(), all.end(),
-                         [&](const Contract& c) { return c.name == name; })) {
+    CONFORM_TRY(const std::vector<fs::path> folders, contract_folders(schemas_dir));
+    if (names.empty())
+        return load_folders(schemas_dir, folders, options);
+    // Only the named folders are loaded: a broken contract beside them is not this run's.
+    std::vector<fs::path> chosen;
+    for (const std::string& name : names) {
+        const auto found = std::find_if(folders.begin(), folders.end(),
+                                        [&](const fs::path& f) { return f.filename() == name; });
+        if (found == folders.end()) {
             std::string known;
-            for (const Contract& c : all)
-                known += (known.empty() ? "" : ", ") + c.name;
+            for (const fs::path& f : folders)
+                known += (known.empty() ? "" : ", ") + f.filename().string();
             return core::fail("no contract named \"" + name + "\" (there are: " + known + ")",
                               core::Location{schemas_dir.string(), 0, 0, {}, false});
         }
-    std::vector<Contract> chosen;
-    for (Contract& c : all)
-        if (names.empty() || named(c.name))
-            chosen.push_back(std::move(c));
-    return chosen;
+        if (std::find(chosen.begin(), chosen.end(), *found) == chosen.end())
+            chosen.push_back(*found);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    return load_folders(schemas_dir, chosen, options);
 }
 
 } // namespace conform::contract

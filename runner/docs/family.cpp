@@ -10,6 +10,7 @@
 #include "runner/core/json_parse.hpp"
 #include "runner/docs/docs.hpp"
 #include "runner/docs/internal/family_words.hpp"
+#include "runner/docs/internal/json_text.hpp"
 
 namespace conform::docs {
 namespace {
@@ -17,9 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string pretty(const json& value) {
-    return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-}
+using internal::pretty;
 
 core::Location at(const fs::path& file, std::size_t line) {
     return core::Location{file.string(), line, 0, {}, false};
@@ -36,11 +35,18 @@ struct Group {
     std::vector<Imported> operations;
 };
 
+// Every field of the model given, as schemas/contract.schema.json types them (a page may
+// document a default of "20" or none at all).
 bool complete(const json& pagination) {
     if (!pagination.is_object())
         return false;
-    return std::none_of(pagination.begin(), pagination.end(),
-                        [](const json& v) { return v.is_null(); });
+    const bool given = std::none_of(pagination.begin(), pagination.end(),
+                                    [](const json& v) { return v.is_null(); });
+    auto integer_from = [&](const char* key, std::int64_t min) {
+        const auto it = pagination.find(key);
+        return it != pagination.end() && it->is_number_integer() && it->get<std::int64_t>() >= min;
+    };
+    return given && integer_from("offset_default", 0) && integer_from("limit_default", 1);
 }
 
 // The contract.json entry of one operation. A pagination model the page gave only in part

@@ -7,6 +7,7 @@
 
 #include "runner/core/json_parse.hpp"
 #include "runner/docs/docs.hpp"
+#include "runner/docs/internal/json_text.hpp"
 #include "runner/docs/internal/markdown.hpp"
 #include "runner/docs/internal/overlay.hpp"
 #include "runner/docs/internal/page.hpp"
@@ -20,12 +21,6 @@ namespace {
 
 using nlohmann::json;
 using namespace internal;
-
-// Same page, same bytes: nlohmann objects keep keys sorted; invalid UTF-8 from a page is
-// replaced rather than thrown on.
-std::string pretty(const json& value) {
-    return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-}
 
 std::string compact(const json& value) {
     return value.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -41,7 +41,7 @@ std::string pointer_of(std::string_view base, std::initializer_list<std::string_
 }
 
 core::Result<schema::CompiledSchema> compile_dataset_schema(const fs::path& schemas_dir) {
-    const fs::path path = schemas_dir / "dataset.schema.json";
+    const fs::path path = contract::descriptor_schema(schemas_dir, "dataset.schema.json");
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
         return core::fail("missing: fixture datasets are checked against it", at(path, {}));

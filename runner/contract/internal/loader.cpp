@@ -106,7 +106,9 @@ Loader::Loader(schema::Registry registry, schema::CompiledSchema meta_schema, Lo
 
 core::Result<Loader> Loader::create(const fs::path& schemas_dir, const LoadOptions& options) {
     schema::Registry registry;
-    registry.map_directory(std::string(k_our_uri_prefix), schemas_dir);
+    // the descriptors may refer to each other by our URIs: map them where they are read from
+    registry.map_directory(std::string(k_our_uri_prefix),
+                           descriptor_schema(schemas_dir, "contract.schema.json").parent_path());
     CONFORM_TRY(const json* meta_document, registry.find(schema::k_draft2020_12));
     if (meta_document == nullptr) // bundled with the validator: a build problem, not input
         return core::fail("the draft 2020-12 meta-schema is not bundled");
@@ -115,7 +117,7 @@ core::Result<Loader> Loader::create(const fs::path& schemas_dir, const LoadOptio
     Loader loader(std::move(registry), std::move(meta), LoadOptions{});
 
     auto descriptor = [&](const char* name) -> core::Result<SchemaFile> {
-        const fs::path path = schemas_dir / name;
+        const fs::path path = descriptor_schema(schemas_dir, name);
         if (!is_file(path))
             return core::fail("missing: contract files are checked against it (is " +
                                   schemas_dir.string() +
