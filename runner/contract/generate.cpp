@@ -118,20 +118,17 @@ void complete(Case& c, const Base& base, const Operation& op) {
         if (!omitted(name) && !has(name))
             c.params.emplace_back(name, value);
     std::sort(c.params.begin(), c.params.end());
+    // Linked values are filled by the run from the producers' answers on the same target (or
+    // the case is skipped there, naming the parameter and the producer).
+    for (const Link& l : base.links)
+        if (!omitted(l.param) && !has(l.param))
+            c.links.push_back(l);
     std::string why;
-    for (const Link& l : base.links) {
-        if (omitted(l.param) || has(l.param))
-            continue;
-        c.links.push_back(l);
-        why += (why.empty() ? "" : "; ") + l.param + " needs a value from " + l.from + " (" +
-               l.pointer + ")";
-    }
     for (const std::string& name : base.unfilled)
         if (!omitted(name) && !has(name))
             why += (why.empty() ? "" : "; ") + name + " is required and no operation of " +
                    op.name + "'s family lists it (conform never makes up an identifier)";
-    if (!why.empty())
-        c.skip = why + ": linked values are not filled by this run";
+    c.skip = why;
 }
 
 struct Builder {

@@ -20,7 +20,7 @@ using nlohmann::json;
 
 using internal::pretty;
 
-core::Location at(const fs::path& file, std::size_t line) {
+core::Location at_file(const fs::path& file, std::size_t line) {
     return core::Location{file.string(), line, 0, {}, false};
 }
 
@@ -151,7 +151,7 @@ core::Result<std::optional<json>> read_existing(const fs::path& file) {
         return std::optional<json>();
     CONFORM_TRY(json parsed, core::load_json_file(file));
     if (!parsed.is_object())
-        return core::fail("contract.json is not an object; fix or remove it", at(file, 1));
+        return core::fail("contract.json is not an object; fix or remove it", at_file(file, 1));
     return std::optional<json>(std::move(parsed));
 }
 
@@ -171,7 +171,7 @@ core::Result<void> put(const fs::path& path, const std::string& content, bool ch
     out << content;
     out.close();
     if (!out)
-        return core::fail("cannot write file", at(path, 0));
+        return core::fail("cannot write file", at_file(path, 0));
     report.written.push_back(path);
     return {};
 }
@@ -262,7 +262,7 @@ core::Result<FamilyImportReport> run_family_import(const FamilyImportRequest& re
     for (auto& [name, group] : groups) {
         if (name.empty())
             return core::fail("cannot infer a contract name; give --contract",
-                              at(group.operations.front().doc, 0));
+                              at_file(group.operations.front().doc, 0));
         CONFORM_CHECK(write_group(name, group, request.check, report));
         // warnings added while merging belong to their page's outcome
         for (const Imported& op : group.operations)

@@ -36,7 +36,32 @@ struct TargetState {
     bool unreachable = false;
     std::string unreachable_why;
     std::map<std::string, std::optional<std::int64_t>, std::less<>> totals; // per operation
+    // Each operation's default page as this target answered it: where links read identifiers
+    // (GetRepo's RepoName for GetRepoImage). Written by the probe, read-only afterwards.
+    std::map<std::string, internal::Answer, std::less<>> answers;
 };
+
+// The value a link fills from its producer's default page on this target; nullopt when the
+// producer gave none (a made-up identifier is never sent).
+std::optional<std::string> linked_value(const TargetState& t, const contract::Link& link) {
+    const auto answer = t.answers.find(link.from);
+    if (answer == t.answers.end())
+        return std::nullopt;
+    const auto v = answer->second.at(link.pointer);
+    if (!v)
+        return std::nullopt;
+    if (v->is_string() && !v->as_string().empty())
+        return std::string(v->as_string());
+    if (v->is_integer())
+        return std::to_string(v->as_int64());
+    return std::nullopt;
+}
+
+// Why the link cannot be filled on this target.
+std::string unfilled(const contract::Link& link) {
+    return link.param + " needs a value from " + link.from + " (" + link.pointer +
+           "), which this target's " + link.from + " did not give";
+}
 
 struct WorkItem {
     TargetState* state;
@@ -125,6 +150,12 @@ public:
         auto params = case_params(t, *op, c);
         if (!params)
             return finish(params.error().message);
+        for (const contract::Link& link : c.links) {
+            const auto value = linked_value(t, link);
+            if (!value)
+                return finish(unfilled(link));
+            params->set(link.param, *value);
+        }
 
         // Each exchange's body is parsed once, in the pipeline: the throttle test, the walk and
         // the checks read the same Observed.
@@ -256,33 +287,65 @@ private:
     internal::RequestPipeline m_pipeline;
 };
 
-// One default page per operation: is the target there, and how many items does it list?
+// One default page of an operation, its links filled from the producers probed before it.
+// False when the target is unreachable.
+bool probe_one(TargetState& t, const CaseRunner& runner, const contract::Operation& op,
+               const std::vector<contract::Link>& links) {
+    Case probe_case;
+    probe_case.name = "probe";
+    if (t.scheme && !t.target->credentials)
+        probe_case.signing = Signing::none;
+    http::QueryParams params;
+    for (const contract::Link& link : links)
+        if (const auto value = linked_value(t, link))
+            params.set(link.param, *value);
+    std::vector<std::string> environment;
+    auto sent = runner.send(t, op, probe_case, params, environment);
+    if (!sent) {
+        t.totals[op.name] = std::nullopt;
+        return true;
+    }
+    if (is_unreachable(*sent->answer.exchange)) {
+        t.unreachable = true;
+        t.unreachable_why = sent->answer.exchange->failure->message;
+        return false;
+    }
+    std::optional<std::int64_t> total;
+    if (op.pagination && sent->answer.observed.has_json())
+        total = checks::locate_listing(*op.pagination, sent->answer.observed.json()).total;
+    t.totals[op.name] = total;
+    t.answers.emplace(op.name, std::move(sent->answer));
+    return true;
+}
+
+// One default page per operation: is the target there, how many items does it list, and
+// which identifiers does it name for the operations linked to it? Producers are probed
+// before their consumers (GetRepo, then GetRepoImage with one of its RepoNames, then
+// GetImageTag); an operation whose producers never answer is probed with what there is.
 void probe(TargetState& t, const CaseRunner& runner) {
     const contract::Contract& contract = *t.target->contract;
-    for (const CaseFile& file : *t.target->cases) {
-        const contract::Operation* op = contract.find_operation(file.operation);
-        if (!op || t.totals.count(op->name))
-            continue;
-        Case probe_case;
-        probe_case.name = "probe";
-        std::vector<std::string> environment;
-        const bool can_sign = !t.scheme || t.target->credentials;
-        if (!can_sign)
-            probe_case.signing = Signing::none;
-        auto sent = runner.send(t, *op, probe_case, {}, environment);
-        if (!sent) {
-            t.totals[op->name] = std::nullopt;
-            continue;
-        }
-        if (is_unreachable(*sent->answer.exchange)) {
-            t.unreachable = true;
-            t.unreachable_why = sent->answer.exchange->failure->message;
+    std::vector<std::pair<const contract::Operation*, std::vector<contract::Link>>> pending;
+    for (const CaseFile& file : *t.target->cases)
+        if (const contract::Operation* op = contract.find_operation(file.operation))
+            if (std::none_of(pending.begin(), pending.end(),
+                             [&](const auto& p) { return p.first == op; }))
+                pending.emplace_back(op, contract::links_of(contract, *op));
+    while (!pending.empty()) {
+        // the first operation whose producers are all probed (or not probed at all in this
+        // run), else the first left: a cycle of links is probed in order
+        auto ready = std::find_if(pending.begin(), pending.end(), [&](const auto& p) {
+            return std::all_of(p.second.begin(), p.second.end(), [&](const contract::Link& l) {
+                return t.totals.count(l.from) ||
+                       std::none_of(pending.begin(), pending.end(),
+                                    [&](const auto& q) { return q.first->name == l.from; });
+            });
+        });
+        if (ready == pending.end())
+            ready = pending.begin();
+        const auto [op, links] = *ready;
+        pending.erase(ready);
+        if (!probe_one(t, runner, *op, links))
             return;
-        }
-        std::optional<std::int64_t> total;
-        if (op->pagination && sent->answer.observed.has_json())
-            total = checks::locate_listing(*op->pagination, sent->answer.observed.json()).total;
-        t.totals[op->name] = total;
     }
 }
 

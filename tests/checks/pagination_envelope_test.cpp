@@ -10,31 +10,17 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/checks/pagination.hpp"
+#include "tests/checks/pages_support.hpp"
 #include "tests/support/fixtures.hpp"
 
 using namespace conform;
 using core::DeviationId;
 using nlohmann::json;
 
+using test::slice;
+using test::uhub;
+
 namespace {
-
-checks::PageModel uhub() {
-    checks::PageModel m;
-    m.offset_param = "Offset";
-    m.limit_param = "Limit";
-    m.items_pointer = "/RepoSet";
-    m.total_pointer = "/TotalCount";
-    m.item_key = "RepoName";
-    m.limit_default = 20;
-    return m;
-}
-
-json slice(int from, int to, json total) {
-    json set = json::array();
-    for (int i = from; i < to; ++i)
-        set.push_back({{"RepoName", "r" + std::to_string(i)}});
-    return {{"RetCode", 0}, {"TotalCount", std::move(total)}, {"RepoSet", std::move(set)}};
-}
 
 // The data-envelope shape: the list and the total one level down, under "data".
 json enveloped(json flat) {

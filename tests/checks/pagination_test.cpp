@@ -5,23 +5,17 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/checks/pagination.hpp"
+#include "tests/checks/pages_support.hpp"
 #include "tests/support/fixtures.hpp"
 
 using namespace conform;
 using core::DeviationId;
 using nlohmann::json;
 
-namespace {
+using test::slice;
+using test::uhub;
 
-checks::PageModel uhub() {
-    checks::PageModel m;
-    m.offset_param = "Offset";
-    m.limit_param = "Limit";
-    m.items_pointer = "/RepoSet";
-    m.total_pointer = "/TotalCount";
-    m.item_key = "RepoName";
-    return m;
-}
+namespace {
 
 json page(int items, json total) {
     json set = json::array();
@@ -86,13 +80,6 @@ std::vector<checks::WalkPage> walk(int total, int limit,
                           {"Offset", std::to_string(static_cast<int>(i) * limit)}},
                          bodies[i]});
     return pages;
-}
-
-json slice(int from, int to, json total) {
-    json set = json::array();
-    for (int i = from; i < to; ++i)
-        set.push_back({{"RepoName", "r" + std::to_string(i)}});
-    return {{"RetCode", 0}, {"TotalCount", std::move(total)}, {"RepoSet", std::move(set)}};
 }
 
 } // namespace

@@ -9,15 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/contract/cases.hpp"
+#include "tests/contract/contract_test_support.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
 
-namespace {
+using test::source;
 
-fs::path source(const char* rel) {
-    return fs::path(CONFORM_SOURCE_DIR) / rel;
-}
+namespace {
 
 // A copy of a seed cases file with one change, in a temp folder.
 fs::path mutated(const std::function<void(nlohmann::json&)>& change) {

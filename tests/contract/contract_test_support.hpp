@@ -33,4 +33,9 @@ private:
     std::filesystem::path m_dir;
 };
 
+// A file of the checkout, by its path from the repository root.
+inline std::filesystem::path source(const char* rel) {
+    return std::filesystem::path(CONFORM_SOURCE_DIR) / rel;
+}
+
 } // namespace conform::test

@@ -13,6 +13,10 @@
 
 namespace conform::test {
 
+// The committed contracts folder.
+inline const std::filesystem::path k_schemas =
+    std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas";
+
 inline std::string read_text(const std::filesystem::path& path) {
     auto text = core::read_text_file(path);
     REQUIRE(text.has_value());

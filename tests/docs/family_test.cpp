@@ -17,9 +17,9 @@ using namespace conform;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
+using test::k_schemas;
 
-const fs::path k_schemas = fs::path(CONFORM_SOURCE_DIR) / "schemas";
+namespace {
 
 void write(const fs::path& path, std::string_view text) {
     fs::create_directories(path.parent_path());

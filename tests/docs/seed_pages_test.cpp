@@ -11,9 +11,9 @@ using nlohmann::json;
 using test::json_file;
 using test::line_containing;
 
-namespace {
+using test::k_schemas;
 
-const std::filesystem::path k_schemas = std::filesystem::path(CONFORM_SOURCE_DIR) / "schemas";
+namespace {
 
 struct Seed {
     const char* doc;

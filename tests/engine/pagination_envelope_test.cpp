@@ -16,10 +16,13 @@
 #include "runner/serve/serve.hpp"
 #include "tests/support/exit_status.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/silent_reporter.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+using test::Silent;
 
 namespace {
 
@@ -87,8 +90,6 @@ std::unique_ptr<http::Server> start(const Seed& s, serve::PersonaId persona, boo
     REQUIRE(server);
     return std::move(*server);
 }
-
-class Silent final : public report::Reporter {};
 
 struct Seen {
     std::multiset<std::string> ids; // pagination.* ids, once per case that shows them

@@ -9,8 +9,11 @@
 
 #include "runner/engine/run.hpp"
 #include "runner/serve/serve.hpp"
+#include "tests/support/silent_reporter.hpp"
 
 using namespace conform;
+
+using test::Silent;
 
 namespace {
 
@@ -40,8 +43,6 @@ const Loaded& seeds() {
     }();
     return loaded;
 }
-
-class Silent final : public report::Reporter {};
 
 std::string names(const std::set<core::DeviationId>& ids) {
     std::string out;

@@ -116,6 +116,55 @@ TEST_CASE("conform run without --target: reference clean, doc-sample deviating, 
     fs::remove_all(dir);
 }
 
+TEST_CASE("a family without cases or datasets: generated cases, links filled from producers") {
+    // The UHub family fixture: no cases file, no dataset. Its cases are generated, the reference
+    // synthesizes its data, and GetImageTag's RepoName and ImageName come from what GetRepo and
+    // GetRepoImage answered on the same target.
+    const fs::path dir = test::fresh_dir("engine-family");
+    const fs::path no_cases = dir / "no-cases";
+    fs::create_directories(no_cases);
+    engine::RunJob job;
+    job.schemas_dir = fs::path(CONFORM_SOURCE_DIR) / "tests/contract/fixtures/family";
+    job.cases_dir = no_cases;
+    job.contracts = {"uhub-family"};
+    job.personas = {"reference"};
+    job.report.dir = dir / "report";
+    job.report.console.quiet = true;
+    std::ostringstream out, err;
+    const auto verdict = engine::run_run(job, out, err);
+    INFO(out.str() << err.str());
+    REQUIRE(verdict);
+    CHECK(*verdict == core::Verdict::conformant);
+    const nlohmann::json report = read_report(dir / "report");
+    std::map<std::string, std::size_t> passed;
+    std::size_t tag_requests_with_both = 0;
+    for (const auto& target : report.at("targets"))
+        for (const auto& c : target.at("cases")) {
+            INFO(c.dump(1));
+            if (c.at("status") == "skipped") {
+                // DescribeQuota's Region is required and nothing in the family lists it: skipped
+                // naming it, never made up.
+                CHECK(c.at("operation") == "DescribeQuota");
+                CHECK(c.dump().find("Region is required") != std::string::npos);
+                continue;
+            }
+            CHECK(c.at("status") == "passed");
+            ++passed[c.at("operation").get<std::string>()];
+            if (c.at("operation") == "GetImageTag" && c.contains("exchanges"))
+                for (const auto& x : c.at("exchanges")) {
+                    const std::string url = x.dump();
+                    if (url.find("RepoName=") != std::string::npos &&
+                        url.find("ImageName=") != std::string::npos)
+                        ++tag_requests_with_both;
+                }
+        }
+    CHECK(passed["GetRepo"] > 5);
+    CHECK(passed["GetRepoImage"] > 5);
+    CHECK(passed["GetImageTag"] > 5);
+    CHECK(tag_requests_with_both > 0);
+    fs::remove_all(dir);
+}
+
 TEST_CASE("conform run: a closed port is exit 3, an unknown contract exit 2") {
     const fs::path dir = test::fresh_dir("engine-closed");
     engine::RunJob job;

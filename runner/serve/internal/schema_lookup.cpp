@@ -6,37 +6,20 @@ namespace conform::serve::internal {
 
 using nlohmann::json;
 
-namespace {
-
-// Follows same-document "$ref": "#/..." (the importer writes $defs that way); a bounded number
-// of hops so that a $ref cycle cannot loop.
-const json* resolve(const json& root, const json* node) {
-    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
-        auto it = node->find("$ref");
-        if (it == node->end() || !it->is_string())
-            return node;
-        const std::string& ref = it->get_ref<const std::string&>();
-        if (!ref.starts_with("#"))
-            return node; // another document: not followed here
-        node = core::resolve_pointer(root, core::percent_decode(std::string_view(ref).substr(1)));
-    }
-    return node;
-}
-
-} // namespace
+namespace {} // namespace
 
 const json* subschema_at(const json& schema, std::string_view instance_pointer) {
     auto tokens = core::parse_pointer(instance_pointer);
     if (!tokens)
         return nullptr;
-    const json* at = resolve(schema, &schema);
+    const json* at = resolve_local_ref(schema, &schema);
     for (const std::string& t : *tokens) {
         if (!at || !at->is_object())
             return nullptr;
         auto props = at->find("properties");
         if (props == at->end() || !props->is_object() || !props->contains(t))
             return nullptr;
-        at = resolve(schema, &(*props)[t]);
+        at = resolve_local_ref(schema, &(*props)[t]);
     }
     return at;
 }
@@ -48,7 +31,7 @@ const json* item_schema(const json& schema, std::string_view items_pointer) {
     auto it = list->find("items");
     if (it == list->end() || !it->is_object())
         return nullptr;
-    return resolve(schema, &*it);
+    return resolve_local_ref(schema, &*it);
 }
 
 bool is_string_typed(const json* subschema) {
@@ -90,6 +73,19 @@ std::vector<std::string> properties_of(const json* subschema) {
         for (const auto& [name, _] : it->items())
             out.push_back(name);
     return out;
+}
+
+const json* resolve_local_ref(const json& root, const json* node) {
+    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
+        auto it = node->find("$ref");
+        if (it == node->end() || !it->is_string())
+            return node;
+        const std::string& ref = it->get_ref<const std::string&>();
+        if (!ref.starts_with("#"))
+            return node; // another document: not followed here
+        node = core::resolve_pointer(root, core::percent_decode(std::string_view(ref).substr(1)));
+    }
+    return node;
 }
 
 } // namespace conform::serve::internal

@@ -27,17 +27,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-const json* resolve(const json& root, const json* node) {
-    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
-        auto it = node->find("$ref");
-        if (it == node->end() || !it->is_string() || !it->get<std::string>().starts_with("#"))
-            return node;
-        node = core::resolve_pointer(
-            root, core::percent_decode(std::string_view(it->get<std::string>()).substr(1)));
-    }
-    return node;
-}
-
 std::string first_type(const json& schema) {
     auto it = schema.find("type");
     if (it == schema.end())
@@ -103,7 +92,7 @@ json synth_number(const json& schema, std::int64_t i, bool integer) {
 }
 
 json synth(const json& root, const json& given, std::string_view name, std::int64_t i, int depth) {
-    const json* schema = resolve(root, &given);
+    const json* schema = resolve_local_ref(root, &given);
     if (!schema || !schema->is_object())
         return synth_string(json::object(), name, i);
     if (auto c = schema->find("const"); c != schema->end())
@@ -207,7 +196,7 @@ std::string as_param(const json& v) {
 core::Result<json> synth_body(const contract::Contract& contract, const contract::Operation& op) {
     const json& root = op.response.document;
     json body = success_envelope(contract, op.name);
-    if (const json* top = resolve(root, &root); top && top->contains("properties"))
+    if (const json* top = resolve_local_ref(root, &root); top && top->contains("properties"))
         for (const auto& [field, sub] : (*top)["properties"].items())
             if (!body.contains(field))
                 body[field] = synth(root, sub, field, 0, 1);
