@@ -290,8 +290,9 @@ core::Result<std::vector<CaseFile>> plan_cases(const Contract& contract,
     for (const auto& [name, op] : contract.operations) {
         if (!contract.is_read_only(name))
             continue;
+        const std::string& operation = name; // clang 14 cannot capture a structured binding
         auto file = std::find_if(files.begin(), files.end(),
-                                 [&](const CaseFile& f) { return f.operation == name; });
+                                 [&](const CaseFile& f) { return f.operation == operation; });
         if (file == files.end())
             out.push_back(generate_cases(contract, op));
         else if (file->with_generated)
