@@ -143,6 +143,47 @@ TEST_CASE("every persona of every contract produces exactly the deviations it de
     CHECK(runs >= 3 * 18);
 }
 
+// Issue 16: a list found under another parent is still paged. Each pagination fault behind a
+// data envelope must be reported exactly as for a flat implementation, plus field.misplaced.
+TEST_CASE("data-envelope combined with each pagination persona reports both", "[personas]") {
+    const Loaded& l = seeds();
+    std::size_t runs = 0;
+    for (std::size_t i = 0; i < l.contracts.size(); ++i) {
+        for (const char* fault : {"ignore-limit", "off-by-one", "duplicate-items", "unstable-total",
+                                  "wrong-default-limit", "ignore-offset"}) {
+            const auto envelope = serve::parse_persona("data-envelope");
+            const auto paging = serve::parse_persona(fault);
+            REQUIRE(envelope);
+            REQUIRE(paging);
+            const serve::Applicability a =
+                serve::applicability(envelope->ids()[0], l.contracts[i], l.fixtures[i]);
+            const serve::Applicability b =
+                serve::applicability(paging->ids()[0], l.contracts[i], l.fixtures[i]);
+            if (!a.applies || !b.applies)
+                continue;
+            const std::string spec = std::string("data-envelope+") + fault;
+            const auto combined = serve::parse_persona(spec);
+            REQUIRE(combined);
+            const auto ids = produced_by(i, *combined, false);
+            std::set<core::DeviationId> missing, unexpected;
+            for (const serve::Applicability* fit : {&a, &b})
+                for (auto id : fit->expected.ids())
+                    if (!ids.count(id))
+                        missing.insert(id);
+            for (auto id : ids)
+                if (!a.expected.contains(id) && !a.tolerated.contains(id) &&
+                    !b.expected.contains(id) && !b.tolerated.contains(id))
+                    unexpected.insert(id);
+            INFO(l.contracts[i].name << " / " << spec << ": produced " << names(ids) << "; missing "
+                                     << names(missing) << "; unexpected " << names(unexpected));
+            CHECK(missing.empty());
+            CHECK(unexpected.empty());
+            ++runs;
+        }
+    }
+    CHECK(runs >= 3 * 5);
+}
+
 TEST_CASE("the reference is clean over HTTPS too, and doc-sample is not", "[personas][tls]") {
     for (std::size_t i = 0; i < seeds().contracts.size(); ++i) {
         INFO(seeds().contracts[i].name);
