@@ -244,9 +244,49 @@ private:
                 continue;
             instance[name] = coerce(value, contract::request_property(page.request_schema, name));
         }
+        const std::vector<std::string> wholes = sent_whole(page, instance, line);
         auto result = request.validate(instance);
-        for (Deviation& d : classify({page.operation, page.request_schema, instance, result}))
+        for (Deviation& d : classify({page.operation, page.request_schema, instance, result})) {
+            const bool member_of_whole =
+                d.id == DeviationId::field_missing &&
+                std::any_of(wholes.begin(), wholes.end(), [&](const std::string& w) {
+                    return d.instance_pointer.starts_with("/" + w + ".");
+                });
+            if (!member_of_whole) // already said once, by the placeholder finding
+                add(std::move(d), page.doc, line, "sample-vs-table", "sample request");
+        }
+    }
+
+    // "BWConf=LVGDeccZ" where the table documents BWConf.Name, BWConf.PayMode, ...: the sample
+    // sends a stand-in for the whole structure. One doc.placeholder finding naming the members
+    // it leaves out, not a field.missing for each. Returns the names sent so.
+    std::vector<std::string> sent_whole(const Page& page, const json& instance, std::size_t line) {
+        std::vector<std::string> out;
+        const json& properties = member(page.request_schema, "properties");
+        const json& required = member(page.request_schema, "required");
+        if (!properties.is_object() || !required.is_array())
+            return out;
+        for (const auto& [name, _] : instance.items()) {
+            if (properties.contains(name))
+                continue;
+            std::string members;
+            for (const json& r : required)
+                if (r.is_string() && r.get<std::string>().starts_with(name + ".") &&
+                    !instance.contains(r.get<std::string>()))
+                    members += (members.empty() ? "" : ", ") + r.get<std::string>();
+            if (members.empty())
+                continue;
+            Deviation d = base(DeviationId::doc_placeholder, page, "structure-parameter");
+            d.instance_pointer = "/" + core::escape_pointer_token(name);
+            d.expected = members;
+            d.actual = "\"" + name + "\"";
+            d.message = "the sample request sends \"" + name +
+                        "\" whole, a stand-in for the members the table documents; it leaves out " +
+                        members;
             add(std::move(d), page.doc, line, "sample-vs-table", "sample request");
+            out.push_back(name);
+        }
+        return out;
     }
 
     // "Disks.N.Size" (or ".n") when the request table documents Disks.N.Size as indexed:

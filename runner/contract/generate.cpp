@@ -58,6 +58,20 @@ std::vector<Param> params_of(const Contract& contract, const Operation& op) {
         const bool req = std::find(required.begin(), required.end(), name) != required.end();
         out.push_back({name, internal::property(doc, &doc, name), req});
     }
+    // A required indexed parameter ("Type.N" requires its first element, "Type.0"): its
+    // schema is the pattern property the importer wrote with the page's name in x-indexed.
+    if (auto patterns = doc.find("patternProperties");
+        patterns != doc.end() && patterns->is_object())
+        for (const auto& [_, schema] : patterns->items()) {
+            const std::string indexed = schema.value("x-indexed", std::string());
+            const auto n = indexed.find(".N");
+            if (n == std::string::npos)
+                continue;
+            std::string first = indexed;
+            first.replace(n, 2, ".0");
+            if (std::find(required.begin(), required.end(), first) != required.end())
+                out.push_back({first, &schema, true});
+        }
     return out;
 }
 

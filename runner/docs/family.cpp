@@ -100,7 +100,22 @@ FamilyGuess family_of(const Group& group) {
     return {};
 }
 
-json family_defaults(const std::string& name, const FamilyGuess& guess) {
+// Whether some operation of the group documents the top-level response field `field`.
+bool group_documents(const Group& group, std::string_view field) {
+    for (const Imported& op : group.operations)
+        for (const GeneratedFile& file : op.result.files) {
+            if (!file.name.ends_with(".response.schema.json"))
+                continue;
+            const json schema = json::parse(file.content, nullptr, false);
+            if (schema.is_object() && schema.contains("properties") &&
+                schema["properties"].is_object() && schema["properties"].contains(field))
+                return true;
+        }
+    return false;
+}
+
+json family_defaults(const std::string& name, const Group& group) {
+    const FamilyGuess guess = family_of(group);
     json contract = {
         {"$comment", "Written by conform import; edit freely: title, read_only, base_url, "
                      "routing, signing, envelope and any other key are kept on re-import, the "
@@ -121,11 +136,20 @@ json family_defaults(const std::string& name, const FamilyGuess& guess) {
         contract["signing"] = row.signing;
         contract["envelope"] = json::parse(row.envelope);
     }
+    // A status description the family may carry (Tencent's codeDesc) but none of these pages
+    // documents (CVM's DescribeKeyPairs answers code and message only) is not required of them.
+    json& envelope = contract["envelope"];
+    if (envelope.contains("description")) {
+        const std::string pointer = envelope["description"].value("pointer", std::string());
+        if (pointer.size() > 1 && pointer.find('/', 1) == std::string::npos &&
+            !group_documents(group, pointer.substr(1)))
+            envelope.erase("description");
+    }
     return contract;
 }
 
 json merge_contract(const std::string& name, Group& group, const std::optional<json>& existing) {
-    json contract = existing ? *existing : family_defaults(name, family_of(group));
+    json contract = existing ? *existing : family_defaults(name, group);
     const json known = contract.value("operations", json::object());
     json operations = known.is_object() ? known : json::object();
     json read_only = contract.value("read_only", json::array());

@@ -218,6 +218,8 @@ private:
             return "the contract has no operation " + file.operation;
         if (!c.skip.empty())
             return c.skip;
+        if (auto gap = t.target->no_data.find(op->name); gap != t.target->no_data.end())
+            return gap->second;
         if (!contract.is_read_only(op->name))
             return "live mode sends read-only operations only; the contract does not mark " +
                    op->name + " read-only";

@@ -40,6 +40,9 @@ struct Target {
     std::string persona; // the in-process persona behind it; "" for an external target
     std::optional<http::Credentials> credentials; // nullopt: signed cases are skipped
     std::string missing_credentials;              // why there are none, for the skip reason
+    // Operations this target has no data for, each with why (an embedded reference whose
+    // response schema no synthesized answer satisfies): their cases are skipped with it.
+    std::map<std::string, std::string, std::less<>> no_data;
 };
 
 // --shard K/N: this run takes every Nth case (by contract/operation/case, the same on every

@@ -66,6 +66,12 @@ core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream&
     for (std::size_t i = 0; i < plan.contracts.size(); ++i) {
         const contract::Contract& c = plan.contracts[i];
         CONFORM_TRY(serve::Fixtures fixtures, serve::load_fixtures(c, cases));
+        std::map<std::string, std::string, std::less<>> no_data;
+        for (const auto& [op, why] : fixtures.unsynthesizable) {
+            no_data.emplace(op, "the reference has no data for " + op + ": " + why.to_string());
+            err << "conform: the reference has no data for " << c.name << " " << op << ": "
+                << why.to_string() << '\n';
+        }
         for (const serve::Persona& persona : personas) {
             const serve::Applicability fit = serve::applicability(persona, c, fixtures);
             if (!fit.applies) {
@@ -94,6 +100,7 @@ core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream&
             t.name = persona.name();
             t.url = server->base_url();
             t.persona = t.name;
+            t.no_data = no_data;
             if (const http::Scheme* scheme = http::find_scheme(c.signing))
                 t.credentials = serve::test_credentials(*scheme);
             plan.references.push_back(std::move(reference));

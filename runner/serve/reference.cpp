@@ -97,7 +97,7 @@ http::ServerResponse Reference::answer_json(const http::ServerRequest& request) 
     if (!op->pagination || !fixture)
         return json_response(fixture && fixture->body
                                  ? *fixture->body
-                                 : internal::success_envelope(m_contract, op->name));
+                                 : internal::success_envelope(m_contract, *op));
     if (mutation.body == BodyTransform::doc_sample && fixture->sample_body)
         return json_response(*fixture->sample_body);
     return json_response(success_body(*op, *fixture, params));
@@ -155,7 +155,8 @@ json Reference::success_body(const contract::Operation& op, const OperationFixtu
     const std::int64_t total = internal::reported_total(mutation.total, span, n);
     const bool total_as_string =
         plan.total_is_string || mutation.total == TotalTransform::as_string;
-    json body = internal::page_body(m_contract, op, std::move(items), total, total_as_string);
+    json body =
+        internal::page_body(fixture.page_base, op, std::move(items), total, total_as_string);
     internal::transform_body(mutation.body, page, body);
     return body;
 }

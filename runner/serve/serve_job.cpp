@@ -45,6 +45,9 @@ core::Result<core::Verdict> run_serve(const ServeJob& job, const ServeEdges& edg
         write_persona_list(out, *chosen, *fixtures);
         return core::Verdict::conformant;
     }
+    for (const auto& [op, why] : fixtures->unsynthesizable)
+        err << "conform serve: " << op << " answers with the envelope only: " << why.to_string()
+            << '\n';
     auto persona = parse_persona(job.persona);
     if (!persona)
         return core::fail(persona.error().message);

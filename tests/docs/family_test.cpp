@@ -260,3 +260,43 @@ TEST_CASE("re-importing a seed page into its committed contract changes nothing"
             FAIL_CHECK("stale: " << stale.string());
     }
 }
+
+TEST_CASE("a sample that sends a structure whole is one placeholder finding",
+          "[docs][family][lint][shared]") {
+    // UWSC's CreatePOPGW documents BWConf.Name, BWConf.BwMax, ... as required, and its sample
+    // sends "BWConf=LVGDeccZ" and every member but BWConf.Name: one doc.placeholder naming what
+    // the stand-in leaves out, not a field.missing.
+    CONFORM_REQUIRE_SHARED("structure parameters sent whole");
+    const fs::path page = *test::shared_dir() / "api-docs/ucloud/uwsc-api/create_popgw.md";
+    auto lint = checks::lint_docs({{page}, {}});
+    REQUIRE(lint);
+    bool placeholder = false;
+    for (const checks::LintFinding& f : lint->findings) {
+        const core::Deviation& d = f.deviation;
+        INFO(core::name_of(d.id) << " " << d.instance_pointer << " " << d.message);
+        CHECK_FALSE((d.id == core::DeviationId::field_missing &&
+                     d.instance_pointer.starts_with("/BWConf.")));
+        if (d.id == core::DeviationId::doc_placeholder && d.instance_pointer == "/BWConf") {
+            placeholder = true;
+            CHECK(d.message.find("BWConf.Name") != std::string::npos);
+            CHECK(d.message.find("BWConf.PayMode") == std::string::npos); // the sample sends it
+            CHECK(d.message.find("BWConf.BwMax") == std::string::npos);
+        }
+    }
+    CHECK(placeholder);
+}
+
+TEST_CASE("an item's key is its own identifier, not the parent the request filters by",
+          "[docs][family][pagination][shared]") {
+    // VPC's DescribeNATGWPolicy lists policies of one NAT gateway: the items carry NATGWId
+    // (the request's filter) and PolicyId (their own).
+    CONFORM_REQUIRE_SHARED("item keys of real listings");
+    const fs::path out = test::scratch_dir("family-item-key") / "vpc";
+    docs::FamilyImportRequest request;
+    request.inputs = {*test::shared_dir() / "api-docs/ucloud/vpc-api/describe_natgw_policy.md"};
+    request.contract = "vpc";
+    request.out_dir = out;
+    REQUIRE(docs::run_family_import(request));
+    const json contract = load(out / "contract.json");
+    CHECK(contract["operations"]["DescribeNATGWPolicy"]["pagination"]["item_key"] == "PolicyId");
+}

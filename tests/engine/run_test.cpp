@@ -13,6 +13,7 @@
 #include "runner/engine/replay.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/serve/serve.hpp"
+#include "tests/engine/family_run.hpp"
 #include "tests/http/loopback_support.hpp"
 #include "tests/support/contracts.hpp"
 #include "tests/support/fixtures.hpp"
@@ -121,21 +122,12 @@ TEST_CASE("a family without cases or datasets: generated cases, links filled fro
     // synthesizes its data, and GetImageTag's RepoName and ImageName come from what GetRepo and
     // GetRepoImage answered on the same target.
     const fs::path dir = test::fresh_dir("engine-family");
-    const fs::path no_cases = dir / "no-cases";
-    fs::create_directories(no_cases);
-    engine::RunJob job;
-    job.schemas_dir = fs::path(CONFORM_SOURCE_DIR) / "tests/contract/fixtures/family";
-    job.cases_dir = no_cases;
-    job.contracts = {"uhub-family"};
-    job.personas = {"reference"};
-    job.report.dir = dir / "report";
-    job.report.console.quiet = true;
-    std::ostringstream out, err;
-    const auto verdict = engine::run_run(job, out, err);
-    INFO(out.str() << err.str());
-    REQUIRE(verdict);
-    CHECK(*verdict == core::Verdict::conformant);
-    const nlohmann::json report = read_report(dir / "report");
+    const auto run = test::run_family(
+        fs::path(CONFORM_SOURCE_DIR) / "tests/contract/fixtures/family", dir, {"uhub-family"});
+    INFO(run.console);
+    REQUIRE(run.verdict);
+    CHECK(*run.verdict == core::Verdict::conformant);
+    const nlohmann::json& report = run.report;
     std::map<std::string, std::size_t> passed;
     std::size_t tag_requests_with_both = 0;
     for (const auto& target : report.at("targets"))
@@ -162,6 +154,46 @@ TEST_CASE("a family without cases or datasets: generated cases, links filled fro
     CHECK(passed["GetRepoImage"] > 5);
     CHECK(passed["GetImageTag"] > 5);
     CHECK(tag_requests_with_both > 0);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("an operation the reference cannot synthesize is skipped, naming why; the rest runs") {
+    // GetImageTag's response schema is made unsatisfiable (a required integer at least 5 and
+    // at most 1): the family still runs, GetImageTag's cases say why they were not sent.
+    const fs::path dir = test::fresh_dir("engine-unsynthesizable");
+    const fs::path schemas = dir / "schemas";
+    fs::create_directories(schemas);
+    fs::copy(fs::path(CONFORM_SOURCE_DIR) / "tests/contract/fixtures/family/uhub-family",
+             schemas / "uhub-family", fs::copy_options::recursive);
+    const fs::path tag = schemas / "uhub-family" / "GetImageTag.response.schema.json";
+    nlohmann::json schema = nlohmann::json::parse(std::ifstream(tag));
+    schema["properties"]["Broken"] = {{"type", "integer"}, {"minimum", 5}, {"maximum", 1}};
+    schema["required"].push_back("Broken");
+    std::ofstream(tag) << schema.dump(1);
+    const auto run = test::run_family(schemas, dir, {"uhub-family"});
+    INFO(run.console);
+    REQUIRE(run.verdict);
+    CHECK(*run.verdict == core::Verdict::conformant);
+    CHECK(run.err.find("the reference has no data for uhub-family GetImageTag") !=
+          std::string::npos);
+    std::map<std::string, std::size_t> passed, skipped;
+    for (const auto& target : run.report.at("targets"))
+        for (const auto& c : target.at("cases")) {
+            const std::string op = c.at("operation");
+            if (c.at("status") == "passed")
+                ++passed[op];
+            if (c.at("status") != "skipped" || op != "GetImageTag")
+                continue;
+            ++skipped[op];
+            const std::string why = c.dump();
+            INFO(why);
+            CHECK(why.find("the reference has no data for GetImageTag") != std::string::npos);
+            CHECK(why.find("GetImageTag.response.schema.json") != std::string::npos);
+        }
+    CHECK(passed["GetRepo"] > 5);
+    CHECK(passed["GetRepoImage"] > 5);
+    CHECK(passed["GetImageTag"] == 0);
+    CHECK(skipped["GetImageTag"] > 5);
     fs::remove_all(dir);
 }
 

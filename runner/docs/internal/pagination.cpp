@@ -1,6 +1,7 @@
 #include "runner/docs/internal/pagination.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "runner/core/json_pointer.hpp"
 
@@ -84,8 +85,12 @@ bool is_scalar(const json* property) {
 }
 
 // The field that identifies an item: <stem>Id, <stem>Name (stem = the model name without
-// Set/Info/List/Item), then any ...Id or ...Name, then the first scalar field.
-json item_key(const FieldTable& model, const std::string& def, const json& def_schema) {
+// Set/Info/List/Item), then a ...Id or ...Name field (one the request does not take as a
+// parameter first: that one names the parent the list is filtered by, as NATGWId does in
+// DescribeNATGWPolicy's DataSet; then one whose own stem the model's name holds, longest
+// first), then the first scalar field.
+json item_key(const FieldTable& model, const std::string& def, const json& def_schema,
+              const FieldTable* request) {
     std::string stem = to_lower_ascii(def);
     for (std::string_view suffix : {"set", "info", "list", "items", "item", "s"}) {
         if (stem.size() > suffix.size() && ends_with(stem, suffix)) {
@@ -99,10 +104,28 @@ json item_key(const FieldTable& model, const std::string& def, const json& def_s
         for (const Field& f : model.fields)
             if (to_lower_ascii(f.name) == want && scalar(f))
                 return f.name;
-    for (std::string_view suffix : {"id", "name"})
-        for (const Field& f : model.fields)
-            if (ends_with(to_lower_ascii(f.name), suffix) && scalar(f))
-                return f.name;
+    auto is_param = [&](const Field& f) {
+        return request && std::any_of(request->fields.begin(), request->fields.end(),
+                                      [&](const Field& r) { return r.name == f.name; });
+    };
+    const Field* best = nullptr;
+    std::tuple<bool, std::size_t, int> best_rank{};
+    for (const Field& f : model.fields) {
+        const std::string name = to_lower_ascii(f.name);
+        const int suffix = ends_with(name, "id") ? 2 : ends_with(name, "name") ? 1 : 0;
+        if (!suffix || !scalar(f))
+            continue;
+        const std::string own = name.substr(0, name.size() - (suffix == 2 ? 2 : 4));
+        const std::size_t held =
+            !own.empty() && stem.find(own) != std::string::npos ? own.size() : 0;
+        const std::tuple<bool, std::size_t, int> rank{!is_param(f), held, suffix};
+        if (!best || rank > best_rank) {
+            best = &f;
+            best_rank = rank;
+        }
+    }
+    if (best)
+        return best->name;
     for (const Field& f : model.fields)
         if (scalar(f))
             return f.name;
@@ -178,7 +201,7 @@ json infer_pagination(const PageFacts& facts, const DerivedSchemas& schemas, con
         const auto it = schemas.models.find(def);
         if (it != schemas.models.end() && schemas.response.contains("$defs") &&
             schemas.response["$defs"].contains(def))
-            model["item_key"] = item_key(*it->second, def, schemas.response["$defs"][def]);
+            model["item_key"] = item_key(*it->second, def, schemas.response["$defs"][def], request);
     } else {
         warn("pagination: the response documents no list field");
     }

@@ -61,9 +61,37 @@ json success_envelope(const contract::Contract& contract, std::string_view opera
     return body;
 }
 
-json page_body(const contract::Contract& contract, const contract::Operation& operation, json items,
-               std::int64_t total, bool total_is_string) {
+namespace {
+
+// Whether the response schema's root lets a member named by pointer's first token appear: a
+// page that documents no Message forbids one (additionalProperties false).
+bool root_allows(const contract::Operation& operation, std::string_view pointer) {
+    const json& root = operation.response.document;
+    const auto tokens = core::parse_pointer(pointer);
+    if (!tokens || tokens->empty() || !root.is_object())
+        return true;
+    if (auto props = root.find("properties");
+        props != root.end() && props->is_object() && props->contains(tokens->front()))
+        return true;
+    auto extra = root.find("additionalProperties");
+    return extra == root.end() || *extra != false;
+}
+
+} // namespace
+
+json success_envelope(const contract::Contract& contract, const contract::Operation& operation) {
     json body = success_envelope(contract, operation.name);
+    const contract::Envelope& e = contract.envelope;
+    if (!e.message_pointer.empty() && !root_allows(operation, e.message_pointer))
+        take_at(body, e.message_pointer);
+    if (e.description && !root_allows(operation, e.description->pointer))
+        take_at(body, e.description->pointer);
+    return body;
+}
+
+json page_body(json base, const contract::Operation& operation, json items, std::int64_t total,
+               bool total_is_string) {
+    json body = std::move(base);
     if (const auto& p = operation.pagination) {
         // The reference obeys the contract's table: Tencent documents totalCount as a String.
         set_at(body, p->total_pointer, total_is_string ? json(std::to_string(total)) : json(total));

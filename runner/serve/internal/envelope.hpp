@@ -68,6 +68,10 @@ nlohmann::json take_at(nlohmann::json& document, std::string_view pointer);
 // The success envelope of operation (status, description, an empty message, the action echo).
 [[nodiscard]] nlohmann::json success_envelope(const contract::Contract& contract,
                                               std::string_view operation);
+// The same, without the members the operation's response schema forbids (a page that
+// documents no Message: its answers carry none).
+[[nodiscard]] nlohmann::json success_envelope(const contract::Contract& contract,
+                                              const contract::Operation& operation);
 // An error envelope: code at the status pointer, code_desc at the description pointer (when
 // the contract has one), message at the message pointer, and the action echo of `echo` (the
 // routing value that was sent; empty when none was).
@@ -78,11 +82,12 @@ nlohmann::json take_at(nlohmann::json& document, std::string_view pointer);
                                               std::string_view echo, Refusal refusal,
                                               std::string message);
 
-// A success answer of a paging operation: the envelope, the items at the items pointer and the
-// total at the total pointer (a string when the response schema types it so).
-[[nodiscard]] nlohmann::json page_body(const contract::Contract& contract,
-                                       const contract::Operation& operation, nlohmann::json items,
-                                       std::int64_t total, bool total_is_string);
+// A success answer of a paging operation: base (the envelope and the page's other documented
+// fields, OperationFixture::page_base), the items at the items pointer and the total at the
+// total pointer (a string when the response schema types it so).
+[[nodiscard]] nlohmann::json page_body(nlohmann::json base, const contract::Operation& operation,
+                                       nlohmann::json items, std::int64_t total,
+                                       bool total_is_string);
 
 // The messages, naming the parameter (SIGNING.md: UCloud's "Missing Action").
 [[nodiscard]] std::string missing_operation_message(const contract::Contract& contract);

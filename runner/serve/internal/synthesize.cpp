@@ -5,6 +5,7 @@
 
 #include "runner/contract/cases.hpp"
 #include "runner/core/json_pointer.hpp"
+#include "runner/core/text.hpp"
 #include "runner/serve/internal/envelope.hpp"
 #include "runner/serve/internal/schema_lookup.hpp"
 
@@ -17,15 +18,9 @@ namespace {
 constexpr std::int64_t k_min_items = 25;    // several pages of the walk's 7
 constexpr std::int64_t k_max_items = 130;   // the generated walk's 20 pages of 7 cover it
 constexpr std::int64_t k_linked_groups = 3; // producer identifiers a consumer has items for
-constexpr int k_max_depth = 6;              // nested objects synthesized
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
+// Nesting synthesized (objects and arrays each count): real pages nest items five deep
+// (UCDN's AuthConfigs/Config/Keys); the bound only stops a schema that refers to itself.
+constexpr int k_max_depth = 16;
 
 std::string first_type(const json& schema) {
     auto it = schema.find("type");
@@ -67,7 +62,7 @@ std::string synth_string(const json& schema, std::string_view name, std::int64_t
                       static_cast<long long>(i));
         return buf;
     }
-    std::string out = lower(name.empty() ? "value" : name) + "-" + two_digits(i);
+    std::string out = core::ascii_lower(name.empty() ? "value" : name) + "-" + two_digits(i);
     const auto max = schema.value("maxLength", std::int64_t{-1});
     const auto min = schema.value("minLength", std::int64_t{0});
     if (max >= 0 && static_cast<std::int64_t>(out.size()) > max) // keep the distinct tail
@@ -134,7 +129,7 @@ std::vector<std::string> identifier_fields(const contract::Contract& contract) {
     std::vector<std::string> out;
     for (const auto& [_, op] : contract.operations)
         if (op.pagination)
-            out.push_back(lower(op.pagination->item_key));
+            out.push_back(core::ascii_lower(op.pagination->item_key));
     return out;
 }
 
@@ -147,6 +142,16 @@ std::int64_t items_per_group(const contract::Pagination& page) {
 json synthesize_value(const json& root, const json& schema, std::string_view name,
                       std::int64_t index) {
     return synth(root, schema, name, index, 0);
+}
+
+json synthesize_page_base(const contract::Contract& contract, const contract::Operation& op) {
+    const json& root = op.response.document;
+    json body = success_envelope(contract, op);
+    if (const json* top = resolve_local_ref(root, &root); top && top->contains("properties"))
+        for (const auto& [field, sub] : (*top)["properties"].items())
+            if (!body.contains(field))
+                body[field] = synth(root, sub, field, 0, 1);
+    return body;
 }
 
 namespace {
@@ -162,7 +167,7 @@ std::vector<Grouping> groupings(const contract::Contract& contract, const contra
     std::vector<Grouping> out;
     for (const contract::Link& link : contract::links_of(contract, op))
         for (const std::string& field : item_fields)
-            if (lower(field) == lower(link.param))
+            if (core::ascii_lower(field) == core::ascii_lower(link.param))
                 out.push_back({link.param, field});
     return out;
 }
@@ -182,7 +187,7 @@ json synth_item(const contract::Contract& contract, const contract::Operation& o
         if (is_group)
             i = group; // the group-th identifier its producer lists
         else if (field != op.pagination->item_key &&
-                 std::find(ids.begin(), ids.end(), lower(field)) != ids.end())
+                 std::find(ids.begin(), ids.end(), core::ascii_lower(field)) != ids.end())
             i = index % k_linked_groups; // an identifier another operation lists
         item[field] = synth(root, sub, field, i, 1);
     }
@@ -194,12 +199,7 @@ std::string as_param(const json& v) {
 }
 
 core::Result<json> synth_body(const contract::Contract& contract, const contract::Operation& op) {
-    const json& root = op.response.document;
-    json body = success_envelope(contract, op.name);
-    if (const json* top = resolve_local_ref(root, &root); top && top->contains("properties"))
-        for (const auto& [field, sub] : (*top)["properties"].items())
-            if (!body.contains(field))
-                body[field] = synth(root, sub, field, 0, 1);
+    json body = synthesize_page_base(contract, op);
     const schema::ValidationResult r = op.response.compiled.validate(body);
     if (r.valid)
         return body;
@@ -219,6 +219,7 @@ core::Result<OperationFixture> synthesize_fixture(const contract::Contract& cont
     out.operation = op.name;
     out.file = op.response.path; // errors about synthesized items name the schema they follow
     out.synthesized = true;
+    out.page_base = synthesize_page_base(contract, op);
     if (!op.pagination) {
         CONFORM_TRY(json body, synth_body(contract, op));
         out.body = std::move(body);

@@ -16,6 +16,11 @@ namespace conform::serve::internal {
 [[nodiscard]] core::Result<OperationFixture> synthesize_fixture(const contract::Contract& contract,
                                                                 const contract::Operation& op);
 
+// The success envelope (without what the schema forbids) with every other documented top-level
+// field synthesized: a paging answer's frame, and a non-paging answer before validation.
+[[nodiscard]] nlohmann::json synthesize_page_base(const contract::Contract& contract,
+                                                  const contract::Operation& op);
+
 // One synthesized value of a schema (the index varies it); exposed for the tests.
 [[nodiscard]] nlohmann::json synthesize_value(const nlohmann::json& root,
                                               const nlohmann::json& schema, std::string_view name,

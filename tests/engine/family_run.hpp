@@ -1,0 +1,41 @@
+#pragma once
+// The family tests' run: contracts from `schemas` with no hand-written cases or datasets,
+// served by the reference persona alone, quiet, the report read back.
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/engine/run.hpp"
+
+namespace conform::test {
+
+struct FamilyRun {
+    core::Result<core::Verdict> verdict = core::Verdict::conformant;
+    std::string console; // stdout and stderr, for INFO
+    std::string err;
+    nlohmann::json report; // null when the run failed
+};
+
+inline FamilyRun run_family(const std::filesystem::path& schemas, const std::filesystem::path& dir,
+                            std::vector<std::string> contracts) {
+    std::filesystem::create_directories(dir / "no-cases");
+    engine::RunJob job;
+    job.schemas_dir = schemas;
+    job.cases_dir = dir / "no-cases";
+    job.contracts = std::move(contracts);
+    job.personas = {"reference"};
+    job.report.dir = dir / "report";
+    job.report.console.quiet = true;
+    std::ostringstream out, err;
+    FamilyRun run{engine::run_run(job, out, err), out.str() + err.str(), err.str(), nullptr};
+    if (run.verdict)
+        run.report = nlohmann::json::parse(std::ifstream(dir / "report" / "report.json"));
+    return run;
+}
+
+} // namespace conform::test
