@@ -404,6 +404,23 @@ private:
             f.missing.erase(m);
             u = f.unexpected.erase(u);
         }
+        // field.renamed too: an optional documented field, absent, spelled differently
+        for (auto u = f.unexpected.begin(); u != f.unexpected.end();) {
+            const std::string documented = absent_optional_like(pointer, *u->second, u->first);
+            if (documented.empty()) {
+                ++u;
+                continue;
+            }
+            Deviation d = base(*u->second, DeviationId::field_renamed,
+                               core::iequals(documented, u->first) ? "case" : "spelling");
+            d.instance_pointer = child_of(pointer, u->first);
+            d.expected = "\"" + documented + "\"";
+            d.actual = "\"" + u->first + "\"";
+            d.message = "field " + d.actual + " looks like the documented (optional) " + d.expected;
+            d.source = source_of_member(*u->second, documented);
+            push(std::move(d), u->second->keyword_location, child_of(pointer, documented));
+            u = f.unexpected.erase(u);
+        }
         for (const auto& [name, unit] : f.unexpected) {
             Deviation d = base(*unit, DeviationId::field_unexpected, "undeclared");
             d.instance_pointer = child_of(pointer, name);
@@ -424,6 +441,21 @@ private:
             d.source = source_of_member(*unit, name);
             push(std::move(d), unit->keyword_location + "/" + name, child_of(pointer, name));
         }
+    }
+
+    // The documented property of the object schema that reported `u` (additionalProperties)
+    // that `actual` probably renames and the instance at `pointer` lacks; "" when none.
+    std::string absent_optional_like(const std::string& pointer, const OutputUnit& u,
+                                     const std::string& actual) const {
+        auto p = m_schema.pointer_of(u.absolute_keyword_location);
+        const json* properties = p ? m_schema.at(child_of(parent_of(*p), "properties")) : nullptr;
+        if (!properties || !properties->is_object())
+            return {};
+        auto object = instance_at(m_in.instance, pointer);
+        for (const auto& [name, _] : properties->items())
+            if (is_probable_rename(name, actual) && !(object && object->find(name)))
+                return name;
+        return {};
     }
 
     // x-source of the documented member `name` of the object schema that reported `u`.

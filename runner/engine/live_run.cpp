@@ -41,19 +41,22 @@ struct TargetState {
     std::map<std::string, internal::Answer, std::less<>> answers;
 };
 
-// The value a link fills from its producer's default page on this target; nullopt when the
-// producer gave none (a made-up identifier is never sent).
-std::optional<std::string> linked_value(const TargetState& t, const contract::Link& link) {
+// The value a link of `operation` fills from its producer's default page on this target, else
+// (an embedded target) the one its data holds; nullopt when there is none (a made-up
+// identifier is never sent).
+std::optional<std::string> linked_value(const TargetState& t, const contract::Link& link,
+                                        std::string_view operation) {
     const auto answer = t.answers.find(link.from);
-    if (answer == t.answers.end())
-        return std::nullopt;
-    const auto v = answer->second.at(link.pointer);
-    if (!v)
-        return std::nullopt;
-    if (v->is_string() && !v->as_string().empty())
-        return std::string(v->as_string());
-    if (v->is_integer())
-        return std::to_string(v->as_int64());
+    if (answer != t.answers.end())
+        if (const auto v = answer->second.at(link.pointer)) {
+            if (v->is_string() && !v->as_string().empty())
+                return std::string(v->as_string());
+            if (v->is_integer())
+                return std::to_string(v->as_int64());
+        }
+    const auto& known = t.target->known_values;
+    if (auto it = known.find(std::string(operation) + "/" + link.param); it != known.end())
+        return it->second;
     return std::nullopt;
 }
 
@@ -151,7 +154,7 @@ public:
         if (!params)
             return finish(params.error().message);
         for (const contract::Link& link : c.links) {
-            const auto value = linked_value(t, link);
+            const auto value = linked_value(t, link, op->name);
             if (!value)
                 return finish(unfilled(link));
             params->set(link.param, *value);
@@ -299,7 +302,7 @@ bool probe_one(TargetState& t, const CaseRunner& runner, const contract::Operati
         probe_case.signing = Signing::none;
     http::QueryParams params;
     for (const contract::Link& link : links)
-        if (const auto value = linked_value(t, link))
+        if (const auto value = linked_value(t, link, op.name))
             params.set(link.param, *value);
     std::vector<std::string> environment;
     auto sent = runner.send(t, op, probe_case, params, environment);

@@ -153,13 +153,9 @@ core::Result<LoadedContracts> load_replay_contracts(const fs::path& schemas_dir,
     LoadedContracts loaded;
     CONFORM_TRY(loaded.contracts, contract::load_named_contracts(schemas, names, options));
     for (const contract::Contract& c : loaded.contracts) {
-        // Cases only name the negative and auth exchanges of a recording: none is fine.
-        std::error_code ec;
-        if (!fs::is_directory(cases_dir / c.name, ec)) {
-            loaded.cases.emplace_back();
-            continue;
-        }
-        CONFORM_TRY(auto files, contract::load_cases_for(c, cases_dir, schemas));
+        // The cases a run would send (generated and written), so that a recorded exchange's
+        // case name finds what it expected; a recording of other traffic names none.
+        CONFORM_TRY(auto files, contract::plan_cases(c, cases_dir, schemas));
         loaded.cases.push_back(std::move(files));
     }
     return loaded;

@@ -28,6 +28,7 @@
 #include "runner/http/transport.hpp"
 #include "runner/record/recording.hpp"
 #include "runner/report/report.hpp"
+#include "runner/serve/serve.hpp"
 
 namespace conform::engine {
 
@@ -43,7 +44,17 @@ struct Target {
     // Operations this target has no data for, each with why (an embedded reference whose
     // response schema no synthesized answer satisfies): their cases are skipped with it.
     std::map<std::string, std::string, std::less<>> no_data;
+    // An embedded target's identifiers as its data holds them ("<Operation>/<param>" -> the
+    // producer's first item): a link the producer's answer leaves unfilled (a persona that
+    // breaks its items, doc-sample's page samples) takes it, so every persona reaches every
+    // operation. Never set for an external target: nothing made up is sent there.
+    std::map<std::string, std::string, std::less<>> known_values;
 };
+
+// An embedded target's Target::known_values: for every link of the family, the value its
+// producer's first item holds in the reference's data.
+[[nodiscard]] std::map<std::string, std::string, std::less<>>
+embedded_link_values(const contract::Contract& contract, const serve::Fixtures& fixtures);
 
 // --shard K/N: this run takes every Nth case (by contract/operation/case, the same on every
 // target), starting at the Kth, so N shards split the cases evenly and deterministically.

@@ -5,8 +5,10 @@
 #include <charconv>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <unistd.h>
 
+#include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/run.hpp"
@@ -50,6 +52,28 @@ core::Result<void> load(const RunJob& job, Plan& plan) {
     }
     return {};
 }
+
+} // namespace
+
+std::map<std::string, std::string, std::less<>> embedded_link_values(const contract::Contract& c,
+                                                                     const serve::Fixtures& f) {
+    std::map<std::string, std::string, std::less<>> out;
+    for (const auto& [name, op] : c.operations)
+        for (const contract::Link& link : contract::links_of(c, op)) {
+            const serve::OperationFixture* producer = f.find(link.from);
+            const auto slash = link.pointer.rfind('/');
+            if (!producer || producer->items.empty() || slash == std::string::npos)
+                continue;
+            const nlohmann::json& item = producer->items.front();
+            auto v = item.find(link.pointer.substr(slash + 1));
+            if (v != item.end() && (v->is_string() || v->is_number_integer()))
+                out.emplace(name + "/" + link.param,
+                            v->is_string() ? v->get<std::string>() : v->dump());
+        }
+    return out;
+}
+
+namespace {
 
 // The embedded default: one in-process reference server per contract and persona.
 core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream& err) {
@@ -101,6 +125,7 @@ core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream&
             t.url = server->base_url();
             t.persona = t.name;
             t.no_data = no_data;
+            t.known_values = embedded_link_values(c, fixtures);
             if (const http::Scheme* scheme = http::find_scheme(c.signing))
                 t.credentials = serve::test_credentials(*scheme);
             plan.references.push_back(std::move(reference));

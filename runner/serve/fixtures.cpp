@@ -202,6 +202,22 @@ core::Result<void> items_conform(const contract::Operation& op, const OperationF
                       at(fixture.file, {}));
 }
 
+// The dataset's "doc_sample": what answering with the page's own sample must make conform
+// report, and what it may.
+core::Result<void> read_doc_sample(const json& doc, OperationFixture& fixture) {
+    auto ds = doc.find("doc_sample");
+    if (ds == doc.end())
+        return {};
+    CONFORM_TRY(DeviationSet expected,
+                read_ids((*ds)["expected"], fixture.file, "/doc_sample/expected"));
+    fixture.doc_sample_expected = expected;
+    if (ds->contains("tolerated")) {
+        CONFORM_TRY(fixture.doc_sample_tolerated,
+                    read_ids((*ds)["tolerated"], fixture.file, "/doc_sample/tolerated"));
+    }
+    return {};
+}
+
 } // namespace
 
 core::Result<Fixtures> load_fixtures(const contract::Contract& contract,
@@ -209,55 +225,60 @@ core::Result<Fixtures> load_fixtures(const contract::Contract& contract,
     std::optional<schema::CompiledSchema> dataset_schema; // only needed for a dataset file
     Fixtures out;
     out.contract = contract.name;
+    // Operations whose items are synthesized, with the doc_sample of a dataset file that
+    // writes no items (only what the page's samples must make conform report).
+    std::vector<std::pair<const contract::Operation*, OperationFixture>> unwritten;
     for (const auto& [name, op] : contract.operations) {
         const fs::path file = cases_dir / contract.name / (name + ".dataset.json");
         std::error_code ec;
         if (!fs::is_regular_file(file, ec)) {
-            // No dataset written: synthesized from the response schema (a written one wins).
-            // What cannot be made valid is set aside with why, not the whole family's failure:
-            // the reference answers it with its envelope only, and a run skips its cases.
-            auto made = internal::synthesize_fixture(contract, op);
-            core::Result<void> fits =
-                made && op.pagination ? items_conform(op, *made) : core::Result<void>();
-            if (!made || !fits) {
-                out.unsynthesizable.emplace(name, made ? fits.error() : made.error());
-                continue;
-            }
-            OperationFixture fixture = std::move(*made);
-            if (op.samples) {
-                CONFORM_TRY(fixture.sample_body, read_sample_body(*op.samples));
-            }
-            out.operations.emplace(name, std::move(fixture));
+            unwritten.emplace_back(&op, OperationFixture{});
             continue;
         }
-        if (!op.pagination)
-            continue; // a dataset pages: the reference answers with its envelope only
         if (!dataset_schema) {
             CONFORM_TRY(dataset_schema, compile_dataset_schema(contract.directory.parent_path()));
         }
         OperationFixture fixture;
         fixture.operation = name;
         fixture.file = file;
-        fixture.page_base = internal::synthesize_page_base(contract, op);
         CONFORM_TRY(json doc, core::load_json_file(fixture.file));
         CONFORM_CHECK(conforms(*dataset_schema, doc, fixture.file));
+        CONFORM_CHECK(read_doc_sample(doc, fixture));
+        if (!doc.contains("items")) {
+            unwritten.emplace_back(&op, std::move(fixture));
+            continue;
+        }
+        if (!op.pagination)
+            continue; // a dataset pages: the reference answers with its envelope only
+        fixture.page_base = internal::synthesize_page_base(contract, op);
         for (const json& item : doc["items"])
             fixture.items.push_back(item);
         CONFORM_TRY(fixture.filters, read_filters(doc, op, fixture.file));
-        if (auto ds = doc.find("doc_sample"); ds != doc.end()) {
-            CONFORM_TRY(DeviationSet expected,
-                        read_ids((*ds)["expected"], fixture.file, "/doc_sample/expected"));
-            fixture.doc_sample_expected = expected;
-            if (ds->contains("tolerated")) {
-                CONFORM_TRY(fixture.doc_sample_tolerated,
-                            read_ids((*ds)["tolerated"], fixture.file, "/doc_sample/tolerated"));
-            }
-        }
         if (op.samples) {
             CONFORM_TRY(fixture.sample_body, read_sample_body(*op.samples));
         }
         CONFORM_CHECK(items_conform(op, fixture));
         out.operations.emplace(name, std::move(fixture));
+    }
+    // No items written: synthesized from the response schema, after the written ones so that
+    // a linked identifier takes the values a written producer lists. What cannot be made valid
+    // is set aside with why, not the whole family's failure: the reference answers it with its
+    // envelope only, and a run skips its cases.
+    for (auto& [op, written] : unwritten) {
+        auto made = internal::synthesize_fixture(contract, *op, out);
+        core::Result<void> fits =
+            made && op->pagination ? items_conform(*op, *made) : core::Result<void>();
+        if (!made || !fits) {
+            out.unsynthesizable.emplace(op->name, made ? fits.error() : made.error());
+            continue;
+        }
+        OperationFixture fixture = std::move(*made);
+        fixture.doc_sample_expected = std::move(written.doc_sample_expected);
+        fixture.doc_sample_tolerated = std::move(written.doc_sample_tolerated);
+        if (op->samples) {
+            CONFORM_TRY(fixture.sample_body, read_sample_body(*op->samples));
+        }
+        out.operations.emplace(op->name, std::move(fixture));
     }
     return out;
 }

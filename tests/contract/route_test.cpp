@@ -40,10 +40,11 @@ TEST_CASE("route accepts the routing parameter repeated with the same value", "[
 }
 
 TEST_CASE("route reports an unknown operation with what the contract has", "[route]") {
-    auto unknown = ucloud().route({{"Action", "DeleteRepo"}});
+    auto unknown = ucloud().route({{"Action", "DeleteTag"}});
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error().message ==
-          "Action=DeleteRepo names no operation of ucloud-uhub (it has: GetRepo)");
+          "Action=DeleteTag names no operation of ucloud-uhub (it has: CreateRepo, DeleteRepo, "
+          "DeleteRepoImage, GetImageTag, GetRepo, GetRepoImage, UpdateRepo)");
 
     auto near = ucloud().route({{"Action", "GetRepos"}});
     REQUIRE_FALSE(near);

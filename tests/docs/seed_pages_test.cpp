@@ -1,6 +1,8 @@
 // The three seed pages from ../shared/api-docs: key facts of each import, and the committed
 // contract files in schemas/<contract>/ must be exactly what the importer makes of them today.
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "tests/docs/docs_test_support.hpp"
@@ -16,23 +18,28 @@ using test::k_schemas;
 namespace {
 
 struct Seed {
-    const char* doc;
+    const char* page; // under ../shared/api-docs
+    const char* doc;  // the page's file name, as x-source and contract.json name it
     const char* contract;
     const char* operation;
 };
+// ucloud-uhub is the UHub family folder; its GetRepo page is the seed page's text in UCloud's
+// own layout.
 constexpr Seed k_seeds[] = {
-    {"tencent-ccr.GetFavor.en.md", "tencent-ccr", "GetFavor"},
-    {"ucloud-uhub.GetRepo.zh.md", "ucloud-uhub", "GetRepo"},
-    {"genesissai-uhub.GetRepo.en.md", "genesissai-uhub", "GetRepo"},
+    {"tencent-ccr.GetFavor.en.md", "tencent-ccr.GetFavor.en.md", "tencent-ccr", "GetFavor"},
+    {"ucloud/uhub-api/get_repo.md", "get_repo.md", "ucloud-uhub", "GetRepo"},
+    {"genesissai-uhub.GetRepo.en.md", "genesissai-uhub.GetRepo.en.md", "genesissai-uhub",
+     "GetRepo"},
 };
 
 std::filesystem::path page_path(const Seed& seed) {
-    return *test::shared_dir() / "api-docs" / seed.doc;
+    return *test::shared_dir() / "api-docs" / seed.page;
 }
 
 // Imports with the committed overlays, as `conform import` does for schemas/<contract>/.
 docs::ImportResult import_seed(const Seed& seed) {
     auto result = docs::import_file(page_path(seed), {seed.contract, k_schemas / seed.contract});
+    INFO(seed.page);
     INFO(seed.doc);
     if (!result)
         FAIL(result.error().to_string());
@@ -160,7 +167,7 @@ TEST_CASE("the committed contract files are what the importer makes of the pages
             const bool fresh = text && *text == file.content;
             INFO("stale: schemas/" << seed.contract << "/" << file.name
                                    << " differs from a fresh import of " << seed.doc
-                                   << "; run: conform import ../shared/api-docs/" << seed.doc);
+                                   << "; run: conform import ../shared/api-docs/" << seed.page);
             CHECK(fresh);
         }
     }
@@ -200,7 +207,8 @@ TEST_CASE("contract.json agrees with the imported operations", "[docs][seed]") {
         REQUIRE(operation);
         CHECK(op["pagination"] == (*operation)["pagination"]);
         CHECK(op["method"] == (*operation)["method"]);
-        CHECK((*contract)["read_only"] == json::array({seed.operation}));
+        const json& read_only = (*contract)["read_only"];
+        CHECK(std::find(read_only.begin(), read_only.end(), seed.operation) != read_only.end());
         const std::string base = (*contract)["base_url"];
         if (std::string(seed.contract) != "tencent-ccr") // Tencent's sample host is "domain"
             CHECK(json::parse(

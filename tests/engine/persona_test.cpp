@@ -4,7 +4,9 @@
 // come out clean. A check that only passes here because it never fires cannot hide.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "runner/engine/run.hpp"
@@ -30,8 +32,10 @@ const Loaded& seeds() {
         REQUIRE(contracts);
         l.contracts = std::move(*contracts);
         for (const contract::Contract& c : l.contracts) {
-            auto cases = contract::load_cases_for(c, contract::default_cases_dir(),
-                                                  contract::default_schemas_dir());
+            // what a run sends: the written cases and those generated for every other
+            // read-only operation of the family
+            auto cases = contract::plan_cases(c, contract::default_cases_dir(),
+                                              contract::default_schemas_dir());
             REQUIRE(cases);
             l.cases.push_back(std::move(*cases));
             auto fixtures = serve::load_fixtures(c, contract::default_cases_dir());
@@ -52,8 +56,11 @@ std::string names(const std::set<core::DeviationId>& ids) {
 }
 
 // Runs every case of contract i against the persona on a real socket; returns the ids seen.
-std::set<core::DeviationId> produced_by(std::size_t i, const serve::Persona& persona, bool tls,
-                                        report::RunSummary* summary = nullptr) {
+// by_operation (when given): per operation with at least one case sent, the ids it produced.
+std::set<core::DeviationId>
+produced_by(std::size_t i, const serve::Persona& persona, bool tls,
+            report::RunSummary* summary = nullptr,
+            std::map<std::string, std::set<core::DeviationId>>* by_operation = nullptr) {
     const Loaded& l = seeds();
     const contract::Contract& c = l.contracts[i];
     serve::ReferenceOptions options;
@@ -79,6 +86,7 @@ std::set<core::DeviationId> produced_by(std::size_t i, const serve::Persona& per
     target.url = (*server)->base_url();
     target.persona = target.name;
     target.credentials = serve::test_credentials(*http::find_scheme(c.signing));
+    target.known_values = engine::embedded_link_values(c, l.fixtures[i]);
     engine::RunSettings settings;
     settings.jobs = 4;
     settings.retries = 0; // a timeout is final here: the slow persona must not take minutes
@@ -101,9 +109,15 @@ std::set<core::DeviationId> produced_by(std::size_t i, const serve::Persona& per
             CHECK(r.skipped.empty());
         else
             CHECK((r.skipped.empty() || r.skipped.find("total") != std::string::npos));
+        std::set<core::DeviationId>* op_ids = nullptr;
+        if (by_operation && r.skipped.empty())
+            op_ids = &(*by_operation)[r.operation];
         for (const report::CheckResult& check : r.checks)
-            for (const core::Deviation& d : check.deviations)
+            for (const core::Deviation& d : check.deviations) {
                 ids.insert(d.id);
+                if (op_ids)
+                    op_ids->insert(d.id);
+            }
     }
     return ids;
 }
@@ -124,11 +138,23 @@ TEST_CASE("every persona of every contract produces exactly the deviations it de
                           << l.contracts[i].name << ": " << fit.why_not << '\n';
                 continue;
             }
-            const auto ids = produced_by(i, persona.id, false);
+            std::map<std::string, std::set<core::DeviationId>> by_operation;
+            const auto ids = produced_by(i, persona.id, false, nullptr, &by_operation);
             std::set<core::DeviationId> missing, unexpected;
             for (auto id : fit.expected.ids())
                 if (!ids.count(id))
                     missing.insert(id);
+            // Every read-only operation of the family is reached, and every paging one shows
+            // the persona's fault (the UHub family: GetRepo, GetRepoImage, GetImageTag).
+            for (const auto& [name, op] : l.contracts[i].operations) {
+                if (!l.contracts[i].is_read_only(name))
+                    continue;
+                INFO(l.contracts[i].name << " / " << persona.name << " / " << name);
+                REQUIRE(by_operation.count(name));
+                if (op.pagination && !persona.expected.ids().empty())
+                    CHECK(std::any_of(by_operation[name].begin(), by_operation[name].end(),
+                                      [&](auto id) { return fit.expected.contains(id); }));
+            }
             for (auto id : ids)
                 if (!fit.expected.contains(id) && !fit.tolerated.contains(id))
                     unexpected.insert(id);

@@ -44,7 +44,7 @@ struct Upstream {
 
     // Signed with the test credentials for the host the upstream sees (the proxy replaces Host).
     http::QueryParams signed_params(http::QueryParams params) const {
-        params.set(contract.routing.param, test::first_operation(contract).name);
+        params.set(contract.routing.param, test::seed_operation(contract).name);
         const http::Scheme& scheme = *http::find_scheme(contract.signing);
         if (scheme.id == http::SchemeId::tencent_v2_hmac)
             params.set("Region", "ap-guangzhou");
@@ -126,7 +126,7 @@ TEST_CASE("signed requests through the proxy are answered as directly, and all a
             REQUIRE(lines.good.size() == sent);
             for (const record::Recorded& r : lines.good) {
                 CHECK(r.contract == name);
-                CHECK(r.operation == test::first_operation(upstream.contract).name);
+                CHECK(r.operation == test::seed_operation(upstream.contract).name);
                 CHECK(r.target == upstream.server->base_url());
                 CHECK(*r.exchange.request.query.find("Signature") == "REDACTED");
                 REQUIRE(r.exchange.response);

@@ -20,7 +20,7 @@ TEST_CASE("fixtures: the committed datasets load with their filters and samples"
         INFO(c.name);
         const serve::Fixtures f = test::seed_fixtures(c);
         CHECK(f.contract == c.name);
-        const contract::Operation& op = test::first_operation(c);
+        const contract::Operation& op = test::seed_operation(c);
         const serve::OperationFixture* fixture = f.find(op.name);
         REQUIRE(fixture != nullptr);
         CHECK(fixture->items.size() == 23);
@@ -52,7 +52,7 @@ public:
                  ("conform-serve-fixtures-" + std::to_string(::getpid()) + "-" +
                   std::to_string(s_counter++))) {
         fs::create_directories(m_root / contract_name);
-        const auto& op = test::first_operation(m_contract);
+        const auto& op = test::seed_operation(m_contract);
         m_file = m_root / contract_name / (op.name + ".dataset.json");
         auto doc = core::load_json_file(contract::default_cases_dir() / contract_name /
                                         (op.name + ".dataset.json"));

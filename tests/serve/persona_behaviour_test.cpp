@@ -22,7 +22,7 @@ struct Persona {
 
     Persona(const std::string& name, const serve::Persona& persona)
         : contract(test::seed_contract(name)), served(test::serve_persona(contract, persona)),
-          client(contract), page(*test::first_operation(contract).pagination) {}
+          client(contract), page(*test::seed_operation(contract).pagination) {}
 
     json call(http::QueryParams params = {}, Sign sign = Sign::yes) {
         return client.call(*served.reference, std::move(params), sign);
@@ -40,7 +40,7 @@ struct Persona {
         return test::at(body, contract.envelope.code.pointer) == contract.envelope.code.success;
     }
     bool valid(const json& body) {
-        return test::first_operation(contract).response.compiled.is_valid(body);
+        return test::seed_operation(contract).response.compiled.is_valid(body);
     }
 };
 
@@ -56,7 +56,7 @@ TEST_CASE("persona doc-sample: success answers are the page's sample; refusals a
         GENERATE(as<std::string>{}, "tencent-ccr", "ucloud-uhub", "genesissai-uhub");
     Persona p(name, PersonaId::doc_sample);
     const json sample =
-        *p.served.reference->fixtures().find(test::first_operation(p.contract).name)->sample_body;
+        *p.served.reference->fixtures().find(test::seed_operation(p.contract).name)->sample_body;
     CHECK(p.call() == sample);
     CHECK(p.walk_page(14) == sample);
     CHECK_FALSE(p.valid(sample)); // the page contradicts its own table

@@ -24,7 +24,7 @@ struct Fixture {
     explicit Fixture(const std::string& name)
         : contract(test::seed_contract(name)),
           served(test::serve_persona(contract, serve::PersonaId::reference)), client(contract),
-          op(test::first_operation(contract)), page(*op.pagination) {}
+          op(test::seed_operation(contract)), page(*op.pagination) {}
 
     json call(http::QueryParams params, Sign sign = Sign::yes, bool with_operation = true) {
         return client.call(*served.reference, std::move(params), sign, with_operation);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "runner/contract/cases.hpp"
+#include "runner/core/json_parse.hpp"
 #include "runner/core/json_pointer.hpp"
 
 namespace conform::test {
@@ -46,9 +47,16 @@ Served serve_persona(const contract::Contract& contract, const serve::Persona& p
     return s;
 }
 
-const contract::Operation& first_operation(const contract::Contract& contract) {
-    REQUIRE_FALSE(contract.operations.empty());
-    return contract.operations.begin()->second;
+const contract::Operation& seed_operation(const contract::Contract& contract) {
+    for (const auto& [name, op] : contract.operations) {
+        const auto dataset =
+            contract::default_cases_dir() / contract.name / (name + ".dataset.json");
+        if (op.pagination && std::filesystem::exists(dataset) &&
+            core::load_json_file(dataset).value().contains("items"))
+            return op;
+    }
+    FAIL("no paging operation of " << contract.name << " has a written dataset");
+    throw std::logic_error("unreachable");
 }
 
 std::string Client::path() const {
@@ -59,7 +67,7 @@ std::string Client::path() const {
 
 http::ServerRequest Client::request(http::QueryParams params, Sign sign, bool with_operation) {
     if (with_operation)
-        params.set(m_contract.routing.param, first_operation(m_contract).name);
+        params.set(m_contract.routing.param, seed_operation(m_contract).name);
     http::ServerRequest r;
     r.method = "GET";
     r.path = path();
@@ -107,7 +115,7 @@ const nlohmann::json& at(const nlohmann::json& body, const std::string& pointer)
 }
 
 std::vector<std::string> keys_of(const contract::Contract& contract, const nlohmann::json& body) {
-    const auto& page = *first_operation(contract).pagination;
+    const auto& page = *seed_operation(contract).pagination;
     std::vector<std::string> out;
     for (const nlohmann::json& item : at(body, page.items_pointer))
         out.push_back(item.is_string() ? item.get<std::string>()

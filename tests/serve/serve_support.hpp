@@ -41,7 +41,7 @@ enum class Sign { yes, none, wrong_secret, stale };
 class Client {
 public:
     explicit Client(const contract::Contract& contract) : m_contract(contract) {}
-    // A request for the contract's first operation with these extra parameters.
+    // A request for the contract's seed operation with these extra parameters.
     [[nodiscard]] http::ServerRequest request(http::QueryParams params, Sign sign = Sign::yes,
                                               bool with_operation = true);
     // Answers it and parses the body (REQUIREs JSON).
@@ -61,6 +61,9 @@ private:
 // The item keys of a page.
 [[nodiscard]] std::vector<std::string> keys_of(const contract::Contract& contract,
                                                const nlohmann::json& body);
-[[nodiscard]] const contract::Operation& first_operation(const contract::Contract& contract);
+// The seed operation: the first paging operation whose dataset writes its items (GetRepo,
+// GetFavor),
+// which the requests above name.
+[[nodiscard]] const contract::Operation& seed_operation(const contract::Contract& contract);
 
 } // namespace conform::test

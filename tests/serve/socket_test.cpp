@@ -46,7 +46,7 @@ struct Live {
 
     // A request signed with the test credentials, as the engine signs it (real clock).
     http::Request request(http::QueryParams params, bool tls) {
-        params.set(contract.routing.param, test::first_operation(contract).name);
+        params.set(contract.routing.param, test::seed_operation(contract).name);
         const http::Scheme& scheme = *http::find_scheme(contract.signing);
         if (scheme.id == http::SchemeId::tencent_v2_hmac)
             params.set("Region", "ap-guangzhou");
@@ -113,14 +113,14 @@ TEST_CASE("socket: the reference over HTTP and HTTPS", "[serve][socket]") {
         options.ca_file = *ca;
     }
     auto transport = client(options);
-    const auto& page = *test::first_operation(live.contract).pagination;
+    const auto& page = *test::seed_operation(live.contract).pagination;
     const http::Exchange x =
         transport->send(live.request({{page.offset_param, "7"}, {page.limit_param, "7"}}, tls));
     INFO((x.failure ? x.failure->message : std::string()));
     REQUIRE(x.response);
     CHECK(x.response->status == 200);
     const json body = json::parse(x.response->body);
-    const auto& op = test::first_operation(live.contract);
+    const auto& op = test::seed_operation(live.contract);
     CHECK(op.response.compiled.is_valid(body));
     CHECK(test::keys_of(live.contract, body).size() == 7);
     // Unsigned: refused by the documented code.

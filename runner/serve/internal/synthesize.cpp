@@ -156,19 +156,40 @@ json synthesize_page_base(const contract::Contract& contract, const contract::Op
 
 namespace {
 
-// A linked parameter the operation's items carry: its answers are filtered by it.
+// A linked parameter the operation's items carry: its answers are filtered by it. values: the
+// identifiers of the groups when a written dataset of the producer lists them (GetRepo's
+// RepoNames for GetRepoImage), else empty (synthesized by name and index, as the producer's).
 struct Grouping {
     std::string param;
     std::string field;
+    std::vector<json> values;
 };
 
+std::vector<json> written_values(const Fixtures& known, const contract::Link& link) {
+    std::vector<json> out;
+    const OperationFixture* producer = known.find(link.from);
+    const auto slash = link.pointer.rfind('/');
+    if (!producer || producer->synthesized || slash == std::string::npos)
+        return out;
+    const std::string field = link.pointer.substr(slash + 1);
+    for (const json& item : producer->items) {
+        auto v = item.find(field);
+        if (v != item.end() && std::find(out.begin(), out.end(), *v) == out.end())
+            out.push_back(*v);
+        if (static_cast<std::int64_t>(out.size()) == k_linked_groups)
+            break;
+    }
+    return out;
+}
+
 std::vector<Grouping> groupings(const contract::Contract& contract, const contract::Operation& op,
-                                const std::vector<std::string>& item_fields) {
+                                const std::vector<std::string>& item_fields,
+                                const Fixtures& known) {
     std::vector<Grouping> out;
     for (const contract::Link& link : contract::links_of(contract, op))
         for (const std::string& field : item_fields)
             if (core::ascii_lower(field) == core::ascii_lower(link.param))
-                out.push_back({link.param, field});
+                out.push_back({link.param, field, written_values(known, link)});
     return out;
 }
 
@@ -181,10 +202,14 @@ json synth_item(const contract::Contract& contract, const contract::Operation& o
     if (!schema || !schema->is_object() || !schema->contains("properties"))
         return synth(root, schema ? *schema : json::object(), op.pagination->item_key, index, 1);
     for (const auto& [field, sub] : (*schema)["properties"].items()) {
-        const bool is_group = std::any_of(grouped.begin(), grouped.end(),
-                                          [&](const Grouping& g) { return g.field == field; });
+        const auto by = std::find_if(grouped.begin(), grouped.end(),
+                                     [&](const Grouping& g) { return g.field == field; });
+        if (by != grouped.end() && group < static_cast<std::int64_t>(by->values.size())) {
+            item[field] = by->values[static_cast<std::size_t>(group)]; // as the producer lists
+            continue;
+        }
         std::int64_t i = index;
-        if (is_group)
+        if (by != grouped.end())
             i = group; // the group-th identifier its producer lists
         else if (field != op.pagination->item_key &&
                  std::find(ids.begin(), ids.end(), core::ascii_lower(field)) != ids.end())
@@ -214,7 +239,8 @@ core::Result<json> synth_body(const contract::Contract& contract, const contract
 } // namespace
 
 core::Result<OperationFixture> synthesize_fixture(const contract::Contract& contract,
-                                                  const contract::Operation& op) {
+                                                  const contract::Operation& op,
+                                                  const Fixtures& known) {
     OperationFixture out;
     out.operation = op.name;
     out.file = op.response.path; // errors about synthesized items name the schema they follow
@@ -227,7 +253,7 @@ core::Result<OperationFixture> synthesize_fixture(const contract::Contract& cont
     }
     const std::vector<std::string> fields =
         properties_of(item_schema(op.response.document, op.pagination->items_pointer));
-    const std::vector<Grouping> grouped = groupings(contract, op, fields);
+    const std::vector<Grouping> grouped = groupings(contract, op, fields, known);
     const std::int64_t per_group = items_per_group(*op.pagination);
     const std::int64_t groups = grouped.empty() ? 1 : k_linked_groups;
     for (std::int64_t g = 0; g < groups; ++g)

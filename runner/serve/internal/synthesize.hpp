@@ -11,10 +11,12 @@ namespace conform::serve::internal {
 
 // The items of one paging operation (enough for several pages; a consumer of a link gets the
 // same number for each of the first few producer identifiers, with a filter on the linked
-// parameter), or the body of one that does not page. Fails naming the operation's response
+// parameter), or the body of one that does not page. A linked identifier takes the values a
+// written dataset in `known` lists for its producer. Fails naming the operation's response
 // schema when what the schema describes cannot be made valid.
 [[nodiscard]] core::Result<OperationFixture> synthesize_fixture(const contract::Contract& contract,
-                                                                const contract::Operation& op);
+                                                                const contract::Operation& op,
+                                                                const Fixtures& known);
 
 // The success envelope (without what the schema forbids) with every other documented top-level
 // field synthesized: a paging answer's frame, and a non-paging answer before validation.
