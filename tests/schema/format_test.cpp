@@ -39,9 +39,22 @@ constexpr std::array<std::string_view, 13> k_required_files = {
 
 // These are reported, not required: the nice-to-have formats, and the ECMA-262 corner cases of
 // "regex" that RE2 cannot run (lookbehind, backreferences, empty classes).
-constexpr std::array<std::string_view, 8> k_reported_files = {
-    "duration",      "relative-json-pointer", "uri-template", "iri",
-    "iri-reference", "idn-hostname",          "idn-email",    "ecmascript-regex"};
+// Nice-to-have formats, each with the suite tests it passes today: fewer is a regression (the
+// test fails); more means the floor can rise. ecmascript-regex misses what RE2 cannot express.
+struct Reported {
+    std::string_view name;
+    std::size_t at_least;
+};
+constexpr std::array<Reported, 8> k_reported_files = {{
+    {"duration", 46},
+    {"relative-json-pointer", 19},
+    {"uri-template", 32},
+    {"iri", 18},
+    {"iri-reference", 7},
+    {"idn-hostname", 84},
+    {"idn-email", 12},
+    {"ecmascript-regex", 7},
+}};
 
 std::filesystem::path suite_dir() {
     return std::filesystem::path(CONFORM_SHARED_DIR) /
@@ -95,9 +108,9 @@ TEST_CASE("suite: every string test of the must-have formats passes", "[format][
     }
 }
 
-TEST_CASE("suite: nice-to-have formats report their pass counts", "[format][suite]") {
+TEST_CASE("suite: nice-to-have formats keep their pass counts", "[format][suite]") {
     CONFORM_REQUIRE_SHARED("JSON-Schema-Test-Suite optional/format");
-    for (const auto name : k_reported_files) {
+    for (const auto& [name, at_least] : k_reported_files) {
         const auto cases = load_suite_file(name);
         std::size_t passed = 0;
         std::ostringstream failures;
@@ -109,6 +122,7 @@ TEST_CASE("suite: nice-to-have formats report their pass counts", "[format][suit
         }
         WARN(name << ": " << passed << "/" << cases.size() << " suite string tests pass"
                   << failures.str());
+        CHECK(passed >= at_least);
     }
 }
 
@@ -116,7 +130,7 @@ TEST_CASE("suite: every format file is either required or reported", "[format][s
     CONFORM_REQUIRE_SHARED("JSON-Schema-Test-Suite optional/format");
     const auto listed = [](std::string_view name) {
         return std::ranges::find(k_required_files, name) != k_required_files.end() ||
-               std::ranges::find(k_reported_files, name) != k_reported_files.end();
+               std::ranges::find(k_reported_files, name, &Reported::name) != k_reported_files.end();
     };
     for (const auto& entry : std::filesystem::directory_iterator(suite_dir())) {
         INFO("new suite file " << entry.path().filename().string()

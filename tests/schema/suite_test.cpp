@@ -76,7 +76,10 @@ TEST_CASE("JSON-Schema-Test-Suite draft2020-12 optional (counted, not required)"
         std::cout << "  optional miss: " << f.file << " | " << f.group << " | " << f.test << "\n";
     for (const auto& f : format.failures)
         std::cout << "  format miss: " << f.file << " | " << f.group << " | " << f.test << "\n";
-    CHECK(plain.run > 0);
+    // Not required, but not allowed to slip: the counts passed when this was written (the misses
+    // are draft-4 dependencies and cross-draft refs). More is welcome; raise the floor then.
+    CHECK(plain.passed >= 145);
+    CHECK(format.passed >= 759);
 }
 
 TEST_CASE("JSON-Schema-Test-Suite output-tests draft2020-12", "[suite-output]") {
