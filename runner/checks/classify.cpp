@@ -353,7 +353,14 @@ private:
 
     // Missing and unexpected members of one object, paired up into renamed/misplaced first.
     void classify_object(const std::string& pointer, ObjectFindings& f) {
-        // field.misplaced: an unexpected object member holding documented-but-missing fields
+        pair_misplaced(pointer, f);
+        pair_renamed(pointer, f);
+        pair_renamed_optional(pointer, f);
+        report_unpaired(pointer, f);
+    }
+
+    // field.misplaced: an unexpected object member holding documented-but-missing fields
+    void pair_misplaced(const std::string& pointer, ObjectFindings& f) {
         for (auto u = f.unexpected.begin(); u != f.unexpected.end();) {
             auto value = instance_at(m_in.instance, child_of(pointer, u->first));
             std::vector<std::string> moved;
@@ -383,7 +390,10 @@ private:
             std::erase_if(f.missing, [&](const auto& m) { return contains(moved, m.first); });
             u = f.unexpected.erase(u);
         }
-        // field.renamed: the same field, spelled differently
+    }
+
+    // field.renamed: a required field, absent, and an unexpected one spelled like it
+    void pair_renamed(const std::string& pointer, ObjectFindings& f) {
         for (auto u = f.unexpected.begin(); u != f.unexpected.end();) {
             auto m = std::find_if(f.missing.begin(), f.missing.end(), [&](const auto& miss) {
                 return is_probable_rename(miss.first, u->first);
@@ -404,7 +414,10 @@ private:
             f.missing.erase(m);
             u = f.unexpected.erase(u);
         }
-        // field.renamed too: an optional documented field, absent, spelled differently
+    }
+
+    // field.renamed too: an optional documented field, absent, spelled differently
+    void pair_renamed_optional(const std::string& pointer, ObjectFindings& f) {
         for (auto u = f.unexpected.begin(); u != f.unexpected.end();) {
             const std::string documented = absent_optional_like(pointer, *u->second, u->first);
             if (documented.empty()) {
@@ -421,6 +434,10 @@ private:
             push(std::move(d), u->second->keyword_location, child_of(pointer, documented));
             u = f.unexpected.erase(u);
         }
+    }
+
+    // What no pairing explained: field.unexpected and field.missing.
+    void report_unpaired(const std::string& pointer, const ObjectFindings& f) {
         for (const auto& [name, unit] : f.unexpected) {
             Deviation d = base(*unit, DeviationId::field_unexpected, "undeclared");
             d.instance_pointer = child_of(pointer, name);

@@ -73,6 +73,18 @@ std::string property_name(std::string_view name) {
     return std::string(name);
 }
 
+// ECMA \s (WhiteSpace and LineTerminator, Unicode-wide) or \S, written out as RE2 spells it.
+void append_ecma_space(std::string& out, bool negated, bool in_class) {
+    const char* space = "\\t\\n\\v\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}"
+                        "\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+    if (!negated)
+        out += in_class ? std::string(space) : "[" + std::string(space) + "]";
+    else if (!in_class)
+        out += "[^" + std::string(space) + "]";
+    else
+        out += "\\S"; // negated class inside a class: RE2's ASCII \S is close
+}
+
 // Rewrites the ECMA-262 escapes RE2 spells differently: \uXXXX -> \x{XXXX},
 // \u{X...} -> \x{X...}, \cX -> the control character, \d/\w/\s stay (ASCII in both,
 // except \s which ECMA widens to Unicode spaces: written out as a class).
@@ -123,16 +135,7 @@ core::Result<std::string> translate(std::string_view p) {
                 continue;
             }
             if (n == 's' || n == 'S') {
-                // ECMA \s: WhiteSpace and LineTerminator, Unicode-wide
-                const char* space =
-                    "\\t\\n\\v\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}"
-                    "\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
-                if (n == 's')
-                    out += in_class ? std::string(space) : "[" + std::string(space) + "]";
-                else if (!in_class)
-                    out += "[^" + std::string(space) + "]";
-                else
-                    out += "\\S"; // negated class inside a class: RE2's ASCII \S is close
+                append_ecma_space(out, n == 'S', in_class);
                 ++i;
                 continue;
             }
