@@ -143,7 +143,9 @@ private:
                  {std::to_string(r.deviations), r.deviations ? k_red : std::string_view{}},
                  {std::to_string(r.errors)},
                  {std::to_string(r.warnings)}});
-        if (rows.size() == 1)
+        if (rows.size() == 1 && m.summary.cases > 0) // replay keeps no passing case by case
+            m_out << "every case passed; none is listed\n";
+        else if (rows.size() == 1)
             m_out << "no cases ran\n";
         else
             table(rows, 3);

@@ -179,6 +179,14 @@ TEST_CASE("an empty run renders in every format") {
     auto console = report::console_reporter(out, {});
     REQUIRE(report::replay(empty, *console));
     CHECK(out.str().find("no cases ran") != std::string::npos);
+    // a replay whose cases all passed keeps none case by case: it says so, not "no cases ran"
+    report::ReportModel all_passed;
+    all_passed.summary.cases = all_passed.summary.passed = 108;
+    std::ostringstream passed_out;
+    auto passed_console = report::console_reporter(passed_out, {});
+    REQUIRE(report::replay(all_passed, *passed_console));
+    CHECK(passed_out.str().find("no cases ran") == std::string::npos);
+    CHECK(passed_out.str().find("every case passed") != std::string::npos);
     // an empty report.json reads back
     CHECK(report::parse_report(nlohmann::json::parse(report::render_json(empty))));
 }
