@@ -23,7 +23,7 @@
 
 #include "runner/core/json_parse.hpp"
 #include "runner/engine/replay.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;

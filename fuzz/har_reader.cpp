@@ -5,7 +5,7 @@
 
 #include "fuzz/fuzz_input.hpp"
 #include "fuzz/targets.hpp"
-#include "runner/record/har.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::fuzz {
 

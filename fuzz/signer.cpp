@@ -2,7 +2,6 @@
 // whose parameters are signed (or, when it does not parse, verified as received).
 // Properties: nothing crashes; whatever a scheme signs, its own verifier accepts with the same
 // credentials, clock and target; random received parameters never crash a verifier.
-#include "runner/http/signer.hpp"
 #include "fuzz/fuzz_input.hpp"
 #include "fuzz/targets.hpp"
 #include "runner/http/http.hpp"

@@ -1,4 +1,4 @@
-#include "runner/checks/classify.hpp"
+#include "runner/checks/checks.hpp"
 
 #include <algorithm>
 #include <charconv>

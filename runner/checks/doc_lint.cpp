@@ -5,8 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "runner/checks/classify.hpp"
-#include "runner/checks/pagination.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/core/json_pointer.hpp"

@@ -1,4 +1,4 @@
-#include "runner/checks/envelope.hpp"
+#include "runner/checks/checks.hpp"
 
 #include "runner/core/json_pointer.hpp"
 

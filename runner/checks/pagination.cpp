@@ -1,4 +1,4 @@
-#include "runner/checks/pagination.hpp"
+#include "runner/checks/checks.hpp"
 
 #include <charconv>
 #include <map>

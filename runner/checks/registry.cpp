@@ -1,11 +1,8 @@
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-#include "runner/checks/classify.hpp"
-#include "runner/checks/envelope.hpp"
-#include "runner/checks/pagination.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "runner/core/text.hpp"

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "runner/cli/commands.hpp"
-#include "runner/record/har.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::cli {
 namespace {

@@ -2,7 +2,7 @@
 // table (checks/registry.hpp): the names --check and a case's "checks" accept.
 #include <iostream>
 
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/cli/commands.hpp"
 
 namespace conform::cli {

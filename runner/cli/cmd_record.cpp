@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "runner/cli/commands.hpp"
-#include "runner/record/proxy.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::cli {
 

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <thread>
 
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/cli/commands.hpp"
 #include "runner/cli/limit_options.hpp"
 #include "runner/cli/report_options.hpp"

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/cli/commands.hpp"
 #include "runner/cli/limit_options.hpp"
 #include "runner/cli/report_options.hpp"

@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "runner/cli/commands.hpp"
-#include "runner/record/recorded_server.hpp"
+#include "runner/record/record.hpp"
 #include "runner/serve/serve.hpp"
 
 namespace conform::cli {

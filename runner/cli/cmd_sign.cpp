@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "runner/cli/commands.hpp"
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 
 namespace conform::cli {
 

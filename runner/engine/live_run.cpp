@@ -10,8 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "runner/checks/pagination.hpp"
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/case_checks.hpp"
 #include "runner/engine/internal/endpoint.hpp"

@@ -17,7 +17,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/engine/internal/case_checks.hpp"
 #include "runner/engine/internal/replay_route.hpp"

@@ -55,7 +55,7 @@
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
 #include "runner/engine/run.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 #include "runner/report/report.hpp"
 
 namespace conform::engine {

@@ -7,7 +7,7 @@
 #include "runner/core/text.hpp"
 #include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/replay.hpp"
-#include "runner/record/har.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::engine {
 namespace {

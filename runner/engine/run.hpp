@@ -24,9 +24,8 @@
 #include "runner/core/clock.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/core/verdict.hpp"
-#include "runner/http/signer.hpp"
-#include "runner/http/transport.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/http/http.hpp"
+#include "runner/record/record.hpp"
 #include "runner/report/report.hpp"
 #include "runner/serve/serve.hpp"
 

@@ -2,7 +2,7 @@
 // (STYLE.md lesson 2; the system clock is core/clock.hpp's).
 #include <cstdlib>
 
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 
 namespace conform::http {
 

@@ -1,12 +1,11 @@
 #pragma once
 // conform::http — requests as they go on the wire. This door holds query strings: an ordered
 // parameter list, RFC 3986 percent-encoding, a strict parser, and the value rendering of
-// ../shared/SIGNING.md. Signing lives behind the second door, runner/http/signer.hpp; the
-// client (Request, Exchange, Transport, make_transport, RateLimiter, the FailureKind table)
-// behind runner/http/transport.hpp; the HTTP(S) listener of the reference server and tests
-// (Server, ServerRequest, ServerResponse) behind runner/http/server.hpp. httplib and OpenSSL
-// types never leave this module (STYLE.md lesson 5): they appear only in its .cpp files and
-// internal/.
+// ../shared/SIGNING.md; signing and the client come with it (internal/signer.hpp,
+// internal/transport.hpp, included at the end); the HTTP(S) listener of the reference server
+// and tests (Server, ServerRequest, ServerResponse) is the second door, runner/http/server.hpp.
+// httplib and OpenSSL types never leave this module (STYLE.md lesson 5): they appear only in its
+// .cpp files and internal/.
 //
 //   QueryParams params;
 //   params.add("Action", "GetRepo");
@@ -108,3 +107,9 @@ private:
 [[nodiscard]] std::string signing_host(std::string_view host, std::uint16_t port, bool https);
 
 } // namespace conform::http
+
+// Behind the door (STYLE.md lesson 1): signing (schemes, signers and verifiers, credentials, the
+// nonce ledger) and the client (Request, Exchange, Transport, make_transport, RateLimiter, the
+// FailureKind table). The listener is the second door, runner/http/server.hpp.
+#include "runner/http/internal/signer.hpp"    // IWYU pragma: export
+#include "runner/http/internal/transport.hpp" // IWYU pragma: export

@@ -2,7 +2,7 @@
 // reused Nonce").
 #include <algorithm>
 
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 
 namespace conform::http {
 

@@ -22,7 +22,6 @@
 
 #include "runner/core/result.hpp"
 #include "runner/http/http.hpp"
-#include "runner/http/transport.hpp"
 
 namespace conform::http {
 

@@ -2,7 +2,7 @@
 // call an API with curl or debug a signature.
 #include <ostream>
 
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 
 namespace conform::http {
 namespace {

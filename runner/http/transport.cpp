@@ -1,8 +1,8 @@
 // Transport over cpp-httplib: a pool of httplib clients per origin, and the one place where
 // httplib's errors become FailureKinds (classify()).
 
-#include "runner/http/transport.hpp"
 #include "runner/core/text.hpp"
+#include "runner/http/http.hpp"
 
 #include <algorithm>
 #include <charconv>

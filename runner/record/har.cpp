@@ -1,7 +1,7 @@
 // HAR 1.2 <-> Recorded (har.hpp). The reader is lenient where exporters differ (missing
 // optional members, queryString encodings, pseudo-headers, wrapped base64) and strict where a
 // replay would otherwise see something else than was sent (method, URL, status).
-#include "runner/record/har.hpp"
+#include "runner/record/record.hpp"
 
 #include <algorithm>
 #include <cmath>

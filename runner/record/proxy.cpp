@@ -1,5 +1,5 @@
 // `conform record`: the recording reverse proxy (proxy.hpp) on http::Server + http::Transport.
-#include "runner/record/proxy.hpp"
+#include "runner/record/record.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,8 @@
 #pragma once
 // conform::record — what may be written down of an exchange. Today: redaction (DESIGN.md:
 // signatures, keys and tokens never reach a recording or a report) and the request/response
-// excerpt that reports carry. JSONL recordings and HAR join this door with replay.
+// excerpt that reports carry; recordings, HAR and the recording servers come with it
+// (internal/, included at the end).
 //
 //   nlohmann::json j = excerpt(exchange);   // {"request": {...}, "response": {...}}, redacted
 
@@ -13,7 +14,6 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/http/http.hpp"
-#include "runner/http/transport.hpp"
 
 namespace conform::record {
 
@@ -41,3 +41,11 @@ inline constexpr std::array<std::string_view, 10> k_secret_names = {
 [[nodiscard]] nlohmann::json excerpt(const http::Exchange& exchange, std::size_t max_text = 2048);
 
 } // namespace conform::record
+
+// Behind the door (STYLE.md lesson 1): JSONL recordings (writer, reader, the exchange record),
+// HAR import and export, the recording proxy (`conform record`) and the server that answers
+// from a recording.
+#include "runner/record/internal/har.hpp"             // IWYU pragma: export
+#include "runner/record/internal/proxy.hpp"           // IWYU pragma: export
+#include "runner/record/internal/recorded_server.hpp" // IWYU pragma: export
+#include "runner/record/internal/recording.hpp"       // IWYU pragma: export

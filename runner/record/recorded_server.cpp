@@ -1,5 +1,5 @@
 // `conform serve --recordings`: recorded exchanges answering requests (recorded_server.hpp).
-#include "runner/record/recorded_server.hpp"
+#include "runner/record/record.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,9 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/core/text.hpp"
-#include "runner/record/har.hpp"
 #include "runner/record/internal/serving.hpp"
-#include "runner/record/proxy.hpp"
 
 namespace conform::record {
 // Named, not anonymous: Playback::State (external linkage) holds these types.

@@ -2,7 +2,7 @@
 // The writer appends each redacted line with one write(2) on an O_APPEND descriptor, so a
 // crash leaves whole lines behind; the reader streams with a bounded line buffer and turns
 // every bad line into a Diagnostic naming file:line, then goes on.
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 
 #include <algorithm>
 #include <cctype>

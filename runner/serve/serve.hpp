@@ -51,8 +51,8 @@
 #include "runner/core/deviation.hpp"
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
+#include "runner/http/http.hpp"
 #include "runner/http/server.hpp"
-#include "runner/http/signer.hpp"
 
 namespace conform::serve {
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "runner/checks/classify.hpp"
+#include "runner/checks/checks.hpp"
 
 using namespace conform;
 using core::DeviationId;

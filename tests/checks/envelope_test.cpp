@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/checks/envelope.hpp"
+#include "runner/checks/checks.hpp"
 #include "tests/support/fixtures.hpp"
 
 using namespace conform;

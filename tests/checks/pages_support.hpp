@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/checks/pagination.hpp"
+#include "runner/checks/checks.hpp"
 
 namespace conform::test {
 

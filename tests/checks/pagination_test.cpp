@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/checks/pagination.hpp"
+#include "runner/checks/checks.hpp"
 #include "tests/checks/pages_support.hpp"
 #include "tests/support/fixtures.hpp"
 

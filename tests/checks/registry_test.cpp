@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "tests/support/contracts.hpp"
 
 using namespace conform;

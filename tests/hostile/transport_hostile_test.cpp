@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/core/json_parse.hpp"
-#include "runner/http/transport.hpp"
+#include "runner/http/http.hpp"
 #include "tests/hostile/hostile_server.hpp"
 
 namespace http = conform::http;

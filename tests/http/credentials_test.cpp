@@ -1,7 +1,7 @@
 // Credentials come from the environment only (DESIGN.md), read by one function.
 #include <catch2/catch.hpp>
 
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 #include "tests/http/signing_support.hpp"
 
 using namespace conform::http;

@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 
 using conform::http::NonceLedger;
 using Remembered = NonceLedger::Remembered;

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include "runner/http/http.hpp"
 #include "runner/http/server.hpp"
-#include "runner/http/transport.hpp"
 #include "tests/http/loopback_support.hpp"
 #include "tests/support/fixtures.hpp"
 

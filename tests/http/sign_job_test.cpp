@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 #include "tests/http/signing_support.hpp"
 
 using namespace conform::http;

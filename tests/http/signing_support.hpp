@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 #include "tests/support/scoped_env.hpp"
 
 namespace conform::test {

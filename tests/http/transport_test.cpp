@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "runner/http/http.hpp"
 #include "runner/http/server.hpp"
-#include "runner/http/transport.hpp"
 #include "tests/http/loopback_support.hpp"
 
 namespace http = conform::http;

@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 #include "tests/record/record_support.hpp"
 
 using namespace conform;

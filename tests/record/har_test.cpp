@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "runner/core/json_parse.hpp"
-#include "runner/record/har.hpp"
+#include "runner/record/record.hpp"
 #include "tests/record/record_support.hpp"
 
 using namespace conform;

@@ -12,7 +12,7 @@
 
 #include "runner/core/json_parse.hpp"
 #include "runner/http/server.hpp"
-#include "runner/record/proxy.hpp"
+#include "runner/record/record.hpp"
 #include "runner/serve/serve.hpp"
 #include "tests/http/loopback_support.hpp"
 #include "tests/record/record_support.hpp"

@@ -17,8 +17,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "runner/http/transport.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/http/http.hpp"
+#include "runner/record/record.hpp"
 #include "tests/support/scoped_env.hpp"
 
 namespace conform::test {

@@ -9,8 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include "runner/core/json_parse.hpp"
-#include "runner/http/signer.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/http/http.hpp"
+#include "runner/record/record.hpp"
 #include "runner/schema/schema.hpp"
 #include "tests/record/record_support.hpp"
 

@@ -3,9 +3,7 @@
 // exactly their declared ids through today's checks (classifier, page, walk, envelope).
 #include <catch2/catch.hpp>
 
-#include "runner/checks/classify.hpp"
-#include "runner/checks/envelope.hpp"
-#include "runner/checks/pagination.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "tests/serve/serve_support.hpp"
 

@@ -11,7 +11,6 @@
 #include "runner/contract/contract.hpp"
 #include "runner/http/http.hpp"
 #include "runner/http/server.hpp"
-#include "runner/http/signer.hpp"
 #include "runner/serve/serve.hpp"
 
 namespace conform::test {

@@ -11,7 +11,7 @@
 
 #include <optional>
 
-#include "runner/http/transport.hpp"
+#include "runner/http/http.hpp"
 #include "runner/serve/serve.hpp"
 #include "tests/http/signing_support.hpp"
 #include "tests/serve/serve_support.hpp"

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/report/report.hpp"
 
 namespace conform::engine {

@@ -11,7 +11,7 @@
 #include "runner/contract/contract.hpp"
 #include "runner/core/result.hpp"
 #include "runner/engine/replay.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::engine {
 

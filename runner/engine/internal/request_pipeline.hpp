@@ -19,15 +19,14 @@
 #include <string_view>
 #include <vector>
 
-#include "runner/checks/registry.hpp"
+#include "runner/checks/checks.hpp"
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
 #include "runner/core/clock.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/engine/internal/endpoint.hpp"
-#include "runner/http/signer.hpp"
-#include "runner/http/transport.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/http/http.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::engine::internal {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "runner/http/http.hpp"
 #include "runner/http/internal/crypto.hpp"
-#include "runner/http/signer.hpp"
 
 namespace conform::http::internal {
 

@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "runner/http/http.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::record::internal {
 

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <charconv>
 
-#include "runner/record/proxy.hpp" // is_hop_by_hop
+#include "runner/record/record.hpp" // is_hop_by_hop
 
 namespace conform::record::internal {
 

@@ -12,8 +12,8 @@
 
 #include "runner/core/result.hpp"
 #include "runner/core/text.hpp"
+#include "runner/http/http.hpp"
 #include "runner/http/server.hpp"
-#include "runner/http/transport.hpp"
 
 namespace conform::record::internal {
 

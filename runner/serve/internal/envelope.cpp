@@ -1,7 +1,7 @@
 #include "runner/serve/internal/envelope.hpp"
 
 #include "runner/core/json_pointer.hpp"
-#include "runner/http/signer.hpp"
+#include "runner/http/http.hpp"
 
 namespace conform::serve::internal {
 

@@ -62,7 +62,7 @@
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
 #include "runner/http/server.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::record {
 

@@ -26,10 +26,9 @@
 #include "runner/contract/contract.hpp"
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
+#include "runner/http/http.hpp"
 #include "runner/http/server.hpp"
-#include "runner/http/signer.hpp"
-#include "runner/http/transport.hpp"
-#include "runner/record/recording.hpp"
+#include "runner/record/record.hpp"
 
 namespace conform::record {
 

@@ -46,8 +46,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/core/result.hpp"
-#include "runner/http/signer.hpp"
-#include "runner/http/transport.hpp"
+#include "runner/http/http.hpp"
 #include "runner/record/record.hpp"
 
 namespace conform::record {

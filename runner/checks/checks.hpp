@@ -25,7 +25,7 @@
 #include "runner/core/deviation.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/core/json_view.hpp"
-#include "runner/http/transport.hpp"
+#include "runner/http/http.hpp"
 
 namespace conform::checks {
 
@@ -103,3 +103,9 @@ struct CheckInfo {
 [[nodiscard]] bool is_throttled(const contract::Contract& contract, const Observed& observed);
 
 } // namespace conform::checks
+
+// Behind the door (STYLE.md lesson 1): the deviation classifier, the single-page and walk
+// pagination checks, the envelope check. Docs lint is the second door, checks/doc_lint.hpp.
+#include "runner/checks/internal/classify.hpp"   // IWYU pragma: export
+#include "runner/checks/internal/envelope.hpp"   // IWYU pragma: export
+#include "runner/checks/internal/pagination.hpp" // IWYU pragma: export
