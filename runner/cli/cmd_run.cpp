@@ -1,6 +1,7 @@
 // conform run [--target [NAME=]URL]... [--contract NAME]... [--cases DIR] [--check NAME]...
 //             [--persona P]... [--record FILE] [--jobs N] [--rate N/s] [--timeout MS]
-//             [--cacert PEM] [--insecure] [--param NAME=VALUE]... [--tls] [--shard K/N]
+//             [--request-timeout MS] [--retries N] [--unresponsive-after N] [--cacert PEM]
+//             [--insecure] [--param NAME=VALUE]... [--tls] [--shard K/N]
 //             [--max-depth N] [--max-ref-depth N] + the report options (report_options.hpp)
 // The main job: every case of the chosen contracts against each target; without --target,
 // against the in-process reference server as `reference` and as `doc-sample`.
@@ -38,7 +39,7 @@ void setup_run(CLI::App& command, Outcome& outcome) {
     auto rate = std::make_shared<std::string>();
     auto timeout_ms = std::make_shared<int>(5000);
     auto connect_ms = std::make_shared<int>(3000);
-    auto deadline_ms = std::make_shared<int>(30000);
+    auto deadline_ms = std::make_shared<int>(-1); // unset: 4 x --timeout
     auto cacert = std::make_shared<std::string>();
     auto shard = std::make_shared<std::string>();
     auto flags = std::make_shared<ReportFlags>();
@@ -90,9 +91,8 @@ void setup_run(CLI::App& command, Outcome& outcome) {
         .add_option("--request-timeout", *deadline_ms,
                     "Deadline per request from connect to its last byte, in milliseconds "
                     "(a server that trickles an answer ends as http.transport too-slow; "
-                    "0: none)")
-        ->check(CLI::Range(0, 3600000))
-        ->capture_default_str();
+                    "default: 4 x --timeout; 0: none)")
+        ->check(CLI::Range(0, 3600000));
     command
         .add_option("--max-body", job->client.max_body_bytes,
                     "Largest response body, as sent and once decoded (e.g. 16MiB, 512KB); "
@@ -112,6 +112,14 @@ void setup_run(CLI::App& command, Outcome& outcome) {
         .add_option("--retries", job->settings.retries,
                     "Retries after throttling or a timeout, with doubling backoff")
         ->check(CLI::Range(0, 10))
+        ->capture_default_str();
+    command
+        .add_option("--unresponsive-after", job->settings.unresponsive_after,
+                    "Declare a target unresponsive after this many requests in a row get no "
+                    "answer (a timeout or a refused connection, after the retries), or when a "
+                    "probe gets none: its remaining cases are skipped with that reason "
+                    "(0: never)")
+        ->check(CLI::Range(0, 1000))
         ->capture_default_str();
     command.add_option("--cacert", *cacert, "Trust the certificates in this PEM file (HTTPS)")
         ->check(CLI::ExistingFile);
@@ -149,7 +157,8 @@ void setup_run(CLI::App& command, Outcome& outcome) {
                    "without them, signed cases are skipped (the embedded default uses built-in "
                    "test keys).\nExit status: 0 conformant (warnings allowed), 1 deviations of "
                    "severity error (--fail-on warning: or warning) not accepted by --baseline, "
-                   "2 usage or configuration error, 3 a target could not be reached.");
+                   "2 usage or configuration error, 3 a target could not be reached, or stopped "
+                   "answering before any of its cases got an answer.");
 
     command.callback([job, targets, rate, timeout_ms, connect_ms, deadline_ms, cacert, shard, flags,
                       compare, fail_on_drift, &outcome] {
@@ -168,7 +177,8 @@ void setup_run(CLI::App& command, Outcome& outcome) {
             job->client.rate_per_second = parse_rate(*rate);
         job->client.read_timeout = std::chrono::milliseconds(*timeout_ms);
         job->client.connect_timeout = std::chrono::milliseconds(*connect_ms);
-        job->client.request_timeout = std::chrono::milliseconds(*deadline_ms);
+        if (*deadline_ms >= 0)
+            job->client.request_timeout = std::chrono::milliseconds(*deadline_ms);
         if (!cacert->empty())
             job->client.ca_file = *cacert;
         if (!shard->empty()) {

@@ -1,6 +1,8 @@
 // run_targets: the live runner. For each target, one probe per operation (reachability and
 // the total that {{total}} placeholders need), then every case on a pool of workers; each
 // case's exchanges go through the named checks and its result to the reporters in plan order.
+// A target that stops answering is declared unresponsive and its remaining cases skipped
+// (Responsiveness).
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -27,6 +29,87 @@ using contract::CaseFile;
 using contract::CaseKind;
 using contract::Signing;
 
+// Issue 16: whether a target still answers. A probe that gets no answer (http::is_no_answer,
+// after its retries), or `after` requests in a row that get none, declare it unresponsive:
+// waiting out every remaining case's timeouts and retries would only repeat the finding. The
+// workers note each request's outcome as it completes, hence the lock.
+class Responsiveness {
+public:
+    explicit Responsiveness(int after = 0) : m_after(after) {}
+
+    // A case's request (label: "GetRepo/limit-1"), after its retries: `after` of them in a
+    // row without an answer declare the target.
+    void note(const http::Exchange& x, int attempts, const std::string& label) {
+        const std::lock_guard lock(m_mutex);
+        if (!silent(x, attempts, label) || m_in_a_row < m_after)
+            return;
+        m_declared = report::Unresponsive{std::to_string(m_in_a_row) +
+                                              " requests in a row got no answer "
+                                              "(--unresponsive-after " +
+                                              std::to_string(m_after) + ")",
+                                          m_evidence};
+    }
+
+    // The probe of an operation, after its retries: without an answer, the target is
+    // declared at once (its first requests, retried, got nothing).
+    void note_probe(const http::Exchange& x, int attempts, const std::string& operation) {
+        const std::lock_guard lock(m_mutex);
+        if (silent(x, attempts, "probe " + operation))
+            m_declared = report::Unresponsive{"the probe of " + operation + " got no answer (" +
+                                                  std::string(http::name_of(x.failure->kind)) + ")",
+                                              m_evidence};
+    }
+
+    // A case got an answer its checks could read: something on the target was checked.
+    void checked() {
+        const std::lock_guard lock(m_mutex);
+        m_checked = true;
+    }
+
+    // The one reason every case not yet sent is skipped with; "" while the target answers.
+    [[nodiscard]] std::string skip_reason() const {
+        const std::lock_guard lock(m_mutex);
+        return m_declared ? "target unresponsive: " + m_declared->reason : std::string();
+    }
+
+    // After the run: the declaration, and whether any case got an answer before or after it.
+    [[nodiscard]] std::optional<report::Unresponsive> declared() const {
+        const std::lock_guard lock(m_mutex);
+        return m_declared;
+    }
+    [[nodiscard]] bool anything_checked() const {
+        const std::lock_guard lock(m_mutex);
+        return m_checked;
+    }
+
+private:
+    // Counts x (under the lock): true when it got no answer and the target is not yet
+    // declared, its failure then kept as evidence; an answer ends the run of failures.
+    bool silent(const http::Exchange& x, int attempts, const std::string& label) {
+        if (m_after <= 0)
+            return false;
+        if (!x.failure || !http::is_no_answer(x.failure->kind)) {
+            m_in_a_row = 0;
+            m_evidence.clear();
+            return false;
+        }
+        ++m_in_a_row;
+        if (m_declared)
+            return false;
+        m_evidence.push_back(
+            label + ": " + x.failure->message +
+            (attempts > 1 ? " (" + std::to_string(attempts) + " attempts)" : std::string()));
+        return true;
+    }
+
+    int m_after;
+    mutable std::mutex m_mutex;
+    int m_in_a_row = 0;
+    std::vector<std::string> m_evidence; // the failures of the current run
+    std::optional<report::Unresponsive> m_declared;
+    bool m_checked = false;
+};
+
 // What a target's cases share: where it is, how to sign, what the probe learnt.
 struct TargetState {
     const Target* target = nullptr;
@@ -38,6 +121,7 @@ struct TargetState {
     // Each operation's default page as this target answered it: where links read identifiers
     // (GetRepo's RepoName for GetRepoImage). Written by the probe, read-only afterwards.
     std::map<std::string, internal::Answer, std::less<>> answers;
+    std::unique_ptr<Responsiveness> responsiveness; // set before the probe
 };
 
 // The value a link of `operation` fills from its producer's default page on this target, else
@@ -164,7 +248,9 @@ public:
         std::vector<std::unique_ptr<const http::Exchange>> exchanges;
         std::vector<checks::Observed> observed;
         std::string build_error;
-        // The answer's Observed; nullptr when it could not be built or stayed throttled.
+        bool unanswered = false; // a request got no answer: the case ends there
+        // The answer's Observed; nullptr when it could not be built, got no answer or stayed
+        // throttled.
         auto exchange = [&](const http::QueryParams& p,
                             checks::Observed::Role role) -> const checks::Observed* {
             auto sent = send(t, *op, c, p, result.environment);
@@ -172,10 +258,13 @@ public:
                 build_error = sent.error().to_string();
                 return nullptr;
             }
+            const http::Exchange& x = *sent->answer.exchange;
+            t.responsiveness->note(x, sent->attempts, file.operation + "/" + c.name);
+            unanswered = x.failure && http::is_no_answer(x.failure->kind);
             sent->answer.observed.role = role;
             exchanges.push_back(std::move(sent->answer.exchange));
             observed.push_back(std::move(sent->answer.observed));
-            return sent->throttled ? nullptr : &observed.back();
+            return sent->throttled || unanswered ? nullptr : &observed.back();
         };
 
         const bool complete = c.kind == CaseKind::walk && op->pagination
@@ -183,9 +272,14 @@ public:
                                   : exchange(*params, checks::Observed::Role::page) != nullptr;
         if (!build_error.empty())
             return finish("cannot build the request: " + build_error);
-        if (!complete)
+        if (!complete && !unanswered)
             return finish("throttled: the target kept asking to slow down (environment, not a "
                           "deviation)");
+        // Checked when some exchange was answered (a refused answer is a finding too).
+        if (std::any_of(exchanges.begin(), exchanges.end(), [](const auto& x) {
+                return !x->failure || !http::is_no_answer(x->failure->kind);
+            }))
+            t.responsiveness->checked();
 
         for (const auto& x : exchanges)
             result.exchanges.push_back(record::excerpt(*x));
@@ -216,6 +310,8 @@ private:
         const contract::Contract& contract = *t.target->contract;
         if (t.unreachable)
             return "target unreachable: " + t.unreachable_why;
+        if (std::string why = t.responsiveness->skip_reason(); !why.empty())
+            return why;
         if (!op)
             return "the contract has no operation " + file.operation;
         if (!c.skip.empty())
@@ -314,6 +410,9 @@ bool probe_one(TargetState& t, const CaseRunner& runner, const contract::Operati
         t.unreachable_why = sent->answer.exchange->failure->message;
         return false;
     }
+    t.responsiveness->note_probe(*sent->answer.exchange, sent->attempts, op.name);
+    if (t.responsiveness->declared())
+        return false;
     std::optional<std::int64_t> total;
     if (op.pagination && sent->answer.observed.has_json())
         total = checks::locate_listing(*op.pagination, sent->answer.observed.json()).total;
@@ -362,14 +461,18 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
     CaseRunner runner(settings, edges);
 
     std::vector<TargetState> states(targets.size());
-    for (std::size_t i = 0; i < targets.size(); ++i)
+    for (std::size_t i = 0; i < targets.size(); ++i) {
         states[i].target = &targets[i];
+        states[i].responsiveness = std::make_unique<Responsiveness>(settings.unresponsive_after);
+    }
     std::vector<WorkItem> work = plan_work(states, settings.shard);
+    std::vector<report::TargetInfo> infos;
     for (std::size_t i = 0; i < targets.size(); ++i) {
         TargetState& s = states[i];
         s.scheme = http::find_scheme(targets[i].contract->signing);
-        report::TargetInfo info{targets[i].contract->name, targets[i].url, targets[i].persona,
-                                targets[i].name};
+        infos.push_back(
+            {targets[i].contract->name, targets[i].url, targets[i].persona, targets[i].name});
+        report::TargetInfo& info = infos.back();
         info.planned_cases = static_cast<std::size_t>(std::count_if(
             work.begin(), work.end(), [&](const WorkItem& w) { return w.state == &s; }));
         reporter.target_starting(info);
@@ -411,6 +514,20 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
     worker();
     for (std::thread& th : pool)
         th.join();
+
+    // Unresponsive targets, after their cases: one that no case got an answer from could
+    // not be checked at all, and counts as unreachable (exit 3).
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        const auto declared = states[i].responsiveness->declared();
+        if (!declared)
+            continue;
+        ++outcome.unresponsive;
+        if (!states[i].responsiveness->anything_checked()) {
+            ++outcome.unreachable;
+            reporter.target_unreachable(infos[i], "unresponsive: " + declared->reason);
+        }
+        reporter.target_unresponsive(infos[i], *declared);
+    }
 
     for (auto& slot : slots)
         outcome.cases.push_back(std::move(*slot));

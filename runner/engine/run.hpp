@@ -104,6 +104,11 @@ struct RunSettings {
     Shard shard;                            // --shard K/N
     int retries = 2;                        // after throttling or a timeout, with backoff
     std::chrono::milliseconds backoff{250}; // doubled for each retry
+    // --unresponsive-after: a target whose probe gets no answer (http::is_no_answer, after
+    // the retries), or whose requests get none this many times in a row, is declared
+    // unresponsive: its remaining cases are skipped with one reason rather than each waiting
+    // out its timeouts (issue 16). 0: never.
+    int unresponsive_after = 3;
     // --record: every exchange (retries and probes included) appended, redacted; a write
     // that fails is an environment note on the case, never silent.
     record::RecordingWriter* recorder = nullptr;
@@ -120,12 +125,15 @@ struct RunEdges {
 struct RunOutcome {
     report::RunSummary summary;
     std::vector<report::CaseResult> cases; // in plan order
-    std::size_t unreachable = 0;           // targets that could not be reached
+    std::size_t unreachable = 0;           // targets that could not be reached, or (issue 16)
+                                           // stopped answering before any case got an answer
+    std::size_t unresponsive = 0;          // targets declared unresponsive
 };
 
 // Runs every case of every target; reporters hear target_starting, case_ended (in plan
-// order, as soon as each case and those before it are done) and target_unreachable. The caller
-// sends run_starting/run_ended.
+// order, as soon as each case and those before it are done), target_unreachable, and after
+// the cases target_unresponsive (RunSettings::unresponsive_after). The caller sends
+// run_starting/run_ended.
 [[nodiscard]] RunOutcome run_targets(const std::vector<Target>& targets,
                                      const RunSettings& settings, const RunEdges& edges,
                                      report::Reporter& reporter);

@@ -221,7 +221,7 @@ SSL_CTX* HttplibTransport::tls_context(std::optional<TransportFailure>& failure,
 TransportFailure HttplibTransport::deadline_failure(const Origin& origin,
                                                     std::string_view where) const {
     return {FailureKind::too_slow, "no complete answer from " + origin.authority() +
-                                       " within the " + ms_text(m_options.request_timeout) +
+                                       " within the " + ms_text(m_options.request_deadline()) +
                                        " request deadline (request_timeout; " + std::string(where) +
                                        ")"};
 }
@@ -544,8 +544,8 @@ Exchange HttplibTransport::send(const Request& request) {
     const auto started = clock.monotonic();
     // The deadline is real time whatever the clock: it ends a wait on a socket.
     const auto now = steady_clock::now();
-    const auto deadline = m_options.request_timeout.count() > 0 ? now + m_options.request_timeout
-                                                                : steady_clock::time_point::max();
+    const milliseconds allowed = m_options.request_deadline();
+    const auto deadline = allowed.count() > 0 ? now + allowed : steady_clock::time_point::max();
     auto finish = [&] {
         exchange.seconds = clock.seconds_since(started);
         return exchange;

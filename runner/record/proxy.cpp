@@ -214,6 +214,7 @@ core::Result<core::Verdict> run_record(const RecordJob& job, const RecordEdges& 
 
     http::ClientOptions client;
     client.read_timeout = job.timeout;
+    client.request_timeout = job.timeout; // "the longest wait": for the whole answer too
     client.ca_file = job.ca_file;
     client.insecure = job.insecure;
     auto transport = http::make_transport(client);

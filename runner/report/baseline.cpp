@@ -131,6 +131,9 @@ void Triage::target_starting(const TargetInfo& t) {
 void Triage::target_unreachable(const TargetInfo& t, const std::string& why) {
     m_next.target_unreachable(t, why);
 }
+void Triage::target_unresponsive(const TargetInfo& t, const Unresponsive& u) {
+    m_next.target_unresponsive(t, u);
+}
 
 void Triage::case_ended(const CaseResult& original) {
     CaseResult c = original;

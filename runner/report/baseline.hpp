@@ -80,6 +80,7 @@ public:
     void target_starting(const TargetInfo& t) override;
     void case_ended(const CaseResult& c) override;
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
+    void target_unresponsive(const TargetInfo& t, const Unresponsive& u) override;
     // Tells next the BaselineOutcome (when there is a baseline), then run_ended with the
     // summary recounted after triage: deviations, failed and skipped cases from the cases it
     // saw; passed = s.passed + the cases whose every deviation the baseline accepted (passing

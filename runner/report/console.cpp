@@ -62,6 +62,7 @@ public:
         const ReportModel& m = model();
         summary_table(m);
         unreachable(m);
+        unresponsive(m);
         if (!m_options.quiet) {
             environment(m);
             deviations(m);
@@ -154,13 +155,31 @@ private:
     void unreachable(const ReportModel& m) {
         bool any = false;
         for (const TargetRecord& t : m.targets) {
-            if (t.reachable)
+            if (t.reachable || t.unresponsive) // an unresponsive one is listed with its evidence
                 continue;
             if (!any)
                 heading("Unreachable targets");
             any = true;
             m_out << "  " << t.info.contract << " @ " << t.info.display_name() << " ("
                   << t.info.target << "): " << t.error << '\n';
+        }
+    }
+
+    // Issue 16: why its remaining cases were skipped, and the failures that showed it.
+    void unresponsive(const ReportModel& m) {
+        bool any = false;
+        for (const TargetRecord& t : m.targets) {
+            if (!t.unresponsive)
+                continue;
+            if (!any)
+                heading("Unresponsive targets");
+            any = true;
+            m_out << "  " << paint(k_red, "UNRESPONSIVE") << "  " << t.info.contract << " @ "
+                  << t.info.display_name() << " (" << t.info.target
+                  << "): " << t.unresponsive->reason
+                  << (t.reachable ? "" : "; nothing on it could be checked") << '\n';
+            for (const std::string& line : t.unresponsive->evidence)
+                m_out << "    " << line << '\n';
         }
     }
 

@@ -45,6 +45,11 @@ void MultiReporter::case_ended(const CaseResult& c) {
     for (auto& r : m_reporters)
         r->case_ended(c);
 }
+void MultiReporter::target_unresponsive(const TargetInfo& t, const Unresponsive& u) {
+    for (auto& r : m_reporters)
+        r->target_unresponsive(t, u);
+}
+
 void MultiReporter::target_unreachable(const TargetInfo& t, const std::string& why) {
     for (auto& r : m_reporters)
         r->target_unreachable(t, why);
@@ -94,6 +99,9 @@ core::Result<void> replay(const ReportModel& model, Reporter& reporter) {
             }
     for (const CaseResult& c : model.cases)
         reporter.case_ended(c);
+    for (const TargetRecord& t : model.targets)
+        if (t.unresponsive)
+            reporter.target_unresponsive(t.info, *t.unresponsive);
     if (model.baseline)
         reporter.baseline_compared(*model.baseline);
     return reporter.run_ended(model.summary);
@@ -129,6 +137,10 @@ void ModelBuilder::target_unreachable(const TargetInfo& t, const std::string& wh
     TargetRecord& r = record_for(t);
     r.reachable = false;
     r.error = why;
+}
+
+void ModelBuilder::target_unresponsive(const TargetInfo& t, const Unresponsive& u) {
+    record_for(t).unresponsive = u;
 }
 
 void ModelBuilder::baseline_compared(const BaselineOutcome& b) {

@@ -194,6 +194,20 @@ void notes(std::string& out, const ReportModel& model) {
     if (!unreachable.empty())
         out +=
             "<section>\n<h2>Unreachable targets</h2>\n<ul>\n" + unreachable + "</ul>\n</section>\n";
+    std::string unresponsive;
+    for (const TargetRecord& t : model.targets)
+        if (t.unresponsive) {
+            unresponsive += "<li>" +
+                            escape_html(t.info.contract + " @ " + t.info.display_name() + ": " +
+                                        t.unresponsive->reason) +
+                            "<ul>\n";
+            for (const std::string& line : t.unresponsive->evidence)
+                unresponsive += "<li>" + escape_html(line) + "</li>\n";
+            unresponsive += "</ul></li>\n";
+        }
+    if (!unresponsive.empty())
+        out += "<section>\n<h2>Unresponsive targets</h2>\n<ul>\n" + unresponsive +
+               "</ul>\n</section>\n";
     std::string environment;
     for (const CaseResult& c : model.cases)
         for (const std::string& note : c.environment)

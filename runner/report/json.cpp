@@ -1,9 +1,10 @@
 // report.json: the model as a versioned document (schemas/report.schema.json), and back.
 //
 // Shape: {conform_report, tool, started_at, arguments, targets: [{name, endpoints: [{contract,
-// url, persona, reachable, error?}], cases: [{..., checks: [{name, status, deviations: [{...,
-// exchange?}]}], exchanges: [...]}]}], summary}. A deviation's "exchange" is an index into its
-// case's "exchanges", so a walk's pages are stored once however many deviations they show.
+// url, persona, reachable, error?, unresponsive?: {reason, evidence}}], cases: [{..., checks:
+// [{name, status, deviations: [{..., exchange?}]}], exchanges: [...]}]}], summary}. A deviation's
+// "exchange" is an index into its case's "exchanges", so a walk's pages are stored once however
+// many deviations they show.
 
 #include <algorithm>
 
@@ -117,6 +118,9 @@ ordered to_report_json(const ReportModel& model) {
                              {"reachable", t.reachable}};
                 if (!t.reachable)
                     e["error"] = t.error;
+                if (t.unresponsive)
+                    e["unresponsive"] = {{"reason", t.unresponsive->reason},
+                                         {"evidence", t.unresponsive->evidence}};
                 endpoints.push_back(std::move(e));
             }
         ordered cases = ordered::array();
@@ -426,6 +430,15 @@ core::Result<ReportModel> parse_report(const json& document, std::string_view fi
             CONFORM_TRY(record.info.persona, r.string(endpoint, ep, "persona"));
             CONFORM_TRY(record.reachable, r.boolean(endpoint, ep, "reachable"));
             CONFORM_TRY(record.error, r.string(endpoint, ep, "error", false));
+            CONFORM_TRY(const json* unresponsive,
+                        r.member(endpoint, ep, "unresponsive", json::value_t::object, false));
+            if (unresponsive) {
+                const std::string up = Reader::at(ep, "unresponsive");
+                Unresponsive u;
+                CONFORM_TRY(u.reason, r.string(*unresponsive, up, "reason"));
+                CONFORM_TRY(u.evidence, r.strings(*unresponsive, up, "evidence"));
+                record.unresponsive = std::move(u);
+            }
             model.targets.push_back(std::move(record));
         }
         CONFORM_TRY(const json* cases, r.array(target, tp, "cases"));

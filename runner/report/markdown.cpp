@@ -154,6 +154,18 @@ std::string render_markdown(const ReportModel& model) {
                    escape_markdown_cell(t.info.display_name()) + " (" +
                    markdown_code(t.info.target) + "): " + escape_markdown_cell(t.error) + "\n";
         }
+    bool any_unresponsive = false;
+    for (const TargetRecord& t : model.targets)
+        if (t.unresponsive) {
+            if (!any_unresponsive)
+                out += "\n### Unresponsive targets\n\n";
+            any_unresponsive = true;
+            out += "- " + escape_markdown_cell(t.info.contract) + " @ " +
+                   escape_markdown_cell(t.info.display_name()) + ": " +
+                   escape_markdown_cell(t.unresponsive->reason) + "\n";
+            for (const std::string& line : t.unresponsive->evidence)
+                out += "  - " + escape_markdown_cell(line) + "\n";
+        }
 
     matrix(out, model);
     deviations_table(out, model);

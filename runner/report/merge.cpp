@@ -171,10 +171,14 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
                                      });
             if (same == merged.targets.end()) {
                 merged.targets.push_back(std::move(t));
-            } else if (!t.reachable && same->reachable) {
+                continue;
+            }
+            if (!t.reachable && same->reachable) {
                 same->reachable = false;
                 same->error = std::move(t.error);
             }
+            if (t.unresponsive && !same->unresponsive) // the first shard's evidence
+                same->unresponsive = std::move(t.unresponsive);
         }
         for (CaseResult& c : m.cases) {
             const std::string key = c.target + "/" + internal::case_label(c);

@@ -58,6 +58,14 @@ struct TargetInfo {
     [[nodiscard]] const std::string& display_name() const { return name.empty() ? target : name; }
 };
 
+// A target that stopped answering (issue 16): its remaining cases were skipped with one
+// reason rather than each waiting out its timeouts. When none of its cases got an answer the
+// engine also reports it unreachable (nothing could be checked: exit 3).
+struct Unresponsive {
+    std::string reason;                // one line: when and why it was declared
+    std::vector<std::string> evidence; // the first failures: "probe GetRepo: read timeout ..."
+};
+
 // What one check concluded about one case.
 struct CheckResult {
     std::string name;                        // "schema", "pagination.walk", ... (checks registry)
@@ -157,6 +165,8 @@ public:
     virtual void target_starting(const TargetInfo&) {}
     virtual void case_ended(const CaseResult&) {}
     virtual void target_unreachable(const TargetInfo&, const std::string& /*why*/) {}
+    // After the target's last case ended.
+    virtual void target_unresponsive(const TargetInfo&, const Unresponsive&) {}
     // Once, before run_ended, when the run was compared with a baseline.
     virtual void baseline_compared(const BaselineOutcome&) {}
     virtual core::Result<void> run_ended(const RunSummary&) { return {}; }
@@ -173,6 +183,7 @@ public:
     void target_starting(const TargetInfo& t) override;
     void case_ended(const CaseResult& c) override;
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
+    void target_unresponsive(const TargetInfo& t, const Unresponsive& u) override;
     void baseline_compared(const BaselineOutcome& b) override;
     core::Result<void> run_ended(const RunSummary& s) override;
 
@@ -185,7 +196,8 @@ private:
 struct TargetRecord {
     TargetInfo info;
     bool reachable = true;
-    std::string error; // why it was unreachable
+    std::string error;                        // why it was unreachable
+    std::optional<Unresponsive> unresponsive; // it stopped answering
 };
 
 struct ReportModel {
@@ -201,7 +213,8 @@ struct ReportModel {
 };
 
 // Feeds a model to a reporter as the engine would have: run_starting, every target's
-// target_starting / target_unreachable, the cases in model order, baseline_compared, run_ended.
+// target_starting / target_unreachable, the cases in model order, target_unresponsive,
+// baseline_compared, run_ended.
 core::Result<void> replay(const ReportModel& model, Reporter& reporter);
 
 // ---- Shards: `conform report merge` ----

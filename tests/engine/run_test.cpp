@@ -63,7 +63,8 @@ std::unique_ptr<http::Server> ucloud_reference() {
 
 engine::RunOutcome run_against(const std::string& url, Collect& collect,
                                std::optional<http::Credentials> credentials,
-                               std::chrono::milliseconds timeout = std::chrono::milliseconds(300)) {
+                               std::chrono::milliseconds timeout = std::chrono::milliseconds(300),
+                               int unresponsive_after = 3) {
     http::ClientOptions client;
     client.read_timeout = timeout;
     client.connect_timeout = timeout;
@@ -79,6 +80,7 @@ engine::RunOutcome run_against(const std::string& url, Collect& collect,
     engine::RunSettings settings;
     settings.retries = 0;
     settings.jobs = 4;
+    settings.unresponsive_after = unresponsive_after;
     http::SystemClock clock;
     http::RandomNonceSource nonces(7);
     return engine::run_targets({t}, settings, {**transport, clock, nonces}, collect);
@@ -215,12 +217,15 @@ TEST_CASE("conform run: a closed port is exit 3, an unknown contract exit 2") {
     fs::remove_all(dir);
 }
 
-TEST_CASE("a server that accepts and never answers: http.transport per case, within timeouts") {
+TEST_CASE("a server that accepts and never answers, with --unresponsive-after 0: http.transport "
+          "per case, within timeouts") {
+    // (By default it is declared unresponsive after the probe: tests/engine/unresponsive_test.)
     test::RawListener silent({}, false);
     Collect collect;
     const auto started = std::chrono::steady_clock::now();
     const engine::RunOutcome outcome = run_against(
-        silent.base_url(), collect, serve::test_credentials(http::SchemeId::ucloud_sha1));
+        silent.base_url(), collect, serve::test_credentials(http::SchemeId::ucloud_sha1),
+        std::chrono::milliseconds(300), /*unresponsive_after=*/0);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     CHECK(outcome.unreachable == 0);
     REQUIRE_FALSE(collect.cases.empty());

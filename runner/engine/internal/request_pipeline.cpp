@@ -104,7 +104,7 @@ RequestPipeline::send(const RequestPlan& plan, const contract::Contract& contrac
                 environment.push_back(std::string(throttled ? "throttled" : "timed out") +
                                       " after " + std::to_string(attempt + 1) +
                                       " attempt(s): " + describe(x));
-            return Sent{std::move(answer), throttled};
+            return Sent{std::move(answer), throttled, attempt + 1};
         }
         environment.push_back(std::string(throttled ? "throttled" : "timed out") + " (" +
                               describe(x) + "); retried after " + std::to_string(delay.count()) +

@@ -91,6 +91,7 @@ public:
     struct Sent {
         Answer answer;
         bool throttled = false; // still throttled after the last retry
+        int attempts = 1;       // sent this many times (retries included)
     };
     // Builds, sends, records and parses; retries throttled answers (by the contract's
     // envelope) and timeouts with doubling backoff. What happened on the way is appended to

@@ -92,17 +92,22 @@ struct FailureKindInfo {
     FailureKind kind;
     std::string_view name; // "read-timeout"
     std::string_view meaning;
+    // The target gave no answer at all: it refused or never took the connection, or let a
+    // timeout or the request deadline pass. The live runner counts these towards declaring a
+    // target unresponsive (--unresponsive-after); an answer that came and was refused (too
+    // large, malformed, cut short) is a deviation of its case instead.
+    bool no_answer = false;
 };
 inline constexpr std::array k_failure_kinds = {
     FailureKindInfo{FailureKind::invalid_url, "invalid-url", "the URL does not parse"},
     FailureKindInfo{FailureKind::connect_failed, "connect-failed",
-                    "the connection was refused or the host is unreachable"},
+                    "the connection was refused or the host is unreachable", true},
     FailureKindInfo{FailureKind::connect_timeout, "connect-timeout",
-                    "no connection within the connect timeout"},
+                    "no connection within the connect timeout", true},
     FailureKindInfo{FailureKind::read_timeout, "read-timeout",
-                    "no complete answer within the read timeout"},
+                    "no complete answer within the read timeout", true},
     FailureKindInfo{FailureKind::tls_failed, "tls-failed",
-                    "the TLS handshake or certificate verification failed"},
+                    "the TLS handshake or certificate verification failed", true},
     FailureKindInfo{FailureKind::connection_closed, "connection-closed",
                     "the connection closed before a complete response"},
     FailureKindInfo{FailureKind::truncated_body, "truncated-body",
@@ -116,11 +121,14 @@ inline constexpr std::array k_failure_kinds = {
     FailureKindInfo{FailureKind::decode_error, "decode-error",
                     "the body does not decode as its Content-Encoding says"},
     FailureKindInfo{FailureKind::too_slow, "too-slow",
-                    "no complete answer within the request deadline"},
+                    "no complete answer within the request deadline", true},
 };
 static_assert(k_failure_kinds.size() == static_cast<std::size_t>(FailureKind::too_slow) + 1);
 [[nodiscard]] constexpr std::string_view name_of(FailureKind kind) noexcept {
     return k_failure_kinds[static_cast<std::size_t>(kind)].name;
+}
+[[nodiscard]] constexpr bool is_no_answer(FailureKind kind) noexcept {
+    return k_failure_kinds[static_cast<std::size_t>(kind)].no_answer;
 }
 
 struct TransportFailure {
@@ -151,8 +159,10 @@ struct ClientOptions {
                                                      // the answer (and to write the request)
     // The whole request, from the connect to the last body byte: a server that sends a byte
     // now and then never lets read_timeout pass, but cannot keep a request alive past this.
+    // Unset: four times read_timeout (request_deadline(); 20 s by default), so that --timeout
+    // alone bounds a trickling server too, with room for a large body streamed steadily.
     // Zero: no deadline.
-    std::chrono::milliseconds request_timeout{30000};
+    std::optional<std::chrono::milliseconds> request_timeout;
     // The response body, decoded (a gzip/brotli bomb stops here) and as announced; on the
     // wire it may take twice this plus 64 KiB (chunk framing). The body is never held beyond.
     std::size_t max_body_bytes = std::size_t{16} << 20; // 16 MiB
@@ -166,6 +176,11 @@ struct ClientOptions {
     // When each exchange started and how long it took (Exchange::started, seconds); nullptr:
     // the system clock. Timeouts and deadlines always use real time.
     const core::Clock* clock = nullptr;
+
+    // The deadline a request gets: request_timeout, or four times read_timeout when unset.
+    [[nodiscard]] std::chrono::milliseconds request_deadline() const {
+        return request_timeout.value_or(4 * read_timeout);
+    }
 };
 
 // The client: our sockets and OpenSSL, cpp-httplib for the HTTP/1.1 wire format. Every wait

@@ -25,7 +25,7 @@
 
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
-#include "runner/record/record.hpp"
+#include "runner/record/internal/recording.hpp"
 
 namespace conform::record {
 

@@ -28,7 +28,7 @@
 #include "runner/core/verdict.hpp"
 #include "runner/http/http.hpp"
 #include "runner/http/server.hpp"
-#include "runner/record/record.hpp"
+#include "runner/record/internal/recording.hpp"
 
 namespace conform::record {
 

@@ -62,7 +62,7 @@
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
 #include "runner/http/server.hpp"
-#include "runner/record/record.hpp"
+#include "runner/record/internal/recording.hpp"
 
 namespace conform::record {
 

@@ -47,7 +47,6 @@
 
 #include "runner/core/result.hpp"
 #include "runner/http/http.hpp"
-#include "runner/record/record.hpp"
 
 namespace conform::record {
 

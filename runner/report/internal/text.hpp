@@ -110,6 +110,7 @@ public:
     void target_starting(const TargetInfo& t) override;
     void case_ended(const CaseResult& c) override;
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
+    void target_unresponsive(const TargetInfo& t, const Unresponsive& u) override;
     void baseline_compared(const BaselineOutcome& b) override;
     core::Result<void> run_ended(const RunSummary& s) override;
 
