@@ -35,8 +35,8 @@ struct SilentRun {
 };
 
 // Only flags every conform had before issue 16 but --timeout (and the ones the caller adds):
-// genesissai-uhub: one operation (GetRepo) with 15 cases, the UCloud envelope and signing.
-// the defaults decide, so an older binary can be shown to fail these tests.
+// the defaults decide, so an older binary can be shown to fail these tests. genesissai-uhub has
+// one operation (GetRepo) with 15 cases, the UCloud envelope and signing.
 SilentRun run_until_silent(const HostileServer& server, std::vector<std::string> extra = {}) {
     ::setenv("UCLOUD_PUBLIC_KEY", "silent-test-public-key", 1);
     ::setenv("UCLOUD_PRIVATE_KEY", "silent-test-private-key", 1);
