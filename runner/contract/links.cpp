@@ -27,14 +27,21 @@ std::string first_item_pointer(const Operation& producer, std::string_view field
     return out;
 }
 
-// The producer's item field matching param case-insensitively; empty when it lists none.
-std::string matching_field(const Operation& producer, std::string_view param) {
+// The producer's item field matching param case-insensitively and of the parameter's type
+// (ussl's integer Type is not the string Type a certificate listing holds); empty when none.
+std::string matching_field(const Operation& producer, std::string_view param,
+                           const std::string& param_type) {
     const nlohmann::json* item =
         internal::item_schema(producer.response.document, producer.pagination->items_pointer);
     const std::string wanted = lower(param);
-    for (const std::string& name : internal::property_names(item))
-        if (lower(name) == wanted)
+    for (const std::string& name : internal::property_names(item)) {
+        if (lower(name) != wanted)
+            continue;
+        const std::string field_type =
+            internal::type_of(internal::property(producer.response.document, item, name));
+        if (param_type.empty() || field_type.empty() || field_type == param_type)
             return name;
+    }
     return {};
 }
 
@@ -50,10 +57,12 @@ std::optional<Link> inferred(const Contract& contract, const Operation& consumer
                              const std::string& param) {
     std::optional<Link> best;
     std::tuple<bool, std::size_t, std::string> best_rank;
+    const nlohmann::json& request = consumer.request.document;
+    const std::string param_type = internal::type_of(internal::property(request, &request, param));
     for (const auto& [name, op] : contract.operations) {
         if (name == consumer.name || !op.pagination || !contract.is_read_only(name))
             continue;
-        const std::string field = matching_field(op, param);
+        const std::string field = matching_field(op, param, param_type);
         if (field.empty())
             continue;
         const bool not_key = lower(op.pagination->item_key) != lower(param);

@@ -33,6 +33,7 @@ constexpr Expect k_expected[] = {
     {"ucloud/vpc-api", "DescribeNATGWPolicy", "the item key is PolicyId, not the NATGWId filter"},
     {"ucloud/uec-api", "GetUEcVHostData", "the required indexed Type.N is sent as Type.0"},
     {"tencent-v2/cvm", "DescribeKeyPairs", "no page of the family documents codeDesc"},
+    {"ucloud/ussl-api", "GetUnconfirmedComplementInfo", "its integer Type links to no string Type"},
 };
 // clang-format on
 
