@@ -183,7 +183,8 @@ TEST_CASE("coverage recorder: a field only in a later item, or only in a later e
     CHECK(recorder.result().targets.size() == 1);
 }
 
-TEST_CASE("--min-coverage: parsed by measure name, percent 0..100; bad ones say what is expected") {
+TEST_CASE(
+    "gate --min-coverage: parsed by measure name, percent 0..100; bad ones say what is expected") {
     auto parsed = report::parse_min_coverage("operations=90,fields=80%");
     REQUIRE(parsed);
     CHECK(parsed->size() == 2);
@@ -233,7 +234,7 @@ TEST_CASE("the gate: below a minimum fails naming what is missing; met, it is si
     CHECK(has(failures[0], "tencent: no exchange reached it"));
 }
 
-TEST_CASE("--fail-on-unobserved: fields and codes, anywhere or where a qualifier says") {
+TEST_CASE("gate --fail-on-unobserved: fields and codes, anywhere or where a qualifier says") {
     report::Coverage c = cov_measured();
     c.targets.erase(c.targets.begin()); // ref only
     const auto failures_for = [&](std::vector<std::string> items) {
