@@ -4,6 +4,7 @@
 #include "runner/report/coverage.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <cmath>
@@ -455,6 +456,7 @@ constexpr std::uint32_t k_no_node = UINT32_MAX;
 // One documented field (or the root, or the items of an array) in a tree walked alongside a
 // response body. Field bits are numbered in pre-order, so a subtree's fields are [lo, hi).
 struct CoverageFieldNode {
+    std::string name; // the member name; "" for the body and for items
     bool is_field = false;
     std::uint32_t bit = 0;
     std::uint32_t lo = 0, hi = 0;
@@ -542,7 +544,7 @@ std::uint32_t add_child(std::vector<CoverageFieldNode>& nodes, std::uint32_t par
             return index;
     const auto index = static_cast<std::uint32_t>(nodes.size());
     nodes[parent].members.emplace_back(token, index);
-    nodes.emplace_back();
+    nodes.emplace_back().name = token;
     return index;
 }
 
@@ -605,6 +607,63 @@ std::uint32_t find_member(const CoverageFieldNode& node, std::string_view key) {
     return it != node.members.end() && it->first == key ? it->second : k_no_node;
 }
 
+void walk_fields(const CoverageOperationIndex& op, const Words& bits, std::uint32_t node,
+                 core::JsonView value);
+
+// The members of node still worth looking for: a field never seen, or one whose subtree was
+// not seen whole. At most k_pending of them; more: nullopt (then every member is looked up).
+constexpr std::size_t k_pending = 16;
+struct PendingMembers {
+    std::array<std::uint32_t, k_pending> nodes{};
+    std::size_t count = 0;
+};
+
+std::optional<PendingMembers> pending_members(const CoverageOperationIndex& op, const Words& bits,
+                                              const CoverageFieldNode& n) {
+    PendingMembers out;
+    for (const auto& member : n.members) {
+        const CoverageFieldNode& c = op.nodes[member.second];
+        if ((c.is_field && !test_bit(bits, c.bit)) || !all_set(bits, c.lo, c.hi)) {
+            if (out.count == k_pending)
+                return std::nullopt;
+            out.nodes[out.count++] = member.second;
+        }
+    }
+    return out;
+}
+
+void walk_child(const CoverageOperationIndex& op, const Words& bits, std::uint32_t child,
+                core::JsonView value) {
+    const CoverageFieldNode& c = op.nodes[child];
+    if (c.is_field)
+        set_bit(bits, c.bit);
+    if (c.lo < c.hi)
+        walk_fields(op, bits, child, value);
+}
+
+// An object's members against the pending ones only: once most fields were seen, a member
+// costs a length comparison or two.
+void walk_members(const CoverageOperationIndex& op, const Words& bits, const CoverageFieldNode& n,
+                  const std::optional<PendingMembers>& pending, core::JsonView object) {
+    if (pending && pending->count == 0)
+        return;
+    auto members = object.members();
+    std::string_view key;
+    core::JsonView member;
+    while (members.next(key, member)) {
+        if (!pending) {
+            if (const std::uint32_t child = find_member(n, key); child != k_no_node)
+                walk_child(op, bits, child, member);
+            continue;
+        }
+        for (std::size_t i = 0; i < pending->count; ++i)
+            if (op.nodes[pending->nodes[i]].name == key) {
+                walk_child(op, bits, pending->nodes[i], member);
+                break;
+            }
+    }
+}
+
 // Marks every documented field of value under node; a subtree whose fields were all seen
 // (by this exchange or an earlier one) is not entered.
 void walk_fields(const CoverageOperationIndex& op, const Words& bits, std::uint32_t node,
@@ -613,24 +672,18 @@ void walk_fields(const CoverageOperationIndex& op, const Words& bits, std::uint3
     if (all_set(bits, n.lo, n.hi))
         return;
     if (value.is_object() && !n.members.empty()) {
-        auto members = value.members();
-        std::string_view key;
-        core::JsonView member;
-        while (members.next(key, member)) {
-            const std::uint32_t child = find_member(n, key);
-            if (child == k_no_node)
-                continue;
-            if (op.nodes[child].is_field)
-                set_bit(bits, op.nodes[child].bit);
-            if (op.nodes[child].lo < op.nodes[child].hi)
-                walk_fields(op, bits, child, member);
-        }
+        walk_members(op, bits, n, pending_members(op, bits, n), value);
     } else if (value.is_array() && n.items != k_no_node) {
         const CoverageFieldNode& items = op.nodes[n.items];
         if (items.lo == items.hi)
             return;
+        // What to look for in the items is worked out once per list, not once per item.
+        const std::optional<PendingMembers> pending = pending_members(op, bits, items);
         value.for_each_item([&](std::size_t, core::JsonView item) {
-            walk_fields(op, bits, n.items, item);
+            if (item.is_object() && !items.members.empty())
+                walk_members(op, bits, items, pending, item);
+            else
+                walk_fields(op, bits, n.items, item);
             return !all_set(bits, items.lo, items.hi);
         });
     }
