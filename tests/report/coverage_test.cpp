@@ -409,3 +409,43 @@ TEST_CASE("JUnit with coverage still validates against the Jenkins XSD") {
     CHECK(has(test::slurp(dir / "junit.xml"), "<testsuite name=\"coverage\""));
     fs::remove_all(dir);
 }
+
+TEST_CASE("HTML coverage table in headless Chromium: a click on a header sorts by it") {
+    const std::string tool = CONFORM_CHROMIUM;
+    if (tool.empty() || !fs::exists(tool)) {
+        std::cerr << "SKIPPED: coverage table sorting in a browser: chromium not found\n";
+        WARN("SKIPPED: chromium is absent; the coverage table was not sorted in a browser");
+        return;
+    }
+    report::ReportModel model = test::sample_run();
+    model.coverage = cov_measured();
+    std::string page = report::render_html(model);
+    // Click the "fields" header twice (ascending, then descending), as a person would.
+    const std::string clicks =
+        "<script>var h=document.querySelectorAll('table.coverage th')[6];h.click();"
+        "document.title=Array.prototype.map.call(document.querySelectorAll('table.coverage "
+        "tbody tr'),function(r){return r.cells[6].getAttribute('data-sort');}).join(',');"
+        "h.click();</script>\n</body>";
+    page.replace(page.rfind("</body>"), 7, clicks);
+    const auto dir = test::fresh_dir("coverage-chromium");
+    test::write(dir / "report.html", page);
+    const std::string command =
+        "timeout 120 '" + tool +
+        "' --headless --no-sandbox --disable-gpu --no-first-run "
+        "--disable-extensions --user-data-dir='" +
+        (dir / "profile").string() + "' --dump-dom 'file://" + (dir / "report.html").string() +
+        "' > '" + (dir / "dom.html").string() + "' 2> '" + (dir / "chromium.log").string() + "'";
+    const int status = std::system(command.c_str());
+    INFO(test::slurp(dir / "chromium.log"));
+    REQUIRE(status == 0);
+    const std::string dom = test::slurp(dir / "dom.html");
+    // Ascending: the rows by their fields percentage, smallest first.
+    CHECK(has(dom, "<title>0.000,0.000,0.000,0.000,77.778,100.000</title>"));
+    // Then descending, the header saying so.
+    const auto table = dom.find("<table class=\"coverage sortable\">");
+    REQUIRE(table != std::string::npos);
+    CHECK(has(dom, "<th aria-sort=\"descending\">fields</th>"));
+    const auto first_row = dom.find("<tr", dom.find("<tbody>", table));
+    CHECK(dom.substr(first_row, 60).find("<td>ref</td><td>GetRepo</td>") != std::string::npos);
+    fs::remove_all(dir);
+}
