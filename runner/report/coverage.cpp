@@ -283,7 +283,9 @@ std::vector<std::string> judge_coverage(const Coverage& coverage) {
                               " (name the contracts the traffic is for with --contract)");
     }
     for (const std::string& spec : coverage.gate.observe) {
-        const auto [qualifier, item] = split_unobserved(spec);
+        // Named, not structured bindings: clang 14 (the fuzz build) cannot capture those.
+        const std::pair<std::string_view, std::string_view> split = split_unobserved(spec);
+        const std::string_view qualifier = split.first, item = split.second;
         const bool field = item.starts_with('/');
         bool concerned = false;
         for (const TargetCoverage& row : coverage.targets) {
