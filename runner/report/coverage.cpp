@@ -451,7 +451,9 @@ Coverage merge_coverage(const std::vector<const Coverage*>& parts) {
 
 // ---- the recorder ----
 
-namespace {
+// Named, not anonymous: CoverageRecorder::Impl (declared in the header) holds these types, and
+// a member of an anonymous-namespace type is an error in a unity build (-Wsubobject-linkage).
+namespace recorder_detail {
 
 constexpr std::uint32_t k_no_node = UINT32_MAX;
 
@@ -744,7 +746,9 @@ std::optional<core::JsonView> at_tokens(core::JsonView value,
     return value;
 }
 
-} // namespace
+} // namespace recorder_detail
+
+using namespace recorder_detail;
 
 struct CoverageRecorder::Impl {
     std::vector<std::unique_ptr<CoverageContractIndex>> contracts; // sorted by name
