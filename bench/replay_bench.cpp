@@ -12,16 +12,21 @@
 // CONFORM_BENCH_EXCHANGES sets the recording's length (default 100000).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "runner/core/json_parse.hpp"
+#include "runner/engine/internal/coverage.hpp"
 #include "runner/engine/replay.hpp"
 #include "runner/record/record.hpp"
 
@@ -147,9 +152,23 @@ private:
     std::size_t m_line = 0;
 };
 
-engine::ReplayOutcome replay_once(const Fixture& f, int jobs, bool nlohmann = false) {
+// coverage: 0 none; 1 as `conform replay` measures it (issue 19: every judged exchange
+// recorded); 2 the worst case, an item field documented and never sent (every item of every
+// page is then walked, since that subtree is never complete).
+engine::ReplayOutcome replay_once(const Fixture& f, int jobs, bool nlohmann = false,
+                                  int coverage = 0) {
     engine::ReplaySettings settings;
     settings.jobs = jobs;
+    std::optional<report::CoverageRecorder> recorder;
+    if (coverage) {
+        std::vector<report::ContractDoc> docs = engine::internal::documented(f.contracts);
+        if (coverage == 2)
+            for (report::ContractDoc& c : docs)
+                for (report::OperationDoc& op : c.operations)
+                    op.fields.push_back("/RepoSet/*/NeverSent");
+        recorder.emplace(std::move(docs));
+        settings.coverage = &*recorder;
+    }
     NullReporter reporter;
     if (nlohmann) {
         NlohmannSource source(f.file);
@@ -232,10 +251,66 @@ void BM_replay_nlohmann(benchmark::State& state) {
     replay(state, true);
 }
 
+// The replay without and with coverage, paired: each iteration times both on the same
+// recording, in alternating order, so that the machine's drift falls on both alike. Counters:
+// the medians over the pairs of each one's exchanges/s and of the ratios with/without of wall
+// time and of process CPU time (`wall_ratio`, `cpu_ratio`; 1.0 = free). Args: jobs, then 1
+// (coverage as replay measures it) or 2 (the worst case: a documented item field no page holds).
+// Process CPU seconds (every thread), less disturbed than wall time by a shared machine.
+double cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+void BM_replay_coverage_paired(benchmark::State& state) {
+    const Fixture& f = fixture();
+    const int jobs = static_cast<int>(state.range(0));
+    const int mode = static_cast<int>(state.range(1)); // 1 as replay does, 2 the worst case
+    std::vector<double> without, with, wall_ratio, cpu_ratio;
+    std::size_t pair = 0;
+    for (auto _ : state) {
+        double wall[2] = {0, 0}, cpu[2] = {0, 0};
+        for (int k = 0; k < 2; ++k) {
+            const bool coverage = (k == 0) == (pair % 2 == 1); // alternate which goes first
+            const auto started = std::chrono::steady_clock::now();
+            const double cpu_started = cpu_seconds();
+            const engine::ReplayOutcome outcome = replay_once(f, jobs, false, coverage ? mode : 0);
+            cpu[coverage] = cpu_seconds() - cpu_started;
+            wall[coverage] =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            if (outcome.exchanges != f.exchanges)
+                state.SkipWithError("not every exchange was replayed");
+        }
+        ++pair;
+        without.push_back(static_cast<double>(f.exchanges) / wall[0]);
+        with.push_back(static_cast<double>(f.exchanges) / wall[1]);
+        wall_ratio.push_back(wall[1] / wall[0]);
+        cpu_ratio.push_back(cpu[1] / cpu[0]);
+    }
+    const auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    state.counters["without_exchanges_per_s"] = median(without);
+    state.counters["with_exchanges_per_s"] = median(with);
+    state.counters["wall_ratio"] = median(wall_ratio);
+    state.counters["cpu_ratio"] = median(cpu_ratio);
+}
+
 BENCHMARK(BM_parse_only)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_read_only)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_read_only_nlohmann)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_replay)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_replay_coverage_paired)
+    ->Args({1, 1})
+    ->Args({2, 1})
+    ->Args({1, 2})
+    ->Args({2, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(9)
+    ->UseRealTime();
 BENCHMARK(BM_replay_nlohmann)
     ->Arg(1)
     ->Arg(2)
@@ -268,6 +343,18 @@ int main(int argc, char** argv) {
         const engine::ReplayOutcome outcome = replay_once(f, 2);
         std::cout << "exchanges " << outcome.exchanges << " bytes " << f.bytes
                   << " VmHWM_kB_before_replay " << before << " VmHWM_kB " << peak_rss_kb() << '\n';
+        return outcome.exchanges == f.exchanges ? 0 : 1;
+    }
+    // --replay N COVERAGE: one replay of N generated exchanges with 1 job, coverage 0 (off), 1
+    // (as `conform replay`) or 2 (the worst case); for instruction counts that do not depend on
+    // the machine's load:
+    //   valgrind --tool=callgrind --toggle-collect='conform::engine::replay_exchanges*'
+    //            build/bench/replay_bench --replay 2000 1
+    if (argc == 4 && std::string(argv[1]) == "--replay") {
+        ::setenv("CONFORM_BENCH_EXCHANGES", argv[2], 1);
+        const Fixture& f = fixture();
+        const engine::ReplayOutcome outcome = replay_once(f, 1, false, std::atoi(argv[3]));
+        std::cout << "exchanges " << outcome.exchanges << '\n';
         return outcome.exchanges == f.exchanges ? 0 : 1;
     }
     benchmark::Initialize(&argc, argv);

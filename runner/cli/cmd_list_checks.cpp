@@ -1,5 +1,5 @@
 // conform list-checks: the named checks of `conform run` and `conform replay`, from their one
-// table (checks/registry.hpp): the names --check and a case's "checks" accept.
+// table (checks/checks.hpp): the names --check and a case's "checks" accept.
 #include <iostream>
 
 #include "runner/checks/checks.hpp"

@@ -51,6 +51,22 @@ void bind_report_options(CLI::App& command, ReportFlags& flags, engine::ReportSe
                     "(levels: error, warning, info; ids: conform list-deviations)")
         ->type_name("ID=LEVEL")
         ->allow_extra_args(false);
+    std::string measures;
+    for (const report::MetricInfo& m : report::k_coverage_metrics)
+        measures += "\n  " + std::string(m.name) + ": " + std::string(m.description);
+    command
+        .add_option("--min-coverage", flags.min_coverage,
+                    "Fail the run (exit 1) when a contract x target covers less than these "
+                    "percentages, naming what was missing; measures:" +
+                        measures)
+        ->type_name("NAME=PERCENT,...");
+    command
+        .add_option("--fail-on-unobserved", flags.unobserved,
+                    "Fail the run (exit 1) when this response field (/RepoSet/*/RepoName) or "
+                    "status code (230) was never observed; repeatable; prefix CONTRACT:, "
+                    "OPERATION: or CONTRACT/OPERATION: to say where")
+        ->type_name("FIELD_OR_CODE")
+        ->allow_extra_args(false);
     command.add_flag("--quiet,-q", settings.console.quiet, "Print the summary only");
     command.add_flag("--verbose,-v", settings.console.verbose,
                      "Also list passing cases and every deviation");
@@ -84,6 +100,17 @@ void apply_report_flags(const ReportFlags& flags, engine::ReportSettings& settin
         if (!age)
             throw CLI::ValidationError("--accept-for", age.error().message);
         settings.accept_days = static_cast<int>((age->count() + 86399) / 86400);
+    }
+    if (!flags.min_coverage.empty()) {
+        auto minimum = report::parse_min_coverage(flags.min_coverage);
+        if (!minimum)
+            throw CLI::ValidationError("--min-coverage", minimum.error().message);
+        settings.coverage_gate.minimum = std::move(*minimum);
+    }
+    for (const std::string& item : flags.unobserved) {
+        if (auto checked = report::check_unobserved_item(item); !checked)
+            throw CLI::ValidationError("--fail-on-unobserved", checked.error().message);
+        settings.coverage_gate.observe.push_back(item);
     }
     // Colour on a terminal only, and never when NO_COLOR is set (no-color.org); the progress
     // bar only where someone watches.

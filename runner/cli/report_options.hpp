@@ -19,10 +19,13 @@ struct ReportFlags {
     std::vector<std::string> severities;
     std::string fail_on = "error";
     std::string accept_for;
+    std::string min_coverage;            // "operations=90,fields=80"
+    std::vector<std::string> unobserved; // --fail-on-unobserved, repeatable
 };
 
 // Binds --report-dir, --format, --baseline, --write-baseline, --accept-for, --fail-on,
-// --severity, --quiet, --verbose onto command; flags and settings must outlive parsing.
+// --severity, --min-coverage, --fail-on-unobserved, --quiet, --verbose onto command; flags and
+// settings must outlive parsing.
 void bind_report_options(CLI::App& command, ReportFlags& flags, engine::ReportSettings& settings);
 
 // Validates and applies the flags (throws CLI::ValidationError naming the flag); also decides

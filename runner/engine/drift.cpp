@@ -375,6 +375,7 @@ core::Result<core::Verdict> run_compare(const CompareJob& job, std::ostream& out
     reporter.run_starting({started_at, job.arguments, {}});
     ReplaySettings settings = job.settings;
     settings.jobs = 1; // the source sends; one worker keeps the requests in recorded order
+    settings.coverage = &reporting->measure_coverage(loaded.contracts);
     const ReplayOutcome outcome = replay_exchanges(live, contracts, settings, reporter);
     CONFORM_CHECK(reporting->finish(outcome.summary));
     const DriftOutcome& drift = live.outcome();

@@ -15,6 +15,7 @@
 #include "runner/checks/checks.hpp"
 #include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/case_checks.hpp"
+#include "runner/engine/internal/coverage.hpp"
 #include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/internal/request_pipeline.hpp"
@@ -285,6 +286,8 @@ public:
             result.exchanges.push_back(record::excerpt(*x));
         const checks::CheckContext context{*t.target->contract, op, c, observed};
         result.checks = run_case_checks(context, m_settings.checks);
+        if (m_settings.coverage)
+            internal::observe_case(*m_settings.coverage, context, t.target->name);
         return finish();
     }
 

@@ -20,6 +20,7 @@
 #include "runner/checks/checks.hpp"
 #include "runner/core/json_parse.hpp"
 #include "runner/engine/internal/case_checks.hpp"
+#include "runner/engine/internal/coverage.hpp"
 #include "runner/engine/internal/replay_route.hpp"
 #include "runner/record/record.hpp"
 
@@ -312,6 +313,8 @@ public:
                                                work.routed.test_case,
                                                std::span<const checks::Observed>(&o, 1)};
             result.checks = run_case_checks(context, m_settings.checks);
+            if (m_settings.coverage)
+                internal::observe_case(*m_settings.coverage, context, result.target);
             if (r.exchange.response && r.exchange.response->headers.empty())
                 drop_unrecorded_media_type(result);
         }

@@ -125,6 +125,9 @@ struct ReplaySettings {
     // of the N report.json files equals the unsharded report apart from times (while fewer
     // than k_max_reported_cases distinct cases are kept).
     Shard shard;
+    // Every judged exchange's coverage (report/internal/coverage.hpp, through report.hpp): walk
+    // pages are counted once, as the single exchanges they also are; nullptr: not measured.
+    report::CoverageRecorder* coverage = nullptr;
 };
 
 // The contracts an exchange may be routed to, and their cases (same order; cases may be

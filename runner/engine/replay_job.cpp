@@ -170,9 +170,11 @@ core::Result<core::Verdict> run_replay(const ReplayJob& job, std::ostream& out, 
     const std::string started_at = internal::iso_utc(job.settings.now);
     CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
     report::Reporter& reporter = reporting->reporter();
+    ReplaySettings settings = job.settings;
+    settings.coverage = &reporting->measure_coverage(loaded.contracts);
     reporter.run_starting({started_at, job.arguments, job.settings.shard.text()});
     const ReplayOutcome outcome =
-        replay_exchanges(*source, {loaded.contracts, loaded.cases}, job.settings, reporter);
+        replay_exchanges(*source, {loaded.contracts, loaded.cases}, settings, reporter);
     CONFORM_CHECK(reporting->finish(outcome.summary));
     err << "conform: replayed " << outcome.exchanges << " exchange(s)";
     if (outcome.walks)

@@ -77,6 +77,7 @@ struct ReportSettings {
     std::optional<int> accept_days; // new baseline entries expire this many days from today
     core::Severity fail_on = core::Severity::error;         // the least severity that fails
     std::map<core::DeviationId, core::Severity> severities; // per-id overrides
+    report::CoverageGate coverage_gate; // --min-coverage, --fail-on-unobserved (exit 1 below)
 };
 
 // Limits on what a server under test, or a recording of one, sends: each is a clear error past
@@ -113,6 +114,9 @@ struct RunSettings {
     // that fails is an environment note on the case, never silent.
     record::RecordingWriter* recorder = nullptr;
     InputLimits limits; // response bodies: nesting and $ref depth
+    // Every judged exchange's coverage (report/internal/coverage.hpp, through report.hpp); nullptr:
+    // not measured.
+    report::CoverageRecorder* coverage = nullptr;
 };
 
 // The injected edges (STYLE.md lesson 2).

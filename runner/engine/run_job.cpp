@@ -224,6 +224,9 @@ core::Result<core::Verdict> run_run(const RunJob& job, std::ostream& out, std::o
     const std::string started_at = internal::iso_utc(clock.wall());
     CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at, clock));
     report::Reporter& reporter = reporting->reporter();
+    settings.coverage = &reporting->measure_coverage(plan.contracts);
+    for (const Target& t : plan.targets) // a row for each, even one that never answers
+        settings.coverage->target_seen(t.contract->name, t.name);
     reporter.run_starting({started_at, job.arguments, settings.shard.text()});
     http::RandomNonceSource random_nonces;
     const RunEdges edges{*transport, clock, job.nonces ? *job.nonces : random_nonces};

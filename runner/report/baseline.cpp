@@ -123,6 +123,7 @@ Triage::Triage(TriageOptions options, Reporter& next)
     : m_options(std::move(options)), m_next(next) {}
 
 void Triage::run_starting(const RunInfo& info) {
+    m_shard = !info.shard.empty();
     m_next.run_starting(info);
 }
 void Triage::target_starting(const TargetInfo& t) {
@@ -133,6 +134,15 @@ void Triage::target_unreachable(const TargetInfo& t, const std::string& why) {
 }
 void Triage::target_unresponsive(const TargetInfo& t, const Unresponsive& u) {
     m_next.target_unresponsive(t, u);
+}
+
+void Triage::coverage_measured(const Coverage& c) {
+    Coverage judged = c;
+    if (!m_options.coverage_gate.empty())
+        judged.gate = m_options.coverage_gate;
+    judged.failures = m_shard ? std::vector<std::string>() : judge_coverage(judged);
+    m_coverage_failures = judged.failures.size();
+    m_next.coverage_measured(judged);
 }
 
 void Triage::case_ended(const CaseResult& original) {
@@ -228,7 +238,7 @@ bool Triage::failing() const {
 core::Verdict Triage::verdict() const {
     if (m_summary.unreachable_targets > 0)
         return core::Verdict::unreachable;
-    return failing() ? core::Verdict::deviations : core::Verdict::conformant;
+    return failing() || coverage_failing() ? core::Verdict::deviations : core::Verdict::conformant;
 }
 
 Baseline Triage::next_baseline(std::optional<int> accept_days) const {

@@ -70,6 +70,7 @@ struct TriageOptions {
     std::string baseline_file;                              // for the report
     std::string today;                                      // YYYY-MM-DD, from the run's clock
     core::Severity fail_on = core::Severity::error;         // --fail-on
+    CoverageGate coverage_gate; // --min-coverage, --fail-on-unobserved; empty: the report's own
 };
 
 class Triage final : public Reporter {
@@ -81,6 +82,10 @@ public:
     void case_ended(const CaseResult& c) override;
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
     void target_unresponsive(const TargetInfo& t, const Unresponsive& u) override;
+    // Judges the coverage against the gate (the options', else the one it carries) and tells
+    // next with the failures filled in. A shard's coverage is not judged (its share of the run
+    // covers less by design): `conform report merge` judges the whole.
+    void coverage_measured(const Coverage& c) override;
     // Tells next the BaselineOutcome (when there is a baseline), then run_ended with the
     // summary recounted after triage: deviations, failed and skipped cases from the cases it
     // saw; passed = s.passed + the cases whose every deviation the baseline accepted (passing
@@ -91,8 +96,11 @@ public:
     [[nodiscard]] const RunSummary& summary() const { return m_summary; }
     // Any deviation left (new or expired) of severity fail_on or worse.
     [[nodiscard]] bool failing() const;
+    // The coverage did not meet its gate.
+    [[nodiscard]] bool coverage_failing() const { return m_coverage_failures > 0; }
     // After run_ended: the run's verdict, as `conform run` and `conform report` give it: a
-    // target that could not be reached outranks failing(), which outranks conformant.
+    // target that could not be reached outranks failing() and coverage_failing(), which
+    // outrank conformant.
     [[nodiscard]] core::Verdict verdict() const;
     // Today's deviations as a baseline: first_seen and expires kept from the old entry,
     // last_seen today; new entries expire `accept_days` from today when given; entries of cases
@@ -107,6 +115,8 @@ private:
     std::set<std::string> m_cases_run;           // contract/operation/case that ran
     std::size_t m_expired = 0;
     std::size_t m_now_passing = 0; // failed cases that pass once accepted deviations are set apart
+    bool m_shard = false;          // this run is one shard of a split run
+    std::size_t m_coverage_failures = 0;
 };
 
 } // namespace conform::report

@@ -68,6 +68,7 @@ public:
             deviations(m);
             matrix(m);
         }
+        coverage(m);
         baseline(m);
         totals(s);
         m_out.flush();
@@ -261,6 +262,77 @@ private:
             rows.push_back(std::move(line));
         }
         table(rows, rows[0].size()); // no numeric columns
+    }
+
+    // A row per contract × target with each measure; unless quiet, what each operation left
+    // uncovered; the gate's verdict always.
+    void coverage(const ReportModel& m) {
+        if (!m.coverage)
+            return;
+        const Coverage& c = *m.coverage;
+        heading("Coverage");
+        std::vector<std::vector<Cell>> rows(1);
+        rows[0] = {{"contract"}, {"target"}};
+        for (const MetricInfo& metric : k_coverage_metrics)
+            rows[0].push_back({std::string(metric.name)});
+        for (const TargetCoverage& row : c.targets) {
+            std::vector<Cell> line = {{row.contract}, {row.target}};
+            for (const MetricInfo& metric : k_coverage_metrics) {
+                const Ratio r = row.ratio(metric.metric);
+                line.push_back({internal::ratio_text(r),
+                                r.covered < r.documented ? k_yellow : std::string_view{}});
+            }
+            rows.push_back(std::move(line));
+        }
+        if (rows.size() == 1)
+            m_out << "no contract × target was measured\n";
+        else
+            table(rows, 2);
+        if (const auto unreached = c.unreached(); !unreached.empty()) {
+            m_out << "no exchange reached:";
+            for (const std::string& name : unreached)
+                m_out << ' ' << name;
+            m_out << '\n';
+        }
+        if (!m_options.quiet)
+            for (const TargetCoverage& row : c.targets) {
+                bool named = false;
+                for (const OperationCoverage& op : row.operations) {
+                    std::vector<std::string> phrases =
+                        internal::uncovered_phrases(op, m_options.verbose ? 0 : 8);
+                    if (const std::string codes = internal::undocumented_codes_text(op);
+                        !codes.empty())
+                        phrases.push_back("codes observed, not documented: " + codes);
+                    if (phrases.empty())
+                        continue;
+                    if (!named)
+                        m_out << "  " << row.contract << " @ " << row.target << '\n';
+                    named = true;
+                    m_out << "    " << op.name << ": ";
+                    for (std::size_t i = 0; i < phrases.size(); ++i)
+                        m_out << (i ? "; " : "") << phrases[i];
+                    m_out << '\n';
+                }
+            }
+        if (c.gate.empty())
+            return;
+        std::string gate;
+        for (const auto& [metric, percent] : c.gate.minimum)
+            gate += (gate.empty() ? "" : ",") + std::string(name_of(metric)) + "=" +
+                    percent_text(percent);
+        for (const std::string& item : c.gate.observe)
+            gate += (gate.empty() ? "" : " ") + std::string("unobserved ") + item;
+        if (!m.run.shard.empty())
+            m_out << "coverage gate (" << gate
+                  << ") not judged on a shard: conform report merge "
+                     "judges the whole run\n";
+        else if (c.failures.empty())
+            m_out << paint(k_green, "coverage gate met") << " (" << gate << ")\n";
+        else {
+            m_out << paint(k_red, "coverage below the gate") << " (" << gate << "):\n";
+            for (const std::string& f : c.failures)
+                m_out << "  " << f << '\n';
+        }
     }
 
     // Accepted deviations are known: one line each when verbose, a count otherwise. Fixed

@@ -58,6 +58,10 @@ void MultiReporter::baseline_compared(const BaselineOutcome& b) {
     for (auto& r : m_reporters)
         r->baseline_compared(b);
 }
+void MultiReporter::coverage_measured(const Coverage& c) {
+    for (auto& r : m_reporters)
+        r->coverage_measured(c);
+}
 core::Result<void> MultiReporter::run_ended(const RunSummary& s) {
     std::optional<core::Diagnostic> first;
     for (auto& r : m_reporters) {
@@ -104,6 +108,8 @@ core::Result<void> replay(const ReportModel& model, Reporter& reporter) {
             reporter.target_unresponsive(t.info, *t.unresponsive);
     if (model.baseline)
         reporter.baseline_compared(*model.baseline);
+    if (model.coverage)
+        reporter.coverage_measured(*model.coverage);
     return reporter.run_ended(model.summary);
 }
 
@@ -145,6 +151,10 @@ void ModelBuilder::target_unresponsive(const TargetInfo& t, const Unresponsive& 
 
 void ModelBuilder::baseline_compared(const BaselineOutcome& b) {
     m_model.baseline = b;
+}
+
+void ModelBuilder::coverage_measured(const Coverage& c) {
+    m_model.coverage = c;
 }
 
 core::Result<void> ModelBuilder::run_ended(const RunSummary& s) {

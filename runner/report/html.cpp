@@ -1,8 +1,10 @@
 // One self-contained HTML page: inline CSS, a few lines of inline JS for the filter by
-// deviation id, no external resource of any kind (it is opened from CI artifacts, offline).
-// Every piece of run data is escaped; the script reads only data-id attributes.
+// deviation id and for sorting the coverage tables, no external resource of any kind (it is opened
+// from CI artifacts, offline). Every piece of run data is escaped; the script reads only data-id
+// attributes.
 
 #include <algorithm>
+#include <cstdio>
 
 #include "runner/report/internal/text.hpp"
 
@@ -22,6 +24,8 @@ pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:24rem;white-space:
 .totals span{margin-right:1rem}.sev-error{color:#cf222e;font-weight:600}.sev-warning{color:#9a6700;font-weight:600}.sev-info{color:#57606a}
 article{border:1px solid #d0d7de;border-radius:6px;padding:.75rem;margin:.75rem 0}
 dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;margin:.25rem 0}dt{color:#57606a}dd{margin:0}
+table.sortable th{cursor:pointer}table.sortable th[aria-sort=ascending]::after{content:" \25B2"}table.sortable th[aria-sort=descending]::after{content:" \25BC"}
+.partial{background:#fff8c5}tr.total td{font-weight:600}
 </style>
 )";
 
@@ -32,6 +36,11 @@ constexpr std::string_view k_script = R"(<script>
 function apply(){var v=f.value;document.querySelectorAll('article.deviation').forEach(function(a){a.hidden=v!==''&&a.getAttribute('data-id')!==v;});}
 f.addEventListener('change',function(){apply();try{history.replaceState(null,'',f.value?'#id='+f.value:'#');}catch(e){}});
 var m=/^#id=(.+)$/.exec(location.hash);if(m){f.value=decodeURIComponent(m[1]);apply();}})();
+(function(){document.querySelectorAll('table.sortable').forEach(function(t){var hs=t.tHead.rows[0].cells;
+function key(r,i){var c=r.cells[i];var s=c.getAttribute('data-sort');return s!==null?parseFloat(s):c.textContent;}
+Array.prototype.forEach.call(hs,function(h,i){h.addEventListener('click',function(){var up=h.getAttribute('aria-sort')!=='ascending';
+var b=t.tBodies[0];var rs=Array.prototype.slice.call(b.rows);rs.sort(function(x,y){var a=key(x,i),c=key(y,i);var d=typeof a==='number'&&typeof c==='number'?a-c:String(a).localeCompare(String(c));return up?d:-d;});
+rs.forEach(function(r){b.appendChild(r);});Array.prototype.forEach.call(hs,function(o){o.removeAttribute('aria-sort');});h.setAttribute('aria-sort',up?'ascending':'descending');});});});})();
 </script>
 )";
 
@@ -245,6 +254,79 @@ void baseline(std::string& out, const ReportModel& model) {
     out += "</section>\n";
 }
 
+// A table per contract, sortable by any column (a click on its header): a row per target and
+// operation and the target's totals, then what no exchange reached and the gate's failures.
+void coverage_section(std::string& out, const ReportModel& model) {
+    if (!model.coverage)
+        return;
+    const Coverage& c = *model.coverage;
+    out += "<section>\n<h2>Coverage</h2>\n";
+    std::vector<std::string> contracts;
+    for (const TargetCoverage& row : c.targets)
+        if (std::find(contracts.begin(), contracts.end(), row.contract) == contracts.end())
+            contracts.push_back(row.contract);
+    constexpr CoverageMetric k_columns[] = {CoverageMetric::operations, CoverageMetric::params,
+                                            CoverageMetric::values,     CoverageMetric::fields,
+                                            CoverageMetric::codes,      CoverageMetric::pages};
+    const auto cell = [](const Ratio& r) {
+        char sort[32];
+        std::snprintf(sort, sizeof sort, "%.3f", r.percent());
+        return std::string("<td data-sort=\"") + sort + "\"" +
+               (r.covered < r.documented ? " class=\"partial\"" : "") + ">" +
+               escape_html(internal::ratio_text(r)) + "</td>";
+    };
+    for (const std::string& contract : contracts) {
+        out += "<h3>" + escape_html(contract) +
+               "</h3>\n<table class=\"coverage sortable\">\n<thead><tr><th>target</th>"
+               "<th>operation</th><th>exchanges</th>";
+        for (CoverageMetric m : k_columns)
+            out += "<th>" + escape_html(name_of(m)) + "</th>";
+        out += "<th>not covered</th></tr></thead>\n<tbody>\n";
+        for (const TargetCoverage& row : c.targets) {
+            if (row.contract != contract)
+                continue;
+            std::size_t exchanges = 0;
+            for (const OperationCoverage& op : row.operations)
+                exchanges += op.exchanges;
+            out += "<tr class=\"total\"><td>" + escape_html(row.target) +
+                   "</td><td>(all)</td><td data-sort=\"" + std::to_string(exchanges) + "\">" +
+                   std::to_string(exchanges) + "</td>";
+            for (CoverageMetric m : k_columns)
+                out += cell(row.ratio(m));
+            out += "<td></td></tr>\n";
+            for (const OperationCoverage& op : row.operations) {
+                const TargetCoverage one{row.contract, row.target, {op}};
+                out += "<tr><td>" + escape_html(row.target) + "</td><td>" + escape_html(op.name) +
+                       "</td><td data-sort=\"" + std::to_string(op.exchanges) + "\">" +
+                       std::to_string(op.exchanges) + "</td>";
+                for (CoverageMetric m : k_columns)
+                    out += cell(one.ratio(m));
+                std::vector<std::string> phrases = internal::uncovered_phrases(op, 0);
+                if (const std::string codes = internal::undocumented_codes_text(op); !codes.empty())
+                    phrases.push_back("codes observed, not documented: " + codes);
+                std::string text;
+                for (const std::string& p : phrases)
+                    text += (text.empty() ? "" : "; ") + p;
+                out += "<td>" + escape_html(text) + "</td></tr>\n";
+            }
+        }
+        out += "</tbody>\n</table>\n";
+    }
+    if (const auto unreached = c.unreached(); !unreached.empty()) {
+        out += "<p>No exchange reached:";
+        for (const std::string& name : unreached)
+            out += " <code>" + escape_html(name) + "</code>";
+        out += "</p>\n";
+    }
+    if (!c.failures.empty()) {
+        out += "<p class=\"fail\"><b>Coverage below the gate:</b></p>\n<ul>\n";
+        for (const std::string& f : c.failures)
+            out += "<li>" + escape_html(f) + "</li>\n";
+        out += "</ul>\n";
+    }
+    out += "</section>\n";
+}
+
 } // namespace
 
 std::string render_html(const ReportModel& model) {
@@ -257,6 +339,7 @@ std::string render_html(const ReportModel& model) {
     notes(out, model);
     matrices(out, model);
     deviations_section(out, model);
+    coverage_section(out, model);
     baseline(out, model);
     out += k_script;
     out += "</body>\n</html>\n";

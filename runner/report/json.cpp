@@ -100,6 +100,52 @@ ordered baseline_entry_json(const BaselineEntry& e) {
     return j;
 }
 
+ordered coverage_json(const Coverage& coverage) {
+    ordered targets = ordered::array();
+    for (const TargetCoverage& row : coverage.targets) {
+        ordered totals = ordered::object();
+        for (const MetricInfo& m : k_coverage_metrics) {
+            const Ratio r = row.ratio(m.metric);
+            totals[std::string(m.name)] = {
+                {"covered", r.covered}, {"documented", r.documented}, {"percent", r.percent()}};
+        }
+        ordered operations = ordered::array();
+        for (const OperationCoverage& op : row.operations) {
+            ordered params = ordered::array();
+            for (const ParamCoverage& p : op.params)
+                params.push_back({{"name", p.name},
+                                  {"sent", p.sent},
+                                  {"values", p.values},
+                                  {"values_sent", p.values_sent}});
+            ordered seen = ordered::array();
+            for (PageShape shape : op.pages_seen)
+                seen.push_back(name_of(shape));
+            operations.push_back(
+                {{"name", op.name},
+                 {"exercised", op.exercised()},
+                 {"exchanges", op.exchanges},
+                 {"params", std::move(params)},
+                 {"fields", {{"documented", op.fields}, {"missing", op.fields_missing}}},
+                 {"codes", {{"documented", op.codes}, {"observed", op.codes_observed}}},
+                 {"pages", {{"paged", op.pages}, {"seen", std::move(seen)}}}});
+        }
+        targets.push_back({{"contract", row.contract},
+                           {"target", row.target},
+                           {"totals", std::move(totals)},
+                           {"operations", std::move(operations)}});
+    }
+    ordered j = {{"contracts", coverage.contracts}};
+    if (!coverage.gate.empty()) {
+        ordered minimum = ordered::array();
+        for (const auto& [metric, percent] : coverage.gate.minimum)
+            minimum.push_back({{"measure", name_of(metric)}, {"percent", percent}});
+        j["gate"] = {{"min", std::move(minimum)}, {"unobserved", coverage.gate.observe}};
+    }
+    j["failures"] = coverage.failures;
+    j["targets"] = std::move(targets);
+    return j;
+}
+
 } // namespace
 
 json to_json(const core::Deviation& d) {
@@ -153,6 +199,8 @@ ordered to_report_json(const ReportModel& model) {
                                 {"expired", model.baseline->expired},
                                 {"fixed", std::move(fixed)}};
     }
+    if (model.coverage)
+        document["coverage"] = coverage_json(*model.coverage);
     document["targets"] = std::move(targets);
     return document;
 }
@@ -395,6 +443,95 @@ core::Result<CaseResult> read_case(const Reader& r, const json& j, const std::st
     return c;
 }
 
+core::Result<OperationCoverage> read_operation_coverage(const Reader& r, const json& j,
+                                                        const std::string& p) {
+    OperationCoverage op;
+    CONFORM_TRY(op.name, r.string(j, p, "name"));
+    CONFORM_TRY(op.exchanges, r.count(j, p, "exchanges"));
+    CONFORM_TRY(const json* params, r.array(j, p, "params"));
+    for (std::size_t i = 0; i < params->size(); ++i) {
+        const std::string pp = Reader::at(Reader::at(p, "params"), i);
+        ParamCoverage param;
+        CONFORM_TRY(param.name, r.string((*params)[i], pp, "name"));
+        CONFORM_TRY(param.sent, r.boolean((*params)[i], pp, "sent"));
+        CONFORM_TRY(param.values, r.strings((*params)[i], pp, "values"));
+        CONFORM_TRY(param.values_sent, r.strings((*params)[i], pp, "values_sent"));
+        for (const std::string& v : param.values_sent)
+            if (std::find(param.values.begin(), param.values.end(), v) == param.values.end())
+                return r.error(Reader::at(pp, "values_sent"),
+                               "\"" + v + "\" is not one of the documented values");
+        op.params.push_back(std::move(param));
+    }
+    const std::string fp = Reader::at(p, "fields");
+    CONFORM_TRY(const json* fields, r.member(j, p, "fields", json::value_t::object, true));
+    CONFORM_TRY(op.fields, r.strings(*fields, fp, "documented"));
+    CONFORM_TRY(op.fields_missing, r.strings(*fields, fp, "missing"));
+    for (const std::string& f : op.fields_missing)
+        if (std::find(op.fields.begin(), op.fields.end(), f) == op.fields.end())
+            return r.error(Reader::at(fp, "missing"),
+                           "\"" + f + "\" is not one of the documented fields");
+    const std::string cp = Reader::at(p, "codes");
+    CONFORM_TRY(const json* codes, r.member(j, p, "codes", json::value_t::object, true));
+    CONFORM_TRY(const json* documented, r.array(*codes, cp, "documented"));
+    CONFORM_TRY(const json* observed, r.array(*codes, cp, "observed"));
+    op.codes.assign(documented->begin(), documented->end());
+    op.codes_observed.assign(observed->begin(), observed->end());
+    const std::string gp = Reader::at(p, "pages");
+    CONFORM_TRY(const json* pages, r.member(j, p, "pages", json::value_t::object, true));
+    CONFORM_TRY(op.pages, r.boolean(*pages, gp, "paged"));
+    CONFORM_TRY(const std::vector<std::string> seen, r.strings(*pages, gp, "seen"));
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        const auto shape = parse_page_shape(seen[i]);
+        if (!shape)
+            return r.error(Reader::at(Reader::at(gp, "seen"), i),
+                           "unknown page shape \"" + seen[i] +
+                               "\" (first, middle, last, past-end)");
+        op.pages_seen.push_back(*shape);
+    }
+    return op;
+}
+
+// report.json's "coverage" (its "totals" are derived, and not read).
+core::Result<Coverage> read_coverage(const Reader& r, const json& j) {
+    const std::string p = "/coverage";
+    Coverage coverage;
+    CONFORM_TRY(coverage.contracts, r.strings(j, p, "contracts"));
+    CONFORM_TRY(coverage.failures, r.strings(j, p, "failures"));
+    CONFORM_TRY(const json* gate, r.member(j, p, "gate", json::value_t::object, false));
+    if (gate) {
+        const std::string gp = Reader::at(p, "gate");
+        CONFORM_TRY(const json* minimum, r.array(*gate, gp, "min"));
+        for (std::size_t i = 0; i < minimum->size(); ++i) {
+            const std::string mp = Reader::at(Reader::at(gp, "min"), i);
+            CONFORM_TRY(const std::string name, r.string((*minimum)[i], mp, "measure"));
+            const auto metric = parse_coverage_metric(name);
+            if (!metric)
+                return r.error(Reader::at(mp, "measure"), "unknown coverage measure \"" + name +
+                                                              "\" (" + coverage_metric_names() +
+                                                              ")");
+            CONFORM_TRY(const double percent, r.number((*minimum)[i], mp, "percent"));
+            coverage.gate.minimum.emplace_back(*metric, percent);
+        }
+        CONFORM_TRY(coverage.gate.observe, r.strings(*gate, gp, "unobserved"));
+    }
+    CONFORM_TRY(const json* targets, r.array(j, p, "targets"));
+    for (std::size_t t = 0; t < targets->size(); ++t) {
+        const std::string tp = Reader::at(Reader::at(p, "targets"), t);
+        TargetCoverage row;
+        CONFORM_TRY(row.contract, r.string((*targets)[t], tp, "contract"));
+        CONFORM_TRY(row.target, r.string((*targets)[t], tp, "target"));
+        CONFORM_TRY(const json* operations, r.array((*targets)[t], tp, "operations"));
+        for (std::size_t o = 0; o < operations->size(); ++o) {
+            CONFORM_TRY(OperationCoverage op,
+                        read_operation_coverage(r, (*operations)[o],
+                                                Reader::at(Reader::at(tp, "operations"), o)));
+            row.operations.push_back(std::move(op));
+        }
+        coverage.targets.push_back(std::move(row));
+    }
+    return coverage;
+}
+
 } // namespace
 
 core::Result<ReportModel> parse_report(const json& document, std::string_view file) {
@@ -482,6 +619,12 @@ core::Result<ReportModel> parse_report(const json& document, std::string_view fi
             b.fixed.push_back(std::move(e));
         }
         model.baseline = std::move(b);
+    }
+    CONFORM_TRY(const json* coverage,
+                r.member(document, root, "coverage", json::value_t::object, false));
+    if (coverage) {
+        CONFORM_TRY(Coverage c, read_coverage(r, *coverage));
+        model.coverage = std::move(c);
     }
     return model;
 }

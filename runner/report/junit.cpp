@@ -4,6 +4,7 @@
 // never a deviation). The shape is the common Jenkins junit-10 one
 // (tests/report/fixtures/junit.xsd).
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -32,6 +33,7 @@ struct Suite {
     std::string name;
     std::vector<Testcase> cases;
     double seconds = 0;
+    std::vector<std::pair<std::string, std::string>> properties;
 };
 
 std::string failure_text(const CaseResult& c, const CheckResult& check, std::size_t i) {
@@ -101,6 +103,55 @@ std::string render_testcase(const std::string& classname, const Testcase& t) {
     return out + "    </testcase>\n";
 }
 
+// Coverage as properties: a suite "<contract>.coverage.<target>" per row, holding each measure
+// (coverage.fields = "12/14 85.7%") and per operation what it left uncovered; with a gate, a
+// testcase "coverage gate" failing once per reason (a suite "coverage" takes reasons of no row).
+void coverage_suites(std::vector<Suite>& suites, const ReportModel& model) {
+    if (!model.coverage)
+        return;
+    const Coverage& c = *model.coverage;
+    std::vector<bool> placed(c.failures.size(), false);
+    const auto gate_case = [&](Suite& suite, const std::string& prefix) {
+        Testcase t;
+        t.name = "coverage gate";
+        for (std::size_t i = 0; i < c.failures.size(); ++i) {
+            if (placed[i] || !c.failures[i].starts_with(prefix))
+                continue;
+            placed[i] = true;
+            t.failures += "      <failure type=\"coverage.gate\" message=\"" + attr(c.failures[i]) +
+                          "\">" + escape_xml(c.failures[i], false) + "</failure>\n";
+            ++t.failure_count;
+        }
+        suite.cases.push_back(std::move(t));
+    };
+    for (const TargetCoverage& row : c.targets) {
+        Suite suite{row.contract + ".coverage." + row.target, {}, 0, {}};
+        for (const MetricInfo& m : k_coverage_metrics)
+            suite.properties.emplace_back("coverage." + std::string(m.name),
+                                          internal::ratio_text(row.ratio(m.metric)));
+        for (const OperationCoverage& op : row.operations) {
+            suite.properties.emplace_back("coverage." + op.name + ".exchanges",
+                                          std::to_string(op.exchanges));
+            std::vector<std::string> phrases = internal::uncovered_phrases(op, 0);
+            if (const std::string codes = internal::undocumented_codes_text(op); !codes.empty())
+                phrases.push_back("codes observed, not documented: " + codes);
+            std::string text;
+            for (const std::string& p : phrases)
+                text += (text.empty() ? "" : "; ") + p;
+            if (!text.empty())
+                suite.properties.emplace_back("coverage." + op.name + ".not-covered", text);
+        }
+        if (!c.gate.empty() && model.run.shard.empty())
+            gate_case(suite, row.contract + " @ " + row.target + ": ");
+        suites.push_back(std::move(suite));
+    }
+    if (std::find(placed.begin(), placed.end(), false) != placed.end()) {
+        Suite rest{"coverage", {}, 0, {}};
+        gate_case(rest, "");
+        suites.push_back(std::move(rest));
+    }
+}
+
 } // namespace
 
 std::string render_junit(const ReportModel& model) {
@@ -111,7 +162,7 @@ std::string render_junit(const ReportModel& model) {
         auto [it, inserted] =
             index.emplace(std::make_tuple(contract, operation, target), suites.size());
         if (inserted)
-            suites.push_back(Suite{contract + "." + operation + "." + target, {}, 0});
+            suites.push_back(Suite{contract + "." + operation + "." + target, {}, 0, {}});
         return suites[it->second];
     };
 
@@ -144,6 +195,8 @@ std::string render_junit(const ReportModel& model) {
         suite.cases.push_back(std::move(test));
     }
 
+    coverage_suites(suites, model);
+
     std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
     double seconds = 0;
     std::string body;
@@ -162,6 +215,13 @@ std::string render_junit(const ReportModel& model) {
         if (!model.run.started_at.empty())
             body += " timestamp=\"" + attr(model.run.started_at) + "\"";
         body += ">\n";
+        if (!suite.properties.empty()) {
+            body += "    <properties>\n";
+            for (const auto& [name, value] : suite.properties)
+                body +=
+                    "      <property name=\"" + attr(name) + "\" value=\"" + attr(value) + "\"/>\n";
+            body += "    </properties>\n";
+        }
         for (const Testcase& t : suite.cases)
             body += render_testcase(suite.name, t);
         body += "  </testsuite>\n";

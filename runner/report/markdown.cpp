@@ -114,6 +114,73 @@ void deviations_table(std::string& out, const ReportModel& model) {
     out += details;
 }
 
+// One table per contract: a row per target and operation (and the target's totals), what each
+// left uncovered, then the gate's failures.
+void coverage_tables(std::string& out, const ReportModel& model) {
+    if (!model.coverage)
+        return;
+    const Coverage& c = *model.coverage;
+    out += "\n### Coverage\n";
+    std::vector<std::string> contracts;
+    for (const TargetCoverage& row : c.targets)
+        if (std::find(contracts.begin(), contracts.end(), row.contract) == contracts.end())
+            contracts.push_back(row.contract);
+    const auto ratio = [](const Ratio& r) { return escape_markdown_cell(internal::ratio_text(r)); };
+    constexpr CoverageMetric k_measures[] = {CoverageMetric::params, CoverageMetric::values,
+                                             CoverageMetric::fields, CoverageMetric::codes,
+                                             CoverageMetric::pages};
+    for (const std::string& contract : contracts) {
+        out += "\n#### " + escape_markdown_cell(contract) +
+               "\n\n| target | operation | exchanges | operations | params | values | fields | "
+               "codes | pages | not covered |\n|---|---|---|---|---|---|---|---|---|---|\n";
+        for (const TargetCoverage& row : c.targets) {
+            if (row.contract != contract)
+                continue;
+            std::size_t exchanges = 0;
+            std::vector<std::string> idle;
+            for (const OperationCoverage& op : row.operations) {
+                exchanges += op.exchanges;
+                if (!op.exercised())
+                    idle.push_back(op.name);
+            }
+            out += "| " + escape_markdown_cell(row.target) + " | **all** | " +
+                   std::to_string(exchanges) + " | " + ratio(row.ratio(CoverageMetric::operations));
+            for (CoverageMetric m : k_measures)
+                out += " | " + ratio(row.ratio(m));
+            std::string text;
+            for (const std::string& name : idle)
+                text += (text.empty() ? "not exercised: " : ", ") + name;
+            out += " | " + escape_markdown_cell(text) + " |\n";
+            for (const OperationCoverage& op : row.operations) {
+                const TargetCoverage one{row.contract, row.target, {op}};
+                out += "| " + escape_markdown_cell(row.target) + " | " +
+                       escape_markdown_cell(op.name) + " | " + std::to_string(op.exchanges) +
+                       " | " + (op.exercised() ? "yes" : "**no**");
+                for (CoverageMetric m : k_measures)
+                    out += " | " + ratio(one.ratio(m));
+                std::vector<std::string> phrases = internal::uncovered_phrases(op, 8);
+                if (const std::string codes = internal::undocumented_codes_text(op); !codes.empty())
+                    phrases.push_back("codes observed, not documented: " + codes);
+                std::string uncovered;
+                for (const std::string& p : phrases)
+                    uncovered += (uncovered.empty() ? "" : "; ") + p;
+                out += " | " + escape_markdown_cell(uncovered) + " |\n";
+            }
+        }
+    }
+    if (const auto unreached = c.unreached(); !unreached.empty()) {
+        out += "\nNo exchange reached:";
+        for (const std::string& name : unreached)
+            out += " " + markdown_code(name);
+        out += "\n";
+    }
+    if (!c.failures.empty()) {
+        out += "\n**Coverage below the gate:**\n\n";
+        for (const std::string& f : c.failures)
+            out += "- " + escape_markdown_cell(f) + "\n";
+    }
+}
+
 } // namespace
 
 std::string render_markdown(const ReportModel& model) {
@@ -169,6 +236,7 @@ std::string render_markdown(const ReportModel& model) {
 
     matrix(out, model);
     deviations_table(out, model);
+    coverage_tables(out, model);
 
     bool any_environment = false;
     for (const CaseResult& c : model.cases)

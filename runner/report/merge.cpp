@@ -218,6 +218,14 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
                                     std::tie(b.info.contract, b.info.name);
                          });
     }
+    std::vector<const Coverage*> coverage;
+    for (const NamedReport& r : reports)
+        if (r.model.coverage)
+            coverage.push_back(&*r.model.coverage);
+    if (!coverage.empty()) {
+        merged.coverage = merge_coverage(coverage);
+        merged.coverage->failures = judge_coverage(*merged.coverage);
+    }
     for (const TargetRecord& t : merged.targets)
         merged.summary.unreachable_targets += !t.reachable;
     if (merged.baseline)

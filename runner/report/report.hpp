@@ -32,6 +32,7 @@
 #include "runner/core/clock.hpp"
 #include "runner/core/deviation.hpp"
 #include "runner/core/result.hpp"
+#include "runner/report/internal/coverage.hpp"
 
 namespace conform::report {
 
@@ -169,6 +170,10 @@ public:
     virtual void target_unresponsive(const TargetInfo&, const Unresponsive&) {}
     // Once, before run_ended, when the run was compared with a baseline.
     virtual void baseline_compared(const BaselineOutcome&) {}
+    // Once, before run_ended (after baseline_compared), when the run measured its coverage of
+    // the contracts (report/internal/coverage.hpp, through report.hpp); its failures are the
+    // gate's, judged by Triage.
+    virtual void coverage_measured(const Coverage&) {}
     virtual core::Result<void> run_ended(const RunSummary&) { return {}; }
 };
 
@@ -185,6 +190,7 @@ public:
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
     void target_unresponsive(const TargetInfo& t, const Unresponsive& u) override;
     void baseline_compared(const BaselineOutcome& b) override;
+    void coverage_measured(const Coverage& c) override;
     core::Result<void> run_ended(const RunSummary& s) override;
 
 private:
@@ -207,6 +213,7 @@ struct ReportModel {
     std::vector<CaseResult> cases;     // in case_ended order
     RunSummary summary;
     std::optional<BaselineOutcome> baseline; // when the run was compared with one
+    std::optional<Coverage> coverage;        // what the run exercised of each contract
 
     // Target names in first-seen order (targets, then cases): the matrix columns.
     [[nodiscard]] std::vector<std::string> target_names() const;
@@ -214,7 +221,7 @@ struct ReportModel {
 
 // Feeds a model to a reporter as the engine would have: run_starting, every target's
 // target_starting / target_unreachable, the cases in model order, target_unresponsive,
-// baseline_compared, run_ended.
+// baseline_compared, coverage_measured, run_ended.
 core::Result<void> replay(const ReportModel& model, Reporter& reporter);
 
 // ---- Shards: `conform report merge` ----
@@ -226,7 +233,8 @@ struct NamedReport {
 
 // Joins the reports of one run split with --shard K/N into the report the whole run would
 // have written: targets joined (unreachable if any shard could not reach it), cases in plan
-// order (CaseResult::plan_index), the summary recounted, baseline outcomes joined. Fails,
+// order (CaseResult::plan_index), the summary recounted, baseline outcomes joined, coverage
+// merged (merge_coverage) and judged against the shards' gate (judge_coverage). Fails,
 // naming the files, when shards repeat (the same shard twice, or the same case in two reports)
 // or disagree on N, or a shard of 1..N is missing.
 [[nodiscard]] core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports);
@@ -245,8 +253,10 @@ struct NamedReport {
 // People: a line per failed or skipped case as it ends (passing ones too when verbose), then a
 // summary table (contract × operation × target: cases, passed, skipped, deviations, errors,
 // warnings), environment notes, every deviation grouped by id (expected vs actual, pointers,
-// count, doc source, case and target), and a case × target matrix when several targets ran.
-// Colour only when asked (the CLI decides: a terminal, NO_COLOR unset).
+// count, doc source, case and target), a case × target matrix when several targets ran, and
+// the coverage (a table per contract × target; what was never exercised, sent or observed,
+// unless quiet; the gate's failures always). Colour only when asked (the CLI decides: a terminal,
+// NO_COLOR unset).
 struct ConsoleOptions {
     bool colour = false;
     bool quiet = false;   // the summary only

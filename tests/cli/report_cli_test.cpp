@@ -144,3 +144,67 @@ TEST_CASE("baselines: write, rerun clean, then only a new persona's deviations f
     CHECK_THAT(r.err, Catch::Contains("type.nope"));
     CHECK(run_conform({"run", "--accept-for", "30d"}).exit_code == 2); // needs --write-baseline
 }
+
+TEST_CASE("coverage gate: --min-coverage and --fail-on-unobserved exit 1 naming what is missing") {
+    conform::test::TempDir dir;
+    const std::vector<std::string> base = {"run",         "-q",        "--contract",
+                                           "ucloud-uhub", "--persona", "reference"};
+    const auto with = [&](std::vector<std::string> more, const std::string& sub) {
+        std::vector<std::string> args = base;
+        args.insert(args.end(), {"--report-dir", (dir.path() / sub).string()});
+        args.insert(args.end(), more.begin(), more.end());
+        return run_conform(args);
+    };
+    // Met: exit 0, and the console says so.
+    auto r = with({"--min-coverage", "values=100,pages=100"}, "met");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("coverage gate met (values=100%,pages=100%)"));
+    // The generated cases never send ProjectId (it is optional everywhere in the family).
+    r = with({"--min-coverage", "params=100"}, "below");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("ucloud-uhub @ reference: params ") &&
+                          Catch::Contains("is below --min-coverage params=100; never sent: ") &&
+                          Catch::Contains(" ProjectId"));
+    r = with({"--fail-on-unobserved", "GetRepo:/RepoSet/*/RepoName", "--fail-on-unobserved", "171"},
+             "observed");
+    CHECK(r.exit_code == 0);
+    r = with({"--fail-on-unobserved", "GetRepo:172"}, "unobserved");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("status code 172 was never observed"));
+    // Usage errors: exit 2 naming the flag and what it expects.
+    r = with({"--min-coverage", "lines=80"}, "bad");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--min-coverage") &&
+                          Catch::Contains("operations, params, values, fields, codes, pages"));
+    r = with({"--fail-on-unobserved", "GetRepo:"}, "bad2");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--fail-on-unobserved"));
+    // --help documents the measures.
+    r = run_conform({"replay", "--help"});
+    CHECK_THAT(r.out, Catch::Contains("--min-coverage") &&
+                          Catch::Contains("fields: documented response fields observed"));
+}
+
+TEST_CASE("coverage gate on shards: not judged per shard; report merge judges the whole") {
+    conform::test::TempDir dir;
+    std::vector<std::string> merge = {"report", "merge"};
+    for (int k = 1; k <= 2; ++k) {
+        const fs::path shard = dir.path() / ("shard-" + std::to_string(k));
+        auto r = run_conform({"run", "-q", "--contract", "ucloud-uhub", "--persona", "reference",
+                              "--shard", std::to_string(k) + "/2", "--report-dir", shard.string(),
+                              "--min-coverage", "params=100"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Catch::Contains("not judged on a shard"));
+        merge.push_back((shard / "report.json").string());
+    }
+    merge.insert(merge.end(), {"--out", (dir.path() / "merged").string()});
+    auto r = run_conform(merge);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("never sent: ") && Catch::Contains(" ProjectId"));
+    // And `conform report` of the merged report gives the same verdict.
+    r = run_conform({"report", (dir.path() / "merged" / "report.json").string()});
+    CHECK(r.exit_code == 1);
+}

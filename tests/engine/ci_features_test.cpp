@@ -96,6 +96,8 @@ TEST_CASE("shards: --shard K/N splits the cases evenly; merged shards equal the 
     auto merged = report::parse_report(nlohmann::json(report::to_report_json(*joined)));
     REQUIRE(merged);
     CHECK(conclusions(*merged) == conclusions(whole.model));
+    REQUIRE(whole.model.coverage);
+    CHECK(merged->coverage == whole.model.coverage); // every contract x target, exactly
     CHECK(merged->summary.deviations == whole.model.summary.deviations);
     CHECK(merged->summary.failed == whole.model.summary.failed);
 

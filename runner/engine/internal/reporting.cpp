@@ -1,5 +1,7 @@
 #include "runner/engine/internal/reporting.hpp"
 
+#include "runner/engine/internal/coverage.hpp"
+
 #include <ctime>
 #include <ostream>
 
@@ -42,11 +44,20 @@ core::Result<std::unique_ptr<Reporting>> Reporting::open(const ReportSettings& s
     triage.baseline_file = settings.baseline ? settings.baseline->string() : std::string();
     triage.today = started_at.substr(0, 10);
     triage.fail_on = settings.fail_on;
+    triage.coverage_gate = settings.coverage_gate;
     r->m_triage = std::make_unique<report::Triage>(std::move(triage), r->m_reporters);
     return r;
 }
 
+report::CoverageRecorder&
+Reporting::measure_coverage(const std::vector<contract::Contract>& contracts) {
+    m_coverage = std::make_unique<report::CoverageRecorder>(documented(contracts));
+    return *m_coverage;
+}
+
 core::Result<void> Reporting::finish(const report::RunSummary& summary) {
+    if (m_coverage)
+        m_triage->coverage_measured(m_coverage->result());
     auto written = m_triage->run_ended(summary);
     if (m_settings->write_baseline) {
         const report::Baseline next = m_triage->next_baseline(m_settings->accept_days);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "runner/contract/contract.hpp"
 #include "runner/core/clock.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/report/baseline.hpp"
@@ -28,12 +29,18 @@ public:
 
     // Where the engine sends its events: the triage, in front of every reporter.
     [[nodiscard]] report::Reporter& reporter() { return *m_triage; }
+    // The recorder of this run's coverage of the contracts; finish() reports what it measured.
+    [[nodiscard]] report::CoverageRecorder&
+    measure_coverage(const std::vector<contract::Contract>& contracts);
 
     // run_ended through the triage, then --write-baseline. Errors name the file.
     [[nodiscard]] core::Result<void> finish(const report::RunSummary& summary);
 
-    // After finish: a deviation (new or expired) at --fail-on or worse.
-    [[nodiscard]] bool failing() const { return m_triage->failing(); }
+    // After finish: a deviation (new or expired) at --fail-on or worse, or coverage below the
+    // gate.
+    [[nodiscard]] bool failing() const {
+        return m_triage->failing() || m_triage->coverage_failing();
+    }
     // After finish: triage's verdict (unreachable, deviations or conformant).
     [[nodiscard]] core::Verdict verdict() const { return m_triage->verdict(); }
     // "conform: report written to DIR/report.json (+ junit.xml ...)", and the baseline's lines.
@@ -46,6 +53,7 @@ private:
     std::optional<report::Baseline> m_baseline;
     report::MultiReporter m_reporters;
     std::unique_ptr<report::Triage> m_triage;
+    std::unique_ptr<report::CoverageRecorder> m_coverage;
     std::size_t m_baseline_entries = 0;
 };
 

@@ -103,6 +103,19 @@ group_by_id(const std::vector<CaseResult>& cases);
 // Every accepted deviation of the run with its case, in case order.
 [[nodiscard]] std::vector<Occurrence> accepted_occurrences(const std::vector<CaseResult>& cases);
 
+// ---- coverage ----
+
+// "3/4 75%", or "-" when nothing is documented.
+[[nodiscard]] std::string ratio_text(const Ratio& r);
+// What an operation left uncovered, one phrase each: "not exercised", "params never sent:
+// ProjectId", "enum values never sent: Type=public", "fields never observed: /Message",
+// "codes never observed: 0", "page shapes never seen: middle"; at most `shown` items per
+// phrase (0: every one).
+[[nodiscard]] std::vector<std::string> uncovered_phrases(const OperationCoverage& op,
+                                                         std::size_t shown);
+// Status codes observed that the contract does not document: "230, 170"; "" when none.
+[[nodiscard]] std::string undocumented_codes_text(const OperationCoverage& op);
+
 // A Reporter that collects the run into a ReportModel (the base of every file format).
 class ModelBuilder : public Reporter {
 public:
@@ -112,6 +125,7 @@ public:
     void target_unreachable(const TargetInfo& t, const std::string& why) override;
     void target_unresponsive(const TargetInfo& t, const Unresponsive& u) override;
     void baseline_compared(const BaselineOutcome& b) override;
+    void coverage_measured(const Coverage& c) override;
     core::Result<void> run_ended(const RunSummary& s) override;
 
     [[nodiscard]] const ReportModel& model() const { return m_model; }
