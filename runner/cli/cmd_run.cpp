@@ -1,6 +1,7 @@
 // conform run [--target [NAME=]URL]... [--contract NAME]... [--cases DIR] [--check NAME]...
 //             [--persona P]... [--record FILE] [--jobs N] [--rate N/s] [--timeout MS]
 //             [--cacert PEM] [--insecure] [--param NAME=VALUE]... [--tls] [--shard K/N]
+//             [--allow-writes]
 //             [--max-depth N] [--max-ref-depth N] + the report options (report_options.hpp)
 // The main job: every case of the chosen contracts against each target; without --target,
 // against the in-process reference server as `reference` and as `doc-sample`.
@@ -127,6 +128,9 @@ void setup_run(CLI::App& command, Outcome& outcome) {
                     "`conform replay`")
         ->type_name("FILE");
     command.add_flag("--tls", job->tls, "Without --target: serve the reference over HTTPS");
+    command.add_flag("--allow-writes", job->allow_writes,
+                     "Send the write scenarios (create, update, delete) to the --target URLs "
+                     "too; conform changes only what it creates in the run and deletes it");
     command
         .add_option("--shard", *shard,
                     "Run only shard K of N (cases split evenly and deterministically; "
