@@ -25,6 +25,15 @@ bool requires_param(const Operation* op, std::string_view param) {
     return std::find(names.begin(), names.end(), param) != names.end();
 }
 
+// A write conform can send knowing only the identifier: it requires nothing else (the routing
+// parameter aside). One that needs more (a region, an instance) is left to contract.json.
+bool only_requires(const Contract& contract, const Operation& op, std::string_view key) {
+    for (const std::string& name : internal::required_names(&op.request.document))
+        if (name != key && name != contract.routing.param)
+            return false;
+    return true;
+}
+
 const Operation* listing_of(const Contract& contract, std::string_view resource,
                             const Operation& create) {
     for (std::string_view verb : k_listing_verbs) {
@@ -40,7 +49,7 @@ const Operation* listing_of(const Contract& contract, std::string_view resource,
     return nullptr;
 }
 
-std::optional<Scenario> derived(const Contract& contract, const Operation& create) {
+std::optional<Scenario> derived_scenario(const Contract& contract, const Operation& create) {
     if (!create.name.starts_with(k_create_verb) || contract.is_read_only(create.name))
         return std::nullopt;
     const std::string resource = create.name.substr(k_create_verb.size());
@@ -51,12 +60,14 @@ std::optional<Scenario> derived(const Contract& contract, const Operation& creat
     if (!remove || contract.is_read_only(remove->name) || !listing)
         return std::nullopt;
     const std::string& key = listing->pagination->item_key;
-    if (!requires_param(&create, key) || !requires_param(remove, key))
+    if (!requires_param(&create, key) || !requires_param(remove, key) ||
+        !only_requires(contract, create, key) || !only_requires(contract, *remove, key))
         return std::nullopt;
     Scenario s{resource, create.name, {}, remove->name, listing->name, key};
     for (std::string_view verb : k_update_verbs)
         if (const Operation* update = contract.find_operation(std::string(verb) + resource);
-            update && !contract.is_read_only(update->name) && requires_param(update, key)) {
+            update && !contract.is_read_only(update->name) && requires_param(update, key) &&
+            only_requires(contract, *update, key)) {
             s.update = update->name;
             break;
         }
@@ -75,9 +86,10 @@ std::vector<Scenario> scenarios_of(const Contract& contract) {
                        listing->pagination->item_key, true});
     }
     for (const auto& [name, op] : contract.operations) {
-        if (std::any_of(out.begin(), out.end(), [&](const Scenario& s) { return s.create == name; }))
+        if (std::any_of(out.begin(), out.end(),
+                        [&](const Scenario& s) { return s.create == name; }))
             continue;
-        if (auto s = derived(contract, op))
+        if (auto s = derived_scenario(contract, op))
             out.push_back(std::move(*s));
     }
     return out;
@@ -92,12 +104,10 @@ std::vector<std::string> item_fields(const Operation& listing) {
 }
 
 nlohmann::json to_json(const Scenario& scenario) {
-    nlohmann::json out = {{"scenario", scenario.name},
-                          {"create", scenario.create},
-                          {"delete", scenario.remove},
-                          {"listing", scenario.listing},
-                          {"key", scenario.key},
-                          {"source", scenario.declared ? "contract.json" : "derived"}};
+    nlohmann::json out = {
+        {"scenario", scenario.name}, {"create", scenario.create},
+        {"delete", scenario.remove}, {"listing", scenario.listing},
+        {"key", scenario.key},       {"source", scenario.declared ? "contract.json" : "derived"}};
     if (!scenario.update.empty())
         out["update"] = scenario.update;
     return out;

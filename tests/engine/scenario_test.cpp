@@ -107,8 +107,8 @@ ScenarioRun run_scenarios(serve::PersonaId persona, RunOptions options = {}) {
     auto transport = http::make_transport({});
     REQUIRE(transport);
     std::atomic<bool> interrupted{false};
-    InterruptingTransport interrupting(**transport, options.interrupt_at ? options.interrupt_at : "",
-                                       interrupted);
+    InterruptingTransport interrupting(
+        **transport, options.interrupt_at ? options.interrupt_at : "", interrupted);
 
     engine::Target target;
     target.contract = &u.contract;
@@ -126,8 +126,7 @@ ScenarioRun run_scenarios(serve::PersonaId persona, RunOptions options = {}) {
     http::RandomNonceSource nonces(7);
     test::Silent silent;
     ScenarioRun out;
-    out.outcome =
-        engine::run_targets({target}, settings, {interrupting, clock, nonces}, silent);
+    out.outcome = engine::run_targets({target}, settings, {interrupting, clock, nonces}, silent);
     (*server)->stop();
     out.reference = *reference;
     return out;
@@ -189,8 +188,7 @@ TEST_CASE("scenarios: each write persona is reported with exactly its state id",
         std::set<core::DeviationId> expected;
         for (auto e : persona.expected.ids())
             expected.insert(e);
-        INFO(persona.name << ": produced " << names(run.ids()) << ", expected "
-                          << names(expected));
+        INFO(persona.name << ": produced " << names(run.ids()) << ", expected " << names(expected));
         CHECK(run.ids() == expected);
         // what this run created is gone, except where the persona keeps what it was told to
         // delete (then the report names it)
@@ -202,8 +200,7 @@ TEST_CASE("scenarios: each write persona is reported with exactly its state id",
     }
 }
 
-TEST_CASE("scenarios: a failure in the middle still deletes what the run created",
-          "[scenarios]") {
+TEST_CASE("scenarios: a failure in the middle still deletes what the run created", "[scenarios]") {
     // update-noop: the scenario stops after the update's read-back, then cleans up
     const ScenarioRun run = run_scenarios(serve::PersonaId::update_noop);
     CHECK(run.ids() == std::set{core::DeviationId::state_update_not_visible});
@@ -225,8 +222,7 @@ TEST_CASE("scenarios: an interruption between steps cleans up and reports it", "
     CHECK(said);
 }
 
-TEST_CASE("scenarios: without --allow-writes no write reaches an external target",
-          "[scenarios]") {
+TEST_CASE("scenarios: without --allow-writes no write reaches an external target", "[scenarios]") {
     const ScenarioRun run = run_scenarios(serve::PersonaId::reference, {.allow_writes = false});
     const report::CaseResult& r = run.scenario();
     CHECK(r.skipped.find("--allow-writes") != std::string::npos);
@@ -235,16 +231,14 @@ TEST_CASE("scenarios: without --allow-writes no write reaches an external target
     CHECK(run.sent("DeleteRepo") == 0);
 }
 
-TEST_CASE("scenarios: conform run --target sends no write without --allow-writes",
-          "[scenarios]") {
+TEST_CASE("scenarios: conform run --target sends no write without --allow-writes", "[scenarios]") {
     const Uhub& u = uhub();
     auto reference = serve::make_reference(u.contract, u.fixtures, {});
     REQUIRE(reference);
     auto server = serve::start_reference(*reference, {});
     REQUIRE(server);
-    const std::filesystem::path dir =
-        std::filesystem::temp_directory_path() /
-        ("conform-scenario-test-" + std::to_string(::getpid()));
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("conform-scenario-test-" + std::to_string(::getpid()));
     engine::RunJob job;
     job.targets = {{"candidate", (*server)->base_url()}};
     job.contracts = {"ucloud-uhub"};
