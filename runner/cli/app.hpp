@@ -11,10 +11,11 @@ namespace conform::cli {
 
 // DESIGN.md "Conventions that users rely on".
 enum class ExitCode : int {
-    ok = 0,          // conformant / every instance valid
-    deviations = 1,  // deviations found (after the baseline) / an instance is invalid
-    usage = 2,       // usage, configuration, schema or input error
-    unreachable = 3, // the target could not be reached
+    ok = 0,            // conformant / every instance valid
+    deviations = 1,    // deviations found (after the baseline) / an instance is invalid
+    usage = 2,         // usage, configuration, schema or input error
+    unreachable = 3,   // the target could not be reached
+    interrupted = 130, // SIGINT/SIGTERM stopped the run (128 + SIGINT, as shells report it)
 };
 
 // What a subcommand's job returned: a verdict, or the usage, configuration or input error
@@ -31,6 +32,8 @@ using Outcome = core::Result<core::Verdict>;
         return ExitCode::unreachable;
     case core::Verdict::bad_input: // already named on stderr where it was found
         return ExitCode::usage;
+    case core::Verdict::interrupted:
+        return ExitCode::interrupted;
     }
     return ExitCode::usage;
 }

@@ -1,8 +1,10 @@
 // conform cases --contract NAME [--operation OP] [--schemas DIR] [--cases DIR] [--format text|json]
 // The cases a run would send: generated from the contract, or from a cases file, each with
 // its source, the parameters it takes from another operation (links) and, when it cannot run,
-// why.
+// why; then the write scenarios (create, read back, update, delete) the contract derives or
+// declares.
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -41,6 +43,16 @@ void print_text(const contract::CaseFile& file) {
     }
 }
 
+void print_scenario(const contract::Scenario& s) {
+    std::cout << "  " << s.name << "  [" << (s.declared ? "contract.json" : "derived") << "] "
+              << s.create;
+    if (!s.update.empty())
+        std::cout << ", " << s.update;
+    std::cout << ", " << s.remove << "; read back from " << s.listing << " by " << s.key
+              << "; writes: sent to the embedded reference, to a --target only with "
+                 "--allow-writes\n";
+}
+
 core::Result<core::Verdict> run_cases(const CasesOptions& o) {
     const std::filesystem::path schemas = o.schemas_dir.empty()
                                               ? contract::default_schemas_dir()
@@ -50,7 +62,13 @@ core::Result<core::Verdict> run_cases(const CasesOptions& o) {
     CONFORM_TRY(const contract::Contract loaded,
                 contract::load_contract(schemas / o.contract, schemas));
     CONFORM_TRY(const auto plan, contract::plan_cases(loaded, cases, schemas));
-    if (!o.operation.empty() && !loaded.is_read_only(o.operation))
+    const std::vector<contract::Scenario> scenarios = contract::scenarios_of(loaded);
+    auto in_scenario = [&](const contract::Scenario& s) {
+        return o.operation.empty() || o.operation == s.create || o.operation == s.update ||
+               o.operation == s.remove;
+    };
+    const bool write_of_scenario = std::any_of(scenarios.begin(), scenarios.end(), in_scenario);
+    if (!o.operation.empty() && !loaded.is_read_only(o.operation) && !write_of_scenario)
         return core::fail(loaded.find_operation(o.operation)
                               ? o.operation + " is not read-only: a run sends no case for it"
                               : "contract " + o.contract + " has no operation \"" + o.operation +
@@ -63,6 +81,19 @@ core::Result<core::Verdict> run_cases(const CasesOptions& o) {
             all.push_back(contract::to_json(file));
         else
             print_text(file);
+    }
+    // Scenarios after the cases: in JSON, one element each with a "scenario" member.
+    std::size_t shown = 0;
+    for (const contract::Scenario& s : scenarios) {
+        if (!in_scenario(s))
+            continue;
+        if (o.format == "json") {
+            all.push_back(contract::to_json(s));
+            continue;
+        }
+        if (shown++ == 0)
+            std::cout << loaded.name << " scenarios\n";
+        print_scenario(s);
     }
     if (o.format == "json")
         std::cout << all.dump(2) << '\n';

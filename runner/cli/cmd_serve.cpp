@@ -10,6 +10,23 @@
 #include "runner/serve/serve.hpp"
 
 namespace conform::cli {
+namespace {
+
+// `serve --recordings`: the listener's flags, recorded answers instead of the reference.
+record::ServeRecordingsJob playback_job(const serve::ServeJob& job,
+                                        const std::vector<std::string>& recordings,
+                                        const std::string& cert_out) {
+    record::ServeRecordingsJob playback;
+    playback.recordings.assign(recordings.begin(), recordings.end());
+    playback.listen = job.listen;
+    playback.tls = job.tls;
+    playback.threads = job.threads;
+    if (!cert_out.empty())
+        playback.certificate_out = cert_out;
+    return playback;
+}
+
+} // namespace
 
 void setup_serve(CLI::App& command, Outcome& outcome) {
     auto job = std::make_shared<serve::ServeJob>();
@@ -48,9 +65,7 @@ void setup_serve(CLI::App& command, Outcome& outcome) {
         command
             .add_option("--cases", *cases, "Cases and fixture datasets folder (default: cases/)")
             ->check(CLI::ExistingDirectory);
-    command.add_option("--threads", job->threads, "Server threads")
-        ->check(CLI::Range(1, 256))
-        ->capture_default_str();
+    command.add_option("--threads", job->threads, "Server threads")->check(CLI::Range(1, 256));
     auto* list = command.add_flag("--list-personas", job->list_personas,
                                   "Print every persona with the deviation ids it must make conform "
                                   "report (for --contract: whether each applies there) and exit");
@@ -76,14 +91,8 @@ void setup_serve(CLI::App& command, Outcome& outcome) {
 
     command.callback([job, schemas, cases, cert_out, recordings, &outcome] {
         if (!recordings->empty()) {
-            record::ServeRecordingsJob playback;
-            playback.recordings.assign(recordings->begin(), recordings->end());
-            playback.listen = job->listen;
-            playback.tls = job->tls;
-            playback.threads = job->threads;
-            if (!cert_out->empty())
-                playback.certificate_out = *cert_out;
-            outcome = record::run_serve_recordings(playback, std::cout, std::cerr);
+            outcome = record::run_serve_recordings(playback_job(*job, *recordings, *cert_out),
+                                                   std::cout, std::cerr);
             return;
         }
         if (!job->list_personas && job->contract.empty())

@@ -96,6 +96,33 @@ plan_cases(const Contract& contract, const std::filesystem::path& cases_dir,
 // RepoName"}}) and "skip" when it cannot run (`conform cases --format json`).
 [[nodiscard]] nlohmann::json to_json(const CaseFile& file);
 
+// A write scenario (issue 17): create a resource, read it back from the listing, update it,
+// read back the change, delete it, read back its absence, delete it again (refused), create it
+// twice (the second refused). Derived from the family: Create<R> with Delete<R> (and
+// Update<R> when there is one) and the read-only listing of R (Get<R>, Describe<R> or
+// List<R>, else the one whose item key the create requires), the shared identifier being the
+// listing's item key, required by every write; contract.json "scenarios" declares the others.
+struct Scenario {
+    std::string name;      // "Repo"
+    std::string create;    // "CreateRepo"
+    std::string update;    // "UpdateRepo"; empty: no update step
+    std::string remove;    // "DeleteRepo"
+    std::string listing;   // "GetRepo"
+    std::string key;       // "RepoName": the listing's item key, sent by every write
+    bool declared = false; // from contract.json rather than derived
+
+    friend bool operator==(const Scenario&, const Scenario&) = default;
+};
+
+// The contract's scenarios, declared ones first (in their order), then derived ones by create
+// operation name. A derived candidate whose writes do not all require the key is left out.
+[[nodiscard]] std::vector<Scenario> scenarios_of(const Contract& contract);
+// The field names of a paging operation's items (its response schema's items at the items
+// pointer, local $refs followed); empty when undescribed or the operation does not page.
+[[nodiscard]] std::vector<std::string> item_fields(const Operation& listing);
+// {"scenario", "create", "update", "delete", "listing", "key", "source"}.
+[[nodiscard]] nlohmann::json to_json(const Scenario& scenario);
+
 // Replaces {{total}} and {{total+N}} / {{total-N}} with the total a default page reported.
 [[nodiscard]] core::Result<std::string> resolve_placeholders(const std::string& value,
                                                              std::int64_t total);

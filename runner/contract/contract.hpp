@@ -107,6 +107,17 @@ struct DeclaredLink {
     std::string field;
 };
 
+// A write scenario written into contract.json where the names do not show it (issue 17):
+// the resource's create, update (optional) and delete operations, the listing that shows it and
+// the identifier they share (the listing's item key, a required parameter of every write).
+struct DeclaredScenario {
+    std::string resource; // "Repo"
+    std::string create;
+    std::string update; // empty: the scenario updates nothing
+    std::string remove;
+    std::string listing;
+};
+
 // One vendor API family, from schemas/<name>/contract.json and the files it names.
 struct Contract {
     std::string name;     // "ucloud-uhub", also its folder's name
@@ -118,8 +129,9 @@ struct Contract {
     Envelope envelope;
     std::vector<std::string> read_only; // the operations live mode may send
     std::map<std::string, Operation, std::less<>> operations;
-    std::vector<DeclaredLink> links; // contract.json "links"
-    std::filesystem::path directory; // where contract.json was read
+    std::vector<DeclaredLink> links;         // contract.json "links"
+    std::vector<DeclaredScenario> scenarios; // contract.json "scenarios"
+    std::filesystem::path directory;         // where contract.json was read
 
     // nullptr when the contract has no such operation.
     [[nodiscard]] const Operation* find_operation(std::string_view name) const;

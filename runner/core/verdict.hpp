@@ -19,6 +19,10 @@ enum class Verdict : unsigned char {
     // Some input could not be read; each bad part was named on stderr where it was found and
     // the rest was still checked (outranks deviations and unreachable).
     bad_input,
+    // SIGINT or SIGTERM stopped the run before its end: what it had checked is reported and
+    // what it created is cleaned up, but the rest was never checked (outranks every verdict
+    // above: a partial run is no verdict on the target).
+    interrupted,
 };
 
 } // namespace conform::core

@@ -19,6 +19,7 @@
 #include "runner/engine/internal/endpoint.hpp"
 #include "runner/engine/internal/reporting.hpp"
 #include "runner/engine/internal/request_pipeline.hpp"
+#include "runner/engine/internal/scenario_runner.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/record/record.hpp"
 
@@ -234,6 +235,8 @@ public:
         };
         if (std::string why = why_skip(t, file, op, c); !why.empty())
             return finish(std::move(why));
+        if (m_settings.interrupted && m_settings.interrupted->load())
+            return finish("interrupted (SIGINT/SIGTERM)");
         auto params = case_params(t, *op, c);
         if (!params)
             return finish(params.error().message);
@@ -455,6 +458,32 @@ void probe(TargetState& t, const CaseRunner& runner) {
     }
 }
 
+// The write scenarios (internal/scenario_runner), after every read-only case: one thread, one
+// step after another, each target's in plan order after the cases (plan_index past them). A
+// sharded run sends them in shard 1 only, so that N shards write once.
+void run_scenarios(const std::vector<TargetState>& states, const RunSettings& settings,
+                   const RunEdges& edges, std::size_t first_index, RunOutcome& outcome,
+                   report::Reporter& reporter) {
+    if (!settings.shard.whole() && settings.shard.index != 1)
+        return;
+    const internal::RequestPipeline pipeline(
+        {edges.transport, edges.clock, edges.nonces},
+        // Recorded under the scenario's case name: replay judges those steps as the scenario
+        // again, in recorded order (internal/scenario_steps).
+        {settings.retries, settings.backoff, settings.recorder, settings.limits.body()});
+    std::size_t index = first_index;
+    for (const TargetState& s : states)
+        for (std::size_t k = 0; k < s.target->scenarios.size(); ++k) {
+            const internal::ScenarioTarget target{
+                *s.target, s.endpoint, s.scheme, s.unreachable ? s.unreachable_why : std::string()};
+            report::CaseResult r = internal::run_scenario(target, s.target->scenarios[k], k + 1,
+                                                          pipeline, settings, edges.clock);
+            r.plan_index = index++;
+            reporter.case_ended(r);
+            outcome.cases.push_back(std::move(r));
+        }
+}
+
 } // namespace
 
 RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& settings,
@@ -478,6 +507,8 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
         report::TargetInfo& info = infos.back();
         info.planned_cases = static_cast<std::size_t>(std::count_if(
             work.begin(), work.end(), [&](const WorkItem& w) { return w.state == &s; }));
+        if (settings.shard.whole() || settings.shard.index == 1)
+            info.planned_cases += targets[i].scenarios.size();
         reporter.target_starting(info);
         auto endpoint = endpoint_of(targets[i].url, targets[i].contract->base_url);
         if (!endpoint) {
@@ -534,6 +565,11 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
 
     for (auto& slot : slots)
         outcome.cases.push_back(std::move(*slot));
+    std::size_t planned = 0;
+    for (const Target& t : targets)
+        for (const CaseFile& file : *t.cases)
+            planned += file.cases.size();
+    run_scenarios(states, settings, edges, planned, outcome, reporter);
     report::RunSummary& sum = outcome.summary;
     sum = report::summarize(outcome.cases);
     sum.unreachable_targets = outcome.unreachable;

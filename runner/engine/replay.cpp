@@ -22,6 +22,7 @@
 #include "runner/engine/internal/case_checks.hpp"
 #include "runner/engine/internal/coverage.hpp"
 #include "runner/engine/internal/replay_route.hpp"
+#include "runner/engine/internal/scenario_steps.hpp"
 #include "runner/record/record.hpp"
 
 namespace conform::engine {
@@ -539,6 +540,7 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
 
     std::size_t seq = 0;
     WalkGrouper grouper;
+    internal::ScenarioSteps scenario_steps; // a write scenario's steps: judged as one, at the end
     // Every shard reads, routes and groups every exchange, numbering all alike (seq); each
     // judges only its share, so folded cases keep the numbers an unsharded replay gives.
     const Shard& shard = settings.shard;
@@ -623,6 +625,15 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
             continue;
         }
         const std::size_t at = seq++;
+        const bool step_here =
+            in_shard(shard, stable_hash(internal::ScenarioSteps::shard_key(*recorded)));
+        if (scenario_steps.offer(recorded, *routed, at, step_here)) {
+            if (step_here) {
+                ++outcome.exchanges;
+                note_target(*recorded, routed->contract->name);
+            }
+            continue;
+        }
         if (listing_in_shard(shard, *recorded, *routed)) {
             ++outcome.exchanges;
             note_target(*recorded, routed->contract->name);
@@ -634,6 +645,16 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
         grouper.offer(recorded, *routed, dispatch_walk); // every shard groups every page
     }
     grouper.close_all(dispatch_walk);
+    RunSettings scenario_settings;
+    scenario_settings.checks = settings.checks;
+    scenario_settings.limits = settings.limits;
+    scenario_settings.coverage = settings.coverage;
+    for (internal::ScenarioSteps::Judged& s : scenario_steps.judge(scenario_settings)) {
+        Judged judged;
+        judged.seq = s.seq;
+        judged.result = std::move(s.result);
+        folder.add(std::move(judged));
+    }
     queue.close();
     for (std::thread& t : workers)
         t.join();

@@ -9,6 +9,7 @@
 // `conform run` (run_run) builds the targets: --target URLs, or the embedded default (the
 // reference server in-process, once as `reference` and once as `doc-sample`).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -48,6 +49,11 @@ struct Target {
     // breaks its items, doc-sample's page samples) takes it, so every persona reaches every
     // operation. Never set for an external target: nothing made up is sent there.
     std::map<std::string, std::string, std::less<>> known_values;
+    // The contract's write scenarios (contract::scenarios_of), run after the read-only cases
+    // when allow_writes: always for an embedded reference, for an external target only with
+    // --allow-writes (skipped saying so otherwise).
+    std::vector<contract::Scenario> scenarios;
+    bool allow_writes = false;
 };
 
 // An embedded target's Target::known_values: for every link of the family, the value its
@@ -117,6 +123,11 @@ struct RunSettings {
     // Every judged exchange's coverage (report/internal/coverage.hpp, through report.hpp); nullptr:
     // not measured.
     report::CoverageRecorder* coverage = nullptr;
+    // The write scenarios' names are conform-<run_id>-<n>-<m>; empty: the clock's Unix seconds.
+    std::string run_id;
+    // Set (by a SIGINT/SIGTERM handler): scenarios stop between steps, clean up what they
+    // created, and the ones not started are skipped.
+    const std::atomic<bool>* interrupted = nullptr;
 };
 
 // The injected edges (STYLE.md lesson 2).
@@ -161,6 +172,9 @@ struct RunJob {
     RunSettings settings;
     http::ClientOptions client;
     bool tls = false; // embedded: serve HTTPS (the client trusts the generated certificate)
+    // --allow-writes: send the write scenarios to the --target URLs too (the embedded reference
+    // always gets them). conform only updates and deletes what it creates in the run.
+    bool allow_writes = false;
     std::vector<std::string> arguments; // the command line, for the report
     // Injected edges (STYLE.md lesson 2); nullptr: the system clock, random nonces. The
     // embedded reference servers read the same clock, so a fixed one makes the same report.

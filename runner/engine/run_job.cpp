@@ -2,7 +2,9 @@
 // --target URLs, or the embedded default: the reference server in-process for each contract,
 // as `reference` and as `doc-sample`), runs them, and writes the reports.
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -126,6 +128,8 @@ core::Result<void> embedded_targets(const RunJob& job, Plan& plan, std::ostream&
             t.persona = t.name;
             t.no_data = no_data;
             t.known_values = embedded_link_values(c, fixtures);
+            t.scenarios = contract::scenarios_of(c);
+            t.allow_writes = true; // each embedded reference has its own store
             if (const http::Scheme* scheme = http::find_scheme(c.signing))
                 t.credentials = serve::test_credentials(*scheme);
             plan.references.push_back(std::move(reference));
@@ -147,6 +151,8 @@ void external_targets(const RunJob& job, Plan& plan) {
             t.cases = &plan.cases[i];
             t.name = spec.name.empty() ? spec.url : spec.name;
             t.url = spec.url;
+            t.scenarios = contract::scenarios_of(c);
+            t.allow_writes = job.allow_writes;
             if (const http::Scheme* scheme = http::find_scheme(c.signing)) {
                 auto creds = http::credentials_from_env(*scheme, environment);
                 if (creds)
@@ -182,12 +188,51 @@ core::Result<Shard> parse_shard(std::string_view text) {
     return s;
 }
 
+namespace {
+
+// SIGINT/SIGTERM during a run: the first asks the run to stop (cases not started are skipped, a
+// write scenario stops between steps and deletes what it created, the report is written); a
+// second one ends the process at once.
+std::atomic<bool> g_run_interrupted{false};
+
+extern "C" void on_run_signal(int signal) {
+    if (g_run_interrupted.exchange(true)) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+    }
+}
+
+// Installs on_run_signal while the run lasts, restoring the previous handlers after.
+class RunSignals {
+public:
+    RunSignals() {
+        g_run_interrupted.store(false);
+        m_int = std::signal(SIGINT, on_run_signal);
+        m_term = std::signal(SIGTERM, on_run_signal);
+    }
+    ~RunSignals() {
+        std::signal(SIGINT, m_int);
+        std::signal(SIGTERM, m_term);
+    }
+    RunSignals(const RunSignals&) = delete;
+    RunSignals& operator=(const RunSignals&) = delete;
+
+private:
+    void (*m_int)(int) = SIG_DFL;
+    void (*m_term)(int) = SIG_DFL;
+};
+
+} // namespace
+
 core::Result<core::Verdict> run_run(const RunJob& job, std::ostream& out, std::ostream& err) {
     Plan plan;
     CONFORM_CHECK(load(job, plan));
     CONFORM_TRY(http::QueryParams extra, parse_params(job.params));
     RunSettings settings = job.settings;
     settings.extra_params = std::move(extra);
+    const RunSignals signals;
+    if (!settings.interrupted)
+        settings.interrupted = &g_run_interrupted;
 
     for (const TargetSpec& spec : job.targets)
         if (auto endpoint = endpoint_of(spec.url, "http://localhost/"); !endpoint)
@@ -242,6 +287,10 @@ core::Result<core::Verdict> run_run(const RunJob& job, std::ostream& out, std::o
     if (!written)
         return core::fail(std::move(written).error());
     reporting->announce(err);
+    if (settings.interrupted->load()) {
+        err << "conform: interrupted: the report holds what was checked before the signal\n";
+        return core::Verdict::interrupted;
+    }
     return reporting->verdict(); // outcome.unreachable is the summary's unreachable_targets
 }
 

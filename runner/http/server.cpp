@@ -130,6 +130,8 @@ public:
 
 private:
     void answer(const httplib::Request& request, httplib::Response& response);
+    // Limits, the one route every method takes, and the socket options, before binding.
+    void configure_listener();
     std::string origin() const {
         return bracketed(m_options.host) + ":" + std::to_string(m_options.port);
     }
@@ -165,6 +167,42 @@ core::Result<void> HttplibServer::start() {
         m_listener = std::make_unique<Listener<httplib::Server>>(m_hooks);
     }
 
+    configure_listener();
+
+    errno = 0;
+    int port = -1;
+    if (m_options.port == 0)
+        port = m_listener->bind_to_any_port(m_options.host);
+    else if (m_listener->bind_to_port(m_options.host, m_options.port))
+        port = m_options.port;
+    if (port <= 0) {
+        const int error = errno;
+        return core::fail("cannot listen on " + origin() +
+                          (error != 0 ? std::string(": ") + std::strerror(error) : std::string()));
+    }
+    m_port = static_cast<std::uint16_t>(port);
+    if (m_options.tls)
+        static_cast<Listener<httplib::SSLServer>&>(*m_listener).deepen_backlog();
+    else
+        static_cast<Listener<httplib::Server>&>(*m_listener).deepen_backlog();
+
+    // The socket listens already (bind_to_port does listen(2)): a client may connect now and
+    // waits in the backlog. We still wait for the accept loop to run, because httplib's
+    // stop() does nothing before it does, and a stop() right after start() must not hang.
+    m_thread = std::thread([this] {
+        m_listener->listen_after_bind();
+        m_listen_returned = true;
+    });
+    while (!m_listener->is_running() && !m_listen_returned)
+        std::this_thread::sleep_for(milliseconds(1));
+    if (m_listen_returned && !m_listener->is_running()) {
+        m_thread.join();
+        return core::fail("the accept loop on " + origin() + " ended at once");
+    }
+    return {};
+}
+
+void HttplibServer::configure_listener() {
     m_listener->set_tcp_nodelay(true); // answers go out at once, not after a delayed ACK
     m_listener->set_payload_max_length(m_options.max_request_body_bytes); // 413 beyond
     // httplib skips (reads and drops) an oversized body before it answers 413: a client
@@ -198,38 +236,6 @@ core::Result<void> HttplibServer::start() {
         const int yes = 1;
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
-
-    errno = 0;
-    int port = -1;
-    if (m_options.port == 0)
-        port = m_listener->bind_to_any_port(m_options.host);
-    else if (m_listener->bind_to_port(m_options.host, m_options.port))
-        port = m_options.port;
-    if (port <= 0) {
-        const int error = errno;
-        return core::fail("cannot listen on " + origin() +
-                          (error != 0 ? std::string(": ") + std::strerror(error) : std::string()));
-    }
-    m_port = static_cast<std::uint16_t>(port);
-    if (m_options.tls)
-        static_cast<Listener<httplib::SSLServer>&>(*m_listener).deepen_backlog();
-    else
-        static_cast<Listener<httplib::Server>&>(*m_listener).deepen_backlog();
-
-    // The socket listens already (bind_to_port does listen(2)): a client may connect now and
-    // waits in the backlog. We still wait for the accept loop to run, because httplib's
-    // stop() does nothing before it does, and a stop() right after start() must not hang.
-    m_thread = std::thread([this] {
-        m_listener->listen_after_bind();
-        m_listen_returned = true;
-    });
-    while (!m_listener->is_running() && !m_listen_returned)
-        std::this_thread::sleep_for(milliseconds(1));
-    if (m_listen_returned && !m_listener->is_running()) {
-        m_thread.join();
-        return core::fail("the accept loop on " + origin() + " ended at once");
-    }
-    return {};
 }
 
 void HttplibServer::answer(const httplib::Request& request, httplib::Response& response) {

@@ -532,6 +532,75 @@ core::Result<Coverage> read_coverage(const Reader& r, const json& j) {
     return coverage;
 }
 
+// One target of report.json: a TargetRecord per endpoint, then its cases.
+core::Result<void> read_target(const Reader& r, const json& target, const std::string& tp,
+                               ReportModel& model) {
+    CONFORM_TRY(const std::string name, r.string(target, tp, "name"));
+    CONFORM_TRY(const json* endpoints, r.array(target, tp, "endpoints"));
+    for (std::size_t e = 0; e < endpoints->size(); ++e) {
+        const json& endpoint = (*endpoints)[e];
+        const std::string ep = Reader::at(Reader::at(tp, "endpoints"), e);
+        TargetRecord record;
+        record.info.name = name;
+        CONFORM_TRY(record.info.contract, r.string(endpoint, ep, "contract"));
+        CONFORM_TRY(record.info.target, r.string(endpoint, ep, "url"));
+        CONFORM_TRY(record.info.persona, r.string(endpoint, ep, "persona"));
+        CONFORM_TRY(record.reachable, r.boolean(endpoint, ep, "reachable"));
+        CONFORM_TRY(record.error, r.string(endpoint, ep, "error", false));
+        CONFORM_TRY(const json* unresponsive,
+                    r.member(endpoint, ep, "unresponsive", json::value_t::object, false));
+        if (unresponsive) {
+            const std::string up = Reader::at(ep, "unresponsive");
+            Unresponsive u;
+            CONFORM_TRY(u.reason, r.string(*unresponsive, up, "reason"));
+            CONFORM_TRY(u.evidence, r.strings(*unresponsive, up, "evidence"));
+            record.unresponsive = std::move(u);
+        }
+        model.targets.push_back(std::move(record));
+    }
+    CONFORM_TRY(const json* cases, r.array(target, tp, "cases"));
+    for (std::size_t c = 0; c < cases->size(); ++c) {
+        CONFORM_TRY(CaseResult result,
+                    read_case(r, (*cases)[c], Reader::at(Reader::at(tp, "cases"), c), name));
+        model.cases.push_back(std::move(result));
+    }
+    return {};
+}
+
+core::Result<RunSummary> read_summary(const Reader& r, const json& document) {
+    CONFORM_TRY(const json* summary,
+                r.member(document, std::string(), "summary", json::value_t::object, true));
+    const std::string sp = "/summary";
+    RunSummary s;
+    CONFORM_TRY(s.cases, r.count(*summary, sp, "cases"));
+    CONFORM_TRY(s.passed, r.count(*summary, sp, "passed"));
+    CONFORM_TRY(s.failed, r.count(*summary, sp, "failed"));
+    CONFORM_TRY(s.skipped, r.count(*summary, sp, "skipped"));
+    CONFORM_TRY(s.deviations, r.count(*summary, sp, "deviations"));
+    CONFORM_TRY(s.errors, r.count(*summary, sp, "errors"));
+    CONFORM_TRY(s.warnings, r.count(*summary, sp, "warnings"));
+    CONFORM_TRY(s.accepted, r.count(*summary, sp, "accepted", false));
+    CONFORM_TRY(s.fixed, r.count(*summary, sp, "fixed", false));
+    CONFORM_TRY(s.unreachable_targets, r.count(*summary, sp, "unreachable_targets"));
+    CONFORM_TRY(s.seconds, r.number(*summary, sp, "seconds"));
+    return s;
+}
+
+core::Result<BaselineOutcome> read_baseline_outcome(const Reader& r, const json& baseline) {
+    BaselineOutcome b;
+    const std::string bp = "/baseline";
+    CONFORM_TRY(b.file, r.string(baseline, bp, "file"));
+    CONFORM_TRY(b.accepted, r.count(baseline, bp, "accepted"));
+    CONFORM_TRY(b.expired, r.count(baseline, bp, "expired"));
+    CONFORM_TRY(const json* fixed, r.array(baseline, bp, "fixed"));
+    for (std::size_t i = 0; i < fixed->size(); ++i) {
+        CONFORM_TRY(BaselineEntry e,
+                    read_baseline_entry(r, (*fixed)[i], Reader::at(bp + "/fixed", i)));
+        b.fixed.push_back(std::move(e));
+    }
+    return b;
+}
+
 } // namespace
 
 core::Result<ReportModel> parse_report(const json& document, std::string_view file) {
@@ -552,72 +621,17 @@ core::Result<ReportModel> parse_report(const json& document, std::string_view fi
     CONFORM_TRY(model.run.arguments, r.strings(document, root, "arguments"));
     CONFORM_TRY(model.run.shard, r.string(document, root, "shard", false));
     CONFORM_TRY(const json* targets, r.array(document, root, "targets"));
-    for (std::size_t t = 0; t < targets->size(); ++t) {
-        const json& target = (*targets)[t];
-        const std::string tp = Reader::at("/targets", t);
-        CONFORM_TRY(const std::string name, r.string(target, tp, "name"));
-        CONFORM_TRY(const json* endpoints, r.array(target, tp, "endpoints"));
-        for (std::size_t e = 0; e < endpoints->size(); ++e) {
-            const json& endpoint = (*endpoints)[e];
-            const std::string ep = Reader::at(Reader::at(tp, "endpoints"), e);
-            TargetRecord record;
-            record.info.name = name;
-            CONFORM_TRY(record.info.contract, r.string(endpoint, ep, "contract"));
-            CONFORM_TRY(record.info.target, r.string(endpoint, ep, "url"));
-            CONFORM_TRY(record.info.persona, r.string(endpoint, ep, "persona"));
-            CONFORM_TRY(record.reachable, r.boolean(endpoint, ep, "reachable"));
-            CONFORM_TRY(record.error, r.string(endpoint, ep, "error", false));
-            CONFORM_TRY(const json* unresponsive,
-                        r.member(endpoint, ep, "unresponsive", json::value_t::object, false));
-            if (unresponsive) {
-                const std::string up = Reader::at(ep, "unresponsive");
-                Unresponsive u;
-                CONFORM_TRY(u.reason, r.string(*unresponsive, up, "reason"));
-                CONFORM_TRY(u.evidence, r.strings(*unresponsive, up, "evidence"));
-                record.unresponsive = std::move(u);
-            }
-            model.targets.push_back(std::move(record));
-        }
-        CONFORM_TRY(const json* cases, r.array(target, tp, "cases"));
-        for (std::size_t c = 0; c < cases->size(); ++c) {
-            CONFORM_TRY(CaseResult result,
-                        read_case(r, (*cases)[c], Reader::at(Reader::at(tp, "cases"), c), name));
-            model.cases.push_back(std::move(result));
-        }
-    }
+    for (std::size_t t = 0; t < targets->size(); ++t)
+        CONFORM_CHECK(read_target(r, (*targets)[t], Reader::at("/targets", t), model));
     // report.json groups cases by target; the model keeps the run's order (plan_index).
     std::stable_sort(
         model.cases.begin(), model.cases.end(),
         [](const CaseResult& a, const CaseResult& b) { return a.plan_index < b.plan_index; });
-    CONFORM_TRY(const json* summary,
-                r.member(document, root, "summary", json::value_t::object, true));
-    const std::string sp = "/summary";
-    RunSummary& s = model.summary;
-    CONFORM_TRY(s.cases, r.count(*summary, sp, "cases"));
-    CONFORM_TRY(s.passed, r.count(*summary, sp, "passed"));
-    CONFORM_TRY(s.failed, r.count(*summary, sp, "failed"));
-    CONFORM_TRY(s.skipped, r.count(*summary, sp, "skipped"));
-    CONFORM_TRY(s.deviations, r.count(*summary, sp, "deviations"));
-    CONFORM_TRY(s.errors, r.count(*summary, sp, "errors"));
-    CONFORM_TRY(s.warnings, r.count(*summary, sp, "warnings"));
-    CONFORM_TRY(s.accepted, r.count(*summary, sp, "accepted", false));
-    CONFORM_TRY(s.fixed, r.count(*summary, sp, "fixed", false));
-    CONFORM_TRY(s.unreachable_targets, r.count(*summary, sp, "unreachable_targets"));
-    CONFORM_TRY(s.seconds, r.number(*summary, sp, "seconds"));
+    CONFORM_TRY(model.summary, read_summary(r, document));
     CONFORM_TRY(const json* baseline,
                 r.member(document, root, "baseline", json::value_t::object, false));
     if (baseline) {
-        BaselineOutcome b;
-        const std::string bp = "/baseline";
-        CONFORM_TRY(b.file, r.string(*baseline, bp, "file"));
-        CONFORM_TRY(b.accepted, r.count(*baseline, bp, "accepted"));
-        CONFORM_TRY(b.expired, r.count(*baseline, bp, "expired"));
-        CONFORM_TRY(const json* fixed, r.array(*baseline, bp, "fixed"));
-        for (std::size_t i = 0; i < fixed->size(); ++i) {
-            CONFORM_TRY(BaselineEntry e,
-                        read_baseline_entry(r, (*fixed)[i], Reader::at(bp + "/fixed", i)));
-            b.fixed.push_back(std::move(e));
-        }
+        CONFORM_TRY(BaselineOutcome b, read_baseline_outcome(r, *baseline));
         model.baseline = std::move(b);
     }
     CONFORM_TRY(const json* coverage,

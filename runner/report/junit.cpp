@@ -152,9 +152,9 @@ void coverage_suites(std::vector<Suite>& suites, const ReportModel& model) {
     }
 }
 
-} // namespace
-
-std::string render_junit(const ReportModel& model) {
+// The suites: one per contract, operation and target, a testcase per check of each case; one
+// per unreachable target; the coverage gate's.
+std::vector<Suite> suites_of(const ReportModel& model) {
     std::vector<Suite> suites;
     std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
     const auto suite_for = [&](const std::string& contract, const std::string& operation,
@@ -194,13 +194,17 @@ std::string render_junit(const ReportModel& model) {
                      escape_xml(t.info.target + ": " + t.error, false) + "</error>\n";
         suite.cases.push_back(std::move(test));
     }
-
     coverage_suites(suites, model);
+    return suites;
+}
 
+} // namespace
+
+std::string render_junit(const ReportModel& model) {
     std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
     double seconds = 0;
     std::string body;
-    for (const Suite& suite : suites) {
+    for (const Suite& suite : suites_of(model)) {
         std::size_t s_failures = 0, s_errors = 0, s_skipped = 0;
         for (const Testcase& t : suite.cases) {
             s_failures += t.failure_count > 0;

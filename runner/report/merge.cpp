@@ -114,12 +114,8 @@ std::vector<CaseResult> refold(std::vector<CaseResult> cases) {
     return out;
 }
 
-} // namespace
-
-core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
-    if (reports.empty())
-        return core::fail("nothing to merge: name the shard reports (report.json files)");
-    // Shards: all or none, one N, each K once, none missing.
+// Shards: all or none, one N, each K once, none missing.
+core::Result<void> check_shards(const std::vector<NamedReport>& reports) {
     std::map<int, std::string> shard_files;
     int count = 0;
     for (const NamedReport& r : reports) {
@@ -144,65 +140,41 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
         if (!shard_files.count(k))
             return core::fail("shard " + std::to_string(k) + "/" + std::to_string(count) +
                               " is missing: merge needs every shard's report");
+    return {};
+}
 
-    ReportModel merged;
-    merged.tool = reports.front().model.tool;
-    merged.run = reports.front().model.run;
-    merged.run.shard.clear();
-    std::map<std::string, std::string> case_file; // target/contract/operation/case -> file
-    std::vector<CaseResult> cases;
-    const bool replay = std::all_of(reports.begin(), reports.end(),
-                                    [](const NamedReport& r) { return is_replay(r.model); });
-    RunSummary counted; // replay: the shards' exchanges, which its cases only fold
-    for (NamedReport& r : reports) {
-        ReportModel& m = r.model;
-        counted.cases += m.summary.cases;
-        counted.passed += m.summary.passed;
-        counted.failed += m.summary.failed;
-        counted.skipped += m.summary.skipped;
-        if (!m.run.started_at.empty() &&
-            (merged.run.started_at.empty() || m.run.started_at < merged.run.started_at))
-            merged.run.started_at = m.run.started_at;
-        for (TargetRecord& t : m.targets) {
-            auto same = std::find_if(merged.targets.begin(), merged.targets.end(),
-                                     [&](const TargetRecord& x) {
-                                         return x.info.contract == t.info.contract &&
-                                                x.info.display_name() == t.info.display_name();
-                                     });
-            if (same == merged.targets.end()) {
-                merged.targets.push_back(std::move(t));
-                continue;
-            }
-            if (!t.reachable && same->reachable) {
-                same->reachable = false;
-                same->error = std::move(t.error);
-            }
-            if (t.unresponsive && !same->unresponsive) // the first shard's evidence
-                same->unresponsive = std::move(t.unresponsive);
-        }
-        for (CaseResult& c : m.cases) {
-            const std::string key = c.target + "/" + internal::case_label(c);
-            if (const auto [it, fresh] = case_file.emplace(key, r.file); !fresh && !replay)
-                return bad(r.file, "holds case " + internal::case_label(c) + " @ " + c.target +
-                                       " again (also " + it->second + ")");
-            cases.push_back(std::move(c));
-        }
-        merged.summary.seconds = std::max(merged.summary.seconds, m.summary.seconds);
-        if (m.baseline) {
-            if (!merged.baseline) {
-                merged.baseline = BaselineOutcome{};
-                merged.baseline->file = m.baseline->file;
-            }
-            merged.baseline->accepted += m.baseline->accepted;
-            merged.baseline->expired += m.baseline->expired;
-            for (BaselineEntry& e : m.baseline->fixed)
-                merged.baseline->fixed.push_back(std::move(e));
-        }
-    }
-    std::stable_sort(cases.begin(), cases.end(), [](const CaseResult& a, const CaseResult& b) {
-        return a.plan_index < b.plan_index;
+// One shard's target into the merged list: unreachable or unresponsive in any shard is so in
+// the whole, with the first shard's evidence.
+void merge_target(std::vector<TargetRecord>& targets, TargetRecord t) {
+    auto same = std::find_if(targets.begin(), targets.end(), [&](const TargetRecord& x) {
+        return x.info.contract == t.info.contract && x.info.display_name() == t.info.display_name();
     });
-    merged.cases = replay ? refold(std::move(cases)) : std::move(cases);
+    if (same == targets.end()) {
+        targets.push_back(std::move(t));
+        return;
+    }
+    if (!t.reachable && same->reachable) {
+        same->reachable = false;
+        same->error = std::move(t.error);
+    }
+    if (t.unresponsive && !same->unresponsive)
+        same->unresponsive = std::move(t.unresponsive);
+}
+
+void merge_baseline(std::optional<BaselineOutcome>& merged, BaselineOutcome& shard) {
+    if (!merged) {
+        merged = BaselineOutcome{};
+        merged->file = shard.file;
+    }
+    merged->accepted += shard.accepted;
+    merged->expired += shard.expired;
+    for (BaselineEntry& e : shard.fixed)
+        merged->fixed.push_back(std::move(e));
+}
+
+// The summary, coverage and target order of the merged cases.
+void finish_merge(ReportModel& merged, const std::vector<NamedReport>& reports, bool replay,
+                  const RunSummary& counted) {
     const double seconds = merged.summary.seconds;
     merged.summary = summarize(merged.cases);
     merged.summary.seconds = seconds;
@@ -230,6 +202,51 @@ core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
         merged.summary.unreachable_targets += !t.reachable;
     if (merged.baseline)
         merged.summary.fixed = merged.baseline->fixed.size();
+}
+
+} // namespace
+
+core::Result<ReportModel> merge_reports(std::vector<NamedReport> reports) {
+    if (reports.empty())
+        return core::fail("nothing to merge: name the shard reports (report.json files)");
+    CONFORM_CHECK(check_shards(reports));
+
+    ReportModel merged;
+    merged.tool = reports.front().model.tool;
+    merged.run = reports.front().model.run;
+    merged.run.shard.clear();
+    std::map<std::string, std::string> case_file; // target/contract/operation/case -> file
+    std::vector<CaseResult> cases;
+    const bool replay = std::all_of(reports.begin(), reports.end(),
+                                    [](const NamedReport& r) { return is_replay(r.model); });
+    RunSummary counted; // replay: the shards' exchanges, which its cases only fold
+    for (NamedReport& r : reports) {
+        ReportModel& m = r.model;
+        counted.cases += m.summary.cases;
+        counted.passed += m.summary.passed;
+        counted.failed += m.summary.failed;
+        counted.skipped += m.summary.skipped;
+        if (!m.run.started_at.empty() &&
+            (merged.run.started_at.empty() || m.run.started_at < merged.run.started_at))
+            merged.run.started_at = m.run.started_at;
+        for (TargetRecord& t : m.targets)
+            merge_target(merged.targets, std::move(t));
+        for (CaseResult& c : m.cases) {
+            const std::string key = c.target + "/" + internal::case_label(c);
+            if (const auto [it, fresh] = case_file.emplace(key, r.file); !fresh && !replay)
+                return bad(r.file, "holds case " + internal::case_label(c) + " @ " + c.target +
+                                       " again (also " + it->second + ")");
+            cases.push_back(std::move(c));
+        }
+        merged.summary.seconds = std::max(merged.summary.seconds, m.summary.seconds);
+        if (m.baseline)
+            merge_baseline(merged.baseline, *m.baseline);
+    }
+    std::stable_sort(cases.begin(), cases.end(), [](const CaseResult& a, const CaseResult& b) {
+        return a.plan_index < b.plan_index;
+    });
+    merged.cases = replay ? refold(std::move(cases)) : std::move(cases);
+    finish_merge(merged, reports, replay, counted);
     return merged;
 }
 

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <ostream>
 
+#include "runner/contract/cases.hpp"
 #include "runner/serve/internal/plan.hpp"
 #include "runner/serve/serve.hpp"
 
@@ -200,7 +201,10 @@ Applicability row_fit(const PersonaInfo& row, const contract::Contract& contract
     a.expected = row.expected;
     a.tolerated = row.tolerated;
     if (m.state != StateFault::none)
-        return no("the reference answers no write operation yet");
+        return contract::scenarios_of(contract).empty()
+                   ? no("the contract has no write scenario (a create, a delete and the "
+                        "listing that shows their resource): no write for it to break")
+                   : a;
     if (m.transport != TransportFault::none || m == Mutation{})
         return a; // transport-level (or nothing): any contract
     if (has(m.leniency, Leniency::unsigned_requests) && !http::find_scheme(contract.signing))

@@ -8,6 +8,7 @@
 #include "runner/serve/internal/mutation.hpp"
 #include "runner/serve/internal/params.hpp"
 #include "runner/serve/internal/plan.hpp"
+#include "runner/serve/internal/store.hpp"
 #include "runner/serve/serve.hpp"
 
 namespace conform::serve {
@@ -38,11 +39,26 @@ std::shared_ptr<const http::Clock> system_clock() {
 Reference::Reference(const contract::Contract& contract, Fixtures fixtures,
                      ReferenceOptions options)
     : m_contract(contract), m_fixtures(std::move(fixtures)), m_options(std::move(options)),
-      m_scheme(http::find_scheme(contract.signing)) {
+      m_scheme(http::find_scheme(contract.signing)),
+      m_store(std::make_unique<internal::Store>(contract, m_fixtures)) {
     if (!m_options.clock)
         m_options.clock = system_clock();
     if (m_options.credentials.empty() && m_scheme)
         m_options.credentials.push_back(test_credentials(*m_scheme));
+}
+
+Reference::~Reference() = default;
+
+std::map<std::string, std::size_t, std::less<>> Reference::requests_by_operation() const {
+    std::lock_guard lock(m_count_mutex);
+    return m_counts;
+}
+
+std::vector<json> Reference::listing_items(std::string_view listing) const {
+    if (auto items = m_store->items(listing))
+        return std::move(*items);
+    const OperationFixture* fixture = m_fixtures.find(listing);
+    return fixture ? fixture->items : std::vector<json>{};
 }
 
 http::ServerResponse Reference::answer(const http::ServerRequest& request) const {
@@ -73,6 +89,10 @@ http::ServerResponse Reference::answer_json(const http::ServerRequest& request) 
         return json_response(
             internal::refusal_envelope(m_contract, *routed, Refusal::unknown_operation,
                                        internal::unknown_operation_message(m_contract, *routed)));
+    {
+        std::lock_guard lock(m_count_mutex);
+        ++m_counts[op->name];
+    }
 
     // 2. Verify the signature.
     if (m_scheme && !has(mutation.leniency, Leniency::unsigned_requests)) {
@@ -92,7 +112,9 @@ http::ServerResponse Reference::answer_json(const http::ServerRequest& request) 
                 m_contract, op->name, Refusal::invalid_parameter,
                 internal::invalid_parameter_message(problem->param, problem->why)));
 
-    // 4. Answer.
+    // 4. Answer: a scenario's write changes the store; the rest reads.
+    if (auto written = m_store->write(*op, params, mutation.state))
+        return json_response(*written);
     const OperationFixture* fixture = m_fixtures.find(op->name);
     if (!op->pagination || !fixture)
         return json_response(fixture && fixture->body
@@ -107,10 +129,11 @@ namespace {
 
 // The items a filter keeps: a filter applies when its parameter is sent. A value with no item
 // mapping matches nothing, unless lenient (as a lenient gateway ignores what it does not know).
-std::vector<const json*> matching_items(const OperationFixture& fixture,
+std::vector<const json*> matching_items(const std::vector<json>& all,
+                                        const OperationFixture& fixture,
                                         const http::QueryParams& params, bool lenient) {
     std::vector<const json*> matching;
-    for (const json& item : fixture.items) {
+    for (const json& item : all) {
         bool keep = true;
         for (const Filter& f : fixture.filters) {
             const std::string* value = params.find(f.param);
@@ -143,8 +166,12 @@ json Reference::success_body(const contract::Operation& op, const OperationFixtu
     const contract::Pagination& page = *op.pagination;
     const internal::OperationPlan plan = internal::plan_of(op, &fixture);
 
+    // A listing a scenario writes to is read from the store (a copy: the lock is not held
+    // while the page is built).
+    const std::optional<std::vector<json>> stored = m_store->items(op.name);
     const std::vector<const json*> matching =
-        matching_items(fixture, params, has(mutation.leniency, Leniency::invalid_params));
+        matching_items(stored ? *stored : fixture.items, fixture, params,
+                       has(mutation.leniency, Leniency::invalid_params));
     const auto n = static_cast<std::int64_t>(matching.size());
     const internal::PageSpan span = internal::page_span(mutation.window, page, params, n);
     json items = json::array();

@@ -39,6 +39,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -132,6 +133,11 @@ enum class PersonaId : std::uint8_t {
     html_error,
     slow,
     truncated_body,
+    create_noop,
+    update_noop,
+    delete_noop,
+    delete_missing_ok,
+    duplicate_create_ok,
 };
 
 // ---- What a persona does: one value per slot of the answer (the reference applies them) ----
@@ -194,9 +200,9 @@ enum class TransportFault : std::uint8_t {
 };
 
 // What a write does to the state (issue 17's write personas: create-noop, update-noop,
-// delete-noop, delete-missing-ok, duplicate-create-ok). The column exists so that those are
-// rows too; the reference answers no write operation yet, so no row sets it (static_assert
-// below) and applicability() refuses one.
+// delete-noop, delete-missing-ok, duplicate-create-ok), applied by the reference's store
+// (internal/store) to the writes of the contract's scenarios (contract::scenarios_of); a
+// contract without a scenario has no write for them to break (applicability()).
 enum class StateFault : std::uint8_t {
     none,
     create_noop,         // a create answers success and stores nothing
@@ -417,8 +423,41 @@ inline constexpr std::array k_personas = {
                 {.transport = TransportFault::truncated_body},
                 {DeviationId::http_transport},
                 {}},
+    // The write personas: each breaks one transition of a scenario (create, read back, update,
+    // read back, delete, read back, delete again, create twice) and nothing a read-only case
+    // sees, so each makes conform report exactly its state id.
+    PersonaInfo{PersonaId::create_noop,
+                "create-noop",
+                "a create answers success and stores nothing",
+                {.state = StateFault::create_noop},
+                {DeviationId::state_create_not_visible},
+                {}},
+    PersonaInfo{PersonaId::update_noop,
+                "update-noop",
+                "an update answers success and changes nothing",
+                {.state = StateFault::update_noop},
+                {DeviationId::state_update_not_visible},
+                {}},
+    PersonaInfo{PersonaId::delete_noop,
+                "delete-noop",
+                "a delete answers success and removes nothing",
+                {.state = StateFault::delete_noop},
+                {DeviationId::state_delete_not_visible},
+                {}},
+    PersonaInfo{PersonaId::delete_missing_ok,
+                "delete-missing-ok",
+                "deleting a resource that does not exist answers success",
+                {.state = StateFault::delete_missing_ok},
+                {DeviationId::state_delete_missing_accepted},
+                {}},
+    PersonaInfo{PersonaId::duplicate_create_ok,
+                "duplicate-create-ok",
+                "creating a resource whose name exists answers success",
+                {.state = StateFault::duplicate_create_ok},
+                {DeviationId::state_duplicate_create_accepted},
+                {}},
 };
-static_assert(k_personas.size() == static_cast<std::size_t>(PersonaId::truncated_body) + 1,
+static_assert(k_personas.size() == static_cast<std::size_t>(PersonaId::duplicate_create_ok) + 1,
               "every PersonaId has a row in k_personas");
 static_assert(
     [] {
@@ -452,14 +491,6 @@ static_assert(
         return true;
     }(),
     "every persona but the reference is a distinct mutation");
-static_assert(
-    [] {
-        for (const PersonaInfo& p : k_personas)
-            if (p.mutation.state != StateFault::none)
-                return false;
-        return true;
-    }(),
-    "no persona sets a state fault until the reference answers write operations (issue 17)");
 
 [[nodiscard]] constexpr const PersonaInfo& info(PersonaId id) noexcept {
     return k_personas[static_cast<std::size_t>(id)];
@@ -600,6 +631,10 @@ static_assert(
 
 // ---- The reference handler ----
 
+namespace internal {
+class Store;
+}
+
 struct ReferenceOptions {
     Persona persona; // default: the reference
     // The key pairs the server accepts; empty: test_credentials() of the contract's scheme.
@@ -611,13 +646,22 @@ struct ReferenceOptions {
 };
 
 // Answers requests for one contract. Thread-safe: answer() may run on every server thread at
-// once (the only mutable state is the nonce ledger, which locks). The contract must outlive
-// the Reference (contracts are loaded once and kept).
+// once (the mutable state locks: the nonce ledger, the request counts, and the store of the
+// listings that write scenarios change, seeded from the fixtures and this Reference's alone).
+// The contract must outlive the Reference (contracts are loaded once and kept).
 class Reference {
 public:
     Reference(const contract::Contract& contract, Fixtures fixtures, ReferenceOptions options);
+    ~Reference();
     Reference(const Reference&) = delete;
     Reference& operator=(const Reference&) = delete;
+
+    // How many requests named each operation (routed ones, whatever the answer): what tests
+    // count writes with.
+    [[nodiscard]] std::map<std::string, std::size_t, std::less<>> requests_by_operation() const;
+    // The items a listing holds now (the store for a listing a write scenario changes, else
+    // its fixture's); empty when it has none.
+    [[nodiscard]] std::vector<nlohmann::json> listing_items(std::string_view listing) const;
 
     [[nodiscard]] http::ServerResponse answer(const http::ServerRequest& request) const;
 
@@ -639,6 +683,9 @@ private:
     ReferenceOptions m_options;
     const http::Scheme* m_scheme; // nullptr: the contract signs nothing
     mutable http::NonceLedger m_nonces;
+    std::unique_ptr<internal::Store> m_store;
+    mutable std::mutex m_count_mutex;
+    mutable std::map<std::string, std::size_t, std::less<>> m_counts;
 };
 
 // Checks that the persona applies to the contract (the error says why not) and that the

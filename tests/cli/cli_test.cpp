@@ -240,7 +240,12 @@ TEST_CASE("serve --list-personas: every persona with the ids it must produce") {
                                 "http-500",
                                 "html-error",
                                 "slow",
-                                "truncated-body"})
+                                "truncated-body",
+                                "create-noop",
+                                "update-noop",
+                                "delete-noop",
+                                "delete-missing-ok",
+                                "duplicate-create-ok"})
         CHECK(r.out.find(persona) != std::string::npos);
     CHECK(r.out.find("pagination.over-limit") != std::string::npos);
     r = run_conform({"serve"});

@@ -28,9 +28,11 @@ TEST_CASE("persona declarations agree with the checks on success answers",
         const contract::Pagination& page = *op.pagination;
         const serve::Fixtures fixtures = test::seed_fixtures(c);
         for (const serve::PersonaInfo& p : serve::personas()) {
-            // Refusal, auth and transport personas need the engine's negative cases and sockets.
+            // Refusal, auth and transport personas need the engine's negative cases and sockets;
+            // write personas its scenarios (tests/engine/scenario_test.cpp).
             if (p.mutation.leniency != serve::Leniency::none ||
-                p.mutation.transport != serve::TransportFault::none)
+                p.mutation.transport != serve::TransportFault::none ||
+                p.mutation.state != serve::StateFault::none)
                 continue;
             serve::Applicability a = serve::applicability(p.id, c, fixtures);
             if (!a.applies)

@@ -48,6 +48,12 @@ TEST_CASE("persona table: every id has a named, described row", "[serve][persona
         {"html-error", "http.status, http.content-type"},
         {"slow", "http.transport"},
         {"truncated-body", "http.transport"},
+        // issue 17: the write personas
+        {"create-noop", "state.create-not-visible"},
+        {"update-noop", "state.update-not-visible"},
+        {"delete-noop", "state.delete-not-visible"},
+        {"delete-missing-ok", "state.delete-missing-accepted"},
+        {"duplicate-create-ok", "state.duplicate-create-accepted"},
     };
     for (const auto& [name, ids] : k_required) {
         const serve::PersonaInfo* p = serve::find_persona(name);
@@ -98,6 +104,11 @@ TEST_CASE("persona applicability per contract", "[serve][personas]") {
     CHECK_FALSE(total.applies);
     CHECK(total.why_not.find("/totalCount") != std::string::npos);
     CHECK(serve::applicability(PersonaId::total_as_string, ucloud, ucloud_fixtures).applies);
+    // The write personas need a write scenario: UHub has one (Repo), Tencent's GetFavor none.
+    CHECK(serve::applicability(PersonaId::create_noop, ucloud, ucloud_fixtures).applies);
+    const auto writes = serve::applicability(PersonaId::create_noop, tencent, tencent_fixtures);
+    CHECK_FALSE(writes.applies);
+    CHECK(writes.why_not.find("write scenario") != std::string::npos);
     // doc-sample's ids come from each dataset's hand-derived expectation.
     using core::DeviationId;
     CHECK(serve::applicability(PersonaId::doc_sample, tencent, tencent_fixtures).expected ==

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "runner/contract/internal/agreement.hpp"
 #include "runner/contract/internal/location.hpp"
@@ -52,6 +53,46 @@ core::Result<std::vector<DeclaredLink>> read_links(const json& document, const C
                                   "its value from a listing",
                               at(contract_file, base + "/from"));
         out.push_back(std::move(link));
+    }
+    return out;
+}
+
+// contract.json "scenarios": every operation named exists, the listing pages, and the writes
+// are not read-only (a scenario changes state).
+core::Result<std::vector<DeclaredScenario>>
+read_scenarios(const json& document, const Contract& contract, const fs::path& contract_file) {
+    std::vector<DeclaredScenario> out;
+    auto it = document.find("scenarios");
+    if (it == document.end())
+        return out;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+        const json& entry = (*it)[i];
+        const std::string base = "/scenarios/" + std::to_string(i);
+        DeclaredScenario s{
+            entry.at("resource").get<std::string>(), entry.at("create").get<std::string>(),
+            entry.value("update", std::string()), entry.at("delete").get<std::string>(),
+            entry.at("listing").get<std::string>()};
+        for (const auto& [key, name] :
+             {std::pair<const char*, const std::string*>{"create", &s.create},
+              {"update", &s.update},
+              {"delete", &s.remove}}) {
+            if (name->empty())
+                continue;
+            if (!contract.find_operation(*name))
+                return core::fail("\"" + *name + "\" is not an operation of this contract",
+                                  at(contract_file, base + "/" + key));
+            if (contract.is_read_only(*name))
+                return core::fail("\"" + *name +
+                                      "\" is read-only: a scenario's writes change state",
+                                  at(contract_file, base + "/" + key));
+        }
+        const Operation* listing = contract.find_operation(s.listing);
+        if (!listing || !listing->pagination)
+            return core::fail("\"" + s.listing +
+                                  "\" is not a paging operation of this contract: a scenario "
+                                  "reads its resource back from a listing",
+                              at(contract_file, base + "/listing"));
+        out.push_back(std::move(s));
     }
     return out;
 }
@@ -205,6 +246,7 @@ core::Result<Contract> Loader::load(const fs::path& given_dir) {
         contract.operations.emplace(name, std::move(operation));
     }
     CONFORM_TRY(contract.links, read_links(document, contract, contract_file));
+    CONFORM_TRY(contract.scenarios, read_scenarios(document, contract, contract_file));
     return contract;
 }
 

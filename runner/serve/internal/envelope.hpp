@@ -25,6 +25,8 @@ enum class Refusal : std::uint8_t {
     unknown_operation, // a routing value naming no operation
     invalid_parameter, // a parameter value the request schema does not allow
     internal_error,    // the http-500 persona's body
+    resource_missing,  // a write names a resource that does not exist (update, delete)
+    resource_exists,   // a create names a resource that exists already
 };
 
 struct RefusalInfo {
@@ -44,8 +46,13 @@ inline constexpr std::array k_refusals = {
     RefusalInfo{Refusal::unknown_operation, "unknown-operation", 161, 4000, "InvalidParameter"},
     RefusalInfo{Refusal::invalid_parameter, "invalid-parameter", 230, 4000, "InvalidParameter"},
     RefusalInfo{Refusal::internal_error, "internal-error", 500, 500, "InternalError"},
+    // Neither family publishes codes for these (the UHub pages list none): chosen outside
+    // every documented range, in the error envelope the pages describe (RetCode non-zero with
+    // a Message; Tencent v2 code, codeDesc, message).
+    RefusalInfo{Refusal::resource_missing, "resource-missing", 8701, 4404, "ResourceNotFound"},
+    RefusalInfo{Refusal::resource_exists, "resource-exists", 8702, 4409, "ResourceInUse"},
 };
-static_assert(k_refusals.size() == static_cast<std::size_t>(Refusal::internal_error) + 1,
+static_assert(k_refusals.size() == static_cast<std::size_t>(Refusal::resource_exists) + 1,
               "every Refusal has a row");
 static_assert(
     [] {
