@@ -48,8 +48,10 @@ void print_scenario(const contract::Scenario& s) {
               << s.create;
     if (!s.update.empty())
         std::cout << ", " << s.update;
-    std::cout << ", " << s.remove << "; read back from " << s.listing << " by " << s.key
-              << "; writes: sent to the embedded reference, to a --target only with "
+    std::cout << ", " << s.remove << "; read back from " << s.listing << " by " << s.key;
+    for (const std::string& d : s.dependents)
+        std::cout << "; " << d << " of a child it does not have (refused)";
+    std::cout << "; writes: sent to the embedded reference, to a --target only with "
                  "--allow-writes\n";
 }
 
@@ -65,7 +67,9 @@ core::Result<core::Verdict> run_cases(const CasesOptions& o) {
     const std::vector<contract::Scenario> scenarios = contract::scenarios_of(loaded);
     auto in_scenario = [&](const contract::Scenario& s) {
         return o.operation.empty() || o.operation == s.create || o.operation == s.update ||
-               o.operation == s.remove;
+               o.operation == s.remove ||
+               std::find(s.dependents.begin(), s.dependents.end(), o.operation) !=
+                   s.dependents.end();
     };
     const bool write_of_scenario = std::any_of(scenarios.begin(), scenarios.end(), in_scenario);
     if (!o.operation.empty() && !loaded.is_read_only(o.operation) && !write_of_scenario)

@@ -110,6 +110,10 @@ struct Scenario {
     std::string listing;   // "GetRepo"
     std::string key;       // "RepoName": the listing's item key, sent by every write
     bool declared = false; // from contract.json rather than derived
+    // Deletes of what lives inside the resource ("DeleteRepoImage": the key and the child's
+    // own names), sent about a child the resource conform created cannot have: each must be
+    // refused. Derived for declared scenarios too.
+    std::vector<std::string> dependents;
 
     friend bool operator==(const Scenario&, const Scenario&) = default;
 };

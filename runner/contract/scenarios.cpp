@@ -63,7 +63,7 @@ std::optional<Scenario> derived_scenario(const Contract& contract, const Operati
     if (!requires_param(&create, key) || !requires_param(remove, key) ||
         !only_requires(contract, create, key) || !only_requires(contract, *remove, key))
         return std::nullopt;
-    Scenario s{resource, create.name, {}, remove->name, listing->name, key};
+    Scenario s{resource, create.name, {}, remove->name, listing->name, key, false, {}};
     for (std::string_view verb : k_update_verbs)
         if (const Operation* update = contract.find_operation(std::string(verb) + resource);
             update && !contract.is_read_only(update->name) && requires_param(update, key) &&
@@ -74,6 +74,16 @@ std::optional<Scenario> derived_scenario(const Contract& contract, const Operati
     return s;
 }
 
+// The family's other deletes that require the scenario's key (DeleteRepoImage for Repo).
+std::vector<std::string> dependents_of(const Contract& contract, const Scenario& s) {
+    std::vector<std::string> out;
+    for (const auto& [name, op] : contract.operations)
+        if (name.starts_with(k_delete_verb) && name != s.remove && !contract.is_read_only(name) &&
+            requires_param(&op, s.key))
+            out.push_back(name);
+    return out;
+}
+
 } // namespace
 
 std::vector<Scenario> scenarios_of(const Contract& contract) {
@@ -82,8 +92,14 @@ std::vector<Scenario> scenarios_of(const Contract& contract) {
         const Operation* listing = contract.find_operation(d.listing);
         if (!listing || !listing->pagination)
             continue; // the loader refuses these
-        out.push_back({d.resource, d.create, d.update, d.remove, d.listing,
-                       listing->pagination->item_key, true});
+        out.push_back({d.resource,
+                       d.create,
+                       d.update,
+                       d.remove,
+                       d.listing,
+                       listing->pagination->item_key,
+                       true,
+                       {}});
     }
     for (const auto& [name, op] : contract.operations) {
         if (std::any_of(out.begin(), out.end(),
@@ -92,6 +108,8 @@ std::vector<Scenario> scenarios_of(const Contract& contract) {
         if (auto s = derived_scenario(contract, op))
             out.push_back(std::move(*s));
     }
+    for (Scenario& s : out)
+        s.dependents = dependents_of(contract, s);
     return out;
 }
 
@@ -110,6 +128,8 @@ nlohmann::json to_json(const Scenario& scenario) {
         {"key", scenario.key},       {"source", scenario.declared ? "contract.json" : "derived"}};
     if (!scenario.update.empty())
         out["update"] = scenario.update;
+    if (!scenario.dependents.empty())
+        out["dependents"] = scenario.dependents;
     return out;
 }
 

@@ -96,11 +96,16 @@ TEST_CASE("conform run: SIGINT in the middle of a write scenario deletes what it
     const http::Credentials keys = serve::test_credentials(*http::find_scheme(contract->signing));
 
     test::TempDir dir;
-    const std::vector<std::string> args = {"run",           "--target",
-                                           (*server)->base_url(), "--contract",
-                                           "ucloud-uhub",   "--allow-writes",
-                                           "--jobs",        "8",
-                                           "--report-dir",  (dir.path() / "report").string()};
+    const std::vector<std::string> args = {"run",
+                                           "--target",
+                                           (*server)->base_url(),
+                                           "--contract",
+                                           "ucloud-uhub",
+                                           "--allow-writes",
+                                           "--jobs",
+                                           "8",
+                                           "--report-dir",
+                                           (dir.path() / "report").string()};
     const pid_t pid = spawn_conform(args, keys, dir.path());
     REQUIRE(pid > 0);
     // The scenario has created its resource: signal now.

@@ -14,8 +14,16 @@ TEST_CASE("scenarios: derived by name and by the listing's item key", "[contract
     REQUIRE(uhub);
     const auto scenarios = contract::scenarios_of(*uhub);
     REQUIRE(scenarios.size() == 1);
-    CHECK(scenarios[0] == contract::Scenario{"Repo", "CreateRepo", "UpdateRepo", "DeleteRepo",
-                                             "GetRepo", "RepoName", false});
+    CHECK(scenarios[0] == contract::Scenario{"Repo",
+                                             "CreateRepo",
+                                             "UpdateRepo",
+                                             "DeleteRepo",
+                                             "GetRepo",
+                                             "RepoName",
+                                             false,
+                                             {"DeleteRepoImage"}});
+    // DeleteRepoImage requires RepoName too: a delete of what lives inside a Repo
+    CHECK(contract::to_json(scenarios[0])["dependents"] == nlohmann::json{"DeleteRepoImage"});
     CHECK(contract::to_json(scenarios[0])["source"] == "derived");
     // a read-only contract has none
     auto tencent = contract::load_contract(copy.dir() / "tencent-ccr", copy.dir());

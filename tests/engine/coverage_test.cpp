@@ -43,6 +43,20 @@ struct CoverageRan {
     report::ReportModel model;
 };
 
+// A finished job: its exit status, what it printed, and the report.json it wrote.
+CoverageRan finished(const core::Result<core::Verdict>& verdict, const std::ostringstream& out,
+                     const std::ostringstream& err, const fs::path& report_dir) {
+    CoverageRan r;
+    r.status = test::exit_status(verdict);
+    r.out = out.str();
+    r.err = err.str();
+    auto model = report::load_report(report_dir / "report.json");
+    INFO(r.out << r.err);
+    REQUIRE(model);
+    r.model = std::move(*model);
+    return r;
+}
+
 // `conform run --contract uhub-family` on the embedded reference server (the family has no
 // cases file and no dataset: its cases are generated and its data synthesized).
 CoverageRan run_family(const fs::path& dir, const std::string& persona = "reference",
@@ -58,15 +72,8 @@ CoverageRan run_family(const fs::path& dir, const std::string& persona = "refere
     job.settings.shard = shard;
     job.arguments = {"conform", "run", "--contract", "uhub-family"};
     std::ostringstream out, err;
-    CoverageRan r;
-    r.status = test::exit_status(engine::run_run(job, out, err));
-    r.out = out.str();
-    r.err = err.str();
-    auto model = report::load_report(dir / "report" / "report.json");
-    INFO(r.out << r.err);
-    REQUIRE(model);
-    r.model = std::move(*model);
-    return r;
+    const auto verdict = engine::run_run(job, out, err);
+    return finished(verdict, out, err, job.report.dir);
 }
 
 const report::TargetCoverage& only_row(const report::ReportModel& m) {
@@ -144,15 +151,8 @@ CoverageRan replay_partial(const fs::path& dir, report::CoverageGate gate = {}) 
     job.report.coverage_gate = std::move(gate);
     job.arguments = {"conform", "replay", "day.jsonl"};
     std::ostringstream out, err;
-    CoverageRan r;
-    r.status = test::exit_status(engine::run_replay(job, out, err));
-    r.out = out.str();
-    r.err = err.str();
-    auto model = report::load_report(dir / "report" / "report.json");
-    INFO(r.out << r.err);
-    REQUIRE(model);
-    r.model = std::move(*model);
-    return r;
+    const auto verdict = engine::run_replay(job, out, err);
+    return finished(verdict, out, err, job.report.dir);
 }
 
 } // namespace
@@ -342,5 +342,30 @@ TEST_CASE("shards: merged coverage equals the unsharded run's, and the gate judg
     REQUIRE(written);
     CHECK(*written->coverage == *whole.model.coverage);
     CHECK(written->coverage->failures.size() == 1);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("coverage of the embedded UHub run: every operation exercised, writes by their scenario") {
+    const fs::path dir = test::fresh_dir("coverage-uhub");
+    engine::RunJob job;
+    job.contracts = {"ucloud-uhub"};
+    job.personas = {"reference"};
+    job.report.dir = dir / "report";
+    std::ostringstream out, err;
+    const auto verdict = engine::run_run(job, out, err);
+    const CoverageRan r = finished(verdict, out, err, job.report.dir);
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    const report::TargetCoverage& row = only_row(r.model);
+    CHECK(row.contract == "ucloud-uhub");
+    // Seven documented operations: three read-only, four writes (CreateRepo, UpdateRepo and
+    // DeleteRepo in the Repo scenario; DeleteRepoImage as its delete of a missing child).
+    CHECK(row.operations.size() == 7);
+    for (const report::OperationCoverage& op : row.operations) {
+        INFO(op.name);
+        CHECK(op.exercised());
+    }
+    CHECK(row.ratio(CoverageMetric::operations).covered == 7);
+    CHECK(r.out.find("not exercised") == std::string::npos);
     fs::remove_all(dir);
 }

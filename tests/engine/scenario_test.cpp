@@ -178,6 +178,8 @@ TEST_CASE("scenarios: the reference passes and keeps nothing the run created", "
     CHECK(run.sent("CreateRepo") == 3);
     CHECK(run.sent("UpdateRepo") == 1);
     CHECK(run.sent("DeleteRepo") == 3);
+    // and a delete of an image the new Repo cannot hold, refused
+    CHECK(run.sent("DeleteRepoImage") == 1);
     // every step is an exchange with its name and verdict
     REQUIRE(!r.exchanges.empty());
     for (const nlohmann::json& x : r.exchanges) {
@@ -393,4 +395,24 @@ TEST_CASE("scenarios: a recording that does not follow the scenario is skipped, 
     CHECK(s->skipped.find("does not follow the scenario") != std::string::npos);
     CHECK(s->skipped.find("UpdateRepo") != std::string::npos);
     CHECK(s->checks.empty());
+}
+
+TEST_CASE("scenarios: a delete of what the new resource does not hold must be refused",
+          "[scenarios][personas]") {
+    // delete-missing-ok answers success for what does not exist: the dependent delete
+    // (DeleteRepoImage in a Repo just created) is reported on its own operation.
+    const ScenarioRun run = run_scenarios(serve::PersonaId::delete_missing_ok);
+    std::set<std::string> operations;
+    for (const report::CheckResult& c : run.scenario().checks)
+        for (const core::Deviation& d : c.deviations)
+            if (d.id == core::DeviationId::state_delete_missing_accepted)
+                operations.insert(d.operation);
+    CHECK(operations == std::set<std::string>{"DeleteRepo", "DeleteRepoImage"});
+    // the reference refuses it, naming the Repo
+    const ScenarioRun clean = run_scenarios(serve::PersonaId::reference);
+    bool refused = false;
+    for (const nlohmann::json& x : clean.scenario().exchanges)
+        if (x.at("step").at("name").get<std::string>().starts_with("DeleteRepoImage"))
+            refused = x.at("step").at("verdict") == "ok";
+    CHECK(refused);
 }

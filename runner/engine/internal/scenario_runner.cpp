@@ -68,6 +68,21 @@ std::string scenario_value_for(const json* property, std::string_view field,
 
 // A request property whose values are constrained beyond type and enum: a made-up value might
 // be refused for that alone, so the scenario does not send it.
+// A value for a child's name that nothing holds: the first enum value, 1, true, or a
+// conform-missing name.
+std::string missing_value_for(const json* property) {
+    if (property && property->is_object()) {
+        if (auto e = property->find("enum"); e != property->end() && e->is_array() && !e->empty())
+            return e->front().is_string() ? e->front().get<std::string>() : e->front().dump();
+        const json type = property->value("type", json("string"));
+        if (type == "integer" || type == "number")
+            return "1";
+        if (type == "boolean")
+            return "true";
+    }
+    return "conform-missing";
+}
+
 bool constrained(const json& property) {
     if (!property.is_object())
         return true;
@@ -316,6 +331,7 @@ public:
 
     void run(const std::string& run_id, std::size_t ordinal);
     bool create_phase(const std::string& name, ItemSearch& found);
+    bool dependents_phase(const std::string& name);
     bool update_phase(const std::string& name, ItemSearch& found);
     bool delete_phase(const std::string& name);
     bool duplicate_phase(const std::string& twice);
@@ -409,6 +425,37 @@ bool ScenarioRun::create_phase(const std::string& name, ItemSearch& found) {
     return true;
 }
 
+// 1b. each delete of what lives inside the resource, naming a child the new resource cannot
+// have: refused, or it claims to delete what does not exist.
+bool ScenarioRun::dependents_phase(const std::string& name) {
+    for (const std::string& dependent : m_scenario.dependents) {
+        const contract::Operation* op = m_contract.find_operation(dependent);
+        if (!op)
+            continue;
+        if (interrupted())
+            return stop(k_interrupted);
+        http::QueryParams params;
+        params.add(m_scenario.key, name);
+        const json& request = op->request.document;
+        const json required =
+            request.is_object() ? request.value("required", json::array()) : json::array();
+        for (const json& r : required)
+            if (r.is_string() && r != m_scenario.key && r != m_contract.routing.param)
+                params.add(r.get<std::string>(),
+                           missing_value_for(scenario_property(request, r.get<std::string>())));
+        const StepAnswer a = step(*op, params, dependent + " of what " + name + " does not hold",
+                                  contract::Expectation::refusal);
+        if (a.accepted)
+            state_deviation(core::DeviationId::state_delete_missing_accepted, op->name,
+                            m_contract.envelope.code.pointer, "a refusal (the error envelope)",
+                            "success",
+                            op->name + " in " + name + ", just created and holding nothing, " +
+                                "answered success",
+                            a.exchange);
+    }
+    return true;
+}
+
 // 2. update, read back the change (when the family has an update).
 bool ScenarioRun::update_phase(const std::string& name, ItemSearch& found) {
     if (m_scenario.update.empty())
@@ -497,8 +544,8 @@ bool ScenarioRun::duplicate_phase(const std::string& twice) {
 void ScenarioRun::run(const std::string& run_id, std::size_t ordinal) {
     const std::string name = next_name(run_id, ordinal);
     ItemSearch found;
-    if (create_phase(name, found) && update_phase(name, found) && delete_phase(name) &&
-        duplicate_phase(next_name(run_id, ordinal)))
+    if (create_phase(name, found) && dependents_phase(name) && update_phase(name, found) &&
+        delete_phase(name) && duplicate_phase(next_name(run_id, ordinal)))
         stop("");
 }
 

@@ -36,8 +36,8 @@ bool ScenarioSteps::offer(std::shared_ptr<const record::Recorded> recorded, cons
     const std::string* key = recorded->exchange.request.query.find(scenario->key);
     const bool starts = routed.operation && routed.operation->name == scenario->create && key &&
                         key->ends_with("-1");
-    const auto where = std::make_tuple(recorded->file.string(), target_name(*recorded),
-                                       recorded->case_name);
+    const auto where =
+        std::make_tuple(recorded->file.string(), target_name(*recorded), recorded->case_name);
     auto open = m_open.find(where);
     if (open == m_open.end() || starts) {
         m_occurrences.push_back({routed.contract, scenario, seq, {}});

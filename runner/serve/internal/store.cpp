@@ -123,11 +123,14 @@ std::optional<json> Store::write(const contract::Operation& op, const http::Quer
     const contract::Scenario* scenario = nullptr;
     Verb verb = Verb::create;
     for (const contract::Scenario& s : m_scenarios) {
-        if (op.name == s.create || op.name == s.update || op.name == s.remove) {
+        const bool dependent =
+            std::find(s.dependents.begin(), s.dependents.end(), op.name) != s.dependents.end();
+        if (op.name == s.create || op.name == s.update || op.name == s.remove || dependent) {
             scenario = &s;
             verb = op.name == s.create   ? Verb::create
                    : op.name == s.update ? Verb::update
-                                         : Verb::remove;
+                   : op.name == s.remove ? Verb::remove
+                                         : Verb::dependent;
             break;
         }
     }
@@ -153,8 +156,10 @@ std::optional<json> Store::write(const contract::Operation& op, const http::Quer
         if (exists && fault != StateFault::duplicate_create_ok)
             return refusal_envelope(m_contract, op.name, Refusal::resource_exists,
                                     what + " already exists");
-        if (!exists && fault != StateFault::create_noop)
+        if (!exists && fault != StateFault::create_noop) {
             listing.items.push_back(new_item(listing, op, *scenario, *key, params));
+            listing.created.insert(*key);
+        }
         break;
     case Verb::update:
         if (!exists)
@@ -167,8 +172,20 @@ std::optional<json> Store::write(const contract::Operation& op, const http::Quer
         if (!exists && fault != StateFault::delete_missing_ok)
             return refusal_envelope(m_contract, op.name, Refusal::resource_missing,
                                     what + " does not exist");
-        if (exists && fault != StateFault::delete_noop)
+        if (exists && fault != StateFault::delete_noop) {
             listing.items.erase(found);
+            listing.created.erase(*key);
+        }
+        break;
+    case Verb::dependent:
+        // What lives inside a resource is modelled only for those written here: they have
+        // none, so any child named is missing. A dataset's resource answers as documented.
+        if (!exists)
+            return refusal_envelope(m_contract, op.name, Refusal::resource_missing,
+                                    what + " does not exist");
+        if (listing.created.count(*key) && fault != StateFault::delete_missing_ok)
+            return refusal_envelope(m_contract, op.name, Refusal::resource_missing,
+                                    "nothing of the kind " + op.name + " names exists in " + what);
         break;
     }
     return success_envelope(m_contract, op);

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +39,9 @@ private:
         const contract::Operation* operation = nullptr;
         const nlohmann::json* item_schema = nullptr; // nullptr: undescribed
         std::vector<nlohmann::json> items;
+        std::set<std::string, std::less<>> created; // keys a write created: no children
     };
-    enum class Verb { create, update, remove };
+    enum class Verb { create, update, remove, dependent };
 
     [[nodiscard]] nlohmann::json new_item(const Listing& listing, const contract::Operation& op,
                                           const contract::Scenario& scenario,
