@@ -164,4 +164,17 @@ std::string Path::to_pointer() const {
     return out;
 }
 
+const nlohmann::json* resolve_local_ref(const nlohmann::json& root, const nlohmann::json* node) {
+    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
+        const auto it = node->find("$ref");
+        if (it == node->end() || !it->is_string())
+            return node;
+        const std::string& ref = it->get_ref<const std::string&>();
+        if (!ref.starts_with("#"))
+            return node; // another document: not followed here
+        node = resolve_pointer(root, percent_decode(std::string_view(ref).substr(1)));
+    }
+    return node;
+}
+
 } // namespace conform::core

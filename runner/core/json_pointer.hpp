@@ -27,6 +27,11 @@ void append_pointer_token(std::string& pointer, std::string_view token);
                                                     std::string_view pointer);
 // The same through the read-only view (nlohmann or simdjson); nullopt when there is none.
 [[nodiscard]] std::optional<JsonView> resolve_pointer(JsonView document, std::string_view pointer);
+// Follows a same-document "$ref": "#/..." (what the importer writes for $defs), a bounded number
+// of hops so that a $ref cycle cannot loop; the node itself when it is not a local $ref, and
+// nullptr when the pointer leads nowhere. Schema walks that need no validator use it.
+[[nodiscard]] const nlohmann::json* resolve_local_ref(const nlohmann::json& root,
+                                                      const nlohmann::json* node);
 // Percent-decoding of a URI fragment ("#/a%25b" holds the pointer "/a%b").
 [[nodiscard]] std::string percent_decode(std::string_view text);
 

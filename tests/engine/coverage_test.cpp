@@ -345,7 +345,8 @@ TEST_CASE("shards: merged coverage equals the unsharded run's, and the gate judg
     fs::remove_all(dir);
 }
 
-TEST_CASE("coverage of the embedded UHub run: every operation exercised, writes by their scenario") {
+TEST_CASE(
+    "coverage of the embedded UHub run: every operation exercised, writes by their scenario") {
     const fs::path dir = test::fresh_dir("coverage-uhub");
     engine::RunJob job;
     job.contracts = {"ucloud-uhub"};

@@ -6,20 +6,6 @@ namespace conform::contract::internal {
 
 using nlohmann::json;
 
-const json* resolve_ref(const json& root, const json* node) {
-    // Bounded: a $ref cycle must not loop.
-    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
-        auto it = node->find("$ref");
-        if (it == node->end() || !it->is_string())
-            return node;
-        const std::string& ref = it->get_ref<const std::string&>();
-        if (!ref.starts_with("#"))
-            return node;
-        node = core::resolve_pointer(root, core::percent_decode(std::string_view(ref).substr(1)));
-    }
-    return node;
-}
-
 const json* property(const json& root, const json* schema, std::string_view name) {
     schema = resolve_ref(root, schema);
     if (!schema || !schema->is_object())

@@ -9,14 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/core/json_pointer.hpp"
+
 namespace conform::contract::internal {
 
 // The subschema of the array items at items_pointer ("/RepoSet"); nullptr when undescribed.
 [[nodiscard]] const nlohmann::json* item_schema(const nlohmann::json& schema,
                                                 std::string_view items_pointer);
 // A same-document "$ref" followed (bounded hops); the node itself otherwise.
-[[nodiscard]] const nlohmann::json* resolve_ref(const nlohmann::json& root,
-                                                const nlohmann::json* node);
+inline const nlohmann::json* resolve_ref(const nlohmann::json& root, const nlohmann::json* node) {
+    return core::resolve_local_ref(root, node);
+}
 // "properties" names in document order (nlohmann keeps them sorted) and "required" in order.
 [[nodiscard]] std::vector<std::string> property_names(const nlohmann::json* schema);
 [[nodiscard]] std::vector<std::string> required_names(const nlohmann::json* schema);

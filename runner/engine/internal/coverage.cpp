@@ -12,20 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// A same-document "$ref" followed (bounded: a cycle of references ends).
-const json* coverage_resolve(const json& root, const json* node) {
-    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
-        const auto it = node->find("$ref");
-        if (it == node->end() || !it->is_string())
-            return node;
-        const std::string& ref = it->get_ref<const std::string&>();
-        if (!ref.starts_with("#"))
-            return node;
-        node = core::resolve_pointer(root, core::percent_decode(std::string_view(ref).substr(1)));
-    }
-    return node;
-}
-
 // Deep enough for any vendor's response; recursive schemas stop at the subschema they are in.
 constexpr int k_max_field_depth = 24;
 
@@ -36,7 +22,7 @@ struct FieldWalk {
     std::vector<const json*> open; // subschemas being walked: a recursive $ref stops here
 
     void walk(const json* node, const std::string& path, int depth) {
-        node = coverage_resolve(root, node);
+        node = core::resolve_local_ref(root, node);
         if (!node || !node->is_object() || depth > k_max_field_depth ||
             std::find(open.begin(), open.end(), node) != open.end())
             return;
@@ -66,7 +52,7 @@ std::string wire_text(const json& value) {
 
 std::vector<std::string> enum_values(const json& root, const json* schema) {
     std::vector<std::string> out;
-    schema = coverage_resolve(root, schema);
+    schema = core::resolve_local_ref(root, schema);
     if (!schema || !schema->is_object())
         return out;
     if (const auto e = schema->find("enum"); e != schema->end() && e->is_array())
@@ -80,7 +66,7 @@ std::vector<std::string> enum_values(const json& root, const json* schema) {
 
 std::vector<report::ParamDoc> params_of(const json& request) {
     std::vector<report::ParamDoc> out;
-    const json* schema = coverage_resolve(request, &request);
+    const json* schema = core::resolve_local_ref(request, &request);
     if (!schema || !schema->is_object())
         return out;
     if (const auto props = schema->find("properties"); props != schema->end() && props->is_object())
@@ -89,7 +75,7 @@ std::vector<report::ParamDoc> params_of(const json& request) {
     if (const auto patterns = schema->find("patternProperties");
         patterns != schema->end() && patterns->is_object())
         for (const auto& [pattern, sub] : patterns->items()) {
-            const json* s = coverage_resolve(request, &sub);
+            const json* s = core::resolve_local_ref(request, &sub);
             if (!s || !s->is_object())
                 continue;
             const auto indexed = s->find("x-indexed");
@@ -111,14 +97,14 @@ std::vector<json> codes_of(const contract::Contract& contract, const json& respo
     const auto tokens = core::parse_pointer(status.pointer);
     if (!tokens)
         return out;
-    const json* at = coverage_resolve(response, &response);
+    const json* at = core::resolve_local_ref(response, &response);
     for (const std::string& t : *tokens) {
         if (!at || !at->is_object())
             return out;
         const auto props = at->find("properties");
         if (props == at->end() || !props->is_object() || !props->contains(t))
             return out;
-        at = coverage_resolve(response, &(*props)[t]);
+        at = core::resolve_local_ref(response, &(*props)[t]);
     }
     if (!at || !at->is_object())
         return out;

@@ -224,6 +224,13 @@ public:
             m_result.exchanges[exchange]["step"]["verdict"] = std::string(core::name_of(id));
     }
 
+    // A step that must be refused answered success: the state id at the envelope's code.
+    void refusal_accepted(core::DeviationId id, const std::string& operation, std::string message,
+                          std::size_t exchange) {
+        state_deviation(id, operation, m_contract.envelope.code.pointer,
+                        "a refusal (the error envelope)", "success", std::move(message), exchange);
+    }
+
     // Walks the listing (offset/limit pages of its default size) for the item whose key is
     // `name`; stops at the item, a short page, or the end the total names.
     ItemSearch find(const std::string& name, const std::string& step_name) {
@@ -446,12 +453,10 @@ bool ScenarioRun::dependents_phase(const std::string& name) {
         const StepAnswer a = step(*op, params, dependent + " of what " + name + " does not hold",
                                   contract::Expectation::refusal);
         if (a.accepted)
-            state_deviation(core::DeviationId::state_delete_missing_accepted, op->name,
-                            m_contract.envelope.code.pointer, "a refusal (the error envelope)",
-                            "success",
-                            op->name + " in " + name + ", just created and holding nothing, " +
-                                "answered success",
-                            a.exchange);
+            refusal_accepted(core::DeviationId::state_delete_missing_accepted, op->name,
+                             op->name + " in " + name + ", just created and holding nothing, " +
+                                 "answered success",
+                             a.exchange);
     }
     return true;
 }
@@ -511,11 +516,10 @@ bool ScenarioRun::delete_phase(const std::string& name) {
     const StepAnswer again =
         step(*remove, key_only, "delete " + name + " again", contract::Expectation::refusal);
     if (again.accepted)
-        state_deviation(core::DeviationId::state_delete_missing_accepted, remove->name,
-                        m_contract.envelope.code.pointer, "a refusal (the error envelope)",
-                        "success",
-                        remove->name + " of " + name + ", which no longer exists, answered success",
-                        again.exchange);
+        refusal_accepted(core::DeviationId::state_delete_missing_accepted, remove->name,
+                         remove->name + " of " + name +
+                             ", which no longer exists, answered success",
+                         again.exchange);
     return true;
 }
 
@@ -533,11 +537,9 @@ bool ScenarioRun::duplicate_phase(const std::string& twice) {
     const StepAnswer dup =
         step(*create, second, "create " + twice + " again", contract::Expectation::refusal);
     if (dup.accepted)
-        state_deviation(core::DeviationId::state_duplicate_create_accepted, create->name,
-                        m_contract.envelope.code.pointer, "a refusal (the error envelope)",
-                        "success",
-                        create->name + " of " + twice + ", which exists already, answered success",
-                        dup.exchange);
+        refusal_accepted(core::DeviationId::state_duplicate_create_accepted, create->name,
+                         create->name + " of " + twice + ", which exists already, answered success",
+                         dup.exchange);
     return true;
 }
 

@@ -75,17 +75,4 @@ std::vector<std::string> properties_of(const json* subschema) {
     return out;
 }
 
-const json* resolve_local_ref(const json& root, const json* node) {
-    for (int hops = 0; node && node->is_object() && hops < 16; ++hops) {
-        auto it = node->find("$ref");
-        if (it == node->end() || !it->is_string())
-            return node;
-        const std::string& ref = it->get_ref<const std::string&>();
-        if (!ref.starts_with("#"))
-            return node; // another document: not followed here
-        node = core::resolve_pointer(root, core::percent_decode(std::string_view(ref).substr(1)));
-    }
-    return node;
-}
-
 } // namespace conform::serve::internal

@@ -9,12 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/core/json_pointer.hpp"
+
 namespace conform::serve::internal {
 
-// Follows same-document "$ref": "#/..." (the importer writes $defs that way), a bounded number
-// of hops so that a $ref cycle cannot loop; the node itself when it is not a local $ref.
-[[nodiscard]] const nlohmann::json* resolve_local_ref(const nlohmann::json& root,
-                                                      const nlohmann::json* node);
+// Same-document "$ref"s are followed with core::resolve_local_ref.
+using core::resolve_local_ref;
 
 // The subschema for the member at instance_pointer ("/TotalCount", "/data/repoInfo"), following
 // "properties" and same-document "$ref"s; nullptr when the schema does not describe it.
