@@ -298,11 +298,8 @@ private:
             for (const TargetCoverage& row : c.targets) {
                 bool named = false;
                 for (const OperationCoverage& op : row.operations) {
-                    std::vector<std::string> phrases =
+                    const std::vector<std::string> phrases =
                         internal::uncovered_phrases(op, m_options.verbose ? 0 : 8);
-                    if (const std::string codes = internal::undocumented_codes_text(op);
-                        !codes.empty())
-                        phrases.push_back("codes observed, not documented: " + codes);
                     if (phrases.empty())
                         continue;
                     if (!named)

@@ -337,6 +337,14 @@ std::string ratio_text(const Ratio& r) {
            percent_text(r.percent());
 }
 
+std::string undocumented_codes_text(const OperationCoverage& op) {
+    std::vector<std::string> codes;
+    for (const nlohmann::json& c : op.codes_observed)
+        if (std::find(op.codes.begin(), op.codes.end(), c) == op.codes.end())
+            codes.push_back(code_text(c));
+    return coverage_list(codes, SIZE_MAX);
+}
+
 std::vector<std::string> uncovered_phrases(const OperationCoverage& op, std::size_t shown) {
     std::vector<std::string> out;
     const std::size_t limit = shown == 0 ? SIZE_MAX : shown;
@@ -368,15 +376,16 @@ std::vector<std::string> uncovered_phrases(const OperationCoverage& op, std::siz
     add("fields never observed", op.fields_missing);
     add("codes never observed", codes);
     add("page shapes never seen", pages);
+    if (const std::string undocumented = undocumented_codes_text(op); !undocumented.empty())
+        out.push_back("codes observed, not documented: " + undocumented);
     return out;
 }
 
-std::string undocumented_codes_text(const OperationCoverage& op) {
-    std::vector<std::string> codes;
-    for (const nlohmann::json& c : op.codes_observed)
-        if (std::find(op.codes.begin(), op.codes.end(), c) == op.codes.end())
-            codes.push_back(code_text(c));
-    return coverage_list(codes, SIZE_MAX);
+std::string uncovered_text(const OperationCoverage& op, std::size_t shown) {
+    std::string text;
+    for (const std::string& p : uncovered_phrases(op, shown))
+        text += (text.empty() ? "" : "; ") + p;
+    return text;
 }
 
 } // namespace internal

@@ -301,13 +301,7 @@ void coverage_section(std::string& out, const ReportModel& model) {
                        std::to_string(op.exchanges) + "</td>";
                 for (CoverageMetric m : k_columns)
                     out += cell(one.ratio(m));
-                std::vector<std::string> phrases = internal::uncovered_phrases(op, 0);
-                if (const std::string codes = internal::undocumented_codes_text(op); !codes.empty())
-                    phrases.push_back("codes observed, not documented: " + codes);
-                std::string text;
-                for (const std::string& p : phrases)
-                    text += (text.empty() ? "" : "; ") + p;
-                out += "<td>" + escape_html(text) + "</td></tr>\n";
+                out += "<td>" + escape_html(internal::uncovered_text(op, 0)) + "</td></tr>\n";
             }
         }
         out += "</tbody>\n</table>\n";

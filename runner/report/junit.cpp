@@ -132,12 +132,7 @@ void coverage_suites(std::vector<Suite>& suites, const ReportModel& model) {
         for (const OperationCoverage& op : row.operations) {
             suite.properties.emplace_back("coverage." + op.name + ".exchanges",
                                           std::to_string(op.exchanges));
-            std::vector<std::string> phrases = internal::uncovered_phrases(op, 0);
-            if (const std::string codes = internal::undocumented_codes_text(op); !codes.empty())
-                phrases.push_back("codes observed, not documented: " + codes);
-            std::string text;
-            for (const std::string& p : phrases)
-                text += (text.empty() ? "" : "; ") + p;
+            const std::string text = internal::uncovered_text(op, 0);
             if (!text.empty())
                 suite.properties.emplace_back("coverage." + op.name + ".not-covered", text);
         }

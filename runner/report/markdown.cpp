@@ -158,13 +158,7 @@ void coverage_tables(std::string& out, const ReportModel& model) {
                        " | " + (op.exercised() ? "yes" : "**no**");
                 for (CoverageMetric m : k_measures)
                     out += " | " + ratio(one.ratio(m));
-                std::vector<std::string> phrases = internal::uncovered_phrases(op, 8);
-                if (const std::string codes = internal::undocumented_codes_text(op); !codes.empty())
-                    phrases.push_back("codes observed, not documented: " + codes);
-                std::string uncovered;
-                for (const std::string& p : phrases)
-                    uncovered += (uncovered.empty() ? "" : "; ") + p;
-                out += " | " + escape_markdown_cell(uncovered) + " |\n";
+                out += " | " + escape_markdown_cell(internal::uncovered_text(op, 8)) + " |\n";
             }
         }
     }

@@ -109,10 +109,12 @@ group_by_id(const std::vector<CaseResult>& cases);
 [[nodiscard]] std::string ratio_text(const Ratio& r);
 // What an operation left uncovered, one phrase each: "not exercised", "params never sent:
 // ProjectId", "enum values never sent: Type=public", "fields never observed: /Message",
-// "codes never observed: 0", "page shapes never seen: middle"; at most `shown` items per
-// phrase (0: every one).
+// "codes never observed: 0", "page shapes never seen: middle", and "codes observed, not
+// documented: 230"; at most `shown` items per phrase (0: every one).
 [[nodiscard]] std::vector<std::string> uncovered_phrases(const OperationCoverage& op,
                                                          std::size_t shown);
+// The same phrases joined with "; " (a table cell, a JUnit property); "" when covered.
+[[nodiscard]] std::string uncovered_text(const OperationCoverage& op, std::size_t shown);
 // Status codes observed that the contract does not document: "230, 170"; "" when none.
 [[nodiscard]] std::string undocumented_codes_text(const OperationCoverage& op);
 
