@@ -2,8 +2,8 @@
 #include "runner/serve/internal/mutation.hpp"
 
 #include <algorithm>
-#include <cctype>
 
+#include "runner/core/text.hpp"
 #include "runner/serve/internal/envelope.hpp"
 #include "runner/serve/internal/params.hpp"
 
@@ -18,13 +18,6 @@ constexpr std::string_view k_bad_gateway_page =
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
     "</html>\r\n";
-
-std::string to_lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 } // namespace
 
@@ -86,7 +79,7 @@ void transform_items(ItemTransform transform, const contract::Pagination& page,
         for (json& item : items) {
             json lowered = json::object();
             for (auto& [k, v] : item.items())
-                lowered[to_lower(k)] = v;
+                lowered[core::ascii_lower(k)] = v;
             item = std::move(lowered);
         }
         break;
