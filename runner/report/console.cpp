@@ -45,9 +45,17 @@ public:
         } else if (const std::size_t n = c.deviation_count()) {
             m_out << paint(k_red, "FAIL") << "  " << label << ": "
                   << internal::plural(n, "deviation", "deviations") << " (" << ids_of(c) << ")\n";
+            steps(c);
         } else if (m_options.verbose) {
             m_out << paint(k_green, "PASS") << "  " << label << '\n';
+            steps(c);
         }
+    }
+
+    // A scenario's steps, under its line (the requests are in the report files).
+    void steps(const CaseResult& c) {
+        for (const std::string& line : internal::step_lines(c, false))
+            m_out << "        " << line << '\n';
     }
 
     void target_unreachable(const TargetInfo& t, const std::string& why) override {

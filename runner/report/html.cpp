@@ -192,6 +192,29 @@ void deviations_section(std::string& out, const ReportModel& model) {
     out += "</section>\n";
 }
 
+// Each write scenario with its steps (request, answer, verdict), in run order.
+void scenarios_section(std::string& out, const ReportModel& model) {
+    std::string items;
+    for (const CaseResult& c : model.cases) {
+        const std::vector<std::string> steps = internal::step_lines(c, true);
+        if (steps.empty())
+            continue;
+        items += "<details><summary>" +
+                 escape_html(internal::case_label(c) + " @ " + c.target + ": " +
+                             std::string(internal::case_status(c))) +
+                 "</summary>\n<ol>\n";
+        for (const std::string& line : steps) {
+            const auto dot = line.find(". ");
+            items += "<li><code>" +
+                     escape_html(dot == std::string::npos ? line : line.substr(dot + 2)) +
+                     "</code></li>\n";
+        }
+        items += "</ol>\n</details>\n";
+    }
+    if (!items.empty())
+        out += "<section>\n<h2>Write scenarios</h2>\n" + items + "</section>\n";
+}
+
 void notes(std::string& out, const ReportModel& model) {
     std::string unreachable;
     for (const TargetRecord& t : model.targets)
@@ -333,6 +356,7 @@ std::string render_html(const ReportModel& model) {
     notes(out, model);
     matrices(out, model);
     deviations_section(out, model);
+    scenarios_section(out, model);
     coverage_section(out, model);
     baseline(out, model);
     out += k_script;

@@ -62,6 +62,8 @@ std::string failure_text(const CaseResult& c, const CheckResult& check, std::siz
 
 std::string environment_text(const CaseResult& c) {
     std::string out;
+    for (const std::string& line : internal::step_lines(c, true))
+        out += "step " + line + "\n";
     for (const std::string& note : c.environment)
         out += "environment: " + note + "\n";
     return out;

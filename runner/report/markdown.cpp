@@ -111,6 +111,19 @@ void deviations_table(std::string& out, const ReportModel& model) {
             details += "</details>\n";
         }
     }
+    // A scenario's steps, one <details> per scenario case.
+    for (const CaseResult& c : model.cases) {
+        const std::vector<std::string> steps = internal::step_lines(c, true);
+        if (steps.empty())
+            continue;
+        details += "\n<details><summary>" +
+                   internal::escape_html(internal::case_label(c) + " @ " + c.target + ": " +
+                                         std::to_string(steps.size()) + " steps") +
+                   "</summary>\n\n";
+        for (const std::string& line : steps)
+            details += markdown_code(line) + "<br>\n";
+        details += "\n</details>\n";
+    }
     out += details;
 }
 

@@ -289,6 +289,23 @@ std::string response_body(const nlohmann::json& exchange) {
     return body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::vector<std::string> step_lines(const CaseResult& c, bool with_request) {
+    std::vector<std::string> out;
+    for (const nlohmann::json& x : c.exchanges) {
+        if (!x.is_object() || !x.contains("step") || !x["step"].is_object())
+            continue;
+        std::string line = std::to_string(out.size() + 1) + ". " + string_at(x, "step", "name");
+        if (with_request)
+            if (const std::string request = request_line(x); !request.empty())
+                line += ": " + request;
+        const std::string response = response_line(x);
+        line += " -> " + (response.empty() ? std::string("no answer") : response) + " -> " +
+                string_at(x, "step", "verdict");
+        out.push_back(std::move(line));
+    }
+    return out;
+}
+
 const nlohmann::json* exchange_of(const CaseResult& c, const CheckResult& check,
                                   std::size_t deviation_index) {
     const auto index = check.exchange_index(deviation_index);

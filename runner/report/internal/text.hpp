@@ -53,6 +53,9 @@ namespace conform::report::internal {
 [[nodiscard]] std::string response_line(const nlohmann::json& exchange);
 // The response body as text: a string body as is, JSON pretty-printed; "" when none.
 [[nodiscard]] std::string response_body(const nlohmann::json& exchange);
+// A scenario's steps in order, a line each: "3. update conform-1-1-1: GET <url> -> HTTP 200
+// application/json -> ok" (the request only when with_request); empty for any other case.
+[[nodiscard]] std::vector<std::string> step_lines(const CaseResult& c, bool with_request);
 // The exchange that shows a deviation, or nullptr.
 [[nodiscard]] const nlohmann::json* exchange_of(const CaseResult& c, const CheckResult& check,
                                                 std::size_t deviation_index);
