@@ -103,6 +103,11 @@ public:
 
     void add(Judged judged) {
         const std::string_view status = status_of(judged.result);
+        if (status == "passed" && !judged.stale) { // only counted: no signature needed
+            std::lock_guard lock(m_mutex);
+            count_status(status);
+            return;
+        }
         // The signature: who, which case, and the set of root causes.
         std::vector<std::pair<std::string, std::pair<std::size_t, std::size_t>>> causes;
         for (std::size_t c = 0; c < judged.result.checks.size(); ++c)
@@ -126,16 +131,13 @@ public:
             counts.push_back(r.checks[cause.second.first].deviations[cause.second.second].count);
 
         std::lock_guard lock(m_mutex);
-        m_status[std::string(status)] += 1;
+        count_status(status);
         m_stale += judged.stale;
         const bool error = std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
             return std::any_of(c.deviations.begin(), c.deviations.end(),
                                [](const auto& d) { return d.severity == core::Severity::error; });
         });
         m_failed += error || (judged.stale && m_fail_stale);
-        // Passing, fresh exchanges are only counted.
-        if (status == "passed" && !judged.stale)
-            return;
         auto it = m_held.find(signature);
         if (it == m_held.end()) {
             if (m_held.size() >= k_max_reported_cases) {
@@ -202,6 +204,13 @@ private:
         std::vector<std::pair<std::size_t, std::size_t>> where; // sorted cause -> check, dev
         std::vector<std::size_t> counts;                        // sorted cause -> occurrences
     };
+
+    void count_status(std::string_view status) {
+        auto it = m_status.find(status);
+        if (it == m_status.end())
+            it = m_status.emplace(std::string(status), 0).first;
+        ++it->second;
+    }
 
     static std::string_view status_of(const report::CaseResult& r) {
         if (!r.skipped.empty())
@@ -513,17 +522,136 @@ core::Result<std::optional<record::Recorded>> VectorSource::next() {
     return std::optional<record::Recorded>(std::move(*item));
 }
 
-ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& contracts,
-                               const ReplaySettings& settings, report::Reporter& reporter) {
-    const auto started = std::chrono::steady_clock::now();
-    ReplayOutcome outcome;
-    const Router router(contracts);
-    Folder folder(settings.fail_stale);
-    BoundedQueue queue(settings.queue_capacity);
-    std::mutex targets_mutex;
-    std::set<std::pair<std::string, std::string>> target_keys;
-    std::vector<report::TargetInfo> targets; // in first-seen order
+namespace {
 
+// What the reader hands on in recording order, whoever read it: numbering (seq), --shard,
+// the targets, folding of what needs no judging, and walk grouping. One per replay, used from
+// one thread at a time (the calling thread).
+class Sequencer {
+public:
+    Sequencer(const ReplaySettings& settings, Folder& folder, ReplayOutcome& outcome,
+              std::function<void(Work)> dispatch)
+        : m_shard(settings.shard), m_folder(folder), m_outcome(outcome),
+          m_dispatch(std::move(dispatch)) {}
+
+    // A bad line: reported with its file:line, counted, and the replay goes on.
+    void bad_line(const core::Diagnostic& d) {
+        const std::size_t at = m_seq++;
+        if (!in_shard(m_shard, at))
+            return;
+        ++m_outcome.malformed;
+        Judged judged;
+        judged.seq = at;
+        report::CaseResult& result = judged.result;
+        result.contract = "(recording)";
+        result.operation = "-";
+        result.target = d.where.file.empty() ? "(recording)" : d.where.file;
+        result.name = d.where.file.empty() ? std::string("bad line")
+                      : d.where.line == 0 && d.where.has_pointer
+                          ? d.where.file + "#" + d.where.pointer // a HAR entry
+                          : d.where.file + ":" + std::to_string(d.where.line);
+        result.kind = "single";
+        result.expect = "success";
+        result.skipped = "malformed recording line: " + d.to_string();
+        if (m_target_keys.emplace(result.contract, result.target).second)
+            m_targets.push_back({result.contract, result.target, "", result.target});
+        m_folder.add(std::move(judged));
+    }
+
+    // An exchange, routed or not. judged: the single already judged by a worker that read it
+    // (given when it is in the shard), else it is dispatched for judging.
+    void exchange(const RecordedPtr& recorded, const core::Result<Routed>& routed,
+                  std::optional<Judged> judged) {
+        if (recorded->file != m_current_file) {
+            close_walks(); // walks never span files
+            m_current_file = recorded->file;
+        }
+        if (!routed) {
+            const std::size_t at = m_seq++;
+            if (!in_shard(m_shard, at))
+                return;
+            ++m_outcome.exchanges;
+            ++m_outcome.unroutable;
+            Judged u;
+            u.seq = at;
+            report::CaseResult& result = u.result;
+            result.contract = recorded->contract.empty() ? "(unroutable)" : recorded->contract;
+            result.operation = recorded->operation.empty() ? "-" : recorded->operation;
+            result.target = target_name(*recorded);
+            result.url = recorded->exchange.request.base_url;
+            result.name = where_of(*recorded);
+            result.kind = "single";
+            result.expect = "success";
+            result.skipped = "unroutable: " + routed.error().message;
+            const RecordedPtr keep = recorded;
+            u.excerpts = [keep] {
+                return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
+            };
+            note_target(*recorded, result.contract);
+            m_folder.add(std::move(u));
+            return;
+        }
+        const std::size_t at = m_seq++;
+        if (judged || listing_in_shard(m_shard, *recorded, *routed)) {
+            ++m_outcome.exchanges;
+            note_target(*recorded, routed->contract->name);
+            if (judged) {
+                judged->seq = at;
+                m_folder.add(std::move(*judged));
+            } else {
+                Work w;
+                w.seq = at;
+                w.single = SingleWork{recorded, *routed};
+                m_dispatch(std::move(w));
+            }
+        }
+        // Every shard groups every page.
+        m_grouper.offer(recorded, *routed,
+                        [this](WalkWork walk) { dispatch_walk(std::move(walk)); });
+    }
+
+    void close_walks() {
+        m_grouper.close_all([this](WalkWork walk) { dispatch_walk(std::move(walk)); });
+    }
+
+    std::vector<report::TargetInfo>& targets() { return m_targets; }
+
+private:
+    void dispatch_walk(WalkWork walk) {
+        const std::size_t at = m_seq++;
+        if (!listing_in_shard(m_shard, *walk.pages.front(), walk.routed))
+            return;
+        ++m_outcome.walks;
+        Work w;
+        w.seq = at;
+        w.walk = std::move(walk);
+        m_dispatch(std::move(w));
+    }
+
+    void note_target(const record::Recorded& r, const std::string& contract) {
+        std::string name = target_name(r);
+        if (m_target_keys.emplace(contract, name).second)
+            m_targets.push_back({contract, origin_of(r.exchange.request.base_url), "", name});
+    }
+
+    // Every shard reads, routes and groups every exchange, numbering all alike (seq); each
+    // judges only its share, so folded cases keep the numbers an unsharded replay gives.
+    const Shard& m_shard;
+    Folder& m_folder;
+    ReplayOutcome& m_outcome;
+    std::function<void(Work)> m_dispatch;
+    std::size_t m_seq = 0;
+    WalkGrouper m_grouper;
+    std::filesystem::path m_current_file;
+    std::set<std::pair<std::string, std::string>> m_target_keys;
+    std::vector<report::TargetInfo> m_targets; // in first-seen order
+};
+
+// One reader (the calling thread) feeds the workers through a bounded queue.
+void replay_one_reader(ExchangeSource& source, const Router& router, const ReplaySettings& settings,
+                       Folder& folder, ReplayOutcome& outcome,
+                       std::vector<report::TargetInfo>& targets) {
+    BoundedQueue queue(settings.queue_capacity);
     const int jobs = std::max(1, settings.jobs);
     std::vector<std::thread> workers;
     for (int j = 0; j < jobs; ++j)
@@ -536,107 +664,232 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
                     folder.add(judge.walk(w->seq, *w->walk));
             }
         });
-
-    std::size_t seq = 0;
-    WalkGrouper grouper;
-    // Every shard reads, routes and groups every exchange, numbering all alike (seq); each
-    // judges only its share, so folded cases keep the numbers an unsharded replay gives.
-    const Shard& shard = settings.shard;
-    auto dispatch_walk = [&](WalkWork walk) {
-        const std::size_t at = seq++;
-        if (!listing_in_shard(shard, *walk.pages.front(), walk.routed))
-            return;
-        ++outcome.walks;
-        Work w;
-        w.seq = at;
-        w.walk = std::move(walk);
-        queue.push(std::move(w));
-    };
-    auto note_target = [&](const record::Recorded& r, const std::string& contract) {
-        const std::string name = target_name(r);
-        std::lock_guard lock(targets_mutex);
-        if (target_keys.emplace(contract, name).second)
-            targets.push_back({contract, origin_of(r.exchange.request.base_url), "", name});
-    };
-    std::filesystem::path current_file;
+    Sequencer sequencer(settings, folder, outcome, [&](Work w) { queue.push(std::move(w)); });
     for (;;) {
         auto next = source.next();
         if (!next) {
-            // A bad line: reported with its file:line, counted, and the replay goes on.
-            const std::size_t at = seq++;
-            if (!in_shard(shard, at))
-                continue;
-            ++outcome.malformed;
-            Judged judged;
-            judged.seq = at;
-            report::CaseResult& result = judged.result;
-            const core::Diagnostic& d = next.error();
-            result.contract = "(recording)";
-            result.operation = "-";
-            result.target = d.where.file.empty() ? "(recording)" : d.where.file;
-            result.name = d.where.file.empty() ? std::string("bad line")
-                          : d.where.line == 0 && d.where.has_pointer
-                              ? d.where.file + "#" + d.where.pointer // a HAR entry
-                              : d.where.file + ":" + std::to_string(d.where.line);
-            result.kind = "single";
-            result.expect = "success";
-            result.skipped = "malformed recording line: " + d.to_string();
-            {
-                std::lock_guard lock(targets_mutex);
-                if (target_keys.emplace(result.contract, result.target).second)
-                    targets.push_back({result.contract, result.target, "", result.target});
-            }
-            folder.add(std::move(judged));
+            sequencer.bad_line(next.error());
             continue;
         }
         if (!*next)
             break;
         auto recorded = std::make_shared<record::Recorded>(std::move(**next));
-        if (recorded->file != current_file) {
-            grouper.close_all(dispatch_walk); // walks never span files
-            current_file = recorded->file;
-        }
-        auto routed = router.route(*recorded);
-        if (!routed) {
-            const std::size_t at = seq++;
-            if (!in_shard(shard, at))
-                continue;
-            ++outcome.exchanges;
-            ++outcome.unroutable;
-            Judged judged;
-            judged.seq = at;
-            report::CaseResult& result = judged.result;
-            result.contract = recorded->contract.empty() ? "(unroutable)" : recorded->contract;
-            result.operation = recorded->operation.empty() ? "-" : recorded->operation;
-            result.target = target_name(*recorded);
-            result.url = recorded->exchange.request.base_url;
-            result.name = where_of(*recorded);
-            result.kind = "single";
-            result.expect = "success";
-            result.skipped = "unroutable: " + routed.error().message;
-            const RecordedPtr keep = recorded;
-            judged.excerpts = [keep] {
-                return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
-            };
-            note_target(*recorded, result.contract);
-            folder.add(std::move(judged));
-            continue;
-        }
-        const std::size_t at = seq++;
-        if (listing_in_shard(shard, *recorded, *routed)) {
-            ++outcome.exchanges;
-            note_target(*recorded, routed->contract->name);
-            Work w;
-            w.seq = at;
-            w.single = SingleWork{recorded, *routed};
-            queue.push(std::move(w));
-        }
-        grouper.offer(recorded, *routed, dispatch_walk); // every shard groups every page
+        const core::Result<Routed> routed = router.route(*recorded);
+        sequencer.exchange(recorded, routed, std::nullopt);
     }
-    grouper.close_all(dispatch_walk);
+    sequencer.close_walks();
     queue.close();
     for (std::thread& t : workers)
         t.join();
+    outcome.bytes = source.bytes_read();
+    targets = std::move(sequencer.targets());
+}
+
+// What a worker made of one line of a part.
+struct PartItem {
+    std::optional<core::Diagnostic> bad; // a bad line
+    RecordedPtr recorded;
+    core::Result<Routed> routed = core::fail("");
+    std::optional<Judged> judged; // routed and in the shard
+};
+
+// The parts of the recordings, read by the workers (--jobs N >= 2 on plain files): a worker
+// takes the next part, counts its '\n' bytes (so that the part after it can number its lines
+// as the file does), reads, routes and judges its exchanges, and leaves them for the calling
+// thread, which takes the parts in order. Walks come back to the workers to be judged.
+class PartReplay {
+public:
+    PartReplay(const ExchangeSource::Splittable& input, const Router& router,
+               const ReplaySettings& settings, Folder& folder)
+        : m_input(input), m_router(router), m_settings(settings), m_folder(folder),
+          m_part_bytes(std::max<std::size_t>(1, settings.part_bytes)),
+          m_window(2 * static_cast<std::size_t>(std::max(1, settings.jobs)) + 2) {
+        for (std::size_t f = 0; f < input.files.size(); ++f) {
+            const std::uint64_t size = input.sizes[f];
+            const std::uint64_t n = (size + m_part_bytes - 1) / m_part_bytes;
+            for (std::uint64_t k = 0; k < n; ++k)
+                m_parts.push_back(
+                    {f, k * m_part_bytes, std::min(size, (k + 1) * m_part_bytes), k == 0});
+        }
+        m_newlines.resize(m_parts.size());
+        m_before.resize(m_parts.size());
+    }
+
+    void run(ReplayOutcome& outcome, std::vector<report::TargetInfo>& targets) {
+        const int jobs = std::max(1, m_settings.jobs);
+        std::vector<std::thread> workers;
+        for (int j = 0; j < jobs; ++j)
+            workers.emplace_back([this] { work(); });
+        Sequencer sequencer(m_settings, m_folder, outcome, [this](Work w) {
+            std::lock_guard lock(m_mutex);
+            m_walks.push_back(std::move(w));
+            m_changed.notify_all();
+        });
+        for (std::size_t c = 0; c < m_parts.size(); ++c) {
+            std::vector<PartItem> items;
+            {
+                std::unique_lock lock(m_mutex);
+                m_changed.wait(lock, [&] { return m_results.count(c) > 0; });
+                items = std::move(m_results[c]);
+                m_results.erase(c);
+                ++m_consumed;
+                m_changed.notify_all();
+            }
+            for (PartItem& item : items) {
+                if (item.bad)
+                    sequencer.bad_line(*item.bad);
+                else
+                    sequencer.exchange(item.recorded, item.routed, std::move(item.judged));
+            }
+        }
+        sequencer.close_walks();
+        {
+            std::lock_guard lock(m_mutex);
+            m_closed = true;
+            m_changed.notify_all();
+        }
+        for (std::thread& t : workers)
+            t.join();
+        for (const std::uint64_t size : m_input.sizes)
+            outcome.bytes += size;
+        targets = std::move(sequencer.targets());
+    }
+
+private:
+    struct Part {
+        std::size_t file = 0;
+        std::uint64_t from = 0, to = 0; // before realigning to line starts
+        bool first = false;             // the file's first part
+    };
+
+    void work() {
+        Judge judge(m_settings);
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            if (!m_walks.empty()) { // judged first: they hold pages
+                Work w = std::move(m_walks.front());
+                m_walks.pop_front();
+                lock.unlock();
+                m_folder.add(judge.walk(w.seq, *w.walk));
+                lock.lock();
+                continue;
+            }
+            if (m_next < m_parts.size() && m_next < m_consumed + m_window) {
+                const std::size_t c = m_next++;
+                lock.unlock();
+                std::vector<PartItem> items = read_part(c, judge);
+                lock.lock();
+                m_results[c] = std::move(items);
+                m_changed.notify_all();
+                continue;
+            }
+            if (m_closed && m_next >= m_parts.size())
+                return;
+            m_changed.wait(lock);
+        }
+    }
+
+    std::vector<PartItem> read_part(std::size_t c, Judge& judge) {
+        const Part& part = m_parts[c];
+        const std::filesystem::path& file = m_input.files[part.file];
+        std::vector<PartItem> items;
+        auto fail = [&](core::Diagnostic d) {
+            d.where.file = file.string();
+            PartItem item;
+            item.bad = std::move(d);
+            items.push_back(std::move(item));
+        };
+        // The lines that start in [from, to): from the line start at or after each.
+        auto begin = record::line_start_at(file, part.from);
+        auto end = begin ? record::line_start_at(file, part.to) : begin;
+        std::uint64_t newlines = 0;
+        if (begin && end) {
+            auto n = record::count_newlines(file, *begin, *end);
+            if (n)
+                newlines = *n;
+            else
+                end = core::fail(std::move(n).error());
+        }
+        // Publish this part's '\n' count; wait for the lines before it.
+        std::size_t before = 0;
+        {
+            std::unique_lock lock(m_mutex);
+            m_newlines[c] = newlines;
+            m_changed.notify_all();
+            if (!part.first) {
+                m_changed.wait(lock, [&] { return m_before[c - 1] && m_newlines[c - 1]; });
+                before = static_cast<std::size_t>(*m_before[c - 1] + *m_newlines[c - 1]);
+            }
+            m_before[c] = before;
+            m_changed.notify_all();
+        }
+        if (!begin || !end) {
+            fail(core::Diagnostic{"cannot read: " + (!begin ? begin.error() : end.error()).message,
+                                  core::Location{file.string(), before + 1, 0, {}, false}});
+            return items;
+        }
+        if (*begin >= *end)
+            return items; // inside one long line that started before this part
+        auto reader =
+            record::RecordingReader::open_part(file, *begin, *end, before, m_input.options);
+        if (!reader) {
+            fail(std::move(reader).error());
+            return items;
+        }
+        for (;;) {
+            auto next = reader->next();
+            PartItem item;
+            if (!next) {
+                item.bad = std::move(next).error();
+                items.push_back(std::move(item));
+                continue;
+            }
+            if (!*next)
+                break;
+            item.recorded = std::make_shared<record::Recorded>(std::move(**next));
+            item.routed = m_router.route(*item.recorded);
+            if (item.routed && listing_in_shard(m_settings.shard, *item.recorded, *item.routed))
+                item.judged = judge.single(0, SingleWork{item.recorded, *item.routed});
+            items.push_back(std::move(item));
+        }
+        return items;
+    }
+
+    const ExchangeSource::Splittable& m_input;
+    const Router& m_router;
+    const ReplaySettings& m_settings;
+    Folder& m_folder;
+    const std::uint64_t m_part_bytes;
+    const std::size_t m_window; // parts read ahead of the calling thread, at most
+    std::vector<Part> m_parts;
+
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::size_t m_next = 0, m_consumed = 0;
+    std::vector<std::optional<std::uint64_t>> m_newlines, m_before; // per part
+    std::map<std::size_t, std::vector<PartItem>> m_results;
+    std::deque<Work> m_walks;
+    bool m_closed = false;
+};
+
+} // namespace
+
+ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& contracts,
+                               const ReplaySettings& settings, report::Reporter& reporter) {
+    const auto started = std::chrono::steady_clock::now();
+    ReplayOutcome outcome;
+    const Router router(contracts);
+    Folder folder(settings.fail_stale);
+    std::vector<report::TargetInfo> targets; // in first-seen order
+    std::optional<ExchangeSource::Splittable> parts;
+    if (settings.jobs >= 2 && settings.split_reading)
+        parts = source.splittable();
+    if (parts) {
+        PartReplay replay(*parts, router, settings, folder);
+        replay.run(outcome, targets);
+    } else {
+        replay_one_reader(source, router, settings, folder, outcome, targets);
+    }
 
     std::vector<report::CaseResult> kept = folder.finish(); // plan_index: recording order
     // Targets by contract and name, not first seen: the same order whichever shard saw them.
@@ -658,7 +911,6 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     outcome.stale = folder.stale();
     outcome.failed_exchanges = folder.failed();
     outcome.reported_cases = kept.size();
-    outcome.bytes = source.bytes_read();
     return outcome;
 }
 
