@@ -397,6 +397,8 @@ public:
         return judged;
     }
 
+    std::size_t part_items = 0; // exchanges of the last part this worker read
+
 private:
     const ReplaySettings& m_settings;
     core::FastParser m_parser; // one per worker: it reuses its buffers
@@ -793,6 +795,7 @@ private:
         const Part& part = m_parts[c];
         const std::filesystem::path& file = m_input.files[part.file];
         std::vector<PartItem> items;
+        items.reserve(judge.part_items + judge.part_items / 4); // as many as the last part
         auto fail = [&](core::Diagnostic d) {
             d.where.file = file.string();
             PartItem item;
@@ -852,6 +855,7 @@ private:
                 item.judged = judge.single(0, SingleWork{item.recorded, *item.routed});
             items.push_back(std::move(item));
         }
+        judge.part_items = items.size();
         return items;
     }
 
