@@ -101,9 +101,14 @@ class Folder {
 public:
     explicit Folder(bool fail_stale) : m_fail_stale(fail_stale) {}
 
+    // A passing, fresh exchange: counted, never kept, so its number does not matter.
+    static bool only_counted(const Judged& judged) {
+        return !judged.stale && status_of(judged.result) == "passed";
+    }
+
     void add(Judged judged) {
         const std::string_view status = status_of(judged.result);
-        if (status == "passed" && !judged.stale) { // only counted: no signature needed
+        if (only_counted(judged)) { // no signature needed
             std::lock_guard lock(m_mutex);
             count_status(status);
             return;
@@ -425,8 +430,10 @@ std::optional<std::int64_t> integer(const std::string* text) {
 
 class WalkGrouper {
 public:
+    // key: walk_key(*r, routed) when the caller has it (a worker made it), else made here.
     template <class Dispatch>
-    void offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch) {
+    void offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch,
+               const std::string* known_key = nullptr) {
         const contract::Operation* op = routed.operation;
         if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
             routed.standalone_case || !r->exchange.response)
@@ -440,7 +447,7 @@ public:
         const auto offset = offset_text ? integer(offset_text) : model.offset_default;
         if (!offset)
             return;
-        const std::string key = walk_key(*r, routed);
+        const std::string key = known_key ? *known_key : walk_key(*r, routed);
         auto it = std::find_if(m_open.begin(), m_open.end(),
                                [&](const OpenWalk& w) { return w.key == key; });
         if (it != m_open.end()) {
@@ -561,9 +568,11 @@ public:
     }
 
     // An exchange, routed or not. judged: the single already judged by a worker that read it
-    // (given when it is in the shard), else it is dispatched for judging.
+    // (given when it is in the shard), else it is dispatched for judging; counted: a worker
+    // judged it passing and fresh, which folding only counts, and counted it already.
     void exchange(const RecordedPtr& recorded, const core::Result<Routed>& routed,
-                  std::optional<Judged> judged) {
+                  std::optional<Judged> judged, bool counted = false,
+                  const std::string* walk_key = nullptr) {
         if (recorded->file != m_current_file) {
             close_walks(); // walks never span files
             m_current_file = recorded->file;
@@ -594,13 +603,13 @@ public:
             return;
         }
         const std::size_t at = m_seq++;
-        if (judged || listing_in_shard(m_shard, *recorded, *routed)) {
+        if (counted || judged || listing_in_shard(m_shard, *recorded, *routed)) {
             ++m_outcome.exchanges;
             note_target(*recorded, routed->contract->name);
             if (judged) {
                 judged->seq = at;
                 m_folder.add(std::move(*judged));
-            } else {
+            } else if (!counted) {
                 Work w;
                 w.seq = at;
                 w.single = SingleWork{recorded, *routed};
@@ -608,8 +617,8 @@ public:
             }
         }
         // Every shard groups every page.
-        m_grouper.offer(recorded, *routed,
-                        [this](WalkWork walk) { dispatch_walk(std::move(walk)); });
+        m_grouper.offer(
+            recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); }, walk_key);
     }
 
     void close_walks() {
@@ -692,7 +701,9 @@ struct PartItem {
     std::optional<core::Diagnostic> bad; // a bad line
     RecordedPtr recorded;
     core::Result<Routed> routed = core::fail("");
-    std::optional<Judged> judged; // routed and in the shard
+    std::optional<Judged> judged;        // routed and in the shard
+    bool counted = false;                // judged passing and fresh: counted by the worker
+    std::optional<std::string> walk_key; // of a page of a paginated operation
 };
 
 // The parts of the recordings, read by the workers (--jobs N >= 2 on plain files): a worker
@@ -741,7 +752,8 @@ public:
                 if (item.bad)
                     sequencer.bad_line(*item.bad);
                 else
-                    sequencer.exchange(item.recorded, item.routed, std::move(item.judged));
+                    sequencer.exchange(item.recorded, item.routed, std::move(item.judged),
+                                       item.counted, item.walk_key ? &*item.walk_key : nullptr);
             }
         }
         sequencer.close_walks();
@@ -851,8 +863,19 @@ private:
                 break;
             item.recorded = std::make_shared<record::Recorded>(std::move(**next));
             item.routed = m_router.route(*item.recorded);
-            if (item.routed && listing_in_shard(m_settings.shard, *item.recorded, *item.routed))
-                item.judged = judge.single(0, SingleWork{item.recorded, *item.routed});
+            if (item.routed && item.routed->operation && item.routed->operation->pagination)
+                item.walk_key = walk_key(*item.recorded, *item.routed);
+            if (item.routed && listing_in_shard(m_settings.shard, *item.recorded, *item.routed)) {
+                Judged judged = judge.single(0, SingleWork{item.recorded, *item.routed});
+                // Folding only counts a passing, fresh exchange, whatever its number: counted
+                // here, by the thread that made it, rather than carried to the calling thread.
+                if (Folder::only_counted(judged)) {
+                    m_folder.add(std::move(judged));
+                    item.counted = true;
+                } else {
+                    item.judged = std::move(judged);
+                }
+            }
             items.push_back(std::move(item));
         }
         judge.part_items = items.size();

@@ -288,6 +288,11 @@ core::Result<std::unique_ptr<ByteSource>> open_part(const std::filesystem::path&
 std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file) {
     if (file == "-")
         return std::nullopt;
+    // Told before opening: opening a named pipe (`<(zstdcat ...)`) and closing it again would
+    // cost its writer a SIGPIPE.
+    struct stat named {};
+    if (::stat(file.c_str(), &named) != 0 || !S_ISREG(named.st_mode))
+        return std::nullopt;
     auto fd = open_for_parts(file);
     if (!fd)
         return std::nullopt;
