@@ -38,10 +38,18 @@ struct SingleWork {
     Routed routed;
 };
 
+// A page's own single case, judged with its walk so that the page is parsed once.
+struct PageSingle {
+    std::size_t seq = 0;
+    Routed routed; // the page's own (its case name may differ from the walk's first page's)
+};
+
 struct WalkWork {
     std::vector<RecordedPtr> pages; // ordered by offset
     Routed routed;                  // of the first page
     std::int64_t limit = 0;
+    std::vector<std::optional<PageSingle>> singles; // per page: its single, when judged here
+    bool is_walk = true;                            // false: a lone page, only its single to judge
 };
 
 struct Work {
@@ -299,32 +307,89 @@ public:
     Judged single(std::size_t seq, const SingleWork& work) {
         const record::Recorded& r = *work.recorded;
         const auto started = std::chrono::steady_clock::now();
-        Judged judged;
-        judged.seq = seq;
-        judged.stale = is_stale(r.time, m_settings);
-        judged.result = case_shell(r, work.routed);
-        judged.anonymous = r.case_name.empty();
+        Judged judged = shell(seq, work.recorded, work.routed);
         report::CaseResult& result = judged.result;
-        if (judged.stale)
-            result.environment.push_back(
-                "stale: recorded at " + r.time + ", longer ago than --max-age (" +
-                age_text(*m_settings.max_age) + ")" +
-                (m_settings.fail_stale ? "; --fail-stale fails the replay" : ""));
-        const RecordedPtr keep = work.recorded;
-        judged.excerpts = [keep] {
-            return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
-        };
 
         // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
         const checks::Observed o = checks::Observed::of(
             r.exchange, m_parser, checks::Observed::Role::page, m_settings.limits.body());
-        if (checks::is_throttled(*work.routed.contract, o)) {
+        judge_single(judged, r, work.routed, o);
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return judged;
+    }
+
+    // The pages' singles (parsed once, for both) and then the walk (when it is one).
+    std::vector<Judged> walk_and_pages(std::size_t seq, const WalkWork& work) {
+        std::vector<Judged> out;
+        // Several documents alive at once: a parser per page, kept for the next walk unless
+        // it read a large page (k_kept_parser_bytes), so that no worker keeps a large walk's
+        // buffers. Every page of a paginated listing is in a walk: this is as hot as single().
+        while (m_page_parsers.size() < work.pages.size())
+            m_page_parsers.push_back(std::make_unique<core::FastParser>());
+        std::vector<checks::Observed> observed;
+        observed.reserve(work.pages.size());
+        for (std::size_t i = 0; i < work.pages.size(); ++i) {
+            const auto started = std::chrono::steady_clock::now();
+            const record::Recorded& r = *work.pages[i];
+            observed.push_back(checks::Observed::of(r.exchange, *m_page_parsers[i],
+                                                    checks::Observed::Role::page,
+                                                    m_settings.limits.body()));
+            if (i < work.singles.size() && work.singles[i]) {
+                const PageSingle& single = *work.singles[i];
+                Judged judged = shell(single.seq, work.pages[i], single.routed);
+                judge_single(judged, r, single.routed, observed.back());
+                judged.result.seconds =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count();
+                out.push_back(std::move(judged));
+            }
+        }
+        if (work.is_walk)
+            out.push_back(walk(seq, work, observed));
+        for (std::size_t i = 0; i < work.pages.size(); ++i) {
+            const auto& response = work.pages[i]->exchange.response;
+            if (response && response->body.size() > k_kept_parser_bytes)
+                m_page_parsers[i] = std::make_unique<core::FastParser>();
+        }
+        return out;
+    }
+
+    std::size_t part_items = 0; // exchanges of the last part this worker read
+
+private:
+    static constexpr std::size_t k_kept_parser_bytes = 64 * 1024;
+
+    // A single's case before its checks: who, where, staleness, the excerpt when kept.
+    Judged shell(std::size_t seq, const RecordedPtr& recorded, const Routed& routed) const {
+        const record::Recorded& r = *recorded;
+        Judged judged;
+        judged.seq = seq;
+        judged.stale = is_stale(r.time, m_settings);
+        judged.result = case_shell(r, routed);
+        judged.anonymous = r.case_name.empty();
+        if (judged.stale)
+            judged.result.environment.push_back(
+                "stale: recorded at " + r.time + ", longer ago than --max-age (" +
+                age_text(*m_settings.max_age) + ")" +
+                (m_settings.fail_stale ? "; --fail-stale fails the replay" : ""));
+        const RecordedPtr keep = recorded;
+        judged.excerpts = [keep] {
+            return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
+        };
+        return judged;
+    }
+
+    // The checks of a single exchange on its parsed body.
+    void judge_single(Judged& judged, const record::Recorded& r, const Routed& routed,
+                      const checks::Observed& o) const {
+        report::CaseResult& result = judged.result;
+        if (checks::is_throttled(*routed.contract, o)) {
             result.environment.push_back("the recorded answer asks the client to slow down");
             result.skipped = "throttled: the recording holds a rate-limit answer (environment, "
                              "not a deviation)";
         } else {
-            const checks::CheckContext context{*work.routed.contract, work.routed.operation,
-                                               work.routed.test_case,
+            const checks::CheckContext context{*routed.contract, routed.operation, routed.test_case,
                                                std::span<const checks::Observed>(&o, 1)};
             result.checks = run_case_checks(context, m_settings.checks);
             if (m_settings.coverage)
@@ -332,12 +397,10 @@ public:
             if (r.exchange.response && r.exchange.response->headers.empty())
                 drop_unrecorded_media_type(result);
         }
-        result.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        return judged;
     }
 
-    Judged walk(std::size_t seq, const WalkWork& work) {
+    Judged walk(std::size_t seq, const WalkWork& work,
+                const std::vector<checks::Observed>& observed) {
         const auto started = std::chrono::steady_clock::now();
         const record::Recorded& first = *work.pages.front();
         const record::Recorded& last = *work.pages.back();
@@ -368,16 +431,6 @@ public:
                 out.push_back(record::excerpt(p->exchange));
             return out;
         };
-        // Several documents alive at once: a parser per page, for this walk only (at most
-        // k_max_walk_pages), so that no worker keeps a large walk's buffers afterwards. Every
-        // page of a paginated listing is in a walk: this is as hot as single().
-        std::vector<core::FastParser> parsers(work.pages.size());
-        std::vector<checks::Observed> observed;
-        observed.reserve(work.pages.size());
-        for (std::size_t i = 0; i < work.pages.size(); ++i)
-            observed.push_back(checks::Observed::of(work.pages[i]->exchange, parsers[i],
-                                                    checks::Observed::Role::page,
-                                                    m_settings.limits.body()));
         if (is_selected(m_settings.checks, "pagination.walk")) {
             const checks::CheckContext context{*routed.contract, routed.operation, routed.test_case,
                                                observed};
@@ -402,20 +455,24 @@ public:
         return judged;
     }
 
-    std::size_t part_items = 0; // exchanges of the last part this worker read
-
-private:
     const ReplaySettings& m_settings;
     core::FastParser m_parser; // one per worker: it reuses its buffers
+    std::vector<std::unique_ptr<core::FastParser>> m_page_parsers; // walks' pages
 };
 
 // ---- walk grouping in the reader ----
+
+struct HeldPage {
+    std::int64_t offset = 0;
+    RecordedPtr page;
+    std::optional<PageSingle> single; // judged with the walk (or alone when none forms)
+};
 
 struct OpenWalk {
     std::string key;
     Routed routed;
     std::int64_t limit = 0;
-    std::vector<std::pair<std::int64_t, RecordedPtr>> pages; // offset, page
+    std::vector<HeldPage> pages;
 };
 
 std::optional<std::int64_t> integer(const std::string* text) {
@@ -430,37 +487,49 @@ std::optional<std::int64_t> integer(const std::string* text) {
 
 class WalkGrouper {
 public:
-    // key: walk_key(*r, routed) when the caller has it (a worker made it), else made here.
-    template <class Dispatch>
-    void offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch,
-               const std::string* known_key = nullptr) {
+    // A page of a walk we can judge: its limit and offset; nullopt for any other exchange.
+    static std::optional<std::pair<std::int64_t, std::int64_t>> page_of(const record::Recorded& r,
+                                                                        const Routed& routed) {
         const contract::Operation* op = routed.operation;
         if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
-            routed.standalone_case || !r->exchange.response)
-            return;
+            routed.standalone_case || !r.exchange.response)
+            return std::nullopt;
         const contract::Pagination& model = *op->pagination;
-        const http::QueryParams& q = r->exchange.request.query;
+        const http::QueryParams& q = r.exchange.request.query;
         const auto limit = integer(q.find(model.limit_param));
         if (!limit || *limit <= 0)
-            return; // no explicit limit: not one page of a walk we can judge
+            return std::nullopt; // no explicit limit: not one page of a walk we can judge
         const std::string* offset_text = q.find(model.offset_param);
         const auto offset = offset_text ? integer(offset_text) : model.offset_default;
         if (!offset)
-            return;
+            return std::nullopt;
+        return std::pair{*limit, *offset};
+    }
+
+    // Holds r when it is a page of a walk (true), with its single when given: the single is
+    // then dispatched with the walk when it closes, or alone when no walk forms.
+    // known_key: walk_key(*r, routed) when the caller has it (a worker made it).
+    template <class Dispatch>
+    bool offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch,
+               const std::string* known_key, std::optional<PageSingle> single) {
+        const auto page = page_of(*r, routed);
+        if (!page)
+            return false;
+        const std::int64_t limit = page->first, offset = page->second;
         const std::string key = known_key ? *known_key : walk_key(*r, routed);
         auto it = std::find_if(m_open.begin(), m_open.end(),
                                [&](const OpenWalk& w) { return w.key == key; });
         if (it != m_open.end()) {
             const bool seen = std::any_of(it->pages.begin(), it->pages.end(),
-                                          [&](const auto& p) { return p.first == *offset; });
+                                          [&](const HeldPage& p) { return p.offset == offset; });
             if (seen || it->pages.size() >= k_max_walk_pages) {
                 // A repeated offset starts another walk of the same listing.
                 close(it, dispatch);
                 it = m_open.end();
             } else {
                 m_open.splice(m_open.begin(), m_open, it); // most recently used first
-                m_open.front().pages.emplace_back(*offset, r);
-                return;
+                m_open.front().pages.push_back({offset, r, std::move(single)});
+                return true;
             }
         }
         if (m_open.size() >= k_max_open_walks)
@@ -468,9 +537,10 @@ public:
         OpenWalk w;
         w.key = key;
         w.routed = routed;
-        w.limit = *limit;
-        w.pages.emplace_back(*offset, r);
+        w.limit = limit;
+        w.pages.push_back({offset, r, std::move(single)});
         m_open.push_front(std::move(w));
+        return true;
     }
 
     template <class Dispatch> void close_all(Dispatch&& dispatch) {
@@ -482,15 +552,16 @@ private:
     template <class Dispatch> void close(std::list<OpenWalk>::iterator it, Dispatch& dispatch) {
         OpenWalk w = std::move(*it);
         m_open.erase(it);
-        if (w.pages.size() < 2)
-            return;
         std::stable_sort(w.pages.begin(), w.pages.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
+                         [](const HeldPage& a, const HeldPage& b) { return a.offset < b.offset; });
         WalkWork work;
         work.routed = std::move(w.routed);
         work.limit = w.limit;
-        for (auto& [offset, page] : w.pages)
-            work.pages.push_back(std::move(page));
+        work.is_walk = w.pages.size() >= 2;
+        for (HeldPage& p : w.pages) {
+            work.pages.push_back(std::move(p.page));
+            work.singles.push_back(std::move(p.single));
+        }
         dispatch(std::move(work));
     }
 
@@ -603,6 +674,7 @@ public:
             return;
         }
         const std::size_t at = m_seq++;
+        std::optional<PageSingle> single; // to judge, not judged yet
         if (counted || judged || listing_in_shard(m_shard, *recorded, *routed)) {
             ++m_outcome.exchanges;
             note_target(*recorded, routed->contract->name);
@@ -610,15 +682,24 @@ public:
                 judged->seq = at;
                 m_folder.add(std::move(*judged));
             } else if (!counted) {
-                Work w;
-                w.seq = at;
-                w.single = SingleWork{recorded, *routed};
-                m_dispatch(std::move(w));
+                single = PageSingle{at, *routed};
             }
         }
-        // Every shard groups every page.
-        m_grouper.offer(
-            recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); }, walk_key);
+        // Every shard groups every page. A page's single goes with its walk (one parse).
+        const bool held = m_grouper.offer(
+            recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); }, walk_key,
+            single);
+        if (single && !held) {
+            Work w;
+            w.seq = at;
+            w.single = SingleWork{recorded, *routed};
+            m_dispatch(std::move(w));
+        }
+    }
+
+    // A page of a walk: its single is judged with the walk, not by the worker that read it.
+    static bool page_of_walk(const record::Recorded& r, const Routed& routed) {
+        return WalkGrouper::page_of(r, routed).has_value();
     }
 
     void close_walks() {
@@ -629,9 +710,26 @@ public:
 
 private:
     void dispatch_walk(WalkWork walk) {
-        const std::size_t at = m_seq++;
-        if (!listing_in_shard(m_shard, *walk.pages.front(), walk.routed))
+        const bool has_singles = std::any_of(walk.singles.begin(), walk.singles.end(),
+                                             [](const auto& s) { return s.has_value(); });
+        if (!walk.is_walk) { // a lone page: its single only
+            if (has_singles) {
+                Work w;
+                w.walk = std::move(walk);
+                m_dispatch(std::move(w));
+            }
             return;
+        }
+        const std::size_t at = m_seq++;
+        if (!listing_in_shard(m_shard, *walk.pages.front(), walk.routed)) {
+            if (has_singles) { // never so (one listing, one shard), but the singles are due
+                walk.is_walk = false;
+                Work w;
+                w.walk = std::move(walk);
+                m_dispatch(std::move(w));
+            }
+            return;
+        }
         ++m_outcome.walks;
         Work w;
         w.seq = at;
@@ -672,7 +770,8 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
                 if (w->single)
                     folder.add(judge.single(w->seq, *w->single));
                 else if (w->walk)
-                    folder.add(judge.walk(w->seq, *w->walk));
+                    for (Judged& judged : judge.walk_and_pages(w->seq, *w->walk))
+                        folder.add(std::move(judged));
             }
         });
     Sequencer sequencer(settings, folder, outcome, [&](Work w) { queue.push(std::move(w)); });
@@ -784,7 +883,8 @@ private:
                 Work w = std::move(m_walks.front());
                 m_walks.pop_front();
                 lock.unlock();
-                m_folder.add(judge.walk(w.seq, *w.walk));
+                for (Judged& judged : judge.walk_and_pages(w.seq, *w.walk))
+                    m_folder.add(std::move(judged));
                 lock.lock();
                 continue;
             }
@@ -865,7 +965,8 @@ private:
             item.routed = m_router.route(*item.recorded);
             if (item.routed && item.routed->operation && item.routed->operation->pagination)
                 item.walk_key = walk_key(*item.recorded, *item.routed);
-            if (item.routed && listing_in_shard(m_settings.shard, *item.recorded, *item.routed)) {
+            if (item.routed && listing_in_shard(m_settings.shard, *item.recorded, *item.routed) &&
+                !Sequencer::page_of_walk(*item.recorded, *item.routed)) {
                 Judged judged = judge.single(0, SingleWork{item.recorded, *item.routed});
                 // Folding only counts a passing, fresh exchange, whatever its number: counted
                 // here, by the thread that made it, rather than carried to the calling thread.
