@@ -8,6 +8,7 @@
 //   build/bench/replay_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //   build/bench/replay_bench --rss 10000 ; build/bench/replay_bench --rss 100000
 //   build/bench/replay_bench --generate N FILE      (the recording alone, for replay_throughput.sh)
+//   build/bench/replay_bench --parse-only FILE      (parse-only over FILE, one process)
 //
 // CONFORM_BENCH_EXCHANGES sets the recording's length (default 100000).
 #include <benchmark/benchmark.h>
@@ -334,6 +335,20 @@ int main(int argc, char** argv) {
     if (argc == 4 && std::string(argv[1]) == "--generate") {
         generate_into(argv[3], std::strtoul(argv[2], nullptr, 10));
         return 0;
+    }
+    // --parse-only FILE: the floor for FILE (every line through simdjson, as BM_parse_only),
+    // one process, for replay_throughput.sh's ratios on the very recording it replays.
+    if (argc == 3 && std::string(argv[1]) == "--parse-only") {
+        core::FastParser parser;
+        std::ifstream in(argv[2], std::ios::binary);
+        std::string line;
+        std::size_t parsed = 0, lines = 0;
+        while (std::getline(in, line)) {
+            ++lines;
+            parsed += parser.parse(line).has_value();
+        }
+        std::cout << "lines " << lines << " parsed " << parsed << '\n';
+        return parsed == lines ? 0 : 1;
     }
     // --rss N: one replay of N generated exchanges with 2 jobs, then the process's peak RSS.
     if (argc == 3 && std::string(argv[1]) == "--rss") {

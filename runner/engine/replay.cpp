@@ -39,10 +39,18 @@ struct SingleWork {
     Routed routed;
 };
 
+// A page's own single case, judged with its walk so that the page is parsed once.
+struct PageSingle {
+    std::size_t seq = 0;
+    Routed routed; // the page's own (its case name may differ from the walk's first page's)
+};
+
 struct WalkWork {
     std::vector<RecordedPtr> pages; // ordered by offset
     Routed routed;                  // of the first page
     std::int64_t limit = 0;
+    std::vector<std::optional<PageSingle>> singles; // per page: its single, when judged here
+    bool is_walk = true;                            // false: a lone page, only its single to judge
 };
 
 struct Work {
@@ -102,8 +110,18 @@ class Folder {
 public:
     explicit Folder(bool fail_stale) : m_fail_stale(fail_stale) {}
 
+    // A passing, fresh exchange: counted, never kept, so its number does not matter.
+    static bool only_counted(const Judged& judged) {
+        return !judged.stale && status_of(judged.result) == "passed";
+    }
+
     void add(Judged judged) {
         const std::string_view status = status_of(judged.result);
+        if (only_counted(judged)) { // no signature needed
+            std::lock_guard lock(m_mutex);
+            count_status(status);
+            return;
+        }
         // The signature: who, which case, and the set of root causes.
         std::vector<std::pair<std::string, std::pair<std::size_t, std::size_t>>> causes;
         for (std::size_t c = 0; c < judged.result.checks.size(); ++c)
@@ -127,16 +145,13 @@ public:
             counts.push_back(r.checks[cause.second.first].deviations[cause.second.second].count);
 
         std::lock_guard lock(m_mutex);
-        m_status[std::string(status)] += 1;
+        count_status(status);
         m_stale += judged.stale;
         const bool error = std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
             return std::any_of(c.deviations.begin(), c.deviations.end(),
                                [](const auto& d) { return d.severity == core::Severity::error; });
         });
         m_failed += error || (judged.stale && m_fail_stale);
-        // Passing, fresh exchanges are only counted.
-        if (status == "passed" && !judged.stale)
-            return;
         auto it = m_held.find(signature);
         if (it == m_held.end()) {
             if (m_held.size() >= k_max_reported_cases) {
@@ -203,6 +218,13 @@ private:
         std::vector<std::pair<std::size_t, std::size_t>> where; // sorted cause -> check, dev
         std::vector<std::size_t> counts;                        // sorted cause -> occurrences
     };
+
+    void count_status(std::string_view status) {
+        auto it = m_status.find(status);
+        if (it == m_status.end())
+            it = m_status.emplace(std::string(status), 0).first;
+        ++it->second;
+    }
 
     static std::string_view status_of(const report::CaseResult& r) {
         if (!r.skipped.empty())
@@ -286,32 +308,89 @@ public:
     Judged single(std::size_t seq, const SingleWork& work) {
         const record::Recorded& r = *work.recorded;
         const auto started = std::chrono::steady_clock::now();
-        Judged judged;
-        judged.seq = seq;
-        judged.stale = is_stale(r.time, m_settings);
-        judged.result = case_shell(r, work.routed);
-        judged.anonymous = r.case_name.empty();
+        Judged judged = shell(seq, work.recorded, work.routed);
         report::CaseResult& result = judged.result;
-        if (judged.stale)
-            result.environment.push_back(
-                "stale: recorded at " + r.time + ", longer ago than --max-age (" +
-                age_text(*m_settings.max_age) + ")" +
-                (m_settings.fail_stale ? "; --fail-stale fails the replay" : ""));
-        const RecordedPtr keep = work.recorded;
-        judged.excerpts = [keep] {
-            return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
-        };
 
         // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
         const checks::Observed o = checks::Observed::of(
             r.exchange, m_parser, checks::Observed::Role::page, m_settings.limits.body());
-        if (checks::is_throttled(*work.routed.contract, o)) {
+        judge_single(judged, r, work.routed, o);
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return judged;
+    }
+
+    // The pages' singles (parsed once, for both) and then the walk (when it is one).
+    std::vector<Judged> walk_and_pages(std::size_t seq, const WalkWork& work) {
+        std::vector<Judged> out;
+        // Several documents alive at once: a parser per page, kept for the next walk unless
+        // it read a large page (k_kept_parser_bytes), so that no worker keeps a large walk's
+        // buffers. Every page of a paginated listing is in a walk: this is as hot as single().
+        while (m_page_parsers.size() < work.pages.size())
+            m_page_parsers.push_back(std::make_unique<core::FastParser>());
+        std::vector<checks::Observed> observed;
+        observed.reserve(work.pages.size());
+        for (std::size_t i = 0; i < work.pages.size(); ++i) {
+            const auto started = std::chrono::steady_clock::now();
+            const record::Recorded& r = *work.pages[i];
+            observed.push_back(checks::Observed::of(r.exchange, *m_page_parsers[i],
+                                                    checks::Observed::Role::page,
+                                                    m_settings.limits.body()));
+            if (i < work.singles.size() && work.singles[i]) {
+                const PageSingle& single = *work.singles[i];
+                Judged judged = shell(single.seq, work.pages[i], single.routed);
+                judge_single(judged, r, single.routed, observed.back());
+                judged.result.seconds =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count();
+                out.push_back(std::move(judged));
+            }
+        }
+        if (work.is_walk)
+            out.push_back(walk(seq, work, observed));
+        for (std::size_t i = 0; i < work.pages.size(); ++i) {
+            const auto& response = work.pages[i]->exchange.response;
+            if (response && response->body.size() > k_kept_parser_bytes)
+                m_page_parsers[i] = std::make_unique<core::FastParser>();
+        }
+        return out;
+    }
+
+    std::size_t part_items = 0; // exchanges of the last part this worker read
+
+private:
+    static constexpr std::size_t k_kept_parser_bytes = 64 * 1024;
+
+    // A single's case before its checks: who, where, staleness, the excerpt when kept.
+    Judged shell(std::size_t seq, const RecordedPtr& recorded, const Routed& routed) const {
+        const record::Recorded& r = *recorded;
+        Judged judged;
+        judged.seq = seq;
+        judged.stale = is_stale(r.time, m_settings);
+        judged.result = case_shell(r, routed);
+        judged.anonymous = r.case_name.empty();
+        if (judged.stale)
+            judged.result.environment.push_back(
+                "stale: recorded at " + r.time + ", longer ago than --max-age (" +
+                age_text(*m_settings.max_age) + ")" +
+                (m_settings.fail_stale ? "; --fail-stale fails the replay" : ""));
+        const RecordedPtr keep = recorded;
+        judged.excerpts = [keep] {
+            return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
+        };
+        return judged;
+    }
+
+    // The checks of a single exchange on its parsed body.
+    void judge_single(Judged& judged, const record::Recorded& r, const Routed& routed,
+                      const checks::Observed& o) const {
+        report::CaseResult& result = judged.result;
+        if (checks::is_throttled(*routed.contract, o)) {
             result.environment.push_back("the recorded answer asks the client to slow down");
             result.skipped = "throttled: the recording holds a rate-limit answer (environment, "
                              "not a deviation)";
         } else {
-            const checks::CheckContext context{*work.routed.contract, work.routed.operation,
-                                               work.routed.test_case,
+            const checks::CheckContext context{*routed.contract, routed.operation, routed.test_case,
                                                std::span<const checks::Observed>(&o, 1)};
             result.checks = run_case_checks(context, m_settings.checks);
             if (m_settings.coverage)
@@ -319,12 +398,10 @@ public:
             if (r.exchange.response && r.exchange.response->headers.empty())
                 drop_unrecorded_media_type(result);
         }
-        result.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        return judged;
     }
 
-    Judged walk(std::size_t seq, const WalkWork& work) {
+    Judged walk(std::size_t seq, const WalkWork& work,
+                const std::vector<checks::Observed>& observed) {
         const auto started = std::chrono::steady_clock::now();
         const record::Recorded& first = *work.pages.front();
         const record::Recorded& last = *work.pages.back();
@@ -355,16 +432,6 @@ public:
                 out.push_back(record::excerpt(p->exchange));
             return out;
         };
-        // Several documents alive at once: a parser per page, for this walk only (at most
-        // k_max_walk_pages), so that no worker keeps a large walk's buffers afterwards. Every
-        // page of a paginated listing is in a walk: this is as hot as single().
-        std::vector<core::FastParser> parsers(work.pages.size());
-        std::vector<checks::Observed> observed;
-        observed.reserve(work.pages.size());
-        for (std::size_t i = 0; i < work.pages.size(); ++i)
-            observed.push_back(checks::Observed::of(work.pages[i]->exchange, parsers[i],
-                                                    checks::Observed::Role::page,
-                                                    m_settings.limits.body()));
         if (is_selected(m_settings.checks, "pagination.walk")) {
             const checks::CheckContext context{*routed.contract, routed.operation, routed.test_case,
                                                observed};
@@ -389,18 +456,24 @@ public:
         return judged;
     }
 
-private:
     const ReplaySettings& m_settings;
     core::FastParser m_parser; // one per worker: it reuses its buffers
+    std::vector<std::unique_ptr<core::FastParser>> m_page_parsers; // walks' pages
 };
 
 // ---- walk grouping in the reader ----
+
+struct HeldPage {
+    std::int64_t offset = 0;
+    RecordedPtr page;
+    std::optional<PageSingle> single; // judged with the walk (or alone when none forms)
+};
 
 struct OpenWalk {
     std::string key;
     Routed routed;
     std::int64_t limit = 0;
-    std::vector<std::pair<std::int64_t, RecordedPtr>> pages; // offset, page
+    std::vector<HeldPage> pages;
 };
 
 std::optional<std::int64_t> integer(const std::string* text) {
@@ -415,35 +488,49 @@ std::optional<std::int64_t> integer(const std::string* text) {
 
 class WalkGrouper {
 public:
-    template <class Dispatch>
-    void offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch) {
+    // A page of a walk we can judge: its limit and offset; nullopt for any other exchange.
+    static std::optional<std::pair<std::int64_t, std::int64_t>> page_of(const record::Recorded& r,
+                                                                        const Routed& routed) {
         const contract::Operation* op = routed.operation;
         if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
-            routed.standalone_case || !r->exchange.response)
-            return;
+            routed.standalone_case || !r.exchange.response)
+            return std::nullopt;
         const contract::Pagination& model = *op->pagination;
-        const http::QueryParams& q = r->exchange.request.query;
+        const http::QueryParams& q = r.exchange.request.query;
         const auto limit = integer(q.find(model.limit_param));
         if (!limit || *limit <= 0)
-            return; // no explicit limit: not one page of a walk we can judge
+            return std::nullopt; // no explicit limit: not one page of a walk we can judge
         const std::string* offset_text = q.find(model.offset_param);
         const auto offset = offset_text ? integer(offset_text) : model.offset_default;
         if (!offset)
-            return;
-        const std::string key = walk_key(*r, routed);
+            return std::nullopt;
+        return std::pair{*limit, *offset};
+    }
+
+    // Holds r when it is a page of a walk (true), with its single when given: the single is
+    // then dispatched with the walk when it closes, or alone when no walk forms.
+    // known_key: walk_key(*r, routed) when the caller has it (a worker made it).
+    template <class Dispatch>
+    bool offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch,
+               const std::string* known_key, std::optional<PageSingle> single) {
+        const auto page = page_of(*r, routed);
+        if (!page)
+            return false;
+        const std::int64_t limit = page->first, offset = page->second;
+        const std::string key = known_key ? *known_key : walk_key(*r, routed);
         auto it = std::find_if(m_open.begin(), m_open.end(),
                                [&](const OpenWalk& w) { return w.key == key; });
         if (it != m_open.end()) {
             const bool seen = std::any_of(it->pages.begin(), it->pages.end(),
-                                          [&](const auto& p) { return p.first == *offset; });
+                                          [&](const HeldPage& p) { return p.offset == offset; });
             if (seen || it->pages.size() >= k_max_walk_pages) {
                 // A repeated offset starts another walk of the same listing.
                 close(it, dispatch);
                 it = m_open.end();
             } else {
                 m_open.splice(m_open.begin(), m_open, it); // most recently used first
-                m_open.front().pages.emplace_back(*offset, r);
-                return;
+                m_open.front().pages.push_back({offset, r, std::move(single)});
+                return true;
             }
         }
         if (m_open.size() >= k_max_open_walks)
@@ -451,9 +538,10 @@ public:
         OpenWalk w;
         w.key = key;
         w.routed = routed;
-        w.limit = *limit;
-        w.pages.emplace_back(*offset, r);
+        w.limit = limit;
+        w.pages.push_back({offset, r, std::move(single)});
         m_open.push_front(std::move(w));
+        return true;
     }
 
     template <class Dispatch> void close_all(Dispatch&& dispatch) {
@@ -465,15 +553,16 @@ private:
     template <class Dispatch> void close(std::list<OpenWalk>::iterator it, Dispatch& dispatch) {
         OpenWalk w = std::move(*it);
         m_open.erase(it);
-        if (w.pages.size() < 2)
-            return;
         std::stable_sort(w.pages.begin(), w.pages.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
+                         [](const HeldPage& a, const HeldPage& b) { return a.offset < b.offset; });
         WalkWork work;
         work.routed = std::move(w.routed);
         work.limit = w.limit;
-        for (auto& [offset, page] : w.pages)
-            work.pages.push_back(std::move(page));
+        work.is_walk = w.pages.size() >= 2;
+        for (HeldPage& p : w.pages) {
+            work.pages.push_back(std::move(p.page));
+            work.singles.push_back(std::move(p.single));
+        }
         dispatch(std::move(work));
     }
 
@@ -514,100 +603,61 @@ core::Result<std::optional<record::Recorded>> VectorSource::next() {
     return std::optional<record::Recorded>(std::move(*item));
 }
 
-ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& contracts,
-                               const ReplaySettings& settings, report::Reporter& reporter) {
-    const auto started = std::chrono::steady_clock::now();
-    ReplayOutcome outcome;
-    const Router router(contracts);
-    Folder folder(settings.fail_stale);
-    BoundedQueue queue(settings.queue_capacity);
-    std::mutex targets_mutex;
-    std::set<std::pair<std::string, std::string>> target_keys;
-    std::vector<report::TargetInfo> targets; // in first-seen order
+namespace {
 
-    const int jobs = std::max(1, settings.jobs);
-    std::vector<std::thread> workers;
-    for (int j = 0; j < jobs; ++j)
-        workers.emplace_back([&] {
-            Judge judge(settings);
-            while (std::optional<Work> w = queue.pop()) {
-                if (w->single)
-                    folder.add(judge.single(w->seq, *w->single));
-                else if (w->walk)
-                    folder.add(judge.walk(w->seq, *w->walk));
-            }
-        });
+// What the reader hands on in recording order, whoever read it: numbering (seq), --shard,
+// the targets, folding of what needs no judging, and walk grouping. One per replay, used from
+// one thread at a time (the calling thread).
+class Sequencer {
+public:
+    Sequencer(const ReplaySettings& settings, Folder& folder, ReplayOutcome& outcome,
+              std::function<void(Work)> dispatch)
+        : m_shard(settings.shard), m_folder(folder), m_outcome(outcome),
+          m_dispatch(std::move(dispatch)) {}
 
-    std::size_t seq = 0;
-    WalkGrouper grouper;
-    internal::ScenarioSteps scenario_steps; // a write scenario's steps: judged as one, at the end
-    // Every shard reads, routes and groups every exchange, numbering all alike (seq); each
-    // judges only its share, so folded cases keep the numbers an unsharded replay gives.
-    const Shard& shard = settings.shard;
-    auto dispatch_walk = [&](WalkWork walk) {
-        const std::size_t at = seq++;
-        if (!listing_in_shard(shard, *walk.pages.front(), walk.routed))
+    // A bad line: reported with its file:line, counted, and the replay goes on.
+    void bad_line(const core::Diagnostic& d) {
+        const std::size_t at = m_seq++;
+        if (!in_shard(m_shard, at))
             return;
-        ++outcome.walks;
-        Work w;
-        w.seq = at;
-        w.walk = std::move(walk);
-        queue.push(std::move(w));
-    };
-    auto note_target = [&](const record::Recorded& r, const std::string& contract) {
-        const std::string name = target_name(r);
-        std::lock_guard lock(targets_mutex);
-        if (target_keys.emplace(contract, name).second)
-            targets.push_back({contract, origin_of(r.exchange.request.base_url), "", name});
-    };
-    std::filesystem::path current_file;
-    for (;;) {
-        auto next = source.next();
-        if (!next) {
-            // A bad line: reported with its file:line, counted, and the replay goes on.
-            const std::size_t at = seq++;
-            if (!in_shard(shard, at))
-                continue;
-            ++outcome.malformed;
-            Judged judged;
-            judged.seq = at;
-            report::CaseResult& result = judged.result;
-            const core::Diagnostic& d = next.error();
-            result.contract = "(recording)";
-            result.operation = "-";
-            result.target = d.where.file.empty() ? "(recording)" : d.where.file;
-            result.name = d.where.file.empty() ? std::string("bad line")
-                          : d.where.line == 0 && d.where.has_pointer
-                              ? d.where.file + "#" + d.where.pointer // a HAR entry
-                              : d.where.file + ":" + std::to_string(d.where.line);
-            result.kind = "single";
-            result.expect = "success";
-            result.skipped = "malformed recording line: " + d.to_string();
-            {
-                std::lock_guard lock(targets_mutex);
-                if (target_keys.emplace(result.contract, result.target).second)
-                    targets.push_back({result.contract, result.target, "", result.target});
-            }
-            folder.add(std::move(judged));
-            continue;
+        ++m_outcome.malformed;
+        Judged judged;
+        judged.seq = at;
+        report::CaseResult& result = judged.result;
+        result.contract = "(recording)";
+        result.operation = "-";
+        result.target = d.where.file.empty() ? "(recording)" : d.where.file;
+        result.name = d.where.file.empty() ? std::string("bad line")
+                      : d.where.line == 0 && d.where.has_pointer
+                          ? d.where.file + "#" + d.where.pointer // a HAR entry
+                          : d.where.file + ":" + std::to_string(d.where.line);
+        result.kind = "single";
+        result.expect = "success";
+        result.skipped = "malformed recording line: " + d.to_string();
+        if (m_target_keys.emplace(result.contract, result.target).second)
+            m_targets.push_back({result.contract, result.target, "", result.target});
+        m_folder.add(std::move(judged));
+    }
+
+    // An exchange, routed or not. judged: the single already judged by a worker that read it
+    // (given when it is in the shard), else it is dispatched for judging; counted: a worker
+    // judged it passing and fresh, which folding only counts, and counted it already.
+    void exchange(const RecordedPtr& recorded, const core::Result<Routed>& routed,
+                  std::optional<Judged> judged, bool counted = false,
+                  const std::string* walk_key = nullptr) {
+        if (recorded->file != m_current_file) {
+            close_walks(); // walks never span files
+            m_current_file = recorded->file;
         }
-        if (!*next)
-            break;
-        auto recorded = std::make_shared<record::Recorded>(std::move(**next));
-        if (recorded->file != current_file) {
-            grouper.close_all(dispatch_walk); // walks never span files
-            current_file = recorded->file;
-        }
-        auto routed = router.route(*recorded);
         if (!routed) {
-            const std::size_t at = seq++;
-            if (!in_shard(shard, at))
-                continue;
-            ++outcome.exchanges;
-            ++outcome.unroutable;
-            Judged judged;
-            judged.seq = at;
-            report::CaseResult& result = judged.result;
+            const std::size_t at = m_seq++;
+            if (!in_shard(m_shard, at))
+                return;
+            ++m_outcome.exchanges;
+            ++m_outcome.unroutable;
+            Judged u;
+            u.seq = at;
+            report::CaseResult& result = u.result;
             result.contract = recorded->contract.empty() ? "(unroutable)" : recorded->contract;
             result.operation = recorded->operation.empty() ? "-" : recorded->operation;
             result.target = target_name(*recorded);
@@ -617,47 +667,386 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
             result.expect = "success";
             result.skipped = "unroutable: " + routed.error().message;
             const RecordedPtr keep = recorded;
-            judged.excerpts = [keep] {
+            u.excerpts = [keep] {
                 return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
             };
             note_target(*recorded, result.contract);
-            folder.add(std::move(judged));
-            continue;
+            m_folder.add(std::move(u));
+            return;
         }
-        const std::size_t at = seq++;
+        const std::size_t at = m_seq++;
+        // A write scenario's step: set aside, judged with its scenario at the end.
         const bool step_here =
-            in_shard(shard, stable_hash(internal::ScenarioSteps::shard_key(*recorded)));
-        if (scenario_steps.offer(recorded, *routed, at, step_here)) {
+            in_shard(m_shard, stable_hash(internal::ScenarioSteps::shard_key(*recorded)));
+        if (m_scenario_steps.offer(recorded, *routed, at, step_here)) {
             if (step_here) {
-                ++outcome.exchanges;
+                ++m_outcome.exchanges;
                 note_target(*recorded, routed->contract->name);
             }
-            continue;
+            return;
         }
-        if (listing_in_shard(shard, *recorded, *routed)) {
-            ++outcome.exchanges;
+        std::optional<PageSingle> single; // to judge, not judged yet
+        if (counted || judged || listing_in_shard(m_shard, *recorded, *routed)) {
+            ++m_outcome.exchanges;
             note_target(*recorded, routed->contract->name);
+            if (judged) {
+                judged->seq = at;
+                m_folder.add(std::move(*judged));
+            } else if (!counted) {
+                single = PageSingle{at, *routed};
+            }
+        }
+        // Every shard groups every page. A page's single goes with its walk (one parse).
+        const bool held = m_grouper.offer(
+            recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); }, walk_key,
+            single);
+        if (single && !held) {
             Work w;
             w.seq = at;
             w.single = SingleWork{recorded, *routed};
-            queue.push(std::move(w));
+            m_dispatch(std::move(w));
         }
-        grouper.offer(recorded, *routed, dispatch_walk); // every shard groups every page
     }
-    grouper.close_all(dispatch_walk);
-    RunSettings scenario_settings;
-    scenario_settings.checks = settings.checks;
-    scenario_settings.limits = settings.limits;
-    scenario_settings.coverage = settings.coverage;
-    for (internal::ScenarioSteps::Judged& s : scenario_steps.judge(scenario_settings)) {
-        Judged judged;
-        judged.seq = s.seq;
-        judged.result = std::move(s.result);
-        folder.add(std::move(judged));
+
+    // A page of a walk: its single is judged with the walk, not by the worker that read it.
+    static bool page_of_walk(const record::Recorded& r, const Routed& routed) {
+        return WalkGrouper::page_of(r, routed).has_value();
     }
+
+    void close_walks() {
+        m_grouper.close_all([this](WalkWork walk) { dispatch_walk(std::move(walk)); });
+    }
+
+    // Each recorded write scenario, judged again from its steps in recorded order.
+    void judge_scenarios(const ReplaySettings& settings) {
+        RunSettings scenario_settings;
+        scenario_settings.checks = settings.checks;
+        scenario_settings.limits = settings.limits;
+        scenario_settings.coverage = settings.coverage;
+        for (internal::ScenarioSteps::Judged& s : m_scenario_steps.judge(scenario_settings)) {
+            Judged judged;
+            judged.seq = s.seq;
+            judged.result = std::move(s.result);
+            m_folder.add(std::move(judged));
+        }
+    }
+
+    std::vector<report::TargetInfo>& targets() { return m_targets; }
+
+private:
+    void dispatch_walk(WalkWork walk) {
+        const bool has_singles = std::any_of(walk.singles.begin(), walk.singles.end(),
+                                             [](const auto& s) { return s.has_value(); });
+        if (!walk.is_walk) { // a lone page: its single only
+            if (has_singles) {
+                Work w;
+                w.walk = std::move(walk);
+                m_dispatch(std::move(w));
+            }
+            return;
+        }
+        const std::size_t at = m_seq++;
+        if (!listing_in_shard(m_shard, *walk.pages.front(), walk.routed)) {
+            if (has_singles) { // never so (one listing, one shard), but the singles are due
+                walk.is_walk = false;
+                Work w;
+                w.walk = std::move(walk);
+                m_dispatch(std::move(w));
+            }
+            return;
+        }
+        ++m_outcome.walks;
+        Work w;
+        w.seq = at;
+        w.walk = std::move(walk);
+        m_dispatch(std::move(w));
+    }
+
+    void note_target(const record::Recorded& r, const std::string& contract) {
+        std::string name = target_name(r);
+        if (m_target_keys.emplace(contract, name).second)
+            m_targets.push_back({contract, origin_of(r.exchange.request.base_url), "", name});
+    }
+
+    // Every shard reads, routes and groups every exchange, numbering all alike (seq); each
+    // judges only its share, so folded cases keep the numbers an unsharded replay gives.
+    const Shard& m_shard;
+    Folder& m_folder;
+    ReplayOutcome& m_outcome;
+    std::function<void(Work)> m_dispatch;
+    std::size_t m_seq = 0;
+    WalkGrouper m_grouper;
+    internal::ScenarioSteps m_scenario_steps;
+    std::filesystem::path m_current_file;
+    std::set<std::pair<std::string, std::string>> m_target_keys;
+    std::vector<report::TargetInfo> m_targets; // in first-seen order
+};
+
+// One reader (the calling thread) feeds the workers through a bounded queue.
+void replay_one_reader(ExchangeSource& source, const Router& router, const ReplaySettings& settings,
+                       Folder& folder, ReplayOutcome& outcome,
+                       std::vector<report::TargetInfo>& targets) {
+    BoundedQueue queue(settings.queue_capacity);
+    const int jobs = std::max(1, settings.jobs);
+    std::vector<std::thread> workers;
+    for (int j = 0; j < jobs; ++j)
+        workers.emplace_back([&] {
+            Judge judge(settings);
+            while (std::optional<Work> w = queue.pop()) {
+                if (w->single)
+                    folder.add(judge.single(w->seq, *w->single));
+                else if (w->walk)
+                    for (Judged& judged : judge.walk_and_pages(w->seq, *w->walk))
+                        folder.add(std::move(judged));
+            }
+        });
+    Sequencer sequencer(settings, folder, outcome, [&](Work w) { queue.push(std::move(w)); });
+    for (;;) {
+        auto next = source.next();
+        if (!next) {
+            sequencer.bad_line(next.error());
+            continue;
+        }
+        if (!*next)
+            break;
+        auto recorded = std::make_shared<record::Recorded>(std::move(**next));
+        const core::Result<Routed> routed = router.route(*recorded);
+        sequencer.exchange(recorded, routed, std::nullopt);
+    }
+    sequencer.close_walks();
+    sequencer.judge_scenarios(settings);
     queue.close();
     for (std::thread& t : workers)
         t.join();
+    outcome.bytes = source.bytes_read();
+    targets = std::move(sequencer.targets());
+}
+
+// What a worker made of one line of a part.
+struct PartItem {
+    std::optional<core::Diagnostic> bad; // a bad line
+    RecordedPtr recorded;
+    core::Result<Routed> routed = core::fail("");
+    std::optional<Judged> judged;        // routed and in the shard
+    bool counted = false;                // judged passing and fresh: counted by the worker
+    std::optional<std::string> walk_key; // of a page of a paginated operation
+};
+
+// The parts of the recordings, read by the workers (--jobs N >= 2 on plain files): a worker
+// takes the next part, counts its '\n' bytes (so that the part after it can number its lines
+// as the file does), reads, routes and judges its exchanges, and leaves them for the calling
+// thread, which takes the parts in order. Walks come back to the workers to be judged.
+class PartReplay {
+public:
+    PartReplay(const ExchangeSource::Splittable& input, const Router& router,
+               const ReplaySettings& settings, Folder& folder)
+        : m_input(input), m_router(router), m_settings(settings), m_folder(folder),
+          m_part_bytes(std::max<std::size_t>(1, settings.part_bytes)),
+          m_window(2 * static_cast<std::size_t>(std::max(1, settings.jobs)) + 2) {
+        for (std::size_t f = 0; f < input.files.size(); ++f) {
+            const std::uint64_t size = input.sizes[f];
+            const std::uint64_t n = (size + m_part_bytes - 1) / m_part_bytes;
+            for (std::uint64_t k = 0; k < n; ++k)
+                m_parts.push_back(
+                    {f, k * m_part_bytes, std::min(size, (k + 1) * m_part_bytes), k == 0});
+        }
+        m_newlines.resize(m_parts.size());
+        m_before.resize(m_parts.size());
+    }
+
+    void run(ReplayOutcome& outcome, std::vector<report::TargetInfo>& targets) {
+        const int jobs = std::max(1, m_settings.jobs);
+        std::vector<std::thread> workers;
+        for (int j = 0; j < jobs; ++j)
+            workers.emplace_back([this] { work(); });
+        Sequencer sequencer(m_settings, m_folder, outcome, [this](Work w) {
+            std::lock_guard lock(m_mutex);
+            m_walks.push_back(std::move(w));
+            m_changed.notify_all();
+        });
+        for (std::size_t c = 0; c < m_parts.size(); ++c) {
+            std::vector<PartItem> items;
+            {
+                std::unique_lock lock(m_mutex);
+                m_changed.wait(lock, [&] { return m_results.count(c) > 0; });
+                items = std::move(m_results[c]);
+                m_results.erase(c);
+                ++m_consumed;
+                m_changed.notify_all();
+            }
+            for (PartItem& item : items) {
+                if (item.bad)
+                    sequencer.bad_line(*item.bad);
+                else
+                    sequencer.exchange(item.recorded, item.routed, std::move(item.judged),
+                                       item.counted, item.walk_key ? &*item.walk_key : nullptr);
+            }
+        }
+        sequencer.close_walks();
+        sequencer.judge_scenarios(m_settings);
+        {
+            std::lock_guard lock(m_mutex);
+            m_closed = true;
+            m_changed.notify_all();
+        }
+        for (std::thread& t : workers)
+            t.join();
+        for (const std::uint64_t size : m_input.sizes)
+            outcome.bytes += size;
+        targets = std::move(sequencer.targets());
+    }
+
+private:
+    struct Part {
+        std::size_t file = 0;
+        std::uint64_t from = 0, to = 0; // before realigning to line starts
+        bool first = false;             // the file's first part
+    };
+
+    void work() {
+        Judge judge(m_settings);
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            if (!m_walks.empty()) { // judged first: they hold pages
+                Work w = std::move(m_walks.front());
+                m_walks.pop_front();
+                lock.unlock();
+                for (Judged& judged : judge.walk_and_pages(w.seq, *w.walk))
+                    m_folder.add(std::move(judged));
+                lock.lock();
+                continue;
+            }
+            if (m_next < m_parts.size() && m_next < m_consumed + m_window) {
+                const std::size_t c = m_next++;
+                lock.unlock();
+                std::vector<PartItem> items = read_part(c, judge);
+                lock.lock();
+                m_results[c] = std::move(items);
+                m_changed.notify_all();
+                continue;
+            }
+            if (m_closed && m_next >= m_parts.size())
+                return;
+            m_changed.wait(lock);
+        }
+    }
+
+    std::vector<PartItem> read_part(std::size_t c, Judge& judge) {
+        const Part& part = m_parts[c];
+        const std::filesystem::path& file = m_input.files[part.file];
+        std::vector<PartItem> items;
+        items.reserve(judge.part_items + judge.part_items / 4); // as many as the last part
+        auto fail = [&](core::Diagnostic d) {
+            d.where.file = file.string();
+            PartItem item;
+            item.bad = std::move(d);
+            items.push_back(std::move(item));
+        };
+        // The lines that start in [from, to): from the line start at or after each.
+        auto begin = record::line_start_at(file, part.from);
+        auto end = begin ? record::line_start_at(file, part.to) : begin;
+        std::uint64_t newlines = 0;
+        if (begin && end) {
+            auto n = record::count_newlines(file, *begin, *end);
+            if (n)
+                newlines = *n;
+            else
+                end = core::fail(std::move(n).error());
+        }
+        // Publish this part's '\n' count; wait for the lines before it.
+        std::size_t before = 0;
+        {
+            std::unique_lock lock(m_mutex);
+            m_newlines[c] = newlines;
+            m_changed.notify_all();
+            if (!part.first) {
+                m_changed.wait(lock, [&] { return m_before[c - 1] && m_newlines[c - 1]; });
+                before = static_cast<std::size_t>(*m_before[c - 1] + *m_newlines[c - 1]);
+            }
+            m_before[c] = before;
+            m_changed.notify_all();
+        }
+        if (!begin || !end) {
+            fail(core::Diagnostic{"cannot read: " + (!begin ? begin.error() : end.error()).message,
+                                  core::Location{file.string(), before + 1, 0, {}, false}});
+            return items;
+        }
+        if (*begin >= *end)
+            return items; // inside one long line that started before this part
+        auto reader =
+            record::RecordingReader::open_part(file, *begin, *end, before, m_input.options);
+        if (!reader) {
+            fail(std::move(reader).error());
+            return items;
+        }
+        for (;;) {
+            auto next = reader->next();
+            PartItem item;
+            if (!next) {
+                item.bad = std::move(next).error();
+                items.push_back(std::move(item));
+                continue;
+            }
+            if (!*next)
+                break;
+            item.recorded = std::make_shared<record::Recorded>(std::move(**next));
+            item.routed = m_router.route(*item.recorded);
+            if (item.routed && item.routed->operation && item.routed->operation->pagination)
+                item.walk_key = walk_key(*item.recorded, *item.routed);
+            if (item.routed && listing_in_shard(m_settings.shard, *item.recorded, *item.routed) &&
+                !Sequencer::page_of_walk(*item.recorded, *item.routed) &&
+                !internal::ScenarioSteps::may_be_step(*item.recorded)) {
+                Judged judged = judge.single(0, SingleWork{item.recorded, *item.routed});
+                // Folding only counts a passing, fresh exchange, whatever its number: counted
+                // here, by the thread that made it, rather than carried to the calling thread.
+                if (Folder::only_counted(judged)) {
+                    m_folder.add(std::move(judged));
+                    item.counted = true;
+                } else {
+                    item.judged = std::move(judged);
+                }
+            }
+            items.push_back(std::move(item));
+        }
+        judge.part_items = items.size();
+        return items;
+    }
+
+    const ExchangeSource::Splittable& m_input;
+    const Router& m_router;
+    const ReplaySettings& m_settings;
+    Folder& m_folder;
+    const std::uint64_t m_part_bytes;
+    const std::size_t m_window; // parts read ahead of the calling thread, at most
+    std::vector<Part> m_parts;
+
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::size_t m_next = 0, m_consumed = 0;
+    std::vector<std::optional<std::uint64_t>> m_newlines, m_before; // per part
+    std::map<std::size_t, std::vector<PartItem>> m_results;
+    std::deque<Work> m_walks;
+    bool m_closed = false;
+};
+
+} // namespace
+
+ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& contracts,
+                               const ReplaySettings& settings, report::Reporter& reporter) {
+    const auto started = std::chrono::steady_clock::now();
+    ReplayOutcome outcome;
+    const Router router(contracts);
+    Folder folder(settings.fail_stale);
+    std::vector<report::TargetInfo> targets; // in first-seen order
+    std::optional<ExchangeSource::Splittable> parts;
+    if (settings.jobs >= 2 && settings.split_reading)
+        parts = source.splittable();
+    if (parts) {
+        PartReplay replay(*parts, router, settings, folder);
+        replay.run(outcome, targets);
+    } else {
+        replay_one_reader(source, router, settings, folder, outcome, targets);
+    }
 
     std::vector<report::CaseResult> kept = folder.finish(); // plan_index: recording order
     // Targets by contract and name, not first seen: the same order whichever shard saw them.
@@ -679,7 +1068,6 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     outcome.stale = folder.stale();
     outcome.failed_exchanges = folder.failed();
     outcome.reported_cases = kept.size();
-    outcome.bytes = source.bytes_read();
     return outcome;
 }
 

@@ -30,6 +30,12 @@
 //
 // Memory does not grow with the recording's length:
 // - one reader (the calling thread) feeds N workers through a queue of queue_capacity items;
+//   or, with --jobs N >= 2 on plain JSONL files, the N workers read parts of part_bytes
+//   (realigned to line starts; each part's lines numbered after the '\n' bytes of the parts
+//   before it, so line numbers are the file's) and at most 2N + 2 parts are read ahead of the
+//   calling thread, which takes their exchanges in recording order: numbering (seq), folding,
+//   walk grouping and the closing of walks are exactly those of one reader, so the report is
+//   the same as with --jobs 1;
 // - a walk group holds at most k_max_walk_pages pages and at most k_max_open_walks groups are
 //   open at once (opening another closes the oldest; a page at offset 0 or the default offset
 //   closes its group and opens a new one); groups are closed at the end of each file;
@@ -74,6 +80,15 @@ public:
     [[nodiscard]] virtual core::Result<std::optional<record::Recorded>> next() = 0;
     // Bytes of input read so far (for throughput figures); 0 when unknown.
     [[nodiscard]] virtual std::uint64_t bytes_read() const { return 0; }
+
+    // The input, when it can be read in parts by byte ranges instead of through next(): every
+    // file a plain JSONL file (record::splittable_size: not "-", not gzip or zstd, not .har).
+    struct Splittable {
+        std::vector<std::filesystem::path> files;
+        std::vector<std::uint64_t> sizes;
+        record::ReaderOptions options;
+    };
+    [[nodiscard]] virtual std::optional<Splittable> splittable() const { return std::nullopt; }
 };
 
 // In-memory exchanges and bad lines, in order (tests, benchmarks).
@@ -101,6 +116,7 @@ public:
          const record::ReaderOptions& options = {});
     core::Result<std::optional<record::Recorded>> next() override;
     std::uint64_t bytes_read() const override;
+    std::optional<Splittable> splittable() const override;
     ~RecordingFiles() override;
 
 private:
@@ -113,6 +129,11 @@ struct ReplaySettings {
     std::vector<std::string> checks;  // names from checks::checks(); empty: all that apply
     int jobs = 1;                     // worker threads (the reader is one more)
     std::size_t queue_capacity = 256; // exchanges between the reader and the workers
+    // With jobs >= 2 and a splittable() source, the workers read too: each takes the next part
+    // of part_bytes (realigned to line starts) and reads, routes and judges its exchanges; the
+    // calling thread takes the parts' results in file order and groups walks (see below).
+    std::size_t part_bytes = std::size_t{1} << 20;
+    bool split_reading = true;
     std::optional<std::chrono::seconds> max_age; // older exchanges are stale
     bool fail_stale = false;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); // injected

@@ -108,6 +108,24 @@ std::uint64_t RecordingFiles::bytes_read() const {
     return m_state->done_bytes;
 }
 
+std::optional<ExchangeSource::Splittable> RecordingFiles::splittable() const {
+    const State& s = *m_state;
+    if (s.next_file != 0 || s.reader || s.har)
+        return std::nullopt; // already being read through next()
+    Splittable out;
+    for (const fs::path& file : s.files) {
+        if (is_har(file))
+            return std::nullopt;
+        const auto size = record::splittable_size(file);
+        if (!size)
+            return std::nullopt;
+        out.files.push_back(file);
+        out.sizes.push_back(*size);
+    }
+    out.options = s.options;
+    return out;
+}
+
 core::Result<std::chrono::seconds> parse_age(std::string_view text) {
     if (text.size() < 2)
         return core::fail(

@@ -610,6 +610,34 @@ core::Result<RecordingReader> RecordingReader::open(const std::filesystem::path&
     return reader;
 }
 
+core::Result<RecordingReader> RecordingReader::open_part(const std::filesystem::path& file,
+                                                         std::uint64_t begin, std::uint64_t end,
+                                                         std::size_t lines_before,
+                                                         ReaderOptions options) {
+    auto state = std::make_unique<State>();
+    state->file = file;
+    state->options = options;
+    state->line = lines_before;
+    state->fast = std::make_unique<internal::FastLineReader>(options.max_depth);
+    CONFORM_TRY(state->bytes, internal::open_part(file, begin, end));
+    RecordingReader reader;
+    reader.m_state = std::move(state);
+    return reader;
+}
+
+std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file) {
+    return internal::splittable_size(file);
+}
+
+core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file, std::uint64_t at) {
+    return internal::line_start_at(file, at);
+}
+
+core::Result<std::uint64_t> count_newlines(const std::filesystem::path& file, std::uint64_t begin,
+                                           std::uint64_t end) {
+    return internal::count_newlines(file, begin, end);
+}
+
 RecordingReader::RecordingReader(RecordingReader&&) noexcept = default;
 RecordingReader& RecordingReader::operator=(RecordingReader&&) noexcept = default;
 RecordingReader::~RecordingReader() = default;

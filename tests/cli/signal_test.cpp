@@ -36,7 +36,7 @@ std::size_t conform_items(const serve::Reference& reference) {
     return n;
 }
 
-std::string slurp(const std::filesystem::path& p) {
+std::string read_text(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;
     s << in.rdbuf();
@@ -117,13 +117,13 @@ TEST_CASE("conform run: SIGINT in the middle of a write scenario deletes what it
     const int status = wait_for(pid, 60s);
     (*server)->stop();
 
-    const std::string out = slurp(dir.path() / "out"), err = slurp(dir.path() / "err");
+    const std::string out = read_text(dir.path() / "out"), err = read_text(dir.path() / "err");
     INFO(out << err);
     CHECK(status == 130);
     CHECK_THAT(err, Catch::Contains("interrupted"));
     // What it created is gone, by its own delete; nothing of the dataset was touched.
     CHECK(conform_items(**reference) == 0);
     CHECK(count_of(**reference, "DeleteRepo") >= 1);
-    const std::string report = slurp(dir.path() / "report" / "report.json");
+    const std::string report = read_text(dir.path() / "report" / "report.json");
     CHECK_THAT(report, Catch::Contains("interrupted"));
 }

@@ -727,3 +727,80 @@ TEST_CASE("replay --shard K/N: every shard merged equals the unsharded replay") 
     // The root cause found in several listings is one case counting every page.
     CHECK(got.dump().find("more recorded exchange(s) with the same findings") != std::string::npos);
 }
+
+TEST_CASE("replay --jobs N reads a plain recording in parts: the report of --jobs 1, line "
+          "numbers exact, walks across part boundaries whole") {
+    const fs::path dir = test::fresh_dir("replay-parts");
+    // Interleaved walks (8 listings, 4 pages each, 3 rounds), a bad line (17), a blank line
+    // and a last line without its '\n'; then a second file, numbered from 1 again.
+    std::string text = day_of_traffic(8, 3) + "\n";
+    const std::string last = jsonl_line(ucloud_page(0, 5, 3, 0));
+    text += last.substr(0, last.size() - 1);
+    write_file(dir / "day.jsonl", text);
+    std::string second = day_of_traffic(2, 1);
+    second += "not json\n"; // line 9 of the second file, in its second half
+    write_file(dir / "second.jsonl", second);
+    auto run = [&](const std::string& name, int jobs, std::size_t part_bytes, bool split) {
+        engine::ReplayJob job;
+        job.files = {dir / "day.jsonl", dir / "second.jsonl"};
+        job.report.dir = dir / ("report-" + name);
+        job.settings.jobs = jobs;
+        job.settings.part_bytes = part_bytes;
+        job.settings.split_reading = split;
+        std::ostringstream err;
+        CHECK(replay_files(job, err) == 2); // the bad lines
+        INFO(err.str());
+        CHECK(err.str().find("replayed 105 exchange(s), 26 walk(s); 2 malformed line(s)") !=
+              std::string::npos);
+        return timeless(read_json(job.report.dir / "report.json")).dump(1);
+    };
+    const std::string one = run("one", 1, 1 << 20, true);
+    // The bad lines by their numbers in each file.
+    CHECK(one.find("day.jsonl:18") != std::string::npos);
+    CHECK(one.find("second.jsonl:9\"") != std::string::npos);
+    // A part boundary exactly at a line start (the 40th), inside lines, and one per byte.
+    std::size_t line_start = 0;
+    for (int n = 0; n < 40; ++n)
+        line_start = text.find('\n', line_start) + 1;
+    for (const std::size_t part_bytes :
+         {line_start, std::size_t{1000}, std::size_t{4096}, text.size() / 2, std::size_t{3}}) {
+        INFO("part_bytes " << part_bytes);
+        CHECK(run("two-" + std::to_string(part_bytes), 2, part_bytes, true) == one);
+    }
+    CHECK(run("three", 3, 777, true) == one);
+    CHECK(run("one-reader", 2, 1000, false) == one);
+}
+
+TEST_CASE("replay --jobs 2 in parts: a walk whose pages straddle a part boundary is one walk") {
+    const fs::path dir = test::fresh_dir("replay-parts-walk");
+    // One listing of 4 pages of 3 over 12 items, the third repeating an item of the second:
+    // only a walk finds pagination.duplicate, and only if its pages stay together.
+    std::string text;
+    for (int page = 0; page < 4; ++page) {
+        record::Recorded r = ucloud_page(page * 3, 3, 12, 0);
+        if (page == 2)
+            r = ucloud_page(5, 3, 12, 0); // items 5..7: 5 again
+        r.exchange.request.query = {{"Action", "GetRepo"},
+                                    {"Offset", std::to_string(page * 3)},
+                                    {"Limit", "3"},
+                                    {"PublicKey", "REDACTED"},
+                                    {"Signature", "REDACTED"}};
+        text += jsonl_line(r);
+    }
+    write_file(dir / "walk.jsonl", text);
+    for (const std::size_t part_bytes : {text.size() / 2, text.size() / 4, std::size_t{1}}) {
+        INFO("part_bytes " << part_bytes);
+        engine::ReplayJob job;
+        job.files = {dir / "walk.jsonl"};
+        job.report.dir = dir / ("report-" + std::to_string(part_bytes));
+        job.settings.jobs = 2;
+        job.settings.part_bytes = part_bytes;
+        std::ostringstream err;
+        CHECK(replay_files(job, err) == 1);
+        INFO(err.str());
+        CHECK(err.str().find("replayed 4 exchange(s), 1 walk(s)") != std::string::npos);
+        const std::string report = read_json(job.report.dir / "report.json").dump();
+        CHECK(report.find("pagination.duplicate") != std::string::npos);
+        CHECK(report.find("walk.jsonl:1..4") != std::string::npos);
+    }
+}

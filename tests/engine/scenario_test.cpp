@@ -60,6 +60,34 @@ private:
     std::atomic<bool>& m_flag;
 };
 
+// Refuses every request naming `action` itself (the documented error envelope, never sent
+// on): a target that will not delete.
+class RefusingTransport final : public http::Transport {
+public:
+    RefusingTransport(http::Transport& inner, std::string action)
+        : m_inner(inner), m_action(std::move(action)) {}
+    http::Exchange send(const http::Request& request) override {
+        const std::string* action = request.query.find("Action");
+        if (!action || *action != m_action)
+            return m_inner.send(request);
+        http::Exchange x;
+        x.request = request;
+        http::Response response;
+        response.status = 200;
+        response.headers.push_back({"Content-Type", "application/json"});
+        response.body = nlohmann::json{{"Action", m_action + "Response"},
+                                       {"RetCode", 8701},
+                                       {"Message", "the test's target refuses to delete"}}
+                            .dump();
+        x.response = std::move(response);
+        return x;
+    }
+
+private:
+    http::Transport& m_inner;
+    std::string m_action;
+};
+
 struct ScenarioRun {
     std::shared_ptr<serve::Reference> reference;
     engine::RunOutcome outcome;
@@ -97,6 +125,7 @@ struct RunOptions {
     bool allow_writes = true;
     const char* interrupt_at = nullptr; // an Action whose request sets the interruption flag
     const std::filesystem::path* record = nullptr; // every exchange appended here
+    const char* refuse = nullptr; // an Action the target refuses, whatever it names
 };
 
 // The scenarios of ucloud-uhub (no read-only case) against the persona on a real socket.
@@ -111,8 +140,9 @@ ScenarioRun run_scenarios(serve::PersonaId persona, RunOptions options = {}) {
     auto transport = http::make_transport({});
     REQUIRE(transport);
     std::atomic<bool> interrupted{false};
-    InterruptingTransport interrupting(
-        **transport, options.interrupt_at ? options.interrupt_at : "", interrupted);
+    RefusingTransport refusing(**transport, options.refuse ? options.refuse : "");
+    InterruptingTransport interrupting(refusing, options.interrupt_at ? options.interrupt_at : "",
+                                       interrupted);
 
     engine::Target target;
     target.contract = &u.contract;
@@ -309,14 +339,15 @@ const std::vector<contract::Contract>& replay_contracts() {
     return loaded;
 }
 
-Replayed replay_file(const std::filesystem::path& file) {
+Replayed replay_scenario_file(const std::filesystem::path& file,
+                              engine::ReplaySettings settings = {}) {
     const std::vector<contract::Contract>& contracts = replay_contracts();
     const std::vector<std::vector<contract::CaseFile>> cases{{}};
     auto source = engine::RecordingFiles::open({file});
     REQUIRE(source);
     Cases collected;
     Replayed out;
-    out.outcome = engine::replay_exchanges(**source, {contracts, cases}, {}, collected);
+    out.outcome = engine::replay_exchanges(**source, {contracts, cases}, settings, collected);
     out.cases = std::move(collected.cases);
     return out;
 }
@@ -343,7 +374,7 @@ TEST_CASE("scenarios: recorded with the run, replayed offline as the same scenar
     TempFile file;
     const ScenarioRun live = run_scenarios(serve::PersonaId::reference, {.record = &file.path});
     REQUIRE(live.scenario().skipped.empty());
-    const Replayed r = replay_file(file.path);
+    const Replayed r = replay_scenario_file(file.path);
     // One case, passed: the scenario, judged whole. A passing case is only counted, so nothing
     // is listed: no step was judged on its own (the refusals, delete again and create twice,
     // would have failed as single exchanges).
@@ -361,12 +392,20 @@ TEST_CASE("scenarios: a broken transition recorded is reported by the replay",
                          PersonaId::delete_missing_ok, PersonaId::duplicate_create_ok}) {
         TempFile file;
         const ScenarioRun live = run_scenarios(id, {.record = &file.path});
-        const Replayed r = replay_file(file.path);
+        const Replayed r = replay_scenario_file(file.path);
         const report::CaseResult* s = r.scenario();
         REQUIRE(s);
         INFO(serve::info(id).name << ": " << s->skipped);
         CHECK(ids_of(*s) == live.ids());
         CHECK(!ids_of(*s).empty());
+        // The same with two workers reading parts of the file (the steps meet again in order).
+        engine::ReplaySettings parts;
+        parts.jobs = 2;
+        parts.part_bytes = 700;
+        const Replayed split = replay_scenario_file(file.path, parts);
+        REQUIRE(split.scenario());
+        CHECK(ids_of(*split.scenario()) == live.ids());
+        CHECK(split.outcome.summary.cases == r.outcome.summary.cases);
     }
 }
 
@@ -388,7 +427,7 @@ TEST_CASE("scenarios: a recording that does not follow the scenario is skipped, 
             out << line << '\n';
     }
     REQUIRE(lines.size() > 1);
-    const Replayed r = replay_file(file.path);
+    const Replayed r = replay_scenario_file(file.path);
     const report::CaseResult* s = r.scenario();
     REQUIRE(s);
     INFO(s->skipped);
@@ -415,4 +454,19 @@ TEST_CASE("scenarios: a delete of what the new resource does not hold must be re
         if (x.at("step").at("name").get<std::string>().starts_with("DeleteRepoImage"))
             refused = x.at("step").at("verdict") == "ok";
     CHECK(refused);
+}
+
+TEST_CASE("scenarios: a resource the target refuses to delete is named in the report",
+          "[scenarios]") {
+    const ScenarioRun run = run_scenarios(serve::PersonaId::reference, {.refuse = "DeleteRepo"});
+    const report::CaseResult& r = run.scenario();
+    CHECK(run.left_behind() == 1); // the target kept it: nothing else could be done
+    bool named = false;
+    for (const std::string& e : r.environment)
+        named = named || (e.starts_with("left behind: RepoName conform-test-1-1") &&
+                          e.find("DeleteRepo refused") != std::string::npos);
+    INFO(nlohmann::json(r.environment).dump(1));
+    CHECK(named);
+    // and the refused delete, which the scenario expected to succeed, is a finding
+    CHECK(r.deviation_count() > 0);
 }

@@ -38,6 +38,12 @@ public:
     // Every held occurrence, judged in the order its first step was recorded.
     [[nodiscard]] std::vector<Judged> judge(const RunSettings& settings) const;
 
+    // Whether a line may be a step (its case label is "scenario-..."): the parts reader leaves
+    // those to the calling thread, which alone knows.
+    [[nodiscard]] static bool may_be_step(const record::Recorded& recorded) {
+        return recorded.case_name.starts_with("scenario-");
+    }
+
     // The target and scenario a step belongs to: what --shard K/N keys on (not the file: shards
     // may read the same recordings under other paths).
     [[nodiscard]] static std::string shard_key(const record::Recorded& recorded);

@@ -3,12 +3,14 @@
 // bytes decoded before it are handed out, then the failure says so (byte_source.hpp).
 #include "runner/record/internal/byte_source.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -207,7 +209,148 @@ private:
     bool m_frame_complete = false, m_done = false;
 };
 
+// A file descriptor closed with its owner.
+class OwnedFd {
+public:
+    explicit OwnedFd(int fd) : m_fd(fd) {}
+    ~OwnedFd() {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    [[nodiscard]] int get() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+// pread until size bytes or the end of the file; the bytes read.
+core::Result<std::size_t> pread_some(int fd, char* out, std::size_t size, std::uint64_t at) {
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(at + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return core::fail(std::strerror(errno));
+        if (n == 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    return done;
+}
+
+class PartSource final : public ByteSource {
+public:
+    PartSource(int fd, std::uint64_t begin, std::uint64_t end)
+        : m_fd(fd), m_at(begin), m_end(end) {}
+    core::Result<std::size_t> read(char* out, std::size_t size) override {
+        const std::uint64_t left = m_end - m_at;
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, left));
+        if (want == 0)
+            return std::size_t{0};
+        auto n = pread_some(m_fd.get(), out, want, m_at);
+        if (!n) {
+            m_at = m_end;
+            return core::fail(std::move(n).error());
+        }
+        if (*n == 0) // the file shrank: its end
+            m_end = m_at;
+        m_at += *n;
+        m_raw += *n;
+        return *n;
+    }
+    std::uint64_t raw_bytes() const noexcept override { return m_raw; }
+    Compression compression() const noexcept override { return Compression::none; }
+
+private:
+    OwnedFd m_fd;
+    std::uint64_t m_at, m_end, m_raw = 0;
+};
+
+core::Result<int> open_for_parts(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return core::fail("cannot open the recording " + file.string() + ": " +
+                          std::strerror(errno));
+    return fd;
+}
+
 } // namespace
+
+core::Result<std::unique_ptr<ByteSource>> open_part(const std::filesystem::path& file,
+                                                    std::uint64_t begin, std::uint64_t end) {
+    CONFORM_TRY(const int fd, open_for_parts(file));
+    return std::unique_ptr<ByteSource>(new PartSource(fd, begin, std::max(begin, end)));
+}
+
+std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file) {
+    if (file == "-")
+        return std::nullopt;
+    // Told before opening: opening a named pipe (`<(zstdcat ...)`) and closing it again would
+    // cost its writer a SIGPIPE.
+    struct stat named {};
+    if (::stat(file.c_str(), &named) != 0 || !S_ISREG(named.st_mode))
+        return std::nullopt;
+    auto fd = open_for_parts(file);
+    if (!fd)
+        return std::nullopt;
+    const OwnedFd owned(*fd);
+    struct stat st {};
+    if (::fstat(owned.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return std::nullopt;
+    unsigned char magic[4] = {0, 0, 0, 0};
+    auto n = pread_some(owned.get(), reinterpret_cast<char*>(magic), sizeof magic, 0);
+    if (!n)
+        return std::nullopt;
+    if (*n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+        return std::nullopt; // gzip
+    if (*n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+        return std::nullopt; // zstd
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
+core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file, std::uint64_t at) {
+    if (at == 0)
+        return std::uint64_t{0};
+    CONFORM_TRY(const int fd, open_for_parts(file));
+    const OwnedFd owned(fd);
+    std::vector<char> block(k_raw_chunk);
+    std::uint64_t pos = at - 1; // the byte before at: a '\n' makes at a line start
+    for (;;) {
+        CONFORM_TRY(const std::size_t n, pread_some(fd, block.data(), block.size(), pos));
+        if (n == 0)
+            return pos; // the end of the file
+        if (const void* nl = std::memchr(block.data(), '\n', n))
+            return pos + static_cast<std::uint64_t>(static_cast<const char*>(nl) - block.data()) +
+                   1;
+        pos += n;
+    }
+}
+
+core::Result<std::uint64_t> count_newlines(const std::filesystem::path& file, std::uint64_t begin,
+                                           std::uint64_t end) {
+    CONFORM_TRY(const int fd, open_for_parts(file));
+    const OwnedFd owned(fd);
+    std::vector<char> block(k_raw_chunk);
+    std::uint64_t count = 0;
+    for (std::uint64_t pos = begin; pos < end;) {
+        const auto want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), end - pos));
+        CONFORM_TRY(const std::size_t n, pread_some(fd, block.data(), want, pos));
+        if (n == 0)
+            break;
+        const char* p = block.data();
+        const char* stop = p + n;
+        while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(stop - p))) {
+            ++count;
+            p = static_cast<const char*>(nl) + 1;
+        }
+        pos += n;
+    }
+    return count;
+}
 
 core::Result<std::unique_ptr<ByteSource>> open_bytes(const std::filesystem::path& file) {
     const bool standard_input = file == "-";

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "runner/core/result.hpp"
@@ -37,5 +38,21 @@ public:
 // naming the file when it cannot be opened or read.
 [[nodiscard]] core::Result<std::unique_ptr<ByteSource>>
 open_bytes(const std::filesystem::path& file);
+
+// One part of a plain file, [begin, end), read as it is consumed (pread; memory stays at one
+// read chunk). For reading one recording in parts (`conform replay --jobs N`).
+[[nodiscard]] core::Result<std::unique_ptr<ByteSource>>
+open_part(const std::filesystem::path& file, std::uint64_t begin, std::uint64_t end);
+
+// The file's size when it can be read in parts: a regular file that is neither standard input
+// nor gzip or zstd; nullopt otherwise (or when it cannot be read).
+[[nodiscard]] std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file);
+
+// The first line start at or after at (at itself when it is 0 or follows a '\n'; size when
+// no line starts after it), and the '\n' bytes in [begin, end).
+[[nodiscard]] core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file,
+                                                        std::uint64_t at);
+[[nodiscard]] core::Result<std::uint64_t> count_newlines(const std::filesystem::path& file,
+                                                         std::uint64_t begin, std::uint64_t end);
 
 } // namespace conform::record::internal

@@ -124,6 +124,13 @@ public:
     // file:line after the last whole line, which were all handed out first; then the end.
     [[nodiscard]] static core::Result<RecordingReader> open(const std::filesystem::path& file,
                                                             ReaderOptions options = {});
+    // One part of a plain recording (splittable_size): the lines that start in [begin, end),
+    // both line starts (line_start_at), numbered after lines_before (count_newlines(file, 0,
+    // begin)), so that diagnostics and Recorded::line are the file's own. Read as it is
+    // consumed: memory as open()'s.
+    [[nodiscard]] static core::Result<RecordingReader>
+    open_part(const std::filesystem::path& file, std::uint64_t begin, std::uint64_t end,
+              std::size_t lines_before, ReaderOptions options = {});
     RecordingReader(RecordingReader&&) noexcept;
     RecordingReader& operator=(RecordingReader&&) noexcept;
     ~RecordingReader();
@@ -144,6 +151,16 @@ private:
     struct State;
     std::unique_ptr<State> m_state;
 };
+
+// Reading one recording in parts (`conform replay --jobs N`): its size when it can be (a
+// regular file, not "-", not gzip or zstd), else nullopt; the first line start at or after at
+// (at itself when it is 0 or follows a '\n'; the size when no line starts after it); the '\n'
+// bytes in [begin, end).
+[[nodiscard]] std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file);
+[[nodiscard]] core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file,
+                                                        std::uint64_t at);
+[[nodiscard]] core::Result<std::uint64_t> count_newlines(const std::filesystem::path& file,
+                                                         std::uint64_t begin, std::uint64_t end);
 
 // One line's JSON <-> Recorded (what the reader and writer use; the writer redacts first).
 // A response body that parses as JSON (depth <= 256) is written as "body" (parsed: member
