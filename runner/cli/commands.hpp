@@ -46,7 +46,8 @@ inline constexpr Command k_commands[] = {
      setup_run},
     {"replay",
      "Check recorded exchanges offline (JSON Lines): routing, every check that needs "
-     "no live server, pagination walks across recorded pages",
+     "no live server, pagination walks across recorded pages, write scenarios in "
+     "recorded order",
      setup_replay},
     {"cases",
      "Print the cases a run would send per operation: generated from the contract or from a "

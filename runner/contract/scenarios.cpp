@@ -101,11 +101,12 @@ std::vector<Scenario> scenarios_of(const Contract& contract) {
                        true,
                        {}});
     }
-    for (const auto& [name, op] : contract.operations) {
+    for (const auto& entry : contract.operations) { // not a structured binding: a lambda reads it
+        const std::string& name = entry.first;
         if (std::any_of(out.begin(), out.end(),
                         [&](const Scenario& s) { return s.create == name; }))
             continue;
-        if (auto s = derived_scenario(contract, op))
+        if (auto s = derived_scenario(contract, entry.second))
             out.push_back(std::move(*s));
     }
     for (Scenario& s : out)

@@ -24,7 +24,7 @@ class ScenarioSteps {
 public:
     // At most this many steps are held (a scenario is a few dozen): beyond, steps are dropped
     // and the judged scenarios say how many.
-    static constexpr std::size_t k_max_held = 100'000;
+    static constexpr std::size_t k_max_held = 10'000;
 
     // True when `recorded` is a scenario's step: kept, with its recording order `seq`, for
     // judge() when `hold` (another --shard judges it otherwise). False: an ordinary exchange.
