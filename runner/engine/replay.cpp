@@ -32,6 +32,10 @@ using contract::Case;
 using contract::CaseKind;
 using RecordedPtr = std::shared_ptr<const record::Recorded>;
 
+const core::Clock& clock_of(const ReplaySettings& settings) {
+    return settings.clock ? *settings.clock : core::system_clock();
+}
+
 // ---- work between the reader and the workers ----
 
 struct SingleWork {
@@ -307,7 +311,7 @@ public:
 
     Judged single(std::size_t seq, const SingleWork& work) {
         const record::Recorded& r = *work.recorded;
-        const auto started = std::chrono::steady_clock::now();
+        const auto started = clock_of(m_settings).monotonic();
         Judged judged = shell(seq, work.recorded, work.routed);
         report::CaseResult& result = judged.result;
 
@@ -315,8 +319,7 @@ public:
         const checks::Observed o = checks::Observed::of(
             r.exchange, m_parser, checks::Observed::Role::page, m_settings.limits.body());
         judge_single(judged, r, work.routed, o);
-        result.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        result.seconds = clock_of(m_settings).seconds_since(started);
         return judged;
     }
 
@@ -331,7 +334,7 @@ public:
         std::vector<checks::Observed> observed;
         observed.reserve(work.pages.size());
         for (std::size_t i = 0; i < work.pages.size(); ++i) {
-            const auto started = std::chrono::steady_clock::now();
+            const auto started = clock_of(m_settings).monotonic();
             const record::Recorded& r = *work.pages[i];
             observed.push_back(checks::Observed::of(r.exchange, *m_page_parsers[i],
                                                     checks::Observed::Role::page,
@@ -340,9 +343,7 @@ public:
                 const PageSingle& single = *work.singles[i];
                 Judged judged = shell(single.seq, work.pages[i], single.routed);
                 judge_single(judged, r, single.routed, observed.back());
-                judged.result.seconds =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                        .count();
+                judged.result.seconds = clock_of(m_settings).seconds_since(started);
                 out.push_back(std::move(judged));
             }
         }
@@ -402,7 +403,7 @@ private:
 
     Judged walk(std::size_t seq, const WalkWork& work,
                 const std::vector<checks::Observed>& observed) {
-        const auto started = std::chrono::steady_clock::now();
+        const auto started = clock_of(m_settings).monotonic();
         const record::Recorded& first = *work.pages.front();
         const record::Recorded& last = *work.pages.back();
         Judged judged;
@@ -451,8 +452,7 @@ private:
                 check = std::move(kept);
             }
         }
-        result.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        result.seconds = clock_of(m_settings).seconds_since(started);
         return judged;
     }
 
@@ -723,7 +723,8 @@ public:
         scenario_settings.checks = settings.checks;
         scenario_settings.limits = settings.limits;
         scenario_settings.coverage = settings.coverage;
-        for (internal::ScenarioSteps::Judged& s : m_scenario_steps.judge(scenario_settings)) {
+        for (internal::ScenarioSteps::Judged& s :
+             m_scenario_steps.judge(scenario_settings, clock_of(settings))) {
             Judged judged;
             judged.seq = s.seq;
             judged.result = std::move(s.result);
@@ -1033,7 +1034,7 @@ private:
 
 ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& contracts,
                                const ReplaySettings& settings, report::Reporter& reporter) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = clock_of(settings).monotonic();
     ReplayOutcome outcome;
     const Router router(contracts);
     Folder folder(settings.fail_stale);
@@ -1064,7 +1065,7 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     sum.passed = folder.count("passed");
     sum.failed = folder.count("failed");
     sum.skipped = folder.count("skipped");
-    sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    sum.seconds = clock_of(settings).seconds_since(started);
     outcome.stale = folder.stale();
     outcome.failed_exchanges = folder.failed();
     outcome.reported_cases = kept.size();

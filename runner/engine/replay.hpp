@@ -58,6 +58,7 @@
 
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
+#include "runner/core/clock.hpp"
 #include "runner/core/result.hpp"
 #include "runner/core/verdict.hpp"
 #include "runner/engine/run.hpp"
@@ -137,6 +138,9 @@ struct ReplaySettings {
     std::optional<std::chrono::seconds> max_age; // older exchanges are stale
     bool fail_stale = false;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); // injected
+    // Times each case and the replay (monotonic) and runs a recorded scenario's steps;
+    // nullptr: core::system_clock().
+    const core::Clock* clock = nullptr;
     InputLimits limits; // bodies' nesting, $ref depth, recording line length
     // --shard K/N: judge only the exchanges of the listings whose key (listing_key: contract,
     // operation, target, parameters but the offset and signing ones) hashes to K, so that one

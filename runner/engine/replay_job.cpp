@@ -186,7 +186,10 @@ core::Result<core::Verdict> run_replay(const ReplayJob& job, std::ostream& out, 
     CONFORM_TRY(auto source, RecordingFiles::open(job.files, job.settings.limits.recordings()));
 
     const std::string started_at = internal::iso_utc(job.settings.now);
-    CONFORM_TRY(auto reporting, internal::Reporting::open(job.report, out, err, started_at));
+    CONFORM_TRY(
+        auto reporting,
+        internal::Reporting::open(job.report, out, err, started_at,
+                                  job.settings.clock ? *job.settings.clock : core::system_clock()));
     report::Reporter& reporter = reporting->reporter();
     ReplaySettings settings = job.settings;
     settings.coverage = &reporting->measure_coverage(loaded.contracts);

@@ -804,3 +804,19 @@ TEST_CASE("replay --jobs 2 in parts: a walk whose pages straddle a part boundary
         CHECK(report.find("walk.jsonl:1..4") != std::string::npos);
     }
 }
+
+TEST_CASE("replay: every duration comes from the injected clock") {
+    std::vector<engine::VectorSource::Item> items;
+    for (auto& item :
+         read_lines(contract::default_schemas_dir() / "ucloud-uhub/GetRepo.samples.jsonl"))
+        items.push_back(std::move(item));
+    const core::ManualClock fixed(1767323045); // monotonic time stands still
+    engine::ReplaySettings settings;
+    settings.clock = &fixed;
+    ReplayCollector out;
+    const engine::ReplayOutcome outcome = replay(std::move(items), out, settings);
+    REQUIRE_FALSE(out.cases.empty());
+    CHECK(outcome.summary.seconds == 0);
+    for (const report::CaseResult& c : out.cases)
+        CHECK(c.seconds == 0);
+}

@@ -676,7 +676,7 @@ std::optional<std::pair<std::string, std::size_t>> parse_scenario_name(std::stri
 report::CaseResult replay_scenario(const contract::Contract& contract,
                                    const contract::Scenario& scenario,
                                    std::span<const record::Recorded* const> steps,
-                                   const RunSettings& settings) {
+                                   const RunSettings& settings, const core::Clock& clock) {
     const record::Recorded& first = *steps.front();
     Target target;
     target.contract = &contract;
@@ -701,7 +701,6 @@ report::CaseResult replay_scenario(const contract::Contract& contract,
         return result;
     }
     RecordedSteps transport(steps, contract.routing.param, scenario.key);
-    const core::Clock& clock = core::system_clock();
     http::RandomNonceSource nonces;
     const RequestPipeline pipeline({transport, clock, nonces}, {0, std::chrono::milliseconds(0),
                                                                 nullptr, settings.limits.body()});

@@ -51,6 +51,7 @@ struct ScenarioTarget {
 [[nodiscard]] report::CaseResult replay_scenario(const contract::Contract& contract,
                                                  const contract::Scenario& scenario,
                                                  std::span<const record::Recorded* const> steps,
-                                                 const RunSettings& settings);
+                                                 const RunSettings& settings,
+                                                 const core::Clock& clock);
 
 } // namespace conform::engine::internal

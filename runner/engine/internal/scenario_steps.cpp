@@ -48,14 +48,15 @@ bool ScenarioSteps::offer(std::shared_ptr<const record::Recorded> recorded, cons
     return true;
 }
 
-std::vector<ScenarioSteps::Judged> ScenarioSteps::judge(const RunSettings& settings) const {
+std::vector<ScenarioSteps::Judged> ScenarioSteps::judge(const RunSettings& settings,
+                                                        const core::Clock& clock) const {
     std::vector<Judged> out;
     for (const Occurrence& o : m_occurrences) {
         std::vector<const record::Recorded*> steps;
         steps.reserve(o.steps.size());
         for (const auto& s : o.steps)
             steps.push_back(s.get());
-        Judged j{o.seq, replay_scenario(*o.contract, *o.scenario, steps, settings)};
+        Judged j{o.seq, replay_scenario(*o.contract, *o.scenario, steps, settings, clock)};
         if (m_dropped > 0)
             j.result.environment.push_back(
                 std::to_string(m_dropped) + " more recorded scenario step(s) were not judged: " +

@@ -36,7 +36,8 @@ public:
         report::CaseResult result;
     };
     // Every held occurrence, judged in the order its first step was recorded.
-    [[nodiscard]] std::vector<Judged> judge(const RunSettings& settings) const;
+    [[nodiscard]] std::vector<Judged> judge(const RunSettings& settings,
+                                            const core::Clock& clock) const;
 
     // Whether a line may be a step (its case label is "scenario-..."): the parts reader leaves
     // those to the calling thread, which alone knows.
