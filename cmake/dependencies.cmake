@@ -11,6 +11,17 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # Recordings as users keep them: .gz (zlib) and .zst (libzstd-dev) read directly.
 find_package(ZLIB REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+if(CONFORM_MIMALLOC AND CONFORM_SANITIZE)
+  message(STATUS "conform: CONFORM_SANITIZE is on, so the program keeps the sanitizers' malloc")
+  set(CONFORM_MIMALLOC OFF)
+endif()
+if(CONFORM_MIMALLOC)
+  find_package(mimalloc 2 CONFIG REQUIRED) # libmimalloc-dev; -DCONFORM_MIMALLOC=OFF to go without
+  # Linked for its malloc and free, not for a symbol: kept past the linker's --as-needed.
+  set(CMAKE_LINK_LIBRARY_USING_conform_whole_lib
+      "LINKER:--push-state,--no-as-needed" "<LINK_ITEM>" "LINKER:--pop-state")
+  set(CMAKE_LINK_LIBRARY_USING_conform_whole_lib_SUPPORTED TRUE)
+endif()
 if(CONFORM_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
 endif()

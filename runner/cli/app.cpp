@@ -20,7 +20,12 @@ int main(int argc, char** argv) {
     CLI::App app{"conform: checks where an API implementation departs from its documented "
                  "contract (fields, types, values, envelopes, pagination)",
                  "conform"};
+#ifdef CONFORM_ALLOCATOR
+    app.set_version_flag("--version", std::string("conform ") + CONFORM_VERSION +
+                                          " (malloc: " CONFORM_ALLOCATOR ")");
+#else
     app.set_version_flag("--version", std::string("conform ") + CONFORM_VERSION);
+#endif
     app.require_subcommand(1);
     app.failure_message(CLI::FailureMessage::help);
 

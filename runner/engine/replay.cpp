@@ -783,25 +783,37 @@ private:
     std::vector<report::TargetInfo> m_targets; // in first-seen order
 };
 
-// One reader (the calling thread) feeds the workers through a bounded queue.
+void judge_work(Judge& judge, const Work& w, Folder& folder) {
+    if (w.single)
+        folder.add(judge.single(w.seq, *w.single));
+    else if (w.walk)
+        for (Judged& judged : judge.walk_and_pages(w.seq, *w.walk))
+            folder.add(std::move(judged));
+}
+
+// One reader (the calling thread). --jobs 1: it judges too, so one job is one thread; else it
+// feeds the workers through a bounded queue.
 void replay_one_reader(ExchangeSource& source, const Router& router, const ReplaySettings& settings,
                        Folder& folder, ReplayOutcome& outcome,
                        std::vector<report::TargetInfo>& targets) {
     BoundedQueue queue(settings.queue_capacity);
-    const int jobs = std::max(1, settings.jobs);
+    const int jobs = settings.jobs <= 1 ? 0 : settings.jobs;
     std::vector<std::thread> workers;
     for (int j = 0; j < jobs; ++j)
         workers.emplace_back([&] {
             Judge judge(settings);
-            while (std::optional<Work> w = queue.pop()) {
-                if (w->single)
-                    folder.add(judge.single(w->seq, *w->single));
-                else if (w->walk)
-                    for (Judged& judged : judge.walk_and_pages(w->seq, *w->walk))
-                        folder.add(std::move(judged));
-            }
+            while (std::optional<Work> w = queue.pop())
+                judge_work(judge, *w, folder);
         });
-    Sequencer sequencer(settings, folder, outcome, [&](Work w) { queue.push(std::move(w)); });
+    std::optional<Judge> inline_judge;
+    if (jobs == 0)
+        inline_judge.emplace(settings);
+    Sequencer sequencer(settings, folder, outcome, [&](Work w) {
+        if (inline_judge)
+            judge_work(*inline_judge, w, folder);
+        else
+            queue.push(std::move(w));
+    });
     for (;;) {
         auto next = source.next();
         if (!next) {

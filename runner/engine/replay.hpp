@@ -29,7 +29,9 @@
 //   environment note; with fail_stale it also fails the replay (exit 1).
 //
 // Memory does not grow with the recording's length:
-// - one reader (the calling thread) feeds N workers through a queue of queue_capacity items;
+// - with --jobs 1 the calling thread reads and judges, one exchange or walk at a time; with
+//   --jobs N >= 2 one reader (the calling thread) feeds N workers through a queue of
+//   queue_capacity items;
 //   or, with --jobs N >= 2 on plain JSONL files, the N workers read parts of part_bytes
 //   (realigned to line starts; each part's lines numbered after the '\n' bytes of the parts
 //   before it, so line numbers are the file's) and at most 2N + 2 parts are read ahead of the
@@ -127,8 +129,8 @@ private:
 };
 
 struct ReplaySettings {
-    std::vector<std::string> checks;  // names from checks::checks(); empty: all that apply
-    int jobs = 1;                     // worker threads (the reader is one more)
+    std::vector<std::string> checks; // names from checks::checks(); empty: all that apply
+    int jobs = 1; // 1: the calling thread reads and judges; N >= 2: N workers judge (and read)
     std::size_t queue_capacity = 256; // exchanges between the reader and the workers
     // With jobs >= 2 and a splittable() source, the workers read too: each takes the next part
     // of part_bytes (realigned to line starts) and reads, routes and judges its exchanges; the
