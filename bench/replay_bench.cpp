@@ -175,7 +175,7 @@ engine::ReplayOutcome replay_once(const Fixture& f, int jobs, bool nlohmann = fa
         NlohmannSource source(f.file);
         return engine::replay_exchanges(source, {f.contracts, f.cases}, settings, reporter);
     }
-    auto source = engine::RecordingFiles::open({f.file}).value();
+    auto source = engine::RecordingFiles::open({f.file}, engine::reader_options(settings)).value();
     return engine::replay_exchanges(*source, {f.contracts, f.cases}, settings, reporter);
 }
 

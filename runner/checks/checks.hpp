@@ -56,6 +56,10 @@ struct Observed {
     // nlohmann tree (replay's hot path). The view is valid until parser's next parse.
     [[nodiscard]] static Observed of(const http::Exchange& exchange, core::FastParser& parser,
                                      Role role = Role::page, core::ParseLimits limits = {});
+    // The same over a response body parsed already (its reader's, record::ReaderOptions::
+    // parse_bodies), which the caller keeps alive: no second parse.
+    [[nodiscard]] static Observed of_parsed(const http::Exchange& exchange, core::JsonView body,
+                                            Role role = Role::page);
 };
 
 struct CheckContext {

@@ -1,7 +1,8 @@
 #include "runner/checks/checks.hpp"
 
+#include <algorithm>
 #include <charconv>
-#include <unordered_map>
+#include <deque>
 
 #include "runner/core/json_pointer.hpp"
 
@@ -59,6 +60,17 @@ struct Found {
 // the schema check reports it).
 std::optional<Found> find_listed(JsonView body, std::string_view pointer, std::string_view prefer,
                                  bool want_array) {
+    // The documented place first, as every conforming page has it: no token list built.
+    if (pointer.find('~') == std::string_view::npos && pointer.size() > 1 && pointer[0] == '/') {
+        std::optional<JsonView> node = body;
+        for (std::size_t at = 1; node && at <= pointer.size();) {
+            const std::size_t end = std::min(pointer.find('/', at), pointer.size());
+            node = node->is_object() ? node->find(pointer.substr(at, end - at)) : std::nullopt;
+            at = end + 1;
+        }
+        if (node && (!want_array || node->is_array()))
+            return Found{*node, std::string(pointer), {}};
+    }
     auto tokens = core::parse_pointer(pointer);
     if (!tokens || tokens->empty())
         return std::nullopt;
@@ -139,12 +151,14 @@ std::optional<std::string> query_value(const Query& query, std::string_view name
     return std::nullopt;
 }
 
-std::vector<Deviation> check_page(const PageModel& model, const Query& query, JsonView body,
-                                  const std::string& operation) {
+namespace {
+
+// check_page on a page already located.
+std::vector<Deviation> check_located_page(const PageModel& model, const Query& query,
+                                          const Listing& listing, const std::string& operation) {
     std::vector<Deviation> out;
     if (model.items_pointer.empty() || model.limit_param.empty())
         return out; // the operation does not page
-    const Listing listing = locate_listing(model, body);
     if (!listing.items)
         return out; // no list to count: the schema check reports why
     const std::int64_t count = static_cast<std::int64_t>(listing.items->size());
@@ -193,35 +207,57 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     return out;
 }
 
+} // namespace
+
+std::vector<Deviation> check_page(const PageModel& model, const Query& query, JsonView body,
+                                  const std::string& operation) {
+    if (model.items_pointer.empty() || model.limit_param.empty())
+        return {}; // the operation does not page
+    return check_located_page(model, query, locate_listing(model, body), operation);
+}
+
 namespace {
 
 // The identity of an item: its key field, else the whole item (strings in place of objects).
-std::string item_identity(JsonView item, const std::string& key) {
+// A string key is a view into its page; any other identity is text kept in `owned`.
+std::string_view item_identity(JsonView item, const std::string& key,
+                               std::deque<std::string>& owned) {
     if (item.is_object() && !key.empty())
-        if (auto k = item.find(key))
-            return k->is_string() ? std::string(k->as_string()) : k->to_json().dump();
-    return item.to_json().dump();
+        if (auto k = item.find(key)) {
+            if (k->is_string())
+                return k->as_string();
+            return owned.emplace_back(k->to_json().dump());
+        }
+    return owned.emplace_back(item.to_json().dump());
 }
 
-std::vector<std::string> identities(const PageModel& model, const Listing& listing) {
-    std::vector<std::string> out;
-    if (listing.items)
+std::vector<std::string_view> identities(const PageModel& model, const Listing& listing,
+                                         std::deque<std::string>& owned) {
+    std::vector<std::string_view> out;
+    if (listing.items) {
+        out.reserve(listing.items->size());
         listing.items->for_each_item([&](std::size_t, JsonView item) {
-            out.push_back(item_identity(item, model.item_key));
+            out.push_back(item_identity(item, model.item_key, owned));
             return true;
         });
+    }
     return out;
 }
 
-// The pages of a walk as located listings, read once.
+// The pages of a walk as located listings, read once. Identities are views into the pages
+// (which outlive the check) or into `owned`.
 struct Walked {
     std::vector<std::optional<std::int64_t>> totals;
-    std::vector<std::vector<std::string>> ids;
+    std::vector<std::vector<std::string_view>> ids;
+    std::deque<std::string> owned;
     Listing where; // the first page's listing with a list: the walk's pointers
-    // Only looked up and counted, never iterated: hashed (a walk of 64 pages of 100 items
-    // made the ordered map's string compares a visible part of `conform replay`).
-    std::unordered_map<std::string, std::size_t> first_seen;
+    // Every identity once, sorted (looked up by binary search): no allocation per item.
+    std::vector<std::string_view> distinct;
     bool offset_ignored = false;
+
+    [[nodiscard]] bool seen(std::string_view id) const {
+        return std::binary_search(distinct.begin(), distinct.end(), id);
+    }
 };
 
 void check_total_stable(const Walked& w, const std::string& operation,
@@ -253,16 +289,28 @@ void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
                                "page " + std::to_string(i + 1) +
                                    " repeats page 1: " + model.offset_param + " is ignored"));
         }
-    std::size_t duplicates = 0;
-    std::string first_duplicate;
-    std::size_t items = 0;
+    // Every occurrence by (identity, walk order): within a run of one identity, all but the
+    // first are repeats; the first repeat in walk order is the one named.
+    std::vector<std::pair<std::string_view, std::size_t>> all;
     for (const auto& page : ids)
-        items += page.size();
-    w.first_seen.reserve(items);
-    for (std::size_t page = 0; page < ids.size(); ++page)
-        for (const std::string& id : ids[page])
-            if (!w.first_seen.emplace(id, page).second && duplicates++ == 0)
-                first_duplicate = id;
+        for (const std::string_view id : page)
+            all.emplace_back(id, all.size());
+    std::sort(all.begin(), all.end());
+    std::size_t duplicates = 0;
+    std::size_t first_repeat = all.size();
+    w.distinct.reserve(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (i > 0 && all[i].first == all[i - 1].first) {
+            ++duplicates;
+            first_repeat = std::min(first_repeat, all[i].second);
+        } else {
+            w.distinct.push_back(all[i].first);
+        }
+    }
+    std::string first_duplicate;
+    for (const auto& [id, order] : all)
+        if (order == first_repeat)
+            first_duplicate = std::string(id);
     if (duplicates > 0 && !w.offset_ignored) {
         Deviation d = make(DeviationId::pagination_duplicate, operation, w.where.items_pointer,
                            "each item once", std::to_string(duplicates) + " repeated",
@@ -284,18 +332,21 @@ void check_end(const PageModel& model, const Walked& w, std::int64_t limit,
     const auto total = w.totals.back();
     if (!reached_end || !total || w.offset_ignored)
         return;
-    const auto distinct = static_cast<std::int64_t>(w.first_seen.size());
-    std::vector<std::string> skipped;
+    const auto distinct = static_cast<std::int64_t>(w.distinct.size());
+    std::vector<std::string_view> skipped;
+    std::deque<std::string> owned;
     if (full_listing)
-        for (const std::string& id : identities(model, locate_listing(model, *full_listing)))
-            if (!w.first_seen.count(id))
+        for (const std::string_view id :
+             identities(model, locate_listing(model, *full_listing), owned))
+            if (!w.seen(id))
                 skipped.push_back(id);
     if (!skipped.empty()) {
         Deviation d = make(DeviationId::pagination_gap, operation, w.where.items_pointer,
                            "every item of the full listing once",
                            std::to_string(skipped.size()) + " never returned",
                            "the walk skipped " + std::to_string(skipped.size()) +
-                               " item(s) that a single large page lists, first " + skipped.front());
+                               " item(s) that a single large page lists, first " +
+                               std::string(skipped.front()));
         d.count = skipped.size();
         out.push_back(std::move(d));
     } else if (distinct != *total) {
@@ -314,16 +365,19 @@ std::vector<Deviation> check_walk(const PageModel& model, const std::vector<Walk
     std::vector<Deviation> out;
     if (pages.empty() || model.items_pointer.empty())
         return out;
+    std::vector<Listing> listings;
+    listings.reserve(pages.size());
     for (const WalkPage& p : pages)
-        for (Deviation& d : check_page(model, p.query, p.body, operation))
+        listings.push_back(locate_listing(model, p.body));
+    for (std::size_t i = 0; i < pages.size(); ++i)
+        for (Deviation& d : check_located_page(model, pages[i].query, listings[i], operation))
             out.push_back(std::move(d));
 
     Walked w;
     bool located = false;
-    for (const WalkPage& p : pages) {
-        Listing listing = locate_listing(model, p.body);
+    for (Listing& listing : listings) {
         w.totals.push_back(listing.total);
-        w.ids.push_back(identities(model, listing));
+        w.ids.push_back(identities(model, listing, w.owned));
         if (!located && listing.items) {
             located = true;
             w.where = std::move(listing);

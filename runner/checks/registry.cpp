@@ -308,6 +308,12 @@ Observed Observed::of(const http::Exchange& exchange, core::FastParser& parser, 
     return o;
 }
 
+Observed Observed::of_parsed(const http::Exchange& exchange, core::JsonView body, Role role) {
+    Observed o = without_body(exchange, role);
+    o.view = body;
+    return o;
+}
+
 std::span<const CheckInfo> checks() noexcept {
     return k_checks;
 }

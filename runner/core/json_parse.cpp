@@ -124,9 +124,19 @@ Result<nlohmann::json> load_json_file(const std::filesystem::path& path, ParseLi
     return parse_json(text, path.string(), limits);
 }
 
+static_assert(k_parse_padding >= simdjson::SIMDJSON_PADDING);
+
 struct FastParser::Impl {
     simdjson::dom::parser parser;
+    simdjson::dom::parser owned_parser; // parse_owned's scratch (its documents are their own)
 };
+
+struct JsonDocument::Impl {
+    simdjson::dom::document document;
+};
+
+JsonDocument::JsonDocument() : m_impl(std::make_unique<Impl>()) {}
+JsonDocument::~JsonDocument() = default;
 
 FastParser::FastParser() : m_impl(std::make_unique<Impl>()) {}
 FastParser::~FastParser() = default;
@@ -155,6 +165,21 @@ Result<JsonView> FastParser::parse(std::string_view text, std::string_view file,
                     Location{std::string(file), 0, 0, {}, false});
     }
     return JsonView::of(root);
+}
+
+std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
+                                                            ParseLimits limits) {
+    simdjson::dom::parser& parser = m_impl->owned_parser;
+    if (parser.max_depth() != limits.max_depth &&
+        parser.allocate(std::max<std::size_t>(text.size(), 4096), limits.max_depth))
+        return nullptr;
+    auto document = std::make_shared<JsonDocument>();
+    simdjson::dom::element root;
+    if (parser.parse_into_document(document->m_impl->document, text.data(), text.size(), false)
+            .get(root))
+        return nullptr;
+    document->m_root = JsonView::of(root);
+    return document;
 }
 
 } // namespace conform::core

@@ -316,8 +316,7 @@ public:
         report::CaseResult& result = judged.result;
 
         // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
-        const checks::Observed o = checks::Observed::of(
-            r.exchange, m_parser, checks::Observed::Role::page, m_settings.limits.body());
+        const checks::Observed o = observe(r, m_parser);
         judge_single(judged, r, work.routed, o);
         result.seconds = clock_of(m_settings).seconds_since(started);
         return judged;
@@ -336,9 +335,7 @@ public:
         for (std::size_t i = 0; i < work.pages.size(); ++i) {
             const auto started = clock_of(m_settings).monotonic();
             const record::Recorded& r = *work.pages[i];
-            observed.push_back(checks::Observed::of(r.exchange, *m_page_parsers[i],
-                                                    checks::Observed::Role::page,
-                                                    m_settings.limits.body()));
+            observed.push_back(observe(r, *m_page_parsers[i]));
             if (i < work.singles.size() && work.singles[i]) {
                 const PageSingle& single = *work.singles[i];
                 Judged judged = shell(single.seq, work.pages[i], single.routed);
@@ -351,7 +348,8 @@ public:
             out.push_back(walk(seq, work, observed));
         for (std::size_t i = 0; i < work.pages.size(); ++i) {
             const auto& response = work.pages[i]->exchange.response;
-            if (response && response->body.size() > k_kept_parser_bytes)
+            if (response && !work.pages[i]->parsed_body &&
+                response->body.size() > k_kept_parser_bytes)
                 m_page_parsers[i] = std::make_unique<core::FastParser>();
         }
         return out;
@@ -361,6 +359,14 @@ public:
 
 private:
     static constexpr std::size_t k_kept_parser_bytes = 64 * 1024;
+
+    // The body as its reader parsed it, else parsed here by parser.
+    checks::Observed observe(const record::Recorded& r, core::FastParser& parser) const {
+        if (r.parsed_body && r.exchange.response)
+            return checks::Observed::of_parsed(r.exchange, r.parsed_body->root());
+        return checks::Observed::of(r.exchange, parser, checks::Observed::Role::page,
+                                    m_settings.limits.body());
+    }
 
     // A single's case before its checks: who, where, staleness, the excerpt when kept.
     Judged shell(std::size_t seq, const RecordedPtr& recorded, const Routed& routed) const {
@@ -1044,6 +1050,13 @@ private:
 
 } // namespace
 
+record::ReaderOptions reader_options(const ReplaySettings& settings) {
+    record::ReaderOptions options = settings.limits.recordings();
+    options.parse_bodies = true;
+    options.body_max_depth = settings.limits.max_depth; // the checks' own limit (body())
+    return options;
+}
+
 ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& contracts,
                                const ReplaySettings& settings, report::Reporter& reporter) {
     const auto started = clock_of(settings).monotonic();
@@ -1054,6 +1067,8 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     std::optional<ExchangeSource::Splittable> parts;
     if (settings.jobs >= 2 && settings.split_reading)
         parts = source.splittable();
+    if (parts) // a part's walk pages wait for the calling thread: parsed when judged, not held
+        parts->options.parse_bodies = false;
     if (parts) {
         PartReplay replay(*parts, router, settings, folder);
         replay.run(outcome, targets);

@@ -176,6 +176,10 @@ struct ReplayOutcome {
     std::uint64_t bytes = 0;          // input bytes, when the source knows
 };
 
+// How replay reads recordings (RecordingFiles::open): settings.limits, and each JSON body
+// parsed once by its reader (record::ReaderOptions::parse_bodies) for the checks to read.
+[[nodiscard]] record::ReaderOptions reader_options(const ReplaySettings& settings);
+
 // Replays every exchange of source; reporters hear target_starting and case_ended (the caller
 // sends run_starting/run_ended, with outcome.summary).
 [[nodiscard]] ReplayOutcome replay_exchanges(ExchangeSource& source,

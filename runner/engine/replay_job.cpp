@@ -183,7 +183,7 @@ core::Result<core::Verdict> run_replay(const ReplayJob& job, std::ostream& out, 
     CONFORM_TRY(const LoadedContracts loaded,
                 load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
                                       job.settings.limits.contracts()));
-    CONFORM_TRY(auto source, RecordingFiles::open(job.files, job.settings.limits.recordings()));
+    CONFORM_TRY(auto source, RecordingFiles::open(job.files, reader_options(job.settings)));
 
     const std::string started_at = internal::iso_utc(job.settings.now);
     CONFORM_TRY(

@@ -601,7 +601,7 @@ core::Result<RecordingReader> RecordingReader::open(const std::filesystem::path&
     auto state = std::make_unique<State>();
     state->file = file;
     state->options = options;
-    state->fast = std::make_unique<internal::FastLineReader>(options.max_depth);
+    state->fast = std::make_unique<internal::FastLineReader>(options);
     if (file == "-")
         state->file = std::string(internal::k_stdin_name);
     CONFORM_TRY(state->bytes, internal::open_bytes(file));
@@ -618,7 +618,7 @@ core::Result<RecordingReader> RecordingReader::open_part(const std::filesystem::
     state->file = file;
     state->options = options;
     state->line = lines_before;
-    state->fast = std::make_unique<internal::FastLineReader>(options.max_depth);
+    state->fast = std::make_unique<internal::FastLineReader>(options);
     CONFORM_TRY(state->bytes, internal::open_part(file, begin, end));
     RecordingReader reader;
     reader.m_state = std::move(state);

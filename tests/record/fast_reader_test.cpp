@@ -40,12 +40,15 @@ void same_body(const std::string& a, const std::string& b) {
         CHECK(a == b);
 }
 
-void agree(const std::string& line, bool good) {
+// With options.parse_bodies too: a JSON response body the reader parsed is the body it hands
+// over, parsed; one it could not parse so (too deep for body_max_depth) comes without it.
+void agree(const std::string& line, bool good, record::ReaderOptions options = {}) {
     test::TempDir dir;
     const auto file = dir / "one.jsonl";
     test::spit(file, line + "\n");
     INFO(line);
-    const auto read = test::read_all(file);
+    INFO("parse_bodies " << options.parse_bodies << ", body_max_depth " << options.body_max_depth);
+    const auto read = test::read_all(file, options);
     const auto expected = full_reader(line, file);
     REQUIRE(expected.has_value() == good);
     if (!good) {
@@ -80,6 +83,18 @@ void agree(const std::string& line, bool good) {
         CHECK(x.response->status == y.response->status);
         CHECK(x.response->headers == y.response->headers);
         same_body(x.response->body, y.response->body);
+        // Parsed only when asked, for a JSON body within body_max_depth (and one simdjson
+        // reads: a number beyond 64 bits is left to the judge's own parse).
+        const bool json_body =
+            line.find("\"body_text\"") == std::string::npos && !x.response->body.empty();
+        const bool within = static_cast<bool>(
+            core::parse_json(x.response->body, {}, core::ParseLimits{options.body_max_depth}));
+        if (!options.parse_bodies || !json_body || !within)
+            CHECK_FALSE(r.parsed_body);
+        if (r.parsed_body)
+            CHECK(r.parsed_body->root().to_json() == *core::parse_json(x.response->body));
+    } else {
+        CHECK_FALSE(r.parsed_body);
     }
     REQUIRE(x.failure.has_value() == y.failure.has_value());
     if (x.failure) {
@@ -121,8 +136,11 @@ TEST_CASE("the simdjson reader agrees with the full reader on good lines") {
             "{" + k_request + R"(,"response":{"status":200},"response":{"status":201}})",
             std::string("\xEF\xBB\xBF") + line_with(R"({"status":200})"),
             "  " + line_with(R"({ "status" : 200 , "body" : { "a" : 1 } })") + "  ",
-        })
+        }) {
         agree(line, true);
+        agree(line, true, {.parse_bodies = true});
+        agree(line, true, {.parse_bodies = true, .body_max_depth = 100}); // deep: not parsed
+    }
 }
 
 TEST_CASE("the simdjson reader agrees with the full reader on bad lines") {
@@ -164,8 +182,10 @@ TEST_CASE("the simdjson reader agrees with the full reader on bad lines") {
             std::string("{\"request\":{\"method\":\"G\tET\",\"url\":\"http://h/\"},") +
                 "\"response\":{\"status\":200}}",
             std::string("[") + line_with(R"({"status":200})") + "]",
-        })
+        }) {
         agree(line, false);
+        agree(line, false, {.parse_bodies = true});
+    }
 }
 
 TEST_CASE("a JSON body reaches the exchange as the line spells it") {
@@ -177,4 +197,26 @@ TEST_CASE("a JSON body reaches the exchange as the line spells it") {
     REQUIRE(all.good.size() == 2);
     CHECK(all.good[0].exchange.response->body == R"({"b" : 1.50, "a":["\u00e9"]})");
     CHECK(all.good[1].exchange.response->body == R"("text")");
+}
+
+TEST_CASE("asked to, the reader hands over each JSON body parsed, for the judge to read") {
+    test::TempDir dir;
+    const auto file = dir / "parsed.jsonl";
+    test::spit(file,
+               line_with(R"({"status":200,"body":{"RepoSet":[{"RepoName":"a"}],"TotalCount":1}})") +
+                   "\n" + line_with(R"({"status":200,"body_text":"<html>"})") + "\n" +
+                   line_with(R"({"status":200,"body":[[[[1]]]]})") + "\n");
+    const auto plain = test::read_all(file);
+    REQUIRE(plain.good.size() == 3);
+    for (const record::Recorded& r : plain.good)
+        CHECK_FALSE(r.parsed_body); // not asked
+    const auto parsed = test::read_all(file, {.parse_bodies = true, .body_max_depth = 4});
+    REQUIRE(parsed.good.size() == 3);
+    REQUIRE(parsed.good[0].parsed_body);
+    const core::JsonView root = parsed.good[0].parsed_body->root();
+    REQUIRE(root.find("TotalCount"));
+    CHECK(root.find("TotalCount")->as_int64() == 1);
+    CHECK_FALSE(parsed.good[1].parsed_body); // a text body
+    CHECK_FALSE(parsed.good[2].parsed_body); // four levels: past body_max_depth, as the judge says
+    CHECK(parsed.good[2].exchange.response->body == "[[[[1]]]]");
 }

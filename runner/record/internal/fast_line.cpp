@@ -14,7 +14,8 @@
 
 namespace conform::record::internal {
 
-static_assert(k_line_padding >= simdjson::SIMDJSON_PADDING);
+static_assert(k_line_padding >= simdjson::SIMDJSON_PADDING &&
+              k_line_padding >= core::k_parse_padding);
 
 namespace {
 
@@ -53,10 +54,18 @@ std::optional<std::string> decode(std::string_view text, std::string_view encodi
     return base64_decode(text);
 }
 
+// Parses JSON response bodies into documents of their own (ReaderOptions::parse_bodies).
+struct BodyParser {
+    core::FastParser parser;
+    core::ParseLimits limits;
+};
+
 class Line {
 public:
-    Line(od::document& doc, std::size_t max_depth, Pairs& listed, Pairs& headers)
-        : m_doc(doc), m_max_depth(max_depth), m_listed(listed), m_headers(headers) {}
+    Line(od::document& doc, std::size_t max_depth, Pairs& listed, Pairs& headers,
+         BodyParser* parse_body)
+        : m_doc(doc), m_max_depth(max_depth), m_listed(listed), m_headers(headers),
+          m_parse_body(parse_body) {}
 
     bool read(Recorded& out) {
         od::object root;
@@ -126,6 +135,7 @@ public:
                 return false;
             out.exchange.started = *started;
         }
+        out.parsed_body = std::move(m_parsed_body);
         return true;
     }
 
@@ -230,6 +240,7 @@ private:
             return false;
         Seen seen;
         http::Response answer;
+        std::shared_ptr<const core::JsonDocument> answer_parsed;
         std::string_view body, text, encoding;
         for (auto member : response) {
             od::field field;
@@ -247,8 +258,12 @@ private:
                     return false;
             } else if (key == "body") {
                 // The body as the line spells it: what was recorded, byte for byte.
-                if (!seen.first(2) || !span(v, 2, body, false))
+                if (!seen.first(2) ||
+                    !(m_parse_body ? skipped_span(v, body) : span(v, 2, body, false)))
                     return false;
+                if (m_parse_body &&
+                    !(answer_parsed = m_parse_body->parser.parse_owned(body, m_parse_body->limits)))
+                    return false; // the full reader reads it, and the judge says why
             } else if (key == "body_text") {
                 if (!seen.first(3) || v.get_string().get(text))
                     return false;
@@ -270,6 +285,7 @@ private:
             answer.body = std::move(*bytes);
         }
         x.response = std::move(answer);
+        m_parsed_body = std::move(answer_parsed);
         return true;
     }
 
@@ -321,6 +337,28 @@ private:
         while (end > start && is_json_space(end[-1]))
             --end;
         text = std::string_view(start, static_cast<std::size_t>(end - start));
+        return !text.empty();
+    }
+
+    // An object or array's text, skipped over unvalidated (the body parser validates it);
+    // any other value through span().
+    bool skipped_span(od::value& value, std::string_view& text) {
+        od::json_type type;
+        if (value.type().get(type))
+            return false;
+        if (type == od::json_type::object) {
+            od::object object;
+            if (value.get_object().get(object) || object.raw_json().get(text))
+                return false;
+        } else if (type == od::json_type::array) {
+            od::array array;
+            if (value.get_array().get(array) || array.raw_json().get(text))
+                return false;
+        } else {
+            return span(value, 2, text, false);
+        }
+        while (!text.empty() && is_json_space(text.back()))
+            text.remove_suffix(1);
         return !text.empty();
     }
 
@@ -379,8 +417,10 @@ private:
 
     od::document& m_doc;
     std::size_t m_max_depth;
-    Pairs& m_listed;  // scratch, reused across lines
-    Pairs& m_headers; // scratch, reused across lines
+    Pairs& m_listed;          // scratch, reused across lines
+    Pairs& m_headers;         // scratch, reused across lines
+    BodyParser* m_parse_body; // nullptr: bodies are validated, not parsed
+    std::shared_ptr<const core::JsonDocument> m_parsed_body; // the response's, when parsed
 };
 
 } // namespace
@@ -416,10 +456,15 @@ struct FastLineReader::Impl {
     od::parser parser;
     std::size_t max_depth = 0;
     Pairs listed, headers;
+    std::optional<BodyParser> parse_body;
 };
 
-FastLineReader::FastLineReader(std::size_t max_depth) : m_impl(std::make_unique<Impl>()) {
-    m_impl->max_depth = max_depth;
+FastLineReader::FastLineReader(const ReaderOptions& options) : m_impl(std::make_unique<Impl>()) {
+    m_impl->max_depth = options.max_depth;
+    if (options.parse_bodies)
+        // Never deeper than the line allows its body (two levels down, and walk()'s one).
+        m_impl->parse_body.emplace().limits = core::ParseLimits{
+            std::min(options.body_max_depth, options.max_depth > 3 ? options.max_depth - 3 : 0)};
 }
 
 FastLineReader::~FastLineReader() = default;
@@ -433,7 +478,8 @@ std::optional<Recorded> FastLineReader::read(const std::string& line,
     if (m_impl->parser.iterate(line.data(), line.size(), line.capacity()).get(doc))
         return std::nullopt;
     Recorded out;
-    Line reading(doc, m_impl->max_depth, m_impl->listed, m_impl->headers);
+    Line reading(doc, m_impl->max_depth, m_impl->listed, m_impl->headers,
+                 m_impl->parse_body ? &*m_impl->parse_body : nullptr);
     if (!reading.read(out))
         return std::nullopt;
     out.file = file;

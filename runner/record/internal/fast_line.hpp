@@ -33,7 +33,8 @@ inline constexpr std::size_t k_line_padding = 64;
 
 class FastLineReader {
 public:
-    explicit FastLineReader(std::size_t max_depth);
+    // options: the line's nesting limit, and whether (and how deep) to parse response bodies.
+    explicit FastLineReader(const ReaderOptions& options);
     ~FastLineReader();
     FastLineReader(const FastLineReader&) = delete;
     FastLineReader& operator=(const FastLineReader&) = delete;

@@ -45,6 +45,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/core/json_parse.hpp"
 #include "runner/core/result.hpp"
 #include "runner/http/http.hpp"
 
@@ -59,6 +60,10 @@ struct Recorded {
     std::filesystem::path file; // where it was read
     std::size_t line = 0;       // 1-based; 0 for a HAR entry
     std::string pointer;        // a HAR entry's JSON pointer ("/log/entries/3"); empty for JSONL
+    // The response body parsed, when the reader was asked to (ReaderOptions::parse_bodies) and
+    // could: whoever judges it reads this instead of parsing exchange.response->body again.
+    // Never written; not part of what the line means.
+    std::shared_ptr<const core::JsonDocument> parsed_body;
 };
 
 // The environment variables whose values are credentials (DESIGN.md: credentials only from
@@ -112,6 +117,11 @@ private:
 struct ReaderOptions {
     std::size_t max_line_bytes = std::size_t{64} << 20; // a longer line is one bad line
     std::size_t max_depth = 300; // JSON nesting of a line (a body is kept as JSON up to 256)
+    // Parse each JSON response body into Recorded::parsed_body (nested at most body_max_depth;
+    // a line whose body does not parse so is read without it, and its judge's own parse says
+    // why): replay then parses each body once.
+    bool parse_bodies = false;
+    std::size_t body_max_depth = 256;
 };
 
 class RecordingReader {
