@@ -292,16 +292,22 @@ std::string where_of(const record::Recorded& r) {
     return r.file.string() + ":" + std::to_string(r.line);
 }
 
-report::CaseResult case_shell(const record::Recorded& r, const Routed& routed) {
-    report::CaseResult result;
+// Who and where, for a case that is reported (a passing, fresh exchange is only counted: its
+// judge leaves these unset). The target is set already: coverage needs it.
+void name_case(report::CaseResult& result, const record::Recorded& r, const Routed& routed) {
     result.contract = routed.contract->name;
     result.operation = routed.operation ? routed.operation->name : r.operation;
-    result.target = target_name(r);
     result.url = r.exchange.request.base_url;
     result.name = r.case_name.empty() ? where_of(r) : r.case_name;
     result.description = "recorded at " + where_of(r);
     result.kind = std::string(contract::name_of(routed.test_case.kind));
     result.expect = std::string(contract::name_of(routed.test_case.expect));
+}
+
+report::CaseResult case_shell(const record::Recorded& r, const Routed& routed) {
+    report::CaseResult result;
+    result.target = target_name(r);
+    name_case(result, r, routed);
     return result;
 }
 
@@ -312,13 +318,10 @@ public:
     Judged single(std::size_t seq, const SingleWork& work) {
         const record::Recorded& r = *work.recorded;
         const auto started = clock_of(m_settings).monotonic();
-        Judged judged = shell(seq, work.recorded, work.routed);
-        report::CaseResult& result = judged.result;
-
         // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
         const checks::Observed o = observe(r, m_parser);
-        judge_single(judged, r, work.routed, o);
-        result.seconds = clock_of(m_settings).seconds_since(started);
+        Judged judged = judge_single(seq, work.recorded, work.routed, o);
+        judged.result.seconds = clock_of(m_settings).seconds_since(started);
         return judged;
     }
 
@@ -338,8 +341,8 @@ public:
             observed.push_back(observe(r, *m_page_parsers[i]));
             if (i < work.singles.size() && work.singles[i]) {
                 const PageSingle& single = *work.singles[i];
-                Judged judged = shell(single.seq, work.pages[i], single.routed);
-                judge_single(judged, r, single.routed, observed.back());
+                Judged judged =
+                    judge_single(single.seq, work.pages[i], single.routed, observed.back());
                 judged.result.seconds = clock_of(m_settings).seconds_since(started);
                 out.push_back(std::move(judged));
             }
@@ -368,30 +371,17 @@ private:
                                     m_settings.limits.body());
     }
 
-    // A single's case before its checks: who, where, staleness, the excerpt when kept.
-    Judged shell(std::size_t seq, const RecordedPtr& recorded, const Routed& routed) const {
+    // A single exchange's case: its checks on the parsed body, then, unless it is only
+    // counted (passing and fresh), who and where, staleness and the excerpt when kept.
+    Judged judge_single(std::size_t seq, const RecordedPtr& recorded, const Routed& routed,
+                        const checks::Observed& o) const {
         const record::Recorded& r = *recorded;
         Judged judged;
         judged.seq = seq;
         judged.stale = is_stale(r.time, m_settings);
-        judged.result = case_shell(r, routed);
         judged.anonymous = r.case_name.empty();
-        if (judged.stale)
-            judged.result.environment.push_back(
-                "stale: recorded at " + r.time + ", longer ago than --max-age (" +
-                age_text(*m_settings.max_age) + ")" +
-                (m_settings.fail_stale ? "; --fail-stale fails the replay" : ""));
-        const RecordedPtr keep = recorded;
-        judged.excerpts = [keep] {
-            return std::vector<nlohmann::json>{record::excerpt(keep->exchange)};
-        };
-        return judged;
-    }
-
-    // The checks of a single exchange on its parsed body.
-    void judge_single(Judged& judged, const record::Recorded& r, const Routed& routed,
-                      const checks::Observed& o) const {
         report::CaseResult& result = judged.result;
+        result.target = target_name(r);
         if (checks::is_throttled(*routed.contract, o)) {
             result.environment.push_back("the recorded answer asks the client to slow down");
             result.skipped = "throttled: the recording holds a rate-limit answer (environment, "
@@ -405,6 +395,19 @@ private:
             if (r.exchange.response && r.exchange.response->headers.empty())
                 drop_unrecorded_media_type(result);
         }
+        if (Folder::only_counted(judged))
+            return judged;
+        name_case(result, r, routed);
+        if (judged.stale)
+            result.environment.insert(
+                result.environment.begin(),
+                "stale: recorded at " + r.time + ", longer ago than --max-age (" +
+                    age_text(*m_settings.max_age) + ")" +
+                    (m_settings.fail_stale ? "; --fail-stale fails the replay" : ""));
+        judged.excerpts = [recorded] {
+            return std::vector<nlohmann::json>{record::excerpt(recorded->exchange)};
+        };
+        return judged;
     }
 
     Judged walk(std::size_t seq, const WalkWork& work,

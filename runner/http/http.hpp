@@ -71,6 +71,10 @@ private:
 [[nodiscard]] std::string percent_encode(std::string_view bytes);
 // name=value pairs, both percent-encoded, joined with '&', in the list's order.
 [[nodiscard]] std::string encode_query(const QueryParams& params);
+// Whether query is exactly what encode_query gives for what parse_query reads from it (every
+// pair non-empty with its '=', every byte unreserved or an uppercase %XX of a byte that is
+// not), told without building either: a recorded query that needs no raw copy kept.
+[[nodiscard]] bool is_encoded_query(std::string_view query) noexcept;
 
 // Strict parser of a query component (the part after '?', without the '?'):
 // - '&' separates pairs; empty pairs ("a=1&&b=2", a trailing '&') carry nothing and are skipped;

@@ -106,6 +106,36 @@ std::string encode_query(const QueryParams& params) {
     return out;
 }
 
+bool is_encoded_query(std::string_view query) noexcept {
+    auto upper_hex = [](char c) -> int {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    bool name = true; // in a pair's name, before its '='
+    std::size_t pair_start = 0;
+    for (std::size_t i = 0; i < query.size(); ++i) {
+        const char c = query[i];
+        if (c == '&') {
+            if (name) // a pair without '=', or an empty one
+                return false;
+            name = true;
+            pair_start = i + 1;
+        } else if (c == '=' && name) {
+            if (i == pair_start) // an empty name
+                return false;
+            name = false;
+        } else if (c == '%') {
+            const int hi = i + 2 < query.size() ? upper_hex(query[i + 1]) : -1;
+            const int lo = i + 2 < query.size() ? upper_hex(query[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || is_unreserved(static_cast<unsigned char>(hi * 16 + lo)))
+                return false;
+            i += 2;
+        } else if (!is_unreserved(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    return query.empty() || !name; // no pair at all, or the last pair has its '='
+}
+
 core::Result<std::string> percent_decode(std::string_view text, std::size_t offset) {
     std::string out;
     out.reserve(text.size());

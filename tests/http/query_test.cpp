@@ -103,6 +103,23 @@ TEST_CASE("parse_query decodes strictly", "[query][parse]") {
     }
 }
 
+TEST_CASE("is_encoded_query says exactly when a query is encode_query's own spelling",
+          "[query][encode]") {
+    const auto round_trips = [](std::string_view q) {
+        auto parsed = http::parse_query(q);
+        return parsed && http::encode_query(*parsed) == q;
+    };
+    for (std::string_view q :
+         {"Action=GetRepo&Offset=20&Limit=20", "a=", "a=&b=", "a=%20b", "a=%2F",
+          "RepoName.0=x-y_z.~",
+          // each of these needs its raw spelling kept:
+          "", "a", "a=1&", "&a=1", "a=1&&b=2", "=x", "a=b=c", "a=x+y", "a=%2f", "a=%41", "a=%4",
+          "a=%zz", "a=%", "a=caf\xc3\xa9", "a=b c", "a=1&b"}) {
+        INFO(q);
+        CHECK(http::is_encoded_query(q) == round_trips(q));
+    }
+}
+
 TEST_CASE("parse_query names the offset of bad percent-encoding", "[query][parse]") {
     struct Bad {
         const char* query;

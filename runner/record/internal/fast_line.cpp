@@ -438,7 +438,7 @@ bool set_request_url(http::Request& r, std::string_view url, http::QueryParams l
         // The URL says what went on the wire; "query" only where the URL's query does not parse.
         if (auto parsed = http::parse_query(raw)) {
             r.query = std::move(*parsed);
-            if (http::encode_query(r.query) != raw)
+            if (!http::is_encoded_query(raw) && http::encode_query(r.query) != raw)
                 r.raw_query = std::string(raw);
         } else {
             r.query = std::move(listed);
