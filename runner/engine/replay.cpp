@@ -359,6 +359,7 @@ public:
     }
 
     std::size_t part_items = 0; // exchanges of the last part this worker read
+    std::string part_bytes;     // the part this worker reads, read whole
 
 private:
     static constexpr std::size_t k_kept_parser_bytes = 64 * 1024;
@@ -968,7 +969,15 @@ private:
         auto begin = record::line_start_at(file, part.from);
         auto end = begin ? record::line_start_at(file, part.to) : begin;
         std::uint64_t newlines = 0;
-        if (begin && end) {
+        // Read once and counted in memory; a part that one long line makes larger than
+        // k_loaded_parts part_bytes is counted and read from the file as it goes.
+        const bool loaded = begin && end && *end - *begin <= k_loaded_parts * m_part_bytes;
+        if (loaded) {
+            if (auto read = record::read_part(file, *begin, *end, judge.part_bytes); !read)
+                end = core::fail(std::move(read).error());
+            else
+                newlines = record::count_newlines(judge.part_bytes);
+        } else if (begin && end) {
             auto n = record::count_newlines(file, *begin, *end);
             if (n)
                 newlines = *n;
@@ -996,7 +1005,10 @@ private:
         if (*begin >= *end)
             return items; // inside one long line that started before this part
         auto reader =
-            record::RecordingReader::open_part(file, *begin, *end, before, m_input.options);
+            loaded
+                ? core::Result<record::RecordingReader>(record::RecordingReader::open_part(
+                      file, judge.part_bytes, before, m_input.options))
+                : record::RecordingReader::open_part(file, *begin, *end, before, m_input.options);
         if (!reader) {
             fail(std::move(reader).error());
             return items;
@@ -1033,6 +1045,8 @@ private:
         judge.part_items = items.size();
         return items;
     }
+
+    static constexpr std::uint64_t k_loaded_parts = 4;
 
     const ExchangeSource::Splittable& m_input;
     const Router& m_router;

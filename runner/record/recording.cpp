@@ -625,8 +625,31 @@ core::Result<RecordingReader> RecordingReader::open_part(const std::filesystem::
     return reader;
 }
 
+RecordingReader RecordingReader::open_part(const std::filesystem::path& file,
+                                           std::string_view bytes, std::size_t lines_before,
+                                           ReaderOptions options) {
+    auto state = std::make_unique<State>();
+    state->file = file;
+    state->options = options;
+    state->line = lines_before;
+    state->fast = std::make_unique<internal::FastLineReader>(options);
+    state->bytes = internal::open_memory(bytes);
+    RecordingReader reader;
+    reader.m_state = std::move(state);
+    return reader;
+}
+
 std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file) {
     return internal::splittable_size(file);
+}
+
+std::uint64_t count_newlines(std::string_view bytes) noexcept {
+    return internal::count_newlines(bytes);
+}
+
+core::Result<void> read_part(const std::filesystem::path& file, std::uint64_t begin,
+                             std::uint64_t end, std::string& into) {
+    return internal::read_range(file, begin, end, into);
 }
 
 core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file, std::uint64_t at) {

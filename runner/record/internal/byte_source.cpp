@@ -269,6 +269,23 @@ private:
     std::uint64_t m_at, m_end, m_raw = 0;
 };
 
+class MemorySource final : public ByteSource {
+public:
+    explicit MemorySource(std::string_view bytes) : m_bytes(bytes) {}
+    core::Result<std::size_t> read(char* out, std::size_t size) override {
+        const std::size_t n = std::min(size, m_bytes.size() - m_at);
+        std::memcpy(out, m_bytes.data() + m_at, n);
+        m_at += n;
+        return n;
+    }
+    std::uint64_t raw_bytes() const noexcept override { return m_at; }
+    Compression compression() const noexcept override { return Compression::none; }
+
+private:
+    std::string_view m_bytes;
+    std::size_t m_at = 0;
+};
+
 core::Result<int> open_for_parts(const std::filesystem::path& file) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -283,6 +300,31 @@ core::Result<std::unique_ptr<ByteSource>> open_part(const std::filesystem::path&
                                                     std::uint64_t begin, std::uint64_t end) {
     CONFORM_TRY(const int fd, open_for_parts(file));
     return std::unique_ptr<ByteSource>(new PartSource(fd, begin, std::max(begin, end)));
+}
+
+std::uint64_t count_newlines(std::string_view bytes) noexcept {
+    std::uint64_t count = 0;
+    const char* p = bytes.data();
+    const char* stop = p + bytes.size();
+    while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(stop - p))) {
+        ++count;
+        p = static_cast<const char*>(nl) + 1;
+    }
+    return count;
+}
+
+std::unique_ptr<ByteSource> open_memory(std::string_view bytes) {
+    return std::make_unique<MemorySource>(bytes);
+}
+
+core::Result<void> read_range(const std::filesystem::path& file, std::uint64_t begin,
+                              std::uint64_t end, std::string& into) {
+    CONFORM_TRY(const int fd, open_for_parts(file));
+    const OwnedFd owned(fd);
+    into.resize(static_cast<std::size_t>(end > begin ? end - begin : 0));
+    CONFORM_TRY(const std::size_t n, pread_some(fd, into.data(), into.size(), begin));
+    into.resize(n);
+    return {};
 }
 
 std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file) {
@@ -341,12 +383,7 @@ core::Result<std::uint64_t> count_newlines(const std::filesystem::path& file, st
         CONFORM_TRY(const std::size_t n, pread_some(fd, block.data(), want, pos));
         if (n == 0)
             break;
-        const char* p = block.data();
-        const char* stop = p + n;
-        while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(stop - p))) {
-            ++count;
-            p = static_cast<const char*>(nl) + 1;
-        }
+        count += count_newlines(std::string_view(block.data(), n));
         pos += n;
     }
     return count;

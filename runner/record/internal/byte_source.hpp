@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "runner/core/result.hpp"
@@ -43,6 +44,14 @@ open_bytes(const std::filesystem::path& file);
 // read chunk). For reading one recording in parts (`conform replay --jobs N`).
 [[nodiscard]] core::Result<std::unique_ptr<ByteSource>>
 open_part(const std::filesystem::path& file, std::uint64_t begin, std::uint64_t end);
+
+// The '\n' bytes in bytes.
+[[nodiscard]] std::uint64_t count_newlines(std::string_view bytes) noexcept;
+// Bytes already in memory (a part read whole with read_range), which outlive the source.
+[[nodiscard]] std::unique_ptr<ByteSource> open_memory(std::string_view bytes);
+// The bytes [begin, end) of a plain file into `into` (fewer when the file is shorter now).
+[[nodiscard]] core::Result<void> read_range(const std::filesystem::path& file, std::uint64_t begin,
+                                            std::uint64_t end, std::string& into);
 
 // The file's size when it can be read in parts: a regular file that is neither standard input
 // nor gzip or zstd; nullopt otherwise (or when it cannot be read).
