@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <deque>
+#include <functional>
+#include <tuple>
 
 #include "runner/core/json_pointer.hpp"
 
@@ -251,12 +253,17 @@ struct Walked {
     std::vector<std::vector<std::string_view>> ids;
     std::deque<std::string> owned;
     Listing where; // the first page's listing with a list: the walk's pointers
-    // Every identity once, sorted (looked up by binary search): no allocation per item.
-    std::vector<std::string_view> distinct;
+    // Every identity once, by (hash, identity): looked up by binary search, compared as
+    // text only where hashes tie. No allocation per item.
+    std::vector<std::pair<std::uint64_t, std::string_view>> distinct;
     bool offset_ignored = false;
 
     [[nodiscard]] bool seen(std::string_view id) const {
-        return std::binary_search(distinct.begin(), distinct.end(), id);
+        const std::pair<std::uint64_t, std::string_view> key{hash_of(id), id};
+        return std::binary_search(distinct.begin(), distinct.end(), key);
+    }
+    static std::uint64_t hash_of(std::string_view id) noexcept {
+        return std::hash<std::string_view>{}(id);
     }
 };
 
@@ -289,28 +296,37 @@ void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
                                "page " + std::to_string(i + 1) +
                                    " repeats page 1: " + model.offset_param + " is ignored"));
         }
-    // Every occurrence by (identity, walk order): within a run of one identity, all but the
-    // first are repeats; the first repeat in walk order is the one named.
-    std::vector<std::pair<std::string_view, std::size_t>> all;
+    // Every occurrence by (hash, identity, walk order): within a run of one identity, all but
+    // the first are repeats; the first repeat in walk order is the one named. Ids of one
+    // listing share long prefixes ("team-2/service-"), so hashes order them, not memcmp.
+    struct Occurrence {
+        std::uint64_t hash;
+        std::string_view id;
+        std::size_t order;
+        bool operator<(const Occurrence& o) const noexcept {
+            return std::tie(hash, id, order) < std::tie(o.hash, o.id, o.order);
+        }
+    };
+    std::vector<Occurrence> all;
     for (const auto& page : ids)
         for (const std::string_view id : page)
-            all.emplace_back(id, all.size());
+            all.push_back({Walked::hash_of(id), id, all.size()});
     std::sort(all.begin(), all.end());
     std::size_t duplicates = 0;
     std::size_t first_repeat = all.size();
     w.distinct.reserve(all.size());
     for (std::size_t i = 0; i < all.size(); ++i) {
-        if (i > 0 && all[i].first == all[i - 1].first) {
+        if (i > 0 && all[i].hash == all[i - 1].hash && all[i].id == all[i - 1].id) {
             ++duplicates;
-            first_repeat = std::min(first_repeat, all[i].second);
+            first_repeat = std::min(first_repeat, all[i].order);
         } else {
-            w.distinct.push_back(all[i].first);
+            w.distinct.emplace_back(all[i].hash, all[i].id);
         }
     }
     std::string first_duplicate;
-    for (const auto& [id, order] : all)
-        if (order == first_repeat)
-            first_duplicate = std::string(id);
+    for (const Occurrence& o : all)
+        if (o.order == first_repeat)
+            first_duplicate = std::string(o.id);
     if (duplicates > 0 && !w.offset_ignored) {
         Deviation d = make(DeviationId::pagination_duplicate, operation, w.where.items_pointer,
                            "each item once", std::to_string(duplicates) + " repeated",
