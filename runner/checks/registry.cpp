@@ -58,13 +58,14 @@ template <class Fn> void for_each_success(const CheckContext& ctx, Fn&& fn) {
     });
 }
 
-bool is_json_type(const std::string& content_type) {
-    const std::string lower = core::ascii_lower(content_type);
-    const auto semi = lower.find(';');
-    const std::string media = lower.substr(0, semi);
+bool is_json_type(std::string_view content_type) {
+    std::string_view media = content_type.substr(0, content_type.find(';'));
     // RFC 8259 application/json, and the +json structured suffix (RFC 6839); the vendors' own
     // gateways also answer text/json and text/plain with JSON bodies, which only warns.
-    return media == "application/json" || media.ends_with("+json");
+    constexpr std::string_view json = "application/json", suffix = "+json";
+    return core::iequals(media, json) ||
+           (media.size() >= suffix.size() &&
+            core::iequals(media.substr(media.size() - suffix.size()), suffix));
 }
 
 std::string excerpt(const std::string& text, std::size_t max = 60) {

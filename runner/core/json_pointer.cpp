@@ -1,6 +1,7 @@
 #include "runner/core/json_pointer.hpp"
 
 #include <charconv>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -58,64 +59,106 @@ Result<std::vector<std::string>> parse_pointer(std::string_view pointer) {
     return tokens;
 }
 
+namespace {
+
+// Calls step(token) for each reference token of pointer, in order, as parse_pointer reads
+// them, without building the list: a token is a view of pointer unless it holds an escape.
+// false: pointer is malformed, or step said stop (it returns false).
+template <class Step> bool for_each_token(std::string_view pointer, Step&& step) {
+    if (pointer.empty())
+        return true;
+    if (pointer.front() != '/')
+        return false;
+    std::string unescaped;
+    for (std::size_t start = 1;;) {
+        std::size_t end = pointer.find('/', start);
+        if (end == std::string_view::npos)
+            end = pointer.size();
+        std::string_view token = pointer.substr(start, end - start);
+        if (token.find('~') != std::string_view::npos) {
+            unescaped.clear();
+            for (std::size_t i = 0; i < token.size(); ++i) {
+                if (token[i] != '~') {
+                    unescaped += token[i];
+                    continue;
+                }
+                if (i + 1 >= token.size() || (token[i + 1] != '0' && token[i + 1] != '1'))
+                    return false;
+                unescaped += token[++i] == '0' ? '~' : '/';
+            }
+            token = unescaped;
+        }
+        if (!step(token))
+            return false;
+        if (end == pointer.size())
+            return true;
+        start = end + 1;
+    }
+}
+
+// RFC 6901: an array index is "0" or digits without a leading zero.
+std::optional<std::size_t> array_index(std::string_view token, std::size_t size) {
+    if (token.empty() || (token.size() > 1 && token[0] == '0'))
+        return std::nullopt;
+    std::size_t index = 0;
+    auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+    if (ec != std::errc() || end != token.data() + token.size() || index >= size)
+        return std::nullopt;
+    return index;
+}
+
+} // namespace
+
 const nlohmann::json* resolve_pointer(const nlohmann::json& document, std::string_view pointer) {
-    auto tokens = parse_pointer(pointer);
-    if (!tokens)
-        return nullptr;
     const nlohmann::json* at = &document;
-    for (const std::string& token : *tokens) {
+    const bool found = for_each_token(pointer, [&](std::string_view token) {
         if (at->is_object()) {
             auto it = at->find(token);
             if (it == at->end())
-                return nullptr;
+                return false;
             at = &*it;
-        } else if (at->is_array()) {
-            // RFC 6901: an index is "0" or digits without a leading zero
-            if (token.empty() || (token.size() > 1 && token[0] == '0'))
-                return nullptr;
-            std::size_t index = 0;
-            auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
-            if (ec != std::errc() || end != token.data() + token.size() || index >= at->size())
-                return nullptr;
-            at = &(*at)[index];
-        } else {
-            return nullptr;
+            return true;
         }
-    }
-    return at;
+        if (at->is_array()) {
+            const auto index = array_index(token, at->size());
+            if (!index)
+                return false;
+            at = &(*at)[*index];
+            return true;
+        }
+        return false;
+    });
+    return found ? at : nullptr;
 }
 
 std::optional<JsonView> resolve_pointer(JsonView document, std::string_view pointer) {
-    auto tokens = parse_pointer(pointer);
-    if (!tokens)
-        return std::nullopt;
     JsonView at = document;
-    for (const std::string& token : *tokens) {
+    const bool found = for_each_token(pointer, [&](std::string_view token) {
         if (at.is_object()) {
             auto next = at.find(token);
             if (!next)
-                return std::nullopt;
+                return false;
             at = *next;
-        } else if (at.is_array()) {
-            // RFC 6901: an index is "0" or digits without a leading zero
-            if (token.empty() || (token.size() > 1 && token[0] == '0'))
-                return std::nullopt;
-            std::size_t index = 0;
-            auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
-            if (ec != std::errc() || end != token.data() + token.size() || index >= at.size())
-                return std::nullopt;
+            return true;
+        }
+        if (at.is_array()) {
+            const auto index = array_index(token, at.size());
+            if (!index)
+                return false;
             std::optional<JsonView> item;
             at.for_each_item([&](std::size_t i, JsonView v) {
-                if (i != index)
+                if (i != *index)
                     return true;
                 item = v;
                 return false;
             });
             at = *item;
-        } else {
-            return std::nullopt;
+            return true;
         }
-    }
+        return false;
+    });
+    if (!found)
+        return std::nullopt;
     return at;
 }
 

@@ -38,6 +38,7 @@ public:
     QueryParams(std::initializer_list<QueryParam> params) : m_params(params) {}
 
     void add(std::string name, std::string value);
+    void reserve(std::size_t n) { m_params.reserve(n); }
     // Replaces every parameter called name by one, at the position of the first (or at the
     // end when there was none).
     void set(std::string_view name, std::string value);

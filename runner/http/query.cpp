@@ -164,6 +164,7 @@ core::Result<std::string> percent_decode(std::string_view text, std::size_t offs
 
 core::Result<QueryParams> parse_query(std::string_view query) {
     QueryParams params;
+    params.reserve(static_cast<std::size_t>(std::count(query.begin(), query.end(), '&')) + 1);
     std::size_t start = 0;
     while (start <= query.size()) {
         std::size_t end = query.find('&', start);
@@ -175,10 +176,24 @@ core::Result<QueryParams> parse_query(std::string_view query) {
             const std::string_view raw_name = pair.substr(0, eq);
             if (raw_name.empty())
                 return query_error("empty parameter name at offset " + std::to_string(start));
-            CONFORM_TRY(std::string name, percent_decode(raw_name, start));
+            // Most components need no decoding: taken as they are, with no Result between.
+            const auto plain = [](std::string_view text) {
+                return text.find_first_of("%+") == std::string_view::npos;
+            };
+            std::string name;
+            if (plain(raw_name)) {
+                name.assign(raw_name);
+            } else {
+                CONFORM_TRY(name, percent_decode(raw_name, start));
+            }
             std::string value;
             if (eq != std::string_view::npos) {
-                CONFORM_TRY(value, percent_decode(pair.substr(eq + 1), start + eq + 1));
+                const std::string_view raw_value = pair.substr(eq + 1);
+                if (plain(raw_value)) {
+                    value.assign(raw_value);
+                } else {
+                    CONFORM_TRY(value, percent_decode(raw_value, start + eq + 1));
+                }
             }
             params.add(std::move(name), std::move(value));
         }

@@ -363,7 +363,7 @@ core::Result<Recorded> from_json(const nlohmann::json& line, const std::filesyst
     if (scheme == std::string::npos || scheme == 0)
         return shape.bad("/request/url", "not an absolute URL: \"" + bare + "\"");
     CONFORM_TRY(http::QueryParams listed, query_pairs(shape, request));
-    (void)internal::set_request_url(r, bare, std::move(listed)); // absolute: it cannot fail
+    (void)internal::set_request_url(r, bare, [&] { return std::move(listed); }); // absolute
     CONFORM_TRY(r.headers, shape.headers(request, "/request"));
     CONFORM_TRY(r.body, shape.text_body(request, "body", "/request"));
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/core/json_parse.hpp"
 #include "runner/core/json_pointer.hpp"
 
 using namespace conform::core;
@@ -22,6 +23,26 @@ TEST_CASE("resolve_pointer follows RFC 6901") {
     CHECK(resolve_pointer(doc, "/a/b~1c/01") == nullptr); // leading zero
     CHECK(resolve_pointer(doc, "/a/b~1c/2") == nullptr);
     CHECK(resolve_pointer(doc, "") == &doc);
+}
+
+TEST_CASE("resolve_pointer reads a view as it reads a tree: escapes, indices, bad pointers") {
+    const auto doc = nlohmann::json::parse(
+        R"({"a": {"b/c": [10, 20], "~d": {"e~f/": 3}}, "": 1, "x": [[1, [2, 3]]]})");
+    FastParser parser;
+    const std::string text = doc.dump();
+    auto view = parser.parse(text);
+    REQUIRE(view);
+    for (const char* pointer :
+         {"", "/", "/a/b~1c/1", "/a/~0d/e~0f~1", "/x/0/1/0", "/x/0/1/1", "/a/b~1c/01", "/a/b~1c/2",
+          "/a/b~1c/-", "/a/~2d", "/a/~", "a", "/a/b~1c/1/z", "/nope", "/x/0/"}) {
+        INFO(pointer);
+        const nlohmann::json* tree = resolve_pointer(doc, pointer);
+        const auto seen = resolve_pointer(*view, pointer);
+        REQUIRE(static_cast<bool>(tree) == seen.has_value());
+        if (tree)
+            CHECK(seen->to_json() == *tree);
+    }
+    CHECK(*resolve_pointer(doc, "/a/~0d/e~0f~1") == 3);
 }
 
 TEST_CASE("Path builds instance locations lazily") {

@@ -222,10 +222,12 @@ private:
         }
         if (!seen.has(0) || !seen.has(1) || r.method.empty())
             return false;
-        http::QueryParams listed;
-        for (const auto& [name, text] : m_listed)
-            listed.add(std::string(name), std::string(text));
-        if (!set_request_url(r, url, std::move(listed)))
+        if (!set_request_url(r, url, [&] {
+                http::QueryParams listed;
+                for (const auto& [name, text] : m_listed)
+                    listed.add(std::string(name), std::string(text));
+                return listed;
+            }))
             return false;
         auto bytes = decode(body, encoding);
         if (!bytes)
@@ -425,7 +427,8 @@ private:
 
 } // namespace
 
-bool set_request_url(http::Request& r, std::string_view url, http::QueryParams listed) {
+bool set_request_url(http::Request& r, std::string_view url,
+                     core::FunctionRef<http::QueryParams()> listed) {
     if (const auto hash = url.find('#'); hash != std::string_view::npos)
         url = url.substr(0, hash);
     const auto scheme = url.find("://");
@@ -441,11 +444,11 @@ bool set_request_url(http::Request& r, std::string_view url, http::QueryParams l
             if (!http::is_encoded_query(raw) && http::encode_query(r.query) != raw)
                 r.raw_query = std::string(raw);
         } else {
-            r.query = std::move(listed);
+            r.query = listed();
             r.raw_query = std::string(raw);
         }
     } else {
-        r.query = std::move(listed);
+        r.query = listed();
         if (!r.query.empty())
             r.raw_query = std::string(); // the URL had no query: keep it so
     }

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "runner/core/function_ref.hpp"
 #include "runner/http/http.hpp"
 #include "runner/record/record.hpp"
 
@@ -26,10 +27,10 @@ namespace conform::record::internal {
 inline constexpr std::size_t k_line_padding = 64;
 
 // Sets base_url, query and raw_query from a recorded URL (fragment dropped). The URL's query is
-// authoritative; listed (the line's "query") is used only when the URL's query does not parse,
-// or when the URL has none. false: not an absolute URL.
+// authoritative; listed (the line's "query", made only when needed) is used only when the URL's
+// query does not parse, or when the URL has none. false: not an absolute URL.
 [[nodiscard]] bool set_request_url(http::Request& request, std::string_view url,
-                                   http::QueryParams listed);
+                                   core::FunctionRef<http::QueryParams()> listed);
 
 class FastLineReader {
 public:
