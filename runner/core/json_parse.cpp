@@ -1,6 +1,10 @@
 #include "runner/core/json_parse.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -128,7 +132,8 @@ static_assert(k_parse_padding >= simdjson::SIMDJSON_PADDING);
 
 struct FastParser::Impl {
     simdjson::dom::parser parser;
-    simdjson::dom::parser owned_parser; // parse_owned's scratch (its documents are their own)
+    simdjson::dom::parser owned_parser; // parse_owned's scratch, and its document:
+    simdjson::dom::document scratch;    // sized for the text, copied out at the size used
 };
 
 struct JsonDocument::Impl {
@@ -167,18 +172,60 @@ Result<JsonView> FastParser::parse(std::string_view text, std::string_view file,
     return JsonView::of(root);
 }
 
+namespace {
+
+// The tape words and string bytes a parsed document uses (simdjson's tape format, doc/tape.md:
+// the first root word's payload is the index past the closing root word, the number of words
+// used; a number takes two words; a
+// string's payload is its offset in the string buffer, where a 32-bit length, the bytes and a
+// NUL are). simdjson sizes both for the text's length: several times what a document uses.
+// nullopt: not the layout described (never so for a document simdjson parsed).
+std::optional<std::pair<std::size_t, std::size_t>>
+used_by(const simdjson::dom::document& document) {
+    constexpr std::uint64_t payload = (std::uint64_t{1} << 56) - 1;
+    const std::uint64_t* tape = document.tape.get();
+    const std::size_t words = static_cast<std::size_t>(tape[0] & payload);
+    if (words < 2 || static_cast<char>(tape[words - 1] >> 56) != 'r')
+        return std::nullopt;
+    std::size_t bytes = 0;
+    for (std::size_t i = 1; i < words;) {
+        const auto type = static_cast<char>(tape[i] >> 56);
+        if (type == '"') {
+            const std::size_t at = static_cast<std::size_t>(tape[i] & payload);
+            std::uint32_t length = 0;
+            std::memcpy(&length, document.string_buf.get() + at, sizeof length);
+            bytes = std::max(bytes, at + sizeof length + length + 1);
+        }
+        i += type == 'l' || type == 'u' || type == 'd' ? 2 : 1;
+    }
+    return std::pair{words, bytes};
+}
+
+} // namespace
+
 std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
                                                             ParseLimits limits) {
     simdjson::dom::parser& parser = m_impl->owned_parser;
     if (parser.max_depth() != limits.max_depth &&
         parser.allocate(std::max<std::size_t>(text.size(), 4096), limits.max_depth))
         return nullptr;
-    auto document = std::make_shared<JsonDocument>();
     simdjson::dom::element root;
-    if (parser.parse_into_document(document->m_impl->document, text.data(), text.size(), false)
-            .get(root))
+    if (parser.parse_into_document(m_impl->scratch, text.data(), text.size(), false).get(root))
         return nullptr;
-    document->m_root = JsonView::of(root);
+    // Copied out at the size used: documents held by a replay's walks stay small.
+    const auto used = used_by(m_impl->scratch);
+    if (!used)
+        return nullptr;
+    const auto [words, bytes] = *used;
+    auto document = std::make_shared<JsonDocument>();
+    simdjson::dom::document& owned = document->m_impl->document;
+    owned.tape.reset(new (std::nothrow) std::uint64_t[words]);
+    owned.string_buf.reset(new (std::nothrow) std::uint8_t[std::max<std::size_t>(bytes, 1)]);
+    if (!owned.tape || !owned.string_buf)
+        return nullptr;
+    std::memcpy(owned.tape.get(), m_impl->scratch.tape.get(), words * sizeof(std::uint64_t));
+    std::memcpy(owned.string_buf.get(), m_impl->scratch.string_buf.get(), bytes);
+    document->m_root = JsonView::of(owned.root());
     return document;
 }
 

