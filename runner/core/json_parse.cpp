@@ -174,31 +174,17 @@ Result<JsonView> FastParser::parse(std::string_view text, std::string_view file,
 
 namespace {
 
-// The tape words and string bytes a parsed document uses (simdjson's tape format, doc/tape.md:
-// the first root word's payload is the index past the closing root word, the number of words
-// used; a number takes two words; a
-// string's payload is its offset in the string buffer, where a 32-bit length, the bytes and a
-// NUL are). simdjson sizes both for the text's length: several times what a document uses.
-// nullopt: not the layout described (never so for a document simdjson parsed).
-std::optional<std::pair<std::size_t, std::size_t>>
-used_by(const simdjson::dom::document& document) {
+// The tape words a parsed document uses (simdjson's tape format, doc/tape.md: the first root
+// word's payload is the index past the closing root word). simdjson sizes a tape for the
+// text's length, eight times what a document of objects and strings uses. nullopt: not the
+// layout described (never so for a document simdjson parsed).
+std::optional<std::size_t> tape_words(const simdjson::dom::document& document) {
     constexpr std::uint64_t payload = (std::uint64_t{1} << 56) - 1;
     const std::uint64_t* tape = document.tape.get();
-    const std::size_t words = static_cast<std::size_t>(tape[0] & payload);
+    const auto words = static_cast<std::size_t>(tape[0] & payload);
     if (words < 2 || static_cast<char>(tape[words - 1] >> 56) != 'r')
         return std::nullopt;
-    std::size_t bytes = 0;
-    for (std::size_t i = 1; i < words;) {
-        const auto type = static_cast<char>(tape[i] >> 56);
-        if (type == '"') {
-            const std::size_t at = static_cast<std::size_t>(tape[i] & payload);
-            std::uint32_t length = 0;
-            std::memcpy(&length, document.string_buf.get() + at, sizeof length);
-            bytes = std::max(bytes, at + sizeof length + length + 1);
-        }
-        i += type == 'l' || type == 'u' || type == 'd' ? 2 : 1;
-    }
-    return std::pair{words, bytes};
+    return words;
 }
 
 } // namespace
@@ -212,18 +198,20 @@ std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view tex
     simdjson::dom::element root;
     if (parser.parse_into_document(m_impl->scratch, text.data(), text.size(), false).get(root))
         return nullptr;
-    // Copied out at the size used: documents held by a replay's walks stay small.
-    const auto used = used_by(m_impl->scratch);
-    if (!used)
+    // Copied out, the tape at the size used and the strings at simdjson's bound for this text
+    // (5/3 of it: the scratch's may be a larger text's), so that documents held by a replay's
+    // walks stay small.
+    const auto words = tape_words(m_impl->scratch);
+    if (!words)
         return nullptr;
-    const auto [words, bytes] = *used;
+    const std::size_t bytes = 5 * text.size() / 3 + simdjson::SIMDJSON_PADDING;
     auto document = std::make_shared<JsonDocument>();
     simdjson::dom::document& owned = document->m_impl->document;
-    owned.tape.reset(new (std::nothrow) std::uint64_t[words]);
-    owned.string_buf.reset(new (std::nothrow) std::uint8_t[std::max<std::size_t>(bytes, 1)]);
+    owned.tape.reset(new (std::nothrow) std::uint64_t[*words]);
+    owned.string_buf.reset(new (std::nothrow) std::uint8_t[bytes]);
     if (!owned.tape || !owned.string_buf)
         return nullptr;
-    std::memcpy(owned.tape.get(), m_impl->scratch.tape.get(), words * sizeof(std::uint64_t));
+    std::memcpy(owned.tape.get(), m_impl->scratch.tape.get(), *words * sizeof(std::uint64_t));
     std::memcpy(owned.string_buf.get(), m_impl->scratch.string_buf.get(), bytes);
     document->m_root = JsonView::of(owned.root());
     return document;
