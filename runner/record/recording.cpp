@@ -596,18 +596,20 @@ struct RecordingReader::State {
     }
 };
 
-core::Result<RecordingReader> RecordingReader::open(const std::filesystem::path& file,
-                                                    ReaderOptions options) {
-    auto state = std::make_unique<State>();
-    state->file = file;
-    state->options = options;
-    state->fast = std::make_unique<internal::FastLineReader>(options);
-    if (file == "-")
-        state->file = std::string(internal::k_stdin_name);
-    CONFORM_TRY(state->bytes, internal::open_bytes(file));
+RecordingReader RecordingReader::reading(std::unique_ptr<State> state) {
+    state->fast = std::make_unique<internal::FastLineReader>(state->options);
     RecordingReader reader;
     reader.m_state = std::move(state);
     return reader;
+}
+
+core::Result<RecordingReader> RecordingReader::open(const std::filesystem::path& file,
+                                                    ReaderOptions options) {
+    auto state = std::make_unique<State>();
+    state->file = file == "-" ? std::filesystem::path(internal::k_stdin_name) : file;
+    state->options = options;
+    CONFORM_TRY(state->bytes, internal::open_bytes(file));
+    return reading(std::move(state));
 }
 
 core::Result<RecordingReader> RecordingReader::open_part(const std::filesystem::path& file,
@@ -618,11 +620,8 @@ core::Result<RecordingReader> RecordingReader::open_part(const std::filesystem::
     state->file = file;
     state->options = options;
     state->line = lines_before;
-    state->fast = std::make_unique<internal::FastLineReader>(options);
     CONFORM_TRY(state->bytes, internal::open_part(file, begin, end));
-    RecordingReader reader;
-    reader.m_state = std::move(state);
-    return reader;
+    return reading(std::move(state));
 }
 
 RecordingReader RecordingReader::open_part(const std::filesystem::path& file,
@@ -632,11 +631,8 @@ RecordingReader RecordingReader::open_part(const std::filesystem::path& file,
     state->file = file;
     state->options = options;
     state->line = lines_before;
-    state->fast = std::make_unique<internal::FastLineReader>(options);
     state->bytes = internal::open_memory(bytes);
-    RecordingReader reader;
-    reader.m_state = std::move(state);
-    return reader;
+    return reading(std::move(state));
 }
 
 std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file) {

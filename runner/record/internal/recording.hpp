@@ -164,6 +164,8 @@ private:
     RecordingReader() = default;
     struct State;
     std::unique_ptr<State> m_state;
+    // A reader of what state reads, named as its file, numbering after its line.
+    static RecordingReader reading(std::unique_ptr<State> state);
 };
 
 // Reading one recording in parts (`conform replay --jobs N`): its size when it can be (a
