@@ -62,8 +62,8 @@ bool is_json_type(std::string_view content_type) {
     std::string_view media = content_type.substr(0, content_type.find(';'));
     // RFC 8259 application/json, and the +json structured suffix (RFC 6839); the vendors' own
     // gateways also answer text/json and text/plain with JSON bodies, which only warns.
-    constexpr std::string_view json = "application/json", suffix = "+json";
-    return core::iequals(media, json) ||
+    constexpr std::string_view json_type = "application/json", suffix = "+json";
+    return core::iequals(media, json_type) ||
            (media.size() >= suffix.size() &&
             core::iequals(media.substr(media.size() - suffix.size()), suffix));
 }

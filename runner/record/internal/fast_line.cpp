@@ -17,6 +17,13 @@ namespace conform::record::internal {
 static_assert(k_line_padding >= simdjson::SIMDJSON_PADDING &&
               k_line_padding >= core::k_parse_padding);
 
+// Parses JSON response bodies into documents of their own (ReaderOptions::parse_bodies). Not
+// in the anonymous namespace: FastLineReader::Impl holds one.
+struct BodyParser {
+    core::FastParser parser;
+    core::ParseLimits limits;
+};
+
 namespace {
 
 namespace od = simdjson::ondemand;
@@ -53,12 +60,6 @@ std::optional<std::string> decode(std::string_view text, std::string_view encodi
         return std::nullopt;
     return base64_decode(text);
 }
-
-// Parses JSON response bodies into documents of their own (ReaderOptions::parse_bodies).
-struct BodyParser {
-    core::FastParser parser;
-    core::ParseLimits limits;
-};
 
 class Line {
 public:
