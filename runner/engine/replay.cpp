@@ -954,6 +954,49 @@ private:
         }
     }
 
+    // Where a part's lines are: from the line start at or after `from` to the one at or after
+    // `to`, read once into judge.part_bytes and counted in memory (loaded), or, when one long
+    // line makes it larger than k_loaded_parts part_bytes, counted from the file; an error in
+    // place of end when it cannot be read.
+    struct Located {
+        core::Result<std::uint64_t> begin, end;
+        std::uint64_t newlines = 0;
+        bool loaded = false;
+    };
+    Located locate(const Part& part, const std::filesystem::path& file, Judge& judge) const {
+        Located at{record::line_start_at(file, part.from), core::fail(""), 0, false};
+        at.end = at.begin ? record::line_start_at(file, part.to) : at.begin;
+        if (!at.begin || !at.end)
+            return at;
+        at.loaded = *at.end - *at.begin <= k_loaded_parts * m_part_bytes;
+        if (at.loaded) {
+            if (auto read = record::read_part(file, *at.begin, *at.end, judge.part_bytes); !read)
+                at.end = core::fail(std::move(read).error());
+            else
+                at.newlines = record::count_newlines(judge.part_bytes);
+        } else if (auto n = record::count_newlines(file, *at.begin, *at.end)) {
+            at.newlines = *n;
+        } else {
+            at.end = core::fail(std::move(n).error());
+        }
+        return at;
+    }
+
+    // Publishes part c's '\n' count and waits for the parts before it: the lines before its first.
+    std::size_t lines_before(std::size_t c, const Part& part, std::uint64_t newlines) {
+        std::unique_lock lock(m_mutex);
+        m_newlines[c] = newlines;
+        m_changed.notify_all();
+        std::size_t before = 0;
+        if (!part.first) {
+            m_changed.wait(lock, [&] { return m_before[c - 1] && m_newlines[c - 1]; });
+            before = static_cast<std::size_t>(*m_before[c - 1] + *m_newlines[c - 1]);
+        }
+        m_before[c] = before;
+        m_changed.notify_all();
+        return before;
+    }
+
     std::vector<PartItem> read_part(std::size_t c, Judge& judge) {
         const Part& part = m_parts[c];
         const std::filesystem::path& file = m_input.files[part.file];
@@ -965,38 +1008,11 @@ private:
             item.bad = std::move(d);
             items.push_back(std::move(item));
         };
-        // The lines that start in [from, to): from the line start at or after each.
-        auto begin = record::line_start_at(file, part.from);
-        auto end = begin ? record::line_start_at(file, part.to) : begin;
-        std::uint64_t newlines = 0;
-        // Read once and counted in memory; a part that one long line makes larger than
-        // k_loaded_parts part_bytes is counted and read from the file as it goes.
-        const bool loaded = begin && end && *end - *begin <= k_loaded_parts * m_part_bytes;
-        if (loaded) {
-            if (auto read = record::read_part(file, *begin, *end, judge.part_bytes); !read)
-                end = core::fail(std::move(read).error());
-            else
-                newlines = record::count_newlines(judge.part_bytes);
-        } else if (begin && end) {
-            auto n = record::count_newlines(file, *begin, *end);
-            if (n)
-                newlines = *n;
-            else
-                end = core::fail(std::move(n).error());
-        }
-        // Publish this part's '\n' count; wait for the lines before it.
-        std::size_t before = 0;
-        {
-            std::unique_lock lock(m_mutex);
-            m_newlines[c] = newlines;
-            m_changed.notify_all();
-            if (!part.first) {
-                m_changed.wait(lock, [&] { return m_before[c - 1] && m_newlines[c - 1]; });
-                before = static_cast<std::size_t>(*m_before[c - 1] + *m_newlines[c - 1]);
-            }
-            m_before[c] = before;
-            m_changed.notify_all();
-        }
+        Located at = locate(part, file, judge);
+        const std::size_t before = lines_before(c, part, at.newlines);
+        auto& begin = at.begin;
+        auto& end = at.end;
+        const bool loaded = at.loaded;
         if (!begin || !end) {
             fail(core::Diagnostic{"cannot read: " + (!begin ? begin.error() : end.error()).message,
                                   core::Location{file.string(), before + 1, 0, {}, false}});

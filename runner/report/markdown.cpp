@@ -39,6 +39,73 @@ void matrix(std::string& out, const ReportModel& model) {
     }
 }
 
+// One <details> per exchange of c that shows a deviation, in exchange order.
+void exchange_details(std::string& out, const CaseResult& c) {
+    std::vector<std::pair<std::size_t, std::vector<const core::Deviation*>>> shown;
+    for (const CheckResult& check : c.checks)
+        for (std::size_t i = 0; i < check.deviations.size(); ++i) {
+            const auto index = check.exchange_index(i);
+            if (!index || *index >= c.exchanges.size())
+                continue;
+            auto it = std::find_if(shown.begin(), shown.end(),
+                                   [&](const auto& s) { return s.first == *index; });
+            if (it == shown.end()) {
+                shown.push_back({*index, {}});
+                it = shown.end() - 1;
+            }
+            it->second.push_back(&check.deviations[i]);
+        }
+    std::sort(shown.begin(), shown.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [index, list] : shown) {
+        const nlohmann::json& exchange = c.exchanges[index];
+        std::string ids;
+        std::set<std::string_view> seen;
+        for (const core::Deviation* d : list)
+            if (seen.insert(core::name_of(d->id)).second)
+                ids += (ids.empty() ? "" : ", ") + std::string(core::name_of(d->id));
+        out += "\n<details><summary>" +
+               internal::escape_html(internal::case_label(c) + " @ " + c.target + ", exchange " +
+                                     std::to_string(index + 1) + ": " + ids) +
+               "</summary>\n\n";
+        if (const std::string request = internal::request_line(exchange); !request.empty())
+            out += "Request: " + markdown_code(request) + "\n\n";
+        if (const std::string response = internal::response_line(exchange); !response.empty())
+            out += "Response: " + markdown_code(response) + "\n\n";
+        bool sources = false;
+        for (const core::Deviation* d : list)
+            if (const std::string source = internal::source_text(*d); !source.empty()) {
+                out += "- " + markdown_code(core::name_of(d->id)) + " contradicts " +
+                       markdown_code(source) + "\n";
+                sources = true;
+            }
+        if (sources)
+            out += "\n";
+        if (const std::string body = internal::response_body(exchange); !body.empty()) {
+            const std::string fence = internal::markdown_fence(body);
+            const bool is_json = body.front() == '{' || body.front() == '[';
+            out += fence + (is_json ? "json" : "") + "\n" + body + "\n" + fence + "\n\n";
+        }
+        out += "</details>\n";
+    }
+}
+
+// A scenario's steps, one <details> per scenario case.
+void scenario_details(std::string& out, const ReportModel& model) {
+    for (const CaseResult& c : model.cases) {
+        const std::vector<std::string> steps = internal::step_lines(c, true);
+        if (steps.empty())
+            continue;
+        out += "\n<details><summary>" +
+               internal::escape_html(internal::case_label(c) + " @ " + c.target + ": " +
+                                     std::to_string(steps.size()) + " steps") +
+               "</summary>\n\n";
+        for (const std::string& line : steps)
+            out += markdown_code(line) + "<br>\n";
+        out += "\n</details>\n";
+    }
+}
+
 void deviations_table(std::string& out, const ReportModel& model) {
     const auto groups = internal::group_by_id(model.cases);
     if (groups.empty())
@@ -58,73 +125,9 @@ void deviations_table(std::string& out, const ReportModel& model) {
                    " | " + markdown_code(internal::case_label(*o.case_result)) + " | " +
                    escape_markdown_cell(o.case_result->target) + " |\n";
         }
-
-    // One <details> per exchange that shows a deviation, in case order.
-    std::string details;
-    for (const CaseResult& c : model.cases) {
-        std::vector<std::pair<std::size_t, std::vector<const core::Deviation*>>> shown;
-        for (const CheckResult& check : c.checks)
-            for (std::size_t i = 0; i < check.deviations.size(); ++i) {
-                const auto index = check.exchange_index(i);
-                if (!index || *index >= c.exchanges.size())
-                    continue;
-                auto it = std::find_if(shown.begin(), shown.end(),
-                                       [&](const auto& s) { return s.first == *index; });
-                if (it == shown.end()) {
-                    shown.push_back({*index, {}});
-                    it = shown.end() - 1;
-                }
-                it->second.push_back(&check.deviations[i]);
-            }
-        std::sort(shown.begin(), shown.end(),
-                  [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (const auto& [index, list] : shown) {
-            const nlohmann::json& exchange = c.exchanges[index];
-            std::string ids;
-            std::set<std::string_view> seen;
-            for (const core::Deviation* d : list)
-                if (seen.insert(core::name_of(d->id)).second)
-                    ids += (ids.empty() ? "" : ", ") + std::string(core::name_of(d->id));
-            details +=
-                "\n<details><summary>" +
-                internal::escape_html(internal::case_label(c) + " @ " + c.target + ", exchange " +
-                                      std::to_string(index + 1) + ": " + ids) +
-                "</summary>\n\n";
-            if (const std::string request = internal::request_line(exchange); !request.empty())
-                details += "Request: " + markdown_code(request) + "\n\n";
-            if (const std::string response = internal::response_line(exchange); !response.empty())
-                details += "Response: " + markdown_code(response) + "\n\n";
-            bool sources = false;
-            for (const core::Deviation* d : list)
-                if (const std::string source = internal::source_text(*d); !source.empty()) {
-                    details += "- " + markdown_code(core::name_of(d->id)) + " contradicts " +
-                               markdown_code(source) + "\n";
-                    sources = true;
-                }
-            if (sources)
-                details += "\n";
-            if (const std::string body = internal::response_body(exchange); !body.empty()) {
-                const std::string fence = internal::markdown_fence(body);
-                const bool is_json = body.front() == '{' || body.front() == '[';
-                details += fence + (is_json ? "json" : "") + "\n" + body + "\n" + fence + "\n\n";
-            }
-            details += "</details>\n";
-        }
-    }
-    // A scenario's steps, one <details> per scenario case.
-    for (const CaseResult& c : model.cases) {
-        const std::vector<std::string> steps = internal::step_lines(c, true);
-        if (steps.empty())
-            continue;
-        details += "\n<details><summary>" +
-                   internal::escape_html(internal::case_label(c) + " @ " + c.target + ": " +
-                                         std::to_string(steps.size()) + " steps") +
-                   "</summary>\n\n";
-        for (const std::string& line : steps)
-            details += markdown_code(line) + "<br>\n";
-        details += "\n</details>\n";
-    }
-    out += details;
+    for (const CaseResult& c : model.cases)
+        exchange_details(out, c);
+    scenario_details(out, model);
 }
 
 // One table per contract: a row per target and operation (and the target's totals), what each
