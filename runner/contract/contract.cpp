@@ -7,7 +7,6 @@
 #include "runner/core/text.hpp"
 
 namespace conform::contract {
-namespace {} // namespace
 
 std::string ActionEcho::expected(std::string_view operation) const {
     return std::string(operation) + suffix;
@@ -22,41 +21,57 @@ bool Contract::is_read_only(std::string_view operation) const {
     return std::find(read_only.begin(), read_only.end(), operation) != read_only.end();
 }
 
-core::Result<const Operation*> Contract::route(const Query& query) const {
-    const std::string& param = routing.param;
-    const std::string* chosen = nullptr;
-    const std::string* near_miss = nullptr; // "action=GetRepo": names are case-sensitive
+namespace {
+
+// The operation the routing parameter names among query's (name, value) pairs: strings or views.
+template <class Pairs>
+core::Result<const Operation*> route_in(const Contract& contract, const Pairs& query) {
+    const std::string& param = contract.routing.param;
+    std::optional<std::string_view> chosen;
+    std::optional<std::string_view> near_miss; // "action=GetRepo": names are case-sensitive
     for (const auto& [key, value] : query) {
         if (key != param) {
-            if (near_miss == nullptr && core::iequals(key, param))
-                near_miss = &key;
+            if (!near_miss && core::iequals(key, param))
+                near_miss = key;
             continue;
         }
-        if (chosen == nullptr)
-            chosen = &value;
+        if (!chosen)
+            chosen = value;
         else if (value != *chosen) // which one the server obeys is anyone's guess
-            return core::fail("the query names two operations: " + param + "=" + *chosen + " and " +
-                              param + "=" + value);
+            return core::fail("the query names two operations: " + param + "=" +
+                              std::string(*chosen) + " and " + param + "=" + std::string(value));
     }
-    if (chosen == nullptr)
-        return core::fail(
-            "the query has no \"" + param + "\" parameter, which names the " + name + " operation" +
-            (near_miss ? " (it has \"" + *near_miss + "\"; parameter names are case-sensitive)"
-                       : std::string()));
+    if (!chosen)
+        return core::fail("the query has no \"" + param + "\" parameter, which names the " +
+                          contract.name + " operation" +
+                          (near_miss ? " (it has \"" + std::string(*near_miss) +
+                                           "\"; parameter names are case-sensitive)"
+                                     : std::string()));
     if (chosen->empty())
         return core::fail("the query's \"" + param + "\" parameter is empty");
-    if (const Operation* found = find_operation(*chosen))
+    if (const Operation* found = contract.find_operation(*chosen))
         return found;
     std::vector<std::string> names;
     std::string listed;
-    for (const auto& [operation, unused] : operations) {
+    for (const auto& [operation, unused] : contract.operations) {
         names.push_back(operation);
         listed += (listed.empty() ? "" : ", ") + operation;
     }
     const std::string hint = internal::closest_name(*chosen, names);
     return core::fail(
-        param + "=" + *chosen + " names no operation of " + name +
+        param + "=" + std::string(*chosen) + " names no operation of " + contract.name +
         (hint.empty() ? " (it has: " + listed + ")" : " (did you mean " + hint + "?)"));
+}
+
+} // namespace
+
+core::Result<const Operation*> Contract::route(const Query& query) const {
+    return route_in(*this, query);
+}
+
+core::Result<const Operation*>
+Contract::route_views(std::span<const std::pair<std::string_view, std::string_view>> query) const {
+    return route_in(*this, query);
 }
 
 std::optional<std::string> index_template(std::string_view name) {

@@ -140,6 +140,9 @@ struct Contract {
     // value is ambiguous). Fails naming the parameter when it is missing, empty, ambiguous or
     // names no operation of this contract.
     [[nodiscard]] core::Result<const Operation*> route(const Query& query) const;
+    // The same over views of the (name, value) pairs, for a query held in another type.
+    [[nodiscard]] core::Result<const Operation*>
+    route_views(std::span<const std::pair<std::string_view, std::string_view>> query) const;
 };
 
 // Limits on the contract's schemas when they validate responses (schema::CompileOptions):

@@ -187,6 +187,21 @@ std::optional<std::size_t> tape_words(const simdjson::dom::document& document) {
     return words;
 }
 
+// The string buffer's bytes a parsed document uses: up to the end of its last string (strings
+// are written in tape order, each a 32-bit length, the bytes and a NUL; keys are strings too).
+std::size_t string_bytes(const simdjson::dom::document& document, std::size_t words) {
+    constexpr std::uint64_t payload = (std::uint64_t{1} << 56) - 1;
+    const std::uint64_t* tape = document.tape.get();
+    for (std::size_t i = words; i-- > 0;)
+        if (static_cast<char>(tape[i] >> 56) == '"') {
+            const auto at = static_cast<std::size_t>(tape[i] & payload);
+            std::uint32_t length = 0;
+            std::memcpy(&length, document.string_buf.get() + at, sizeof length);
+            return at + sizeof length + length + 1;
+        }
+    return 0;
+}
+
 } // namespace
 
 std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
@@ -198,13 +213,12 @@ std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view tex
     simdjson::dom::element root;
     if (parser.parse_into_document(m_impl->scratch, text.data(), text.size(), false).get(root))
         return nullptr;
-    // Copied out, the tape at the size used and the strings at simdjson's bound for this text
-    // (5/3 of it: the scratch's may be a larger text's), so that documents held by a replay's
-    // walks stay small.
+    // Copied out, the tape and the strings at the size used (the scratch's are sized for the
+    // largest text yet), so that documents held by a replay's walks stay small.
     const auto words = tape_words(m_impl->scratch);
     if (!words)
         return nullptr;
-    const std::size_t bytes = 5 * text.size() / 3 + simdjson::SIMDJSON_PADDING;
+    const std::size_t bytes = string_bytes(m_impl->scratch, *words) + simdjson::SIMDJSON_PADDING;
     auto document = std::make_shared<JsonDocument>();
     simdjson::dom::document& owned = document->m_impl->document;
     owned.tape.reset(new (std::nothrow) std::uint64_t[*words]);

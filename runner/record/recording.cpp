@@ -8,7 +8,11 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <new>
+#include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -520,7 +524,15 @@ struct RecordingReader::State {
     std::unique_ptr<internal::ByteSource> bytes; // plain, gzip or zstd; a file or stdin
     std::filesystem::path file;
     ReaderOptions options;
-    std::string buffer;
+    // Read bytes, grown without zero-filling: read() writes each chunk whole.
+    template <class T> struct Uninitialized : std::allocator<T> {
+        template <class U> struct rebind { using other = Uninitialized<U>; };
+        template <class U> void construct(U* at) noexcept { ::new (static_cast<void*>(at)) U; }
+        template <class U, class... A> void construct(U* at, A&&... args) {
+            ::new (static_cast<void*>(at)) U(std::forward<A>(args)...);
+        }
+    };
+    std::vector<char, Uninitialized<char>> buffer;
     std::size_t begin = 0; // the unread part is buffer[begin, size)
     bool eof = false;
     bool skipping = false; // inside a line longer than max_line_bytes
@@ -565,13 +577,13 @@ struct RecordingReader::State {
                 }
                 if (begin < buffer.size()) {
                     out.reserve(buffer.size() - begin + internal::k_line_padding);
-                    out.assign(buffer, begin, std::string::npos);
+                    out.assign(buffer.data() + begin, buffer.size() - begin);
                     begin = buffer.size();
                     return Got::line;
                 }
                 return Got::end;
             }
-            buffer.erase(0, begin);
+            buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(begin));
             begin = 0;
             const std::size_t old = buffer.size();
             buffer.resize(old + k_read_chunk);

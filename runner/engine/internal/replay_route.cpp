@@ -39,16 +39,17 @@ const contract::Case* find_case(const std::vector<contract::CaseFile>& files,
 
 } // namespace
 
-std::string host_of(std::string_view url) {
+// The URL's host as it is spelled (host_of lowercases it).
+std::string_view host_in(std::string_view url) {
     std::string_view authority = authority_of(url);
     if (const auto at = authority.rfind('@'); at != std::string_view::npos)
         authority.remove_prefix(at + 1);
     if (authority.starts_with('[')) // IPv6 literal
-        return core::ascii_lower(authority.substr(1, authority.find(']') - 1));
-    return core::ascii_lower(authority.substr(0, authority.find(':')));
+        return authority.substr(1, authority.find(']') - 1);
+    return authority.substr(0, authority.find(':'));
 }
 
-std::string path_of(std::string_view url) {
+std::string_view path_in(std::string_view url) {
     const auto scheme = url.find("://");
     if (scheme == std::string_view::npos)
         return "/";
@@ -57,7 +58,15 @@ std::string path_of(std::string_view url) {
     if (slash == std::string_view::npos)
         return "/";
     url.remove_prefix(slash);
-    return std::string(url.substr(0, first_of(url, "?#")));
+    return url.substr(0, first_of(url, "?#"));
+}
+
+std::string host_of(std::string_view url) {
+    return core::ascii_lower(host_in(url));
+}
+
+std::string path_of(std::string_view url) {
+    return std::string(path_in(url));
 }
 
 std::string origin_of(std::string_view url) {
@@ -88,12 +97,13 @@ Router::Router(const ReplayContracts& contracts) : m_contracts(contracts) {
 
 core::Result<Routed> Router::with_contract(const record::Recorded& r, std::size_t index) const {
     const contract::Contract& c = m_contracts.contracts[index];
-    contract::Query query;
+    std::vector<std::pair<std::string_view, std::string_view>> query;
+    query.reserve(r.exchange.request.query.size());
     for (const http::QueryParam& p : r.exchange.request.query)
         query.emplace_back(p.name, p.value);
     Routed routed;
     routed.contract = &c;
-    auto op = c.route(query);
+    auto op = c.route_views(query);
     if (op) {
         routed.operation = *op;
     } else if (!r.operation.empty() && !r.exchange.request.query.contains(c.routing.param)) {
@@ -133,15 +143,15 @@ core::Result<Routed> Router::route(const record::Recorded& r) const {
         return core::fail("the line names contract \"" + r.contract +
                           "\", which is not among those loaded");
     }
-    const std::string host = host_of(r.exchange.request.base_url);
-    const std::string path = path_of(r.exchange.request.base_url);
+    const std::string_view host = host_in(r.exchange.request.base_url); // m_hosts: lowercase
+    const std::string_view path = path_in(r.exchange.request.base_url);
     // Tiers: the contracts at the request's host, then at its path, then all of them.
     std::string first_error;
     for (int tier = 0; tier < 3; ++tier) {
         std::vector<std::size_t> tried, accepted;
         std::optional<Routed> found;
         for (std::size_t i = 0; i < contracts.size(); ++i) {
-            const bool in_tier = tier == 0   ? m_hosts[i] == host
+            const bool in_tier = tier == 0   ? core::iequals(m_hosts[i], host)
                                  : tier == 1 ? m_paths[i] == path
                                              : true;
             if (!in_tier)

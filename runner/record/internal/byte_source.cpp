@@ -71,6 +71,22 @@ public:
         }
         return {};
     }
+    // Nothing pending: reads up to size bytes into out, bypassing the buffer.
+    core::Result<std::size_t> read_into(char* out, std::size_t size) {
+        if (m_eof)
+            return std::size_t{0};
+        ssize_t n;
+        do {
+            n = ::read(m_fd, out, size);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            m_eof = true;
+            return core::fail(std::strerror(errno));
+        }
+        m_total += static_cast<std::size_t>(n);
+        m_eof = n == 0;
+        return static_cast<std::size_t>(n);
+    }
     [[nodiscard]] const char* data() const { return m_buffer.data() + m_begin; }
     [[nodiscard]] std::size_t pending() const { return m_end - m_begin; }
     void consume(std::size_t n) { m_begin += n; }
@@ -90,7 +106,8 @@ class PlainSource final : public ByteSource {
 public:
     explicit PlainSource(std::unique_ptr<RawInput> raw) : m_raw(std::move(raw)) {}
     core::Result<std::size_t> read(char* out, std::size_t size) override {
-        CONFORM_CHECK(m_raw->fill());
+        if (m_raw->pending() == 0) // past the sniffed bytes: straight into out
+            return m_raw->read_into(out, size);
         const std::size_t n = std::min(size, m_raw->pending());
         std::memcpy(out, m_raw->data(), n);
         m_raw->consume(n);
