@@ -13,6 +13,7 @@ bool is_selected(const std::vector<std::string>& selection, std::string_view nam
 std::vector<report::CheckResult> run_case_checks(const checks::CheckContext& context,
                                                  const std::vector<std::string>& selection) {
     std::vector<report::CheckResult> out;
+    out.reserve(checks::checks().size());
     for (const checks::CheckInfo& check : checks::checks()) {
         if (!checks::applies(check, context.test_case) || !is_selected(selection, check.name))
             continue;

@@ -148,7 +148,8 @@ core::Result<Routed> Router::route(const record::Recorded& r) const {
     // Tiers: the contracts at the request's host, then at its path, then all of them.
     std::string first_error;
     for (int tier = 0; tier < 3; ++tier) {
-        std::vector<std::size_t> tried, accepted;
+        std::size_t accepted = 0;
+        std::string names; // of the contracts that accept it
         std::optional<Routed> found;
         for (std::size_t i = 0; i < contracts.size(); ++i) {
             const bool in_tier = tier == 0   ? core::iequals(m_hosts[i], host)
@@ -156,24 +157,20 @@ core::Result<Routed> Router::route(const record::Recorded& r) const {
                                              : true;
             if (!in_tier)
                 continue;
-            tried.push_back(i);
             auto routed = with_contract(r, i);
             if (routed) {
-                accepted.push_back(i);
+                ++accepted;
+                names.append(names.empty() ? "" : ", ").append(contracts[i].name);
                 found = std::move(*routed);
             } else if (first_error.empty()) {
                 first_error = routed.error().message;
             }
         }
-        if (accepted.size() == 1)
+        if (accepted == 1)
             return std::move(*found);
-        if (accepted.size() > 1) {
-            std::string names;
-            for (std::size_t i : accepted)
-                names += (names.empty() ? "" : ", ") + contracts[i].name;
+        if (accepted > 1)
             return core::fail("ambiguous: several contracts accept it (" + names +
                               "); name one with --contract");
-        }
     }
     if (contracts.empty())
         return core::fail("no contract is loaded");
@@ -237,30 +234,47 @@ std::string age_text(std::chrono::seconds age) {
     return std::to_string(age.count()) + "s";
 }
 
-std::string listing_key(const record::Recorded& r, const Routed& routed) {
+namespace {
+
+// listing_key appended to key, in one allocation: it is made for every page replayed.
+void append_listing_key(std::string& key, const record::Recorded& r, const Routed& routed) {
     const std::string* offset = routed.operation && routed.operation->pagination
                                     ? &routed.operation->pagination->offset_param
                                     : nullptr;
     std::vector<std::pair<std::string_view, std::string_view>> params;
+    params.reserve(r.exchange.request.query.size());
+    std::size_t bytes = 0;
     for (const http::QueryParam& p : r.exchange.request.query)
-        if ((!offset || p.name != *offset) && !is_signing_param(p.name))
+        if ((!offset || p.name != *offset) && !is_signing_param(p.name)) {
             params.emplace_back(p.name, p.value);
+            bytes += p.name.size() + p.value.size() + 2;
+        }
     std::stable_sort(params.begin(), params.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::string key = routed.contract->name + '\x1f' +
-                      (routed.operation ? routed.operation->name : r.operation) + '\x1f' +
-                      target_name(r) + '\x1f' + routed.walk_case_name;
-    for (const auto& [name, value] : params) {
-        key += '\x1f';
-        key += name;
-        key += '=';
-        key += value;
-    }
+    const std::string& operation = routed.operation ? routed.operation->name : r.operation;
+    const std::string origin = r.target.empty() ? target_name(r) : std::string();
+    const std::string& target = r.target.empty() ? origin : r.target;
+    key.reserve(key.size() + routed.contract->name.size() + operation.size() + target.size() +
+                routed.walk_case_name.size() + 3 + bytes);
+    key.append(routed.contract->name).append(1, '\x1f').append(operation).append(1, '\x1f');
+    key.append(target).append(1, '\x1f').append(routed.walk_case_name);
+    for (const auto& [name, value] : params)
+        key.append(1, '\x1f').append(name).append(1, '=').append(value);
+}
+
+} // namespace
+
+std::string listing_key(const record::Recorded& r, const Routed& routed) {
+    std::string key;
+    append_listing_key(key, r, routed);
     return key;
 }
 
 std::string walk_key(const record::Recorded& r, const Routed& routed) {
-    return r.file.string() + '\x1f' + listing_key(r, routed);
+    std::string key = r.file.native();
+    key += '\x1f';
+    append_listing_key(key, r, routed);
+    return key;
 }
 
 } // namespace conform::engine
