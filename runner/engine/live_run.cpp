@@ -198,21 +198,12 @@ public:
     // extra ones; signed as the case says (the pipeline signs each attempt afresh).
     internal::RequestPlan plan_of(const TargetState& t, const contract::Operation& op,
                                   const Case& c, const http::QueryParams& params) const {
-        const contract::Contract& contract = *t.target->contract;
-        http::QueryParams q;
-        const bool omit_routing =
-            std::find(c.omit.begin(), c.omit.end(), contract.routing.param) != c.omit.end();
-        if (!omit_routing)
-            q.add(contract.routing.param, op.name);
-        for (const http::QueryParam& p : params)
-            q.add(p.name, p.value);
-        for (const http::QueryParam& p : m_settings.extra_params)
-            if (!q.contains(p.name))
-                q.add(p.name, p.value);
-        for (const std::string& name : c.omit)
-            q.erase(name);
         const http::Credentials* creds = t.target->credentials ? &*t.target->credentials : nullptr;
-        return {op.method, &t.endpoint, std::move(q), {t.scheme, creds, c.signing}};
+        return {op.method,
+                &t.endpoint,
+                internal::request_params(*t.target->contract, op, params, m_settings.extra_params,
+                                         c.omit),
+                {t.scheme, creds, c.signing}};
     }
 
     // Sends through the pipeline; fails when the request cannot be built (signed).

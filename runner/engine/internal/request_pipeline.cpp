@@ -1,11 +1,29 @@
 #include "runner/engine/internal/request_pipeline.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "runner/core/json_pointer.hpp"
 #include "runner/engine/internal/reporting.hpp"
 
 namespace conform::engine::internal {
+
+http::QueryParams request_params(const contract::Contract& contract, const contract::Operation& op,
+                                 const http::QueryParams& params, const http::QueryParams& extra,
+                                 const std::vector<std::string>& omit) {
+    http::QueryParams q;
+    if (std::find(omit.begin(), omit.end(), contract.routing.param) == omit.end())
+        q.add(contract.routing.param, op.name);
+    for (const http::QueryParam& p : params)
+        q.add(p.name, p.value);
+    for (const http::QueryParam& p : extra)
+        if (!q.contains(p.name))
+            q.add(p.name, p.value);
+    for (const std::string& name : omit)
+        q.erase(name);
+    return q;
+}
+
 namespace {
 
 // A wrong signature that still looks like one: one character changed within the alphabet of

@@ -52,6 +52,15 @@ struct RequestPlan {
     SignAs sign;
 };
 
+// What a request to op sends, before signing: the routing parameter, then params, then the
+// run's extra ones it does not already hold; the names in omit left out (a negative case
+// without its routing parameter or a required one).
+[[nodiscard]] http::QueryParams request_params(const contract::Contract& contract,
+                                               const contract::Operation& op,
+                                               const http::QueryParams& params,
+                                               const http::QueryParams& extra,
+                                               const std::vector<std::string>& omit = {});
+
 // The request a plan makes, signed as plan.sign says. Fails when the signer does.
 [[nodiscard]] core::Result<http::Request>
 build_request(const RequestPlan& plan, const core::Clock& clock, http::NonceSource& nonces);

@@ -129,18 +129,11 @@ public:
     StepAnswer step(const contract::Operation& op, const http::QueryParams& params,
                     const std::string& name, std::optional<contract::Expectation> expect) {
         StepAnswer out;
-        http::QueryParams q;
-        q.add(m_contract.routing.param, op.name);
-        for (const http::QueryParam& p : params)
-            q.add(p.name, p.value);
-        for (const http::QueryParam& p : m_settings.extra_params)
-            if (!q.contains(p.name))
-                q.add(p.name, p.value);
         const http::Credentials* creds =
             m_target.target.credentials ? &*m_target.target.credentials : nullptr;
         RequestPlan plan{op.method,
                          &m_target.endpoint,
-                         std::move(q),
+                         request_params(m_contract, op, params, m_settings.extra_params),
                          {m_target.scheme, creds, contract::Signing::sign}};
         const RecordLabels labels{m_contract.name, op.name, m_result.name, m_target.target.name};
         auto sent = m_pipeline.send(plan, m_contract, labels, m_result.environment);
