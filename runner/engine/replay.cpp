@@ -774,9 +774,13 @@ private:
     }
 
     void note_target(const record::Recorded& r, const std::string& contract) {
-        std::string name = target_name(r);
-        if (m_target_keys.emplace(contract, name).second)
-            m_targets.push_back({contract, origin_of(r.exchange.request.base_url), "", name});
+        const std::string_view name = target_of(r);
+        if (contract == m_last_target.first && name == m_last_target.second)
+            return; // as the exchange before: the common case
+        m_last_target = {contract, std::string(name)};
+        if (m_target_keys.insert(m_last_target).second)
+            m_targets.push_back(
+                {contract, origin_of(r.exchange.request.base_url), "", m_last_target.second});
     }
 
     // Every shard reads, routes and groups every exchange, numbering all alike (seq); each
@@ -790,7 +794,8 @@ private:
     internal::ScenarioSteps m_scenario_steps;
     std::filesystem::path m_current_file;
     std::set<std::pair<std::string, std::string>> m_target_keys;
-    std::vector<report::TargetInfo> m_targets; // in first-seen order
+    std::pair<std::string, std::string> m_last_target; // the last noted
+    std::vector<report::TargetInfo> m_targets;         // in first-seen order
 };
 
 void judge_work(Judge& judge, const Work& w, Folder& folder) {

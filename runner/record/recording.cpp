@@ -533,7 +533,8 @@ struct RecordingReader::State {
         }
     };
     std::vector<char, Uninitialized<char>> buffer;
-    std::size_t begin = 0; // the unread part is buffer[begin, size)
+    std::size_t begin = 0; // the unread part is buffer[begin, size), or memory[begin, size)
+    std::optional<std::string_view> memory; // a part read whole: its lines are taken in place
     bool eof = false;
     bool skipping = false; // inside a line longer than max_line_bytes
     std::size_t skipped = 0;
@@ -545,7 +546,27 @@ struct RecordingReader::State {
 
     // The next line without its '\n' (a last line without one too). Memory stays below
     // max_line_bytes + one read chunk.
+    Got memory_line(std::string& out) {
+        if (begin >= memory->size())
+            return Got::end;
+        const char* start = memory->data() + begin;
+        const std::size_t pending = memory->size() - begin;
+        const void* nl = std::memchr(start, '\n', pending);
+        const auto length =
+            nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : pending;
+        begin += length + (nl ? 1 : 0);
+        if (length > options.max_line_bytes) {
+            skipped = length;
+            return Got::too_long;
+        }
+        out.reserve(length + internal::k_line_padding);
+        out.assign(start, length);
+        return Got::line;
+    }
+
     Got read_line(std::string& out, std::string& error) {
+        if (memory)
+            return memory_line(out);
         for (;;) {
             const char* start = buffer.data() + begin;
             const std::size_t pending = buffer.size() - begin;
@@ -643,7 +664,7 @@ RecordingReader RecordingReader::open_part(const std::filesystem::path& file,
     state->file = file;
     state->options = options;
     state->line = lines_before;
-    state->bytes = internal::open_memory(bytes);
+    state->memory = bytes;
     return reading(std::move(state));
 }
 
@@ -678,7 +699,7 @@ std::size_t RecordingReader::line() const noexcept {
 }
 
 std::uint64_t RecordingReader::bytes_read() const noexcept {
-    return m_state->bytes->raw_bytes();
+    return m_state->memory ? m_state->begin : m_state->bytes->raw_bytes();
 }
 
 core::Result<std::optional<Recorded>> RecordingReader::next() {

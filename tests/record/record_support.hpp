@@ -61,12 +61,10 @@ struct ReadAll {
     std::vector<core::Diagnostic> bad;
 };
 
-inline ReadAll read_all(const std::filesystem::path& file, record::ReaderOptions options = {}) {
-    auto reader = record::RecordingReader::open(file, options);
-    REQUIRE(reader);
+inline ReadAll read_all(record::RecordingReader reader) {
     ReadAll out;
     for (;;) {
-        auto next = reader->next();
+        auto next = reader.next();
         if (!next) {
             out.bad.push_back(next.error());
             continue;
@@ -76,6 +74,12 @@ inline ReadAll read_all(const std::filesystem::path& file, record::ReaderOptions
         out.good.push_back(std::move(**next));
     }
     return out;
+}
+
+inline ReadAll read_all(const std::filesystem::path& file, record::ReaderOptions options = {}) {
+    auto reader = record::RecordingReader::open(file, options);
+    REQUIRE(reader);
+    return read_all(std::move(*reader));
 }
 
 // A client transport (trusting ca's certificates when given).

@@ -216,6 +216,19 @@ TEST_CASE("bad lines are reported with file:line (and the JSON pointer) and the 
     CHECK(all.bad[4].to_string().starts_with(f + ":7#/request/headers/0: "));
     CHECK(all.bad[5].to_string().starts_with(f + ":8#: a recording line is a JSON object"));
 
+    // Read whole into memory first (a part of `replay --jobs N`), lines are taken in place:
+    // the same exchanges and the same findings, numbered after the lines before the part.
+    const std::string bytes = *core::read_text_file(file);
+    const auto part = test::read_all(record::RecordingReader::open_part(file, bytes, 100, options));
+    REQUIRE(part.good.size() == all.good.size());
+    for (std::size_t i = 0; i < all.good.size(); ++i)
+        CHECK(part.good[i].line == all.good[i].line + 100);
+    REQUIRE(part.bad.size() == all.bad.size());
+    for (std::size_t i = 0; i < all.bad.size(); ++i) {
+        CHECK(part.bad[i].where.line == all.bad[i].where.line + 100);
+        CHECK(part.bad[i].message == all.bad[i].message);
+    }
+
     // A line longer than the read chunk and the limit is skipped without holding it all.
     const auto long_file = dir / "long.jsonl";
     test::spit(long_file, std::string(1 << 20, 'y') + "\n" + good + "\n");

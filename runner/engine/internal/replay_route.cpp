@@ -69,16 +69,24 @@ std::string path_of(std::string_view url) {
     return std::string(path_in(url));
 }
 
-std::string origin_of(std::string_view url) {
+std::string_view origin_in(std::string_view url) {
     const auto scheme = url.find("://");
     if (scheme == std::string_view::npos)
-        return std::string(url);
-    return std::string(url.substr(0, scheme + 3)) + std::string(authority_of(url));
+        return url;
+    return url.substr(0, scheme + 3 + authority_of(url).size());
+}
+
+std::string origin_of(std::string_view url) {
+    return std::string(origin_in(url));
+}
+
+std::string_view target_of(const record::Recorded& recorded) {
+    return recorded.target.empty() ? origin_in(recorded.exchange.request.base_url)
+                                   : std::string_view(recorded.target);
 }
 
 std::string target_name(const record::Recorded& recorded) {
-    return recorded.target.empty() ? origin_of(recorded.exchange.request.base_url)
-                                   : recorded.target;
+    return std::string(target_of(recorded));
 }
 
 bool is_signing_param(std::string_view name) {

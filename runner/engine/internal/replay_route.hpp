@@ -42,9 +42,11 @@ private:
 [[nodiscard]] std::string host_of(std::string_view url);
 // The path, "/" at least.
 [[nodiscard]] std::string path_of(std::string_view url);
-// scheme://authority of a URL.
+// scheme://authority of a URL (a view into it).
+[[nodiscard]] std::string_view origin_in(std::string_view url);
 [[nodiscard]] std::string origin_of(std::string_view url);
-// The line's target, else the request URL's origin.
+// The line's target, else the request URL's origin (target_of: a view into the line's).
+[[nodiscard]] std::string_view target_of(const record::Recorded& recorded);
 [[nodiscard]] std::string target_name(const record::Recorded& recorded);
 
 // "2026-12-01T10:00:00Z", "2026-12-01T10:00:00.123+08:00" -> time point; nullopt otherwise.

@@ -286,23 +286,6 @@ private:
     std::uint64_t m_at, m_end, m_raw = 0;
 };
 
-class MemorySource final : public ByteSource {
-public:
-    explicit MemorySource(std::string_view bytes) : m_bytes(bytes) {}
-    core::Result<std::size_t> read(char* out, std::size_t size) override {
-        const std::size_t n = std::min(size, m_bytes.size() - m_at);
-        std::memcpy(out, m_bytes.data() + m_at, n);
-        m_at += n;
-        return n;
-    }
-    std::uint64_t raw_bytes() const noexcept override { return m_at; }
-    Compression compression() const noexcept override { return Compression::none; }
-
-private:
-    std::string_view m_bytes;
-    std::size_t m_at = 0;
-};
-
 core::Result<int> open_for_parts(const std::filesystem::path& file) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -328,10 +311,6 @@ std::uint64_t count_newlines(std::string_view bytes) noexcept {
         p = static_cast<const char*>(nl) + 1;
     }
     return count;
-}
-
-std::unique_ptr<ByteSource> open_memory(std::string_view bytes) {
-    return std::make_unique<MemorySource>(bytes);
 }
 
 core::Result<void> read_range(const std::filesystem::path& file, std::uint64_t begin,

@@ -47,8 +47,6 @@ open_part(const std::filesystem::path& file, std::uint64_t begin, std::uint64_t 
 
 // The '\n' bytes in bytes.
 [[nodiscard]] std::uint64_t count_newlines(std::string_view bytes) noexcept;
-// Bytes already in memory (a part read whole with read_range), which outlive the source.
-[[nodiscard]] std::unique_ptr<ByteSource> open_memory(std::string_view bytes);
 // The bytes [begin, end) of a plain file into `into` (fewer when the file is shorter now).
 [[nodiscard]] core::Result<void> read_range(const std::filesystem::path& file, std::uint64_t begin,
                                             std::uint64_t end, std::string& into);
