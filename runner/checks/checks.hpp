@@ -67,6 +67,9 @@ struct CheckContext {
     const contract::Operation* operation; // nullptr: the request named no operation
     const contract::Case& test_case;
     std::span<const Observed> exchanges; // in sending order
+    // Each page was judged as a case of its own (replay): pagination.walk leaves out the
+    // per-page checks and reports only what needs several pages.
+    bool pages_judged = false;
 };
 
 struct Finding {

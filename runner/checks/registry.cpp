@@ -186,7 +186,7 @@ std::vector<Finding> check_pagination_walk(const CheckContext& ctx) {
     if (pages.empty())
         return out;
     for (Deviation& d : check_walk(*ctx.operation->pagination, pages, ctx.test_case.walk_limit,
-                                   ctx.operation->name, full)) {
+                                   ctx.operation->name, full, !ctx.pages_judged)) {
         // Point at the page that shows it: the full listing for a gap, else the last page.
         const std::size_t at = d.id == DeviationId::pagination_gap && full ? full_index : last_page;
         out.push_back({std::move(d), at});

@@ -256,15 +256,6 @@ private:
 
 // ---- judging ----
 
-// Ids the single exchanges already report; a walk adds only what needs several pages.
-bool is_page_level(core::DeviationId id) {
-    using core::DeviationId;
-    return id == DeviationId::pagination_over_limit ||
-           id == DeviationId::pagination_default_limit ||
-           id == DeviationId::pagination_items_exceed_total ||
-           id == DeviationId::pagination_past_end;
-}
-
 // A line that kept no response headers at all (the docs' samples) cannot show the media
 // type: saying "no Content-Type" would blame the API for what the recording left out.
 void drop_unrecorded_media_type(report::CaseResult& result) {
@@ -304,13 +295,6 @@ void name_case(report::CaseResult& result, const record::Recorded& r, const Rout
     result.expect = std::string(contract::name_of(routed.test_case.expect));
 }
 
-report::CaseResult case_shell(const record::Recorded& r, const Routed& routed) {
-    report::CaseResult result;
-    result.target = target_name(r);
-    name_case(result, r, routed);
-    return result;
-}
-
 class Judge {
 public:
     Judge(const ReplaySettings& settings) : m_settings(settings) {}
@@ -328,6 +312,7 @@ public:
     // The pages' singles (parsed once, for both) and then the walk (when it is one).
     std::vector<Judged> walk_and_pages(std::size_t seq, const WalkWork& work) {
         std::vector<Judged> out;
+        out.reserve(work.pages.size() + 1);
         // Several documents alive at once: a parser per page, kept for the next walk unless
         // it read a large page (k_kept_parser_bytes), so that no worker keeps a large walk's
         // buffers. Every page of a paginated listing is in a walk: this is as hot as single().
@@ -411,59 +396,54 @@ private:
         return judged;
     }
 
+    // A walk's case: the walk check on its pages; unless it is only counted (passing), who and
+    // where, and the pages' excerpts.
     Judged walk(std::size_t seq, const WalkWork& work,
-                const std::vector<checks::Observed>& observed) {
+                const std::vector<checks::Observed>& observed) const {
         const auto started = clock_of(m_settings).monotonic();
-        const record::Recorded& first = *work.pages.front();
-        const record::Recorded& last = *work.pages.back();
-        Judged judged;
-        judged.seq = seq;
-        Routed routed = work.routed;
+        const Routed& routed = work.routed;
         Case c;
         c.name = routed.walk_case_name.empty() ? "walk" : routed.walk_case_name;
         c.kind = CaseKind::walk;
         c.walk_limit = work.limit;
         c.walk_max_pages = static_cast<std::int64_t>(work.pages.size());
-        routed.test_case = c;
-        judged.result = case_shell(first, routed);
+        Judged judged;
+        judged.seq = seq;
         report::CaseResult& result = judged.result;
-        result.name =
-            (routed.walk_case_name.empty() ? std::string("walk") : routed.walk_case_name) + " " +
-            where_of(first) + ".." +
-            (last.pointer.empty() ? std::to_string(last.line) : last.pointer);
+        if (is_selected(m_settings.checks, "pagination.walk")) {
+            // The pages' singles report what one page shows; the walk adds the rest.
+            static const std::vector<std::string> only = {"pagination.walk"};
+            const checks::CheckContext context{*routed.contract, routed.operation, c, observed,
+                                               true};
+            result.checks = run_case_checks(context, only);
+        }
+        result.seconds = clock_of(m_settings).seconds_since(started);
+        if (!Folder::only_counted(judged))
+            name_walk(judged, work, c);
+        return judged;
+    }
+
+    static void name_walk(Judged& judged, const WalkWork& work, const Case& c) {
+        const record::Recorded& first = *work.pages.front();
+        const record::Recorded& last = *work.pages.back();
+        Routed routed = work.routed;
+        routed.test_case = c;
+        report::CaseResult& result = judged.result;
+        result.target = target_name(first);
+        name_case(result, first, routed);
+        result.name = c.name + " " + where_of(first) + ".." +
+                      (last.pointer.empty() ? std::to_string(last.line) : last.pointer);
         result.description = std::to_string(work.pages.size()) + " recorded pages of " +
                              routed.contract->base_url + " with " +
                              routed.operation->pagination->limit_param + "=" +
                              std::to_string(work.limit) + ", ordered by " +
                              routed.operation->pagination->offset_param;
-        const std::vector<RecordedPtr> pages = work.pages;
-        judged.excerpts = [pages] {
+        judged.excerpts = [pages = work.pages] {
             std::vector<nlohmann::json> out;
             for (const RecordedPtr& p : pages)
                 out.push_back(record::excerpt(p->exchange));
             return out;
         };
-        if (is_selected(m_settings.checks, "pagination.walk")) {
-            const checks::CheckContext context{*routed.contract, routed.operation, routed.test_case,
-                                               observed};
-            const checks::CheckInfo* walk_check = checks::find_check("pagination.walk");
-            std::vector<std::string> only = {std::string(walk_check->name)};
-            result.checks = run_case_checks(context, only);
-            for (report::CheckResult& check : result.checks) {
-                report::CheckResult kept;
-                kept.name = check.name;
-                for (std::size_t i = 0; i < check.deviations.size(); ++i) {
-                    if (is_page_level(check.deviations[i].id))
-                        continue;
-                    kept.deviations.push_back(std::move(check.deviations[i]));
-                    if (auto at = check.exchange_index(i))
-                        kept.exchange_of.push_back(*at);
-                }
-                check = std::move(kept);
-            }
-        }
-        result.seconds = clock_of(m_settings).seconds_since(started);
-        return judged;
     }
 
     const ReplaySettings& m_settings;

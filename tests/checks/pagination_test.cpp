@@ -113,6 +113,20 @@ TEST_CASE("walk: a gap when items are skipped, told apart from a wrong total by 
           without.end());
 }
 
+TEST_CASE("walk: without the per-page checks, only what needs several pages") {
+    // Eight items on pages of seven (over-limit, a page-level finding), the first seven of
+    // every page the same as the page before (offset ignored, a walk-level one).
+    bodies = {slice(0, 8, 23), slice(0, 8, 23)};
+    std::vector<checks::WalkPage> pages;
+    pages.push_back({{{"Limit", "7"}, {"Offset", "0"}}, bodies[0]});
+    pages.push_back({{{"Limit", "7"}, {"Offset", "7"}}, bodies[1]});
+    const auto all = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
+    CHECK(std::find(all.begin(), all.end(), DeviationId::pagination_over_limit) != all.end());
+    CHECK(std::find(all.begin(), all.end(), DeviationId::pagination_offset_ignored) != all.end());
+    const auto walk_level = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo", {}, false));
+    CHECK(walk_level == std::vector{DeviationId::pagination_offset_ignored});
+}
+
 TEST_CASE("walk: an unstable total") {
     int call = 0;
     auto pages = walk(23, 7, [&](int o) { return slice(o, std::min(o + 7, 23), 23 + call++); });

@@ -49,9 +49,11 @@ struct WalkPage {
 // checks on each page, then total-unstable, duplicate, offset-ignored, and, once the walk
 // reached a short page (the end), gap or total-mismatch. Telling a skipped item (gap) from a
 // wrong total needs a listing of everything: pass a page fetched with a limit above the total
-// as full_listing; without it a shortfall is reported as total-mismatch.
+// as full_listing; without it a shortfall is reported as total-mismatch. page_checks false:
+// the walk-level checks only (each page was judged on its own).
 [[nodiscard]] std::vector<core::Deviation>
 check_walk(const PageModel& model, const std::vector<WalkPage>& pages, std::int64_t limit,
-           const std::string& operation, std::optional<core::JsonView> full_listing = {});
+           const std::string& operation, std::optional<core::JsonView> full_listing = {},
+           bool page_checks = true);
 
 } // namespace conform::checks
