@@ -570,7 +570,8 @@ struct RecordingReader::State {
         for (;;) {
             const char* start = buffer.data() + begin;
             const std::size_t pending = buffer.size() - begin;
-            if (const void* nl = std::memchr(start, '\n', pending)) {
+            // (an empty buffer's data() is null, which memchr may not be given)
+            if (const void* nl = pending > 0 ? std::memchr(start, '\n', pending) : nullptr) {
                 const auto length = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
                 begin += length + 1;
                 if (skipping) {
