@@ -555,6 +555,11 @@ struct RecordingReader::State {
         const auto length =
             nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : pending;
         begin += length + (nl ? 1 : 0);
+        return take(start, length, out);
+    }
+
+    // A whole line: into out (with spare capacity for simdjson), unless it is over the limit.
+    Got take(const char* start, std::size_t length, std::string& out) {
         if (length > options.max_line_bytes) {
             skipped = length;
             return Got::too_long;
@@ -579,13 +584,7 @@ struct RecordingReader::State {
                     skipping = false;
                     return Got::too_long;
                 }
-                if (length > options.max_line_bytes) {
-                    skipped = length;
-                    return Got::too_long;
-                }
-                out.reserve(length + internal::k_line_padding);
-                out.assign(start, length);
-                return Got::line;
+                return take(start, length, out);
             }
             if (skipping || pending > options.max_line_bytes) {
                 skipped += pending;
@@ -597,11 +596,9 @@ struct RecordingReader::State {
                     skipping = false;
                     return Got::too_long;
                 }
-                if (begin < buffer.size()) {
-                    out.reserve(buffer.size() - begin + internal::k_line_padding);
-                    out.assign(buffer.data() + begin, buffer.size() - begin);
-                    begin = buffer.size();
-                    return Got::line;
+                if (begin < buffer.size()) { // the last line, without its '\n'
+                    const std::size_t from = std::exchange(begin, buffer.size());
+                    return take(buffer.data() + from, buffer.size() - from, out);
                 }
                 return Got::end;
             }
