@@ -189,17 +189,23 @@ std::optional<std::size_t> tape_words(const simdjson::dom::document& document) {
 
 // The string buffer's bytes a parsed document uses: up to the end of its last string (strings
 // are written in tape order, each a 32-bit length, the bytes and a NUL; keys are strings too).
+// Read forward: a number's second word is its raw value, which may look like any word.
 std::size_t string_bytes(const simdjson::dom::document& document, std::size_t words) {
     constexpr std::uint64_t payload = (std::uint64_t{1} << 56) - 1;
     const std::uint64_t* tape = document.tape.get();
-    for (std::size_t i = words; i-- > 0;)
-        if (static_cast<char>(tape[i] >> 56) == '"') {
+    std::size_t end = 0;
+    for (std::size_t i = 0; i < words; ++i) {
+        const char type = static_cast<char>(tape[i] >> 56);
+        if (type == 'l' || type == 'u' || type == 'd') {
+            ++i; // the value's word
+        } else if (type == '"') {
             const auto at = static_cast<std::size_t>(tape[i] & payload);
             std::uint32_t length = 0;
             std::memcpy(&length, document.string_buf.get() + at, sizeof length);
-            return at + sizeof length + length + 1;
+            end = at + sizeof length + length + 1;
         }
-    return 0;
+    }
+    return end;
 }
 
 } // namespace

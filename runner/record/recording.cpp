@@ -544,8 +544,7 @@ struct RecordingReader::State {
 
     enum class Got { line, too_long, end, error };
 
-    // The next line without its '\n' (a last line without one too). Memory stays below
-    // max_line_bytes + one read chunk.
+    // read_line over a part held in memory.
     Got memory_line(std::string& out) {
         if (begin >= memory->size())
             return Got::end;
@@ -569,6 +568,8 @@ struct RecordingReader::State {
         return Got::line;
     }
 
+    // The next line without its '\n' (a last line without one too). Memory stays below
+    // max_line_bytes + one read chunk.
     Got read_line(std::string& out, std::string& error) {
         if (memory)
             return memory_line(out);

@@ -95,10 +95,12 @@ TEST_CASE("parse_owned: documents of their own, each the size it uses, whatever 
         large.dump(),
         R"({"s":"caf\u00e9 \"q\" \\ \n","i":-9223372036854775808,"u":18446744073709551615,)"
         R"("d":-1.5e-300,"t":true,"f":false,"z":null,"e":"","o":{},"a":[]})",
-        R"("just a string")",
-        "42",
-        "[[[]],[{}]]",
-        R"({"":""})"};
+        R"("just a string")", "42", "[[[]],[{}]]", R"({"":""})",
+        // Strings, then numbers whose raw words begin with the byte of a string's tape word
+        // ('"', 0x22): 0x2200000000000000 and the double with those bits.
+        R"({"first":"a string long enough to matter","second":"another string of some length",)"
+        R"("third":"and a third one, past the padding","n":2449958197289549824,)"
+        R"("d":2.0e-144})"};
     std::vector<std::shared_ptr<const conform::core::JsonDocument>> kept;
     for (const std::string& text : texts) {
         std::string padded = text;
