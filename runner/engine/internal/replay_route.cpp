@@ -260,8 +260,7 @@ void append_listing_key(std::string& key, const record::Recorded& r, const Route
     std::stable_sort(params.begin(), params.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     const std::string& operation = routed.operation ? routed.operation->name : r.operation;
-    const std::string origin = r.target.empty() ? target_name(r) : std::string();
-    const std::string& target = r.target.empty() ? origin : r.target;
+    const std::string_view target = target_of(r);
     key.reserve(key.size() + routed.contract->name.size() + operation.size() + target.size() +
                 routed.walk_case_name.size() + 3 + bytes);
     key.append(routed.contract->name).append(1, '\x1f').append(operation).append(1, '\x1f');
