@@ -187,27 +187,6 @@ std::optional<std::size_t> tape_words(const simdjson::dom::document& document) {
     return words;
 }
 
-// The string buffer's bytes a parsed document uses: up to the end of its last string (strings
-// are written in tape order, each a 32-bit length, the bytes and a NUL; keys are strings too).
-// Read forward: a number's second word is its raw value, which may look like any word.
-std::size_t string_bytes(const simdjson::dom::document& document, std::size_t words) {
-    constexpr std::uint64_t payload = (std::uint64_t{1} << 56) - 1;
-    const std::uint64_t* tape = document.tape.get();
-    std::size_t end = 0;
-    for (std::size_t i = 0; i < words; ++i) {
-        const char type = static_cast<char>(tape[i] >> 56);
-        if (type == 'l' || type == 'u' || type == 'd') {
-            ++i; // the value's word
-        } else if (type == '"') {
-            const auto at = static_cast<std::size_t>(tape[i] & payload);
-            std::uint32_t length = 0;
-            std::memcpy(&length, document.string_buf.get() + at, sizeof length);
-            end = at + sizeof length + length + 1;
-        }
-    }
-    return end;
-}
-
 } // namespace
 
 std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
@@ -219,12 +198,15 @@ std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view tex
     simdjson::dom::element root;
     if (parser.parse_into_document(m_impl->scratch, text.data(), text.size(), false).get(root))
         return nullptr;
-    // Copied out, the tape and the strings at the size used (the scratch's are sized for the
-    // largest text yet), so that documents held by a replay's walks stay small.
+    // Copied out, the tape at the size used and the strings at simdjson's bound for this text
+    // (5/3 of it: the scratch's may be a larger text's), so that documents held by a replay's
+    // walks stay small. (The end of the last string cannot be found from the tape's end: a
+    // number's raw value word may look like a string's; reading the tape forward to it costs
+    // more than copying to the bound.)
     const auto words = tape_words(m_impl->scratch);
     if (!words)
         return nullptr;
-    const std::size_t bytes = string_bytes(m_impl->scratch, *words) + simdjson::SIMDJSON_PADDING;
+    const std::size_t bytes = 5 * text.size() / 3 + simdjson::SIMDJSON_PADDING;
     auto document = std::make_shared<JsonDocument>();
     simdjson::dom::document& owned = document->m_impl->document;
     owned.tape.reset(new (std::nothrow) std::uint64_t[*words]);
