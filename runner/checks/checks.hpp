@@ -29,6 +29,8 @@
 
 namespace conform::checks {
 
+struct PageFacts; // internal/pagination.hpp
+
 // One exchange as the checks see it: what was asked, and the body parsed once.
 struct Observed {
     enum class Role : std::uint8_t {
@@ -43,6 +45,10 @@ struct Observed {
     std::optional<core::JsonView> view;
     std::string body_error; // why it did not parse ("line 1, column 1: ...")
     Role role = Role::page;
+    // A page of a walk judged alone already (replay): what pagination.walk reads of it, taken
+    // then (walk_facts), which the caller keeps alive; read in place of the body, which need
+    // not be kept parsed. A walk's pages have facts all, or bodies all.
+    const PageFacts* facts = nullptr;
 
     // Whether the body parsed (either way), and the body to read.
     [[nodiscard]] bool has_json() const noexcept { return view || body; }
@@ -108,6 +114,13 @@ struct CheckInfo {
 // engine backs off and retries them, and reports them as environment problems, never as
 // deviations.
 [[nodiscard]] bool is_throttled(const contract::Contract& contract, const Observed& observed);
+
+// What pagination.walk reads of one page, taken when the page is judged alone so that its
+// walk is judged later without the page parsed (Observed::facts); nullopt for a page the walk
+// check passes over (no JSON body, a failure envelope) and for an operation that does not page.
+[[nodiscard]] std::optional<PageFacts> walk_facts(const contract::Contract& contract,
+                                                  const contract::Operation& operation,
+                                                  const Observed& observed);
 
 } // namespace conform::checks
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <deque>
 #include <functional>
 #include <tuple>
 
@@ -117,10 +116,10 @@ std::optional<Found> find_listed(JsonView body, std::string_view pointer, std::s
 }
 
 // Each deviation over a relocated list says where the list was found.
-void say_where(std::vector<Deviation>& found, const Listing& listing) {
-    if (listing.relocated)
+void say_where(std::vector<Deviation>& found, bool relocated, const std::string& items_pointer) {
+    if (relocated)
         for (Deviation& d : found)
-            d.message += " (list at " + listing.items_pointer + ")";
+            d.message += " (list at " + items_pointer + ")";
 }
 
 } // namespace
@@ -205,7 +204,7 @@ std::vector<Deviation> check_located_page(const PageModel& model, const Query& q
                  "no items at offset " + std::to_string(offset), std::to_string(count) + " items",
                  std::to_string(count) + " items returned at " + model.offset_param + "=" +
                      std::to_string(offset) + ", at or past the total " + std::to_string(*total)));
-    say_where(out, listing);
+    say_where(out, listing.relocated, listing.items_pointer);
     return out;
 }
 
@@ -220,39 +219,43 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
 
 namespace {
 
-// The identity of an item: its key field, else the whole item (strings in place of objects).
-// A string key is a view into its page; any other identity is text kept in `owned`.
-std::string_view item_identity(JsonView item, const std::string& key,
-                               std::deque<std::string>& owned) {
+// The identity of an item, appended to out: its key field, else the whole item (strings in
+// place of objects).
+void append_identity(JsonView item, const std::string& key, std::string& out) {
     if (item.is_object() && !key.empty())
         if (auto k = item.find(key)) {
             if (k->is_string())
-                return k->as_string();
-            return owned.emplace_back(k->to_json().dump());
+                out += k->as_string();
+            else
+                out += k->to_json().dump();
+            return;
         }
-    return owned.emplace_back(item.to_json().dump());
+    out += item.to_json().dump();
 }
 
-std::vector<std::string_view> identities(const PageModel& model, const Listing& listing,
-                                         std::deque<std::string>& owned) {
-    std::vector<std::string_view> out;
+PageFacts facts_of(const PageModel& model, Listing listing) {
+    PageFacts f;
+    f.total = listing.total;
+    f.has_list = listing.items.has_value();
+    f.relocated = listing.relocated;
+    f.items_pointer = std::move(listing.items_pointer);
+    f.total_pointer = std::move(listing.total_pointer);
     if (listing.items) {
-        out.reserve(listing.items->size());
+        f.id_ends.reserve(listing.items->size());
         listing.items->for_each_item([&](std::size_t, JsonView item) {
-            out.push_back(item_identity(item, model.item_key, owned));
+            append_identity(item, model.item_key, f.id_bytes);
+            f.id_ends.push_back(static_cast<std::uint32_t>(f.id_bytes.size()));
             return true;
         });
     }
-    return out;
+    return f;
 }
 
-// The pages of a walk as located listings, read once. Identities are views into the pages
-// (which outlive the check) or into `owned`.
+// The pages of a walk as their facts. Identities are views into the facts, which outlive the
+// check.
 struct Walked {
-    std::vector<std::optional<std::int64_t>> totals;
-    std::vector<std::vector<std::string_view>> ids;
-    std::deque<std::string> owned;
-    Listing where; // the first page's listing with a list: the walk's pointers
+    std::span<const PageFacts* const> pages;
+    const PageFacts* where = nullptr; // the first page with a list: the walk's pointers
     // Every identity once, by (hash, identity): looked up by binary search, compared as
     // text only where hashes tie. No allocation per item.
     std::vector<std::pair<std::uint64_t, std::string_view>> distinct;
@@ -269,14 +272,14 @@ struct Walked {
 
 void check_total_stable(const Walked& w, const std::string& operation,
                         std::vector<Deviation>& out) {
-    const auto& totals = w.totals;
-    for (std::size_t i = 1; i < totals.size(); ++i)
-        if (totals[i] && totals[0] && *totals[i] != *totals[0]) {
+    const auto& first = w.pages.front()->total;
+    for (std::size_t i = 1; i < w.pages.size(); ++i)
+        if (const auto& total = w.pages[i]->total; total && first && *total != *first) {
             out.push_back(make(DeviationId::pagination_total_unstable, operation,
-                               w.where.total_pointer, std::to_string(*totals[0]) + " on every page",
-                               std::to_string(*totals[i]) + " on page " + std::to_string(i + 1),
-                               "the total changed from " + std::to_string(*totals[0]) + " to " +
-                                   std::to_string(*totals[i]) + " during one walk"));
+                               w.where->total_pointer, std::to_string(*first) + " on every page",
+                               std::to_string(*total) + " on page " + std::to_string(i + 1),
+                               "the total changed from " + std::to_string(*first) + " to " +
+                                   std::to_string(*total) + " during one walk"));
             return;
         }
 }
@@ -284,12 +287,12 @@ void check_total_stable(const Walked& w, const std::string& operation,
 // offset-ignored (a later page repeats the first exactly), else duplicate items.
 void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
                    const std::string& operation, std::vector<Deviation>& out) {
-    const auto& ids = w.ids;
-    for (std::size_t i = 1; i < ids.size() && !w.offset_ignored; ++i)
-        if (!ids[0].empty() && ids[i] == ids[0]) {
+    const PageFacts& first = *w.pages.front();
+    for (std::size_t i = 1; i < w.pages.size() && !w.offset_ignored; ++i)
+        if (first.items() > 0 && w.pages[i]->same_items(first)) {
             w.offset_ignored = true;
             out.push_back(make(DeviationId::pagination_offset_ignored, operation,
-                               w.where.items_pointer,
+                               w.where->items_pointer,
                                "different items at " + model.offset_param + "=" +
                                    std::to_string(static_cast<std::int64_t>(i) * limit),
                                "the same items as at " + model.offset_param + "=0",
@@ -307,10 +310,16 @@ void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
             return std::tie(hash, id, order) < std::tie(o.hash, o.id, o.order);
         }
     };
+    std::size_t count = 0;
+    for (const PageFacts* page : w.pages)
+        count += page->items();
     std::vector<Occurrence> all;
-    for (const auto& page : ids)
-        for (const std::string_view id : page)
+    all.reserve(count);
+    for (const PageFacts* page : w.pages)
+        for (std::size_t i = 0; i < page->items(); ++i) {
+            const std::string_view id = page->id(i);
             all.push_back({Walked::hash_of(id), id, all.size()});
+        }
     std::sort(all.begin(), all.end());
     std::size_t duplicates = 0;
     std::size_t first_repeat = all.size();
@@ -323,20 +332,20 @@ void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
             w.distinct.emplace_back(all[i].hash, all[i].id);
         }
     }
+    if (duplicates == 0 || w.offset_ignored)
+        return;
     std::string first_duplicate;
     for (const Occurrence& o : all)
         if (o.order == first_repeat)
             first_duplicate = std::string(o.id);
-    if (duplicates > 0 && !w.offset_ignored) {
-        Deviation d = make(DeviationId::pagination_duplicate, operation, w.where.items_pointer,
-                           "each item once", std::to_string(duplicates) + " repeated",
-                           std::to_string(duplicates) +
-                               " item(s) returned more than once in one "
-                               "walk, first " +
-                               first_duplicate);
-        d.count = duplicates;
-        out.push_back(std::move(d));
-    }
+    Deviation d = make(DeviationId::pagination_duplicate, operation, w.where->items_pointer,
+                       "each item once", std::to_string(duplicates) + " repeated",
+                       std::to_string(duplicates) +
+                           " item(s) returned more than once in one "
+                           "walk, first " +
+                           first_duplicate);
+    d.count = duplicates;
+    out.push_back(std::move(d));
 }
 
 // Only a walk that reached the end (a short page) can say what is missing: gap, told apart
@@ -344,20 +353,22 @@ void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
 void check_end(const PageModel& model, const Walked& w, std::int64_t limit,
                const std::string& operation, std::optional<JsonView> full_listing,
                std::vector<Deviation>& out) {
-    const bool reached_end = static_cast<std::int64_t>(w.ids.back().size()) < limit;
-    const auto total = w.totals.back();
+    const PageFacts& last = *w.pages.back();
+    const bool reached_end = static_cast<std::int64_t>(last.items()) < limit;
+    const auto total = last.total;
     if (!reached_end || !total || w.offset_ignored)
         return;
     const auto distinct = static_cast<std::int64_t>(w.distinct.size());
     std::vector<std::string_view> skipped;
-    std::deque<std::string> owned;
-    if (full_listing)
-        for (const std::string_view id :
-             identities(model, locate_listing(model, *full_listing), owned))
-            if (!w.seen(id))
-                skipped.push_back(id);
+    PageFacts full;
+    if (full_listing) {
+        full = facts_of(model, locate_listing(model, *full_listing));
+        for (std::size_t i = 0; i < full.items(); ++i)
+            if (!w.seen(full.id(i)))
+                skipped.push_back(full.id(i));
+    }
     if (!skipped.empty()) {
-        Deviation d = make(DeviationId::pagination_gap, operation, w.where.items_pointer,
+        Deviation d = make(DeviationId::pagination_gap, operation, w.where->items_pointer,
                            "every item of the full listing once",
                            std::to_string(skipped.size()) + " never returned",
                            "the walk skipped " + std::to_string(skipped.size()) +
@@ -366,8 +377,9 @@ void check_end(const PageModel& model, const Walked& w, std::int64_t limit,
         d.count = skipped.size();
         out.push_back(std::move(d));
     } else if (distinct != *total) {
-        out.push_back(make(DeviationId::pagination_total_mismatch, operation, w.where.total_pointer,
-                           std::to_string(distinct) + " (items walked)", std::to_string(*total),
+        out.push_back(make(DeviationId::pagination_total_mismatch, operation,
+                           w.where->total_pointer, std::to_string(distinct) + " (items walked)",
+                           std::to_string(*total),
                            "a full walk returned " + std::to_string(distinct) +
                                " distinct items but the total says " + std::to_string(*total)));
     }
@@ -375,39 +387,47 @@ void check_end(const PageModel& model, const Walked& w, std::int64_t limit,
 
 } // namespace
 
+PageFacts page_facts(const PageModel& model, JsonView body) {
+    return facts_of(model, locate_listing(model, body));
+}
+
 std::vector<Deviation> check_walk(const PageModel& model, const std::vector<WalkPage>& pages,
                                   std::int64_t limit, const std::string& operation,
                                   std::optional<JsonView> full_listing, bool page_checks) {
     std::vector<Deviation> out;
     if (pages.empty() || model.items_pointer.empty())
         return out;
-    std::vector<Listing> listings;
-    listings.reserve(pages.size());
-    for (const WalkPage& p : pages)
-        listings.push_back(locate_listing(model, p.body));
-    for (std::size_t i = 0; page_checks && i < pages.size(); ++i)
-        for (Deviation& d : check_located_page(model, pages[i].query, listings[i], operation))
-            out.push_back(std::move(d));
-
-    Walked w;
-    bool located = false;
-    for (Listing& listing : listings) {
-        w.totals.push_back(listing.total);
-        w.ids.push_back(identities(model, listing, w.owned));
-        if (!located && listing.items) {
-            located = true;
-            w.where = std::move(listing);
-        }
+    std::vector<PageFacts> facts;
+    std::vector<const PageFacts*> walked;
+    facts.reserve(pages.size());
+    walked.reserve(pages.size());
+    for (const WalkPage& p : pages) {
+        Listing listing = locate_listing(model, p.body);
+        if (page_checks)
+            for (Deviation& d : check_located_page(model, p.query, listing, operation))
+                out.push_back(std::move(d));
+        walked.push_back(&facts.emplace_back(facts_of(model, std::move(listing))));
     }
-    if (!located)
-        w.where = locate_listing(model, pages.front().body);
-    std::vector<Deviation> walk_level;
-    check_total_stable(w, operation, walk_level);
-    check_repeats(model, w, limit, operation, walk_level);
-    check_end(model, w, limit, operation, full_listing, walk_level);
-    say_where(walk_level, w.where);
-    for (Deviation& d : walk_level)
+    for (Deviation& d : check_walk(model, walked, limit, operation, full_listing))
         out.push_back(std::move(d));
+    return out;
+}
+
+std::vector<Deviation> check_walk(const PageModel& model, std::span<const PageFacts* const> pages,
+                                  std::int64_t limit, const std::string& operation,
+                                  std::optional<JsonView> full_listing) {
+    std::vector<Deviation> out;
+    if (pages.empty() || model.items_pointer.empty())
+        return out;
+    Walked w;
+    w.pages = pages;
+    const auto listed =
+        std::find_if(pages.begin(), pages.end(), [](const PageFacts* p) { return p->has_list; });
+    w.where = listed == pages.end() ? pages.front() : *listed;
+    check_total_stable(w, operation, out);
+    check_repeats(model, w, limit, operation, out);
+    check_end(model, w, limit, operation, full_listing, out);
+    say_where(out, w.where->relocated, w.where->items_pointer);
     return out;
 }
 

@@ -168,11 +168,17 @@ std::vector<Finding> check_pagination_walk(const CheckContext& ctx) {
     std::vector<Finding> out;
     if (!ctx.operation || !ctx.operation->pagination)
         return out;
-    std::vector<WalkPage> pages;
+    std::vector<WalkPage> pages;         // parsed
+    std::vector<const PageFacts*> facts; // or taken before (replay)
     std::optional<core::JsonView> full;
     std::size_t last_page = 0, full_index = 0;
     for (std::size_t i = 0; i < ctx.exchanges.size(); ++i) {
         const Observed& o = ctx.exchanges[i];
+        if (o.facts) {
+            facts.push_back(o.facts);
+            last_page = i;
+            continue;
+        }
         if (!o.has_json() || !is_success(ctx.contract.envelope, o.json()))
             continue; // a failed page is the envelope or http check's to report
         if (o.role == Observed::Role::full_listing) {
@@ -183,10 +189,12 @@ std::vector<Finding> check_pagination_walk(const CheckContext& ctx) {
             last_page = i;
         }
     }
-    if (pages.empty())
-        return out;
-    for (Deviation& d : check_walk(*ctx.operation->pagination, pages, ctx.test_case.walk_limit,
-                                   ctx.operation->name, full, !ctx.pages_judged)) {
+    const PageModel& model = *ctx.operation->pagination;
+    const std::int64_t limit = ctx.test_case.walk_limit;
+    const std::string& name = ctx.operation->name;
+    for (Deviation& d : facts.empty()
+                            ? check_walk(model, pages, limit, name, full, !ctx.pages_judged)
+                            : check_walk(model, facts, limit, name, full)) {
         // Point at the page that shows it: the full listing for a gap, else the last page.
         const std::size_t at = d.id == DeviationId::pagination_gap && full ? full_index : last_page;
         out.push_back({std::move(d), at});
@@ -313,6 +321,15 @@ Observed Observed::of_parsed(const http::Exchange& exchange, core::JsonView body
     Observed o = without_body(exchange, role);
     o.view = body;
     return o;
+}
+
+std::optional<PageFacts> walk_facts(const contract::Contract& contract,
+                                    const contract::Operation& operation,
+                                    const Observed& observed) {
+    if (!operation.pagination || !observed.has_json() ||
+        !is_success(contract.envelope, observed.json()))
+        return std::nullopt;
+    return page_facts(*operation.pagination, observed.json());
 }
 
 std::span<const CheckInfo> checks() noexcept {

@@ -103,7 +103,9 @@ public:
     // The same walk without a callback, for loops whose body is cheaper than the callback's
     // indirect call and captured state (the validator's object keywords):
     //   auto members = view.members();
-    //   for (std::string_view key; JsonView value; members.next(key, value)) ...
+    //   std::string_view key;
+    //   JsonView value;
+    //   while (members.next(key, value)) ...
     // Not an object: no members. Valid as long as the viewed document.
     class MemberCursor;
     [[nodiscard]] MemberCursor members() const noexcept;

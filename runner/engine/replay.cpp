@@ -43,18 +43,19 @@ struct SingleWork {
     Routed routed;
 };
 
-// A page's own single case, judged with its walk so that the page is parsed once.
-struct PageSingle {
-    std::size_t seq = 0;
-    Routed routed; // the page's own (its case name may differ from the walk's first page's)
+// One recorded page of a walk: the exchange (named and quoted when the walk deviates) and
+// what the walk check reads of it, taken when the page was judged alone (checks::walk_facts;
+// nullopt: the walk check passes the page over, or another shard judges the walk). So a walk
+// is judged without its pages held parsed or parsed again.
+struct WalkedPage {
+    RecordedPtr recorded;
+    std::optional<checks::PageFacts> facts;
 };
 
 struct WalkWork {
-    std::vector<RecordedPtr> pages; // ordered by offset
-    Routed routed;                  // of the first page
+    std::vector<WalkedPage> pages; // ordered by offset, two at least
+    Routed routed;                 // of the first page
     std::int64_t limit = 0;
-    std::vector<std::optional<PageSingle>> singles; // per page: its single, when judged here
-    bool is_walk = true;                            // false: a lone page, only its single to judge
 };
 
 struct Work {
@@ -299,62 +300,75 @@ class Judge {
 public:
     Judge(const ReplaySettings& settings) : m_settings(settings) {}
 
-    Judged single(std::size_t seq, const SingleWork& work) {
+    // The exchange's single case; and, for a page of a walk (facts given), what its walk will
+    // read of it, from the same parse.
+    Judged single(std::size_t seq, const SingleWork& work,
+                  std::optional<checks::PageFacts>* facts = nullptr) {
         const record::Recorded& r = *work.recorded;
         const auto started = clock_of(m_settings).monotonic();
         // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
-        const checks::Observed o = observe(r, m_parser);
+        const checks::Observed o = observe(r);
+        if (facts)
+            *facts = facts_of(work.routed, o);
         Judged judged = judge_single(seq, work.recorded, work.routed, o);
         judged.result.seconds = clock_of(m_settings).seconds_since(started);
         return judged;
     }
 
-    // The pages' singles (parsed once, for both) and then the walk (when it is one).
-    std::vector<Judged> walk_and_pages(std::size_t seq, const WalkWork& work) {
-        std::vector<Judged> out;
-        out.reserve(work.pages.size() + 1);
-        // Several documents alive at once: a parser per page, kept for the next walk unless
-        // it read a large page (k_kept_parser_bytes), so that no worker keeps a large walk's
-        // buffers. Every page of a paginated listing is in a walk: this is as hot as single().
-        while (m_page_parsers.size() < work.pages.size())
-            m_page_parsers.push_back(std::make_unique<core::FastParser>());
-        std::vector<checks::Observed> observed;
-        observed.reserve(work.pages.size());
-        for (std::size_t i = 0; i < work.pages.size(); ++i) {
-            const auto started = clock_of(m_settings).monotonic();
-            const record::Recorded& r = *work.pages[i];
-            observed.push_back(observe(r, *m_page_parsers[i]));
-            if (i < work.singles.size() && work.singles[i]) {
-                const PageSingle& single = *work.singles[i];
-                Judged judged =
-                    judge_single(single.seq, work.pages[i], single.routed, observed.back());
-                judged.result.seconds = clock_of(m_settings).seconds_since(started);
-                out.push_back(std::move(judged));
+    // What a page's walk will read of it, when the page is judged by another thread.
+    std::optional<checks::PageFacts> facts(const record::Recorded& r, const Routed& routed) {
+        return facts_of(routed, observe(r));
+    }
+
+    // A walk's case: the walk check on its pages' facts (each page was judged alone); unless
+    // it is only counted (passing), who and where, and the pages' excerpts.
+    Judged walk(std::size_t seq, const WalkWork& work) const {
+        const auto started = clock_of(m_settings).monotonic();
+        const Routed& routed = work.routed;
+        Case c;
+        c.name = routed.walk_case_name.empty() ? "walk" : routed.walk_case_name;
+        c.kind = CaseKind::walk;
+        c.walk_limit = work.limit;
+        c.walk_max_pages = static_cast<std::int64_t>(work.pages.size());
+        Judged judged;
+        judged.seq = seq;
+        report::CaseResult& result = judged.result;
+        if (is_selected(m_settings.checks, "pagination.walk")) {
+            std::vector<checks::Observed> observed(work.pages.size());
+            for (std::size_t i = 0; i < work.pages.size(); ++i) {
+                observed[i].exchange = &work.pages[i].recorded->exchange;
+                if (work.pages[i].facts)
+                    observed[i].facts = &*work.pages[i].facts;
             }
+            // The pages' singles report what one page shows; the walk adds the rest.
+            static const std::vector<std::string> only = {"pagination.walk"};
+            const checks::CheckContext context{*routed.contract, routed.operation, c, observed,
+                                               true};
+            result.checks = run_case_checks(context, only);
         }
-        if (work.is_walk)
-            out.push_back(walk(seq, work, observed));
-        for (std::size_t i = 0; i < work.pages.size(); ++i) {
-            const auto& response = work.pages[i]->exchange.response;
-            if (response && !work.pages[i]->parsed_body &&
-                response->body.size() > k_kept_parser_bytes)
-                m_page_parsers[i] = std::make_unique<core::FastParser>();
-        }
-        return out;
+        result.seconds = clock_of(m_settings).seconds_since(started);
+        if (!Folder::only_counted(judged))
+            name_walk(judged, work, c);
+        return judged;
     }
 
     std::size_t part_items = 0; // exchanges of the last part this worker read
     std::string part_bytes;     // the part this worker reads, read whole
 
 private:
-    static constexpr std::size_t k_kept_parser_bytes = 64 * 1024;
-
-    // The body as its reader parsed it, else parsed here by parser.
-    checks::Observed observe(const record::Recorded& r, core::FastParser& parser) const {
+    // The body as its reader parsed it, else parsed here.
+    checks::Observed observe(const record::Recorded& r) {
         if (r.parsed_body && r.exchange.response)
             return checks::Observed::of_parsed(r.exchange, r.parsed_body->root());
-        return checks::Observed::of(r.exchange, parser, checks::Observed::Role::page,
+        return checks::Observed::of(r.exchange, m_parser, checks::Observed::Role::page,
                                     m_settings.limits.body());
+    }
+
+    static std::optional<checks::PageFacts> facts_of(const Routed& routed,
+                                                     const checks::Observed& o) {
+        if (!routed.operation)
+            return std::nullopt;
+        return checks::walk_facts(*routed.contract, *routed.operation, o);
     }
 
     // A single exchange's case: its checks on the parsed body, then, unless it is only
@@ -396,36 +410,9 @@ private:
         return judged;
     }
 
-    // A walk's case: the walk check on its pages; unless it is only counted (passing), who and
-    // where, and the pages' excerpts.
-    Judged walk(std::size_t seq, const WalkWork& work,
-                const std::vector<checks::Observed>& observed) const {
-        const auto started = clock_of(m_settings).monotonic();
-        const Routed& routed = work.routed;
-        Case c;
-        c.name = routed.walk_case_name.empty() ? "walk" : routed.walk_case_name;
-        c.kind = CaseKind::walk;
-        c.walk_limit = work.limit;
-        c.walk_max_pages = static_cast<std::int64_t>(work.pages.size());
-        Judged judged;
-        judged.seq = seq;
-        report::CaseResult& result = judged.result;
-        if (is_selected(m_settings.checks, "pagination.walk")) {
-            // The pages' singles report what one page shows; the walk adds the rest.
-            static const std::vector<std::string> only = {"pagination.walk"};
-            const checks::CheckContext context{*routed.contract, routed.operation, c, observed,
-                                               true};
-            result.checks = run_case_checks(context, only);
-        }
-        result.seconds = clock_of(m_settings).seconds_since(started);
-        if (!Folder::only_counted(judged))
-            name_walk(judged, work, c);
-        return judged;
-    }
-
     static void name_walk(Judged& judged, const WalkWork& work, const Case& c) {
-        const record::Recorded& first = *work.pages.front();
-        const record::Recorded& last = *work.pages.back();
+        const record::Recorded& first = *work.pages.front().recorded;
+        const record::Recorded& last = *work.pages.back().recorded;
         Routed routed = work.routed;
         routed.test_case = c;
         report::CaseResult& result = judged.result;
@@ -438,7 +425,11 @@ private:
                              routed.operation->pagination->limit_param + "=" +
                              std::to_string(work.limit) + ", ordered by " +
                              routed.operation->pagination->offset_param;
-        judged.excerpts = [pages = work.pages] {
+        std::vector<RecordedPtr> pages;
+        pages.reserve(work.pages.size());
+        for (const WalkedPage& p : work.pages)
+            pages.push_back(p.recorded);
+        judged.excerpts = [pages = std::move(pages)] {
             std::vector<nlohmann::json> out;
             for (const RecordedPtr& p : pages)
                 out.push_back(record::excerpt(p->exchange));
@@ -448,15 +439,13 @@ private:
 
     const ReplaySettings& m_settings;
     core::FastParser m_parser; // one per worker: it reuses its buffers
-    std::vector<std::unique_ptr<core::FastParser>> m_page_parsers; // walks' pages
 };
 
 // ---- walk grouping in the reader ----
 
 struct HeldPage {
     std::int64_t offset = 0;
-    RecordedPtr page;
-    std::optional<PageSingle> single; // judged with the walk (or alone when none forms)
+    WalkedPage page;
 };
 
 struct OpenWalk {
@@ -497,15 +486,15 @@ public:
         return std::pair{*limit, *offset};
     }
 
-    // Holds r when it is a page of a walk (true), with its single when given: the single is
-    // then dispatched with the walk when it closes, or alone when no walk forms.
-    // known_key: walk_key(*r, routed) when the caller has it (a worker made it).
+    // Holds r, with its facts, when it is a page of a walk; a walk of two pages or more is
+    // dispatched when it closes. known_key: walk_key(*r, routed) when the caller has it (the
+    // thread that read it made it).
     template <class Dispatch>
-    bool offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch,
-               const std::string* known_key, std::optional<PageSingle> single) {
+    void offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch,
+               const std::string* known_key, std::optional<checks::PageFacts> facts) {
         const auto page = page_of(*r, routed);
         if (!page)
-            return false;
+            return;
         const std::int64_t limit = page->first, offset = page->second;
         const std::string key = known_key ? *known_key : walk_key(*r, routed);
         auto it = std::find_if(m_open.begin(), m_open.end(),
@@ -519,8 +508,8 @@ public:
                 it = m_open.end();
             } else {
                 m_open.splice(m_open.begin(), m_open, it); // most recently used first
-                m_open.front().pages.push_back({offset, r, std::move(single)});
-                return true;
+                m_open.front().pages.push_back({offset, {r, std::move(facts)}});
+                return;
             }
         }
         if (m_open.size() >= k_max_open_walks)
@@ -529,9 +518,8 @@ public:
         w.key = key;
         w.routed = routed;
         w.limit = limit;
-        w.pages.push_back({offset, r, std::move(single)});
+        w.pages.push_back({offset, {r, std::move(facts)}});
         m_open.push_front(std::move(w));
-        return true;
     }
 
     template <class Dispatch> void close_all(Dispatch&& dispatch) {
@@ -543,16 +531,16 @@ private:
     template <class Dispatch> void close(std::list<OpenWalk>::iterator it, Dispatch& dispatch) {
         OpenWalk w = std::move(*it);
         m_open.erase(it);
+        if (w.pages.size() < 2)
+            return; // a lone page: judged as a single already
         std::stable_sort(w.pages.begin(), w.pages.end(),
                          [](const HeldPage& a, const HeldPage& b) { return a.offset < b.offset; });
         WalkWork work;
         work.routed = std::move(w.routed);
         work.limit = w.limit;
-        work.is_walk = w.pages.size() >= 2;
-        for (HeldPage& p : w.pages) {
+        work.pages.reserve(w.pages.size());
+        for (HeldPage& p : w.pages)
             work.pages.push_back(std::move(p.page));
-            work.singles.push_back(std::move(p.single));
-        }
         dispatch(std::move(work));
     }
 
@@ -595,6 +583,17 @@ core::Result<std::optional<record::Recorded>> VectorSource::next() {
 
 namespace {
 
+// What the thread that read a line made of it, handed on in recording order.
+struct ReadItem {
+    std::optional<core::Diagnostic> bad; // a bad line
+    RecordedPtr recorded;
+    core::Result<Routed> routed = core::fail("");
+    std::optional<Judged> judged;        // routed and in the shard: its single, judged
+    bool counted = false;                // judged passing and fresh: counted by that thread already
+    std::optional<std::string> walk_key; // of a page of a paginated operation
+    std::optional<checks::PageFacts> facts; // of a page of a walk in the shard
+};
+
 // What the reader hands on in recording order, whoever read it: numbering (seq), --shard,
 // the targets, folding of what needs no judging, and walk grouping. One per replay, used from
 // one thread at a time (the calling thread).
@@ -629,12 +628,27 @@ public:
         m_folder.add(std::move(judged));
     }
 
-    // An exchange, routed or not. judged: the single already judged by a worker that read it
-    // (given when it is in the shard), else it is dispatched for judging; counted: a worker
-    // judged it passing and fresh, which folding only counts, and counted it already.
+    // A bad line or an exchange, routed or not. An exchange's single, unless the thread that
+    // read it judged it (item.judged, item.counted), is dispatched for judging.
+    void take(ReadItem&& item) {
+        if (item.bad)
+            bad_line(*item.bad);
+        else
+            exchange(item.recorded, item.routed, std::move(item.judged), item.counted,
+                     item.walk_key ? &*item.walk_key : nullptr, std::move(item.facts));
+    }
+
+    // A page of a walk: what its walk will read of it is taken when its single is judged.
+    static bool page_of_walk(const record::Recorded& r, const Routed& routed) {
+        return WalkGrouper::page_of(r, routed).has_value();
+    }
+
+    // An exchange, routed or not. judged: its single, judged by the thread that read it, else
+    // the single is dispatched for judging when it is in the shard; counted: judged passing
+    // and fresh, which folding only counts, and counted already; facts: what its walk reads.
     void exchange(const RecordedPtr& recorded, const core::Result<Routed>& routed,
-                  std::optional<Judged> judged, bool counted = false,
-                  const std::string* walk_key = nullptr) {
+                  std::optional<Judged> judged, bool counted, const std::string* walk_key,
+                  std::optional<checks::PageFacts> facts) {
         if (recorded->file != m_current_file) {
             close_walks(); // walks never span files
             m_current_file = recorded->file;
@@ -675,7 +689,6 @@ public:
             }
             return;
         }
-        std::optional<PageSingle> single; // to judge, not judged yet
         if (counted || judged || listing_in_shard(m_shard, *recorded, *routed)) {
             ++m_outcome.exchanges;
             note_target(*recorded, routed->contract->name);
@@ -683,24 +696,16 @@ public:
                 judged->seq = at;
                 m_folder.add(std::move(*judged));
             } else if (!counted) {
-                single = PageSingle{at, *routed};
+                Work w;
+                w.seq = at;
+                w.single = SingleWork{recorded, *routed};
+                m_dispatch(std::move(w));
             }
         }
-        // Every shard groups every page. A page's single goes with its walk (one parse).
-        const bool held = m_grouper.offer(
+        // Every shard groups every page, so that walks are numbered alike in all.
+        m_grouper.offer(
             recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); }, walk_key,
-            single);
-        if (single && !held) {
-            Work w;
-            w.seq = at;
-            w.single = SingleWork{recorded, *routed};
-            m_dispatch(std::move(w));
-        }
-    }
-
-    // A page of a walk: its single is judged with the walk, not by the worker that read it.
-    static bool page_of_walk(const record::Recorded& r, const Routed& routed) {
-        return WalkGrouper::page_of(r, routed).has_value();
+            std::move(facts));
     }
 
     void close_walks() {
@@ -726,26 +731,9 @@ public:
 
 private:
     void dispatch_walk(WalkWork walk) {
-        const bool has_singles = std::any_of(walk.singles.begin(), walk.singles.end(),
-                                             [](const auto& s) { return s.has_value(); });
-        if (!walk.is_walk) { // a lone page: its single only
-            if (has_singles) {
-                Work w;
-                w.walk = std::move(walk);
-                m_dispatch(std::move(w));
-            }
-            return;
-        }
         const std::size_t at = m_seq++;
-        if (!listing_in_shard(m_shard, *walk.pages.front(), walk.routed)) {
-            if (has_singles) { // never so (one listing, one shard), but the singles are due
-                walk.is_walk = false;
-                Work w;
-                w.walk = std::move(walk);
-                m_dispatch(std::move(w));
-            }
+        if (!listing_in_shard(m_shard, *walk.pages.front().recorded, walk.routed))
             return;
-        }
         ++m_outcome.walks;
         Work w;
         w.seq = at;
@@ -782,12 +770,46 @@ void judge_work(Judge& judge, const Work& w, Folder& folder) {
     if (w.single)
         folder.add(judge.single(w.seq, *w.single));
     else if (w.walk)
-        for (Judged& judged : judge.walk_and_pages(w.seq, *w.walk))
-            folder.add(std::move(judged));
+        folder.add(judge.walk(w.seq, *w.walk));
+}
+
+// What the thread that read an exchange makes of it: routed; and, when it is in the shard,
+// its single judged there and then, while the parse is fresh (judge_here; a passing, fresh
+// one counted into the folder at once), with what its walk reads of it when it is a page. The
+// parse is let go once judged: a walk reads its pages' facts. Judged elsewhere (the lines
+// that may be a scenario's steps, which the calling thread alone tells; or every line when
+// judge_here is false), a page's facts are still taken here, from the same parse.
+ReadItem read_item(std::shared_ptr<record::Recorded> recorded, const Router& router, Judge& judge,
+                   const ReplaySettings& settings, Folder& folder, bool judge_here) {
+    ReadItem item;
+    item.routed = router.route(*recorded);
+    if (item.routed) {
+        const Routed& routed = *item.routed;
+        if (routed.operation && routed.operation->pagination)
+            item.walk_key = walk_key(*recorded, routed);
+        if (listing_in_shard(settings.shard, *recorded, routed)) {
+            const bool page = Sequencer::page_of_walk(*recorded, routed);
+            if (judge_here && !internal::ScenarioSteps::may_be_step(*recorded)) {
+                Judged judged =
+                    judge.single(0, SingleWork{recorded, routed}, page ? &item.facts : nullptr);
+                if (Folder::only_counted(judged)) {
+                    folder.add(std::move(judged));
+                    item.counted = true;
+                } else {
+                    item.judged = std::move(judged);
+                }
+                recorded->parsed_body.reset();
+            } else if (page) {
+                item.facts = judge.facts(*recorded, routed);
+            }
+        }
+    }
+    item.recorded = std::move(recorded);
+    return item;
 }
 
 // One reader (the calling thread). --jobs 1: it judges too, so one job is one thread; else it
-// feeds the workers through a bounded queue.
+// feeds the workers through a bounded queue, taking the pages' facts as it reads.
 void replay_one_reader(ExchangeSource& source, const Router& router, const ReplaySettings& settings,
                        Folder& folder, ReplayOutcome& outcome,
                        std::vector<report::TargetInfo>& targets) {
@@ -800,12 +822,10 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
             while (std::optional<Work> w = queue.pop())
                 judge_work(judge, *w, folder);
         });
-    std::optional<Judge> inline_judge;
-    if (jobs == 0)
-        inline_judge.emplace(settings);
+    Judge reader_judge(settings);
     Sequencer sequencer(settings, folder, outcome, [&](Work w) {
-        if (inline_judge)
-            judge_work(*inline_judge, w, folder);
+        if (jobs == 0)
+            judge_work(reader_judge, w, folder);
         else
             queue.push(std::move(w));
     });
@@ -817,9 +837,8 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
         }
         if (!*next)
             break;
-        auto recorded = std::make_shared<record::Recorded>(std::move(**next));
-        const core::Result<Routed> routed = router.route(*recorded);
-        sequencer.exchange(recorded, routed, std::nullopt);
+        sequencer.take(read_item(std::make_shared<record::Recorded>(std::move(**next)), router,
+                                 reader_judge, settings, folder, jobs == 0));
     }
     sequencer.close_walks();
     sequencer.judge_scenarios(settings);
@@ -829,16 +848,6 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
     outcome.bytes = source.bytes_read();
     targets = std::move(sequencer.targets());
 }
-
-// What a worker made of one line of a part.
-struct PartItem {
-    std::optional<core::Diagnostic> bad; // a bad line
-    RecordedPtr recorded;
-    core::Result<Routed> routed = core::fail("");
-    std::optional<Judged> judged;        // routed and in the shard
-    bool counted = false;                // judged passing and fresh: counted by the worker
-    std::optional<std::string> walk_key; // of a page of a paginated operation
-};
 
 // The parts of the recordings, read by the workers (--jobs N >= 2 on plain files): a worker
 // takes the next part, counts its '\n' bytes (so that the part after it can number its lines
@@ -869,11 +878,11 @@ public:
             workers.emplace_back([this] { work(); });
         Sequencer sequencer(m_settings, m_folder, outcome, [this](Work w) {
             std::lock_guard lock(m_mutex);
-            m_walks.push_back(std::move(w));
+            m_work.push_back(std::move(w));
             m_changed.notify_all();
         });
         for (std::size_t c = 0; c < m_parts.size(); ++c) {
-            std::vector<PartItem> items;
+            std::vector<ReadItem> items;
             {
                 std::unique_lock lock(m_mutex);
                 m_changed.wait(lock, [&] { return m_results.count(c) > 0; });
@@ -882,13 +891,8 @@ public:
                 ++m_consumed;
                 m_changed.notify_all();
             }
-            for (PartItem& item : items) {
-                if (item.bad)
-                    sequencer.bad_line(*item.bad);
-                else
-                    sequencer.exchange(item.recorded, item.routed, std::move(item.judged),
-                                       item.counted, item.walk_key ? &*item.walk_key : nullptr);
-            }
+            for (ReadItem& item : items)
+                sequencer.take(std::move(item));
         }
         sequencer.close_walks();
         sequencer.judge_scenarios(m_settings);
@@ -915,19 +919,18 @@ private:
         Judge judge(m_settings);
         std::unique_lock lock(m_mutex);
         for (;;) {
-            if (!m_walks.empty()) { // judged first: they hold pages
-                Work w = std::move(m_walks.front());
-                m_walks.pop_front();
+            if (!m_work.empty()) { // judged first: they hold pages
+                Work w = std::move(m_work.front());
+                m_work.pop_front();
                 lock.unlock();
-                for (Judged& judged : judge.walk_and_pages(w.seq, *w.walk))
-                    m_folder.add(std::move(judged));
+                judge_work(judge, w, m_folder);
                 lock.lock();
                 continue;
             }
             if (m_next < m_parts.size() && m_next < m_consumed + m_window) {
                 const std::size_t c = m_next++;
                 lock.unlock();
-                std::vector<PartItem> items = read_part(c, judge);
+                std::vector<ReadItem> items = read_part(c, judge);
                 lock.lock();
                 m_results[c] = std::move(items);
                 m_changed.notify_all();
@@ -982,14 +985,14 @@ private:
         return before;
     }
 
-    std::vector<PartItem> read_part(std::size_t c, Judge& judge) {
+    std::vector<ReadItem> read_part(std::size_t c, Judge& judge) {
         const Part& part = m_parts[c];
         const std::filesystem::path& file = m_input.files[part.file];
-        std::vector<PartItem> items;
+        std::vector<ReadItem> items;
         items.reserve(judge.part_items + judge.part_items / 4); // as many as the last part
         auto fail = [&](core::Diagnostic d) {
             d.where.file = file.string();
-            PartItem item;
+            ReadItem item;
             item.bad = std::move(d);
             items.push_back(std::move(item));
         };
@@ -1016,32 +1019,16 @@ private:
         }
         for (;;) {
             auto next = reader->next();
-            PartItem item;
             if (!next) {
+                ReadItem item;
                 item.bad = std::move(next).error();
                 items.push_back(std::move(item));
                 continue;
             }
             if (!*next)
                 break;
-            item.recorded = std::make_shared<record::Recorded>(std::move(**next));
-            item.routed = m_router.route(*item.recorded);
-            if (item.routed && item.routed->operation && item.routed->operation->pagination)
-                item.walk_key = walk_key(*item.recorded, *item.routed);
-            if (item.routed && listing_in_shard(m_settings.shard, *item.recorded, *item.routed) &&
-                !Sequencer::page_of_walk(*item.recorded, *item.routed) &&
-                !internal::ScenarioSteps::may_be_step(*item.recorded)) {
-                Judged judged = judge.single(0, SingleWork{item.recorded, *item.routed});
-                // Folding only counts a passing, fresh exchange, whatever its number: counted
-                // here, by the thread that made it, rather than carried to the calling thread.
-                if (Folder::only_counted(judged)) {
-                    m_folder.add(std::move(judged));
-                    item.counted = true;
-                } else {
-                    item.judged = std::move(judged);
-                }
-            }
-            items.push_back(std::move(item));
+            items.push_back(read_item(std::make_shared<record::Recorded>(std::move(**next)),
+                                      m_router, judge, m_settings, m_folder, true));
         }
         judge.part_items = items.size();
         return items;
@@ -1061,8 +1048,8 @@ private:
     std::condition_variable m_changed;
     std::size_t m_next = 0, m_consumed = 0;
     std::vector<std::optional<std::uint64_t>> m_newlines, m_before; // per part
-    std::map<std::size_t, std::vector<PartItem>> m_results;
-    std::deque<Work> m_walks;
+    std::map<std::size_t, std::vector<ReadItem>> m_results;
+    std::deque<Work> m_work; // walks, and the calling thread's singles (not a step after all)
     bool m_closed = false;
 };
 
@@ -1085,10 +1072,6 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     std::optional<ExchangeSource::Splittable> parts;
     if (settings.jobs >= 2 && settings.split_reading)
         parts = source.splittable();
-    // A part's walk pages wait for the calling thread to group them: parsed when judged, not
-    // held parsed (measured: 17% slower with 40% more memory when they were).
-    if (parts)
-        parts->options.parse_bodies = false;
     if (parts) {
         PartReplay replay(*parts, router, settings, folder);
         replay.run(outcome, targets);

@@ -24,14 +24,16 @@
 // - Pagination walks: exchanges of one file, contract, operation and target whose queries
 //   differ only in the offset parameter and name one limit are grouped; each group of two
 //   pages or more runs pagination.walk (pages ordered by offset). Page-level findings are the
-//   single exchanges' own and are not repeated by the walk.
+//   single exchanges' own and are not repeated by the walk. Each page is judged as a single
+//   when it is read, and what the walk reads of it (checks::PageFacts: total, identities, where
+//   the list is) taken from the same parse; a walk holds its pages' facts, not their parses.
 // - Stale: with max_age, an exchange whose `time` is older than now - max_age gets an
 //   environment note; with fail_stale it also fails the replay (exit 1).
 //
 // Memory does not grow with the recording's length:
 // - with --jobs 1 the calling thread reads and judges, one exchange or walk at a time; with
-//   --jobs N >= 2 one reader (the calling thread) feeds N workers through a queue of
-//   queue_capacity items;
+//   --jobs N >= 2 one reader (the calling thread, which takes the pages' facts) feeds N
+//   workers through a queue of queue_capacity items;
 //   or, with --jobs N >= 2 on plain JSONL files, the N workers read parts of part_bytes
 //   (realigned to line starts; each part's lines numbered after the '\n' bytes of the parts
 //   before it, so line numbers are the file's) and at most 2N + 2 parts are read ahead of the

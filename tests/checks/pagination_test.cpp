@@ -150,3 +150,69 @@ TEST_CASE("walk: the total disagrees with what a full walk returned") {
     CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_total_mismatch) !=
           found.end());
 }
+
+namespace {
+
+// The walk-level findings from the pages' facts (as replay judges a walk: each page's facts
+// taken when it was judged, the bodies gone since), as "id: message" lines.
+std::vector<std::string> from_facts(const std::vector<checks::WalkPage>& pages) {
+    std::vector<checks::PageFacts> facts;
+    for (const checks::WalkPage& p : pages)
+        facts.push_back(checks::page_facts(uhub(), p.body));
+    bodies.clear(); // the facts own what they read
+    std::vector<const checks::PageFacts*> walked;
+    for (const checks::PageFacts& f : facts)
+        walked.push_back(&f);
+    std::vector<std::string> out;
+    for (const core::Deviation& d : checks::check_walk(uhub(), walked, 7, "GetRepo"))
+        out.push_back(std::string(core::name_of(d.id)) + ": " + d.message);
+    return out;
+}
+
+std::vector<std::string> from_pages(const std::vector<checks::WalkPage>& pages) {
+    std::vector<std::string> out;
+    for (const core::Deviation& d : checks::check_walk(uhub(), pages, 7, "GetRepo", {}, false))
+        out.push_back(std::string(core::name_of(d.id)) + ": " + d.message);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("walk: from the pages' facts, the same findings as from the pages") {
+    const std::vector<std::function<json(int)>> servers = {
+        [](int o) { return slice(o, std::min(o + 7, 23), 23); }, // correct
+        [](int o) { return slice(std::max(0, o - 1), std::min(std::max(0, o - 1) + 7, 23), 23); },
+        [](int o) { return slice(o + o / 7, std::min(o + o / 7 + 7, 23), 23); }, // gap
+        [](int o) { return slice(o, std::min(o + 7, 23), 23 + o); },             // unstable
+        [](int o) { return slice(o, std::min(o + 7, 23), 30); },                 // mismatch
+        [](int) { return slice(0, 7, 23); },                                     // ignored
+    };
+    std::size_t deviating = 0;
+    for (const auto& serve : servers) {
+        auto pages = walk(23, 7, serve);
+        if (pages.size() > 5)
+            pages.resize(5); // an ignored offset never ends
+        const auto expected = from_pages(pages);
+        deviating += expected.empty() ? 0 : 1;
+        CHECK(from_facts(pages) == expected);
+    }
+    CHECK(deviating == servers.size() - 1);
+}
+
+TEST_CASE("page facts: identities by the key, else the whole item; a relocated list said") {
+    const json keyless = {{"RetCode", 0},
+                          {"TotalCount", 2},
+                          {"RepoSet", json::array({json{{"Other", 1}}, json{{"RepoName", 7}}})}};
+    const checks::PageFacts f = checks::page_facts(uhub(), keyless);
+    REQUIRE(f.items() == 2);
+    CHECK(f.id(0) == R"({"Other":1})");
+    CHECK(f.id(1) == "7");
+    CHECK(f.total == 2);
+    CHECK_FALSE(f.relocated);
+
+    const json nested = {{"RetCode", 0}, {"data", {{"RepoSet", slice(0, 3, 3)["RepoSet"]}}}};
+    const checks::PageFacts moved = checks::page_facts(uhub(), nested);
+    CHECK(moved.has_list);
+    CHECK(moved.relocated);
+    CHECK(moved.items_pointer == "/data/RepoSet");
+}

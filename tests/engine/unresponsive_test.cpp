@@ -192,8 +192,9 @@ TEST_CASE("unresponsive: a probe without an answer declares it at once; 0 never 
 }
 
 TEST_CASE("unresponsive: the slow persona answering within --timeout is never cut off") {
-    // Every answer waits 400 ms; the read timeout is 500 ms, the request deadline (4 x it)
-    // 2 s. A deadline shorter than the wait does cut it off: the test can tell.
+    // Every answer waits 400 ms; the read timeout is 1 s (room for a loaded sanitizer build),
+    // the request deadline (4 x it) 4 s. A deadline shorter than the wait does cut it off:
+    // the test can tell.
     const bool tight_deadline = GENERATE(false, true);
     auto fixtures = serve::load_fixtures(test::ucloud_contract(), contract::default_cases_dir());
     REQUIRE(fixtures);
@@ -205,7 +206,7 @@ TEST_CASE("unresponsive: the slow persona answering within --timeout is never cu
     auto server = serve::start_reference(*reference, {});
     REQUIRE(server);
     http::ClientOptions client;
-    client.read_timeout = std::chrono::milliseconds(500);
+    client.read_timeout = std::chrono::milliseconds(1000);
     if (tight_deadline)
         client.request_timeout = std::chrono::milliseconds(300);
     auto transport = http::make_transport(client);

@@ -3,8 +3,11 @@
 // can prove about an offset/limit listing. Walk-level checks (duplicates, gaps, unstable
 // totals) build on these in the live runner.
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/contract/contract.hpp"
@@ -45,6 +48,28 @@ struct WalkPage {
     core::JsonView body;
 };
 
+// What the walk checks read of one page, taken once: its total, its items' identities (the
+// key field, else the whole item as JSON) and where its list is. A page so taken need not stay
+// parsed until its walk ends: replay takes each page's facts when it judges the page alone.
+struct PageFacts {
+    std::optional<std::int64_t> total;
+    bool has_list = false; // a list was located (Listing::items)
+    bool relocated = false;
+    std::string items_pointer, total_pointer;
+    std::string id_bytes;               // the identities, back to back
+    std::vector<std::uint32_t> id_ends; // where each identity ends in id_bytes
+
+    [[nodiscard]] std::size_t items() const noexcept { return id_ends.size(); }
+    [[nodiscard]] std::string_view id(std::size_t i) const noexcept {
+        const std::uint32_t from = i == 0 ? 0 : id_ends[i - 1];
+        return std::string_view(id_bytes).substr(from, id_ends[i] - from);
+    }
+    [[nodiscard]] bool same_items(const PageFacts& other) const noexcept {
+        return id_ends == other.id_ends && id_bytes == other.id_bytes;
+    }
+};
+[[nodiscard]] PageFacts page_facts(const PageModel& model, core::JsonView body);
+
 // A walk with a fixed limit from offset 0, page after page, in request order: the per-page
 // checks on each page, then total-unstable, duplicate, offset-ignored, and, once the walk
 // reached a short page (the end), gap or total-mismatch. Telling a skipped item (gap) from a
@@ -55,5 +80,10 @@ struct WalkPage {
 check_walk(const PageModel& model, const std::vector<WalkPage>& pages, std::int64_t limit,
            const std::string& operation, std::optional<core::JsonView> full_listing = {},
            bool page_checks = true);
+
+// The walk-level checks alone, over the pages' facts in request order.
+[[nodiscard]] std::vector<core::Deviation>
+check_walk(const PageModel& model, std::span<const PageFacts* const> pages, std::int64_t limit,
+           const std::string& operation, std::optional<core::JsonView> full_listing = {});
 
 } // namespace conform::checks
