@@ -6,7 +6,10 @@
 # file: every line through simdjson, one thread) and then each binary with --jobs 1 and 2, in
 # turn, so that load on the machine hits all of them alike. For each binary and --jobs: the
 # median wall time, exchanges/s, MB/s, the median of the rounds' ratios to that round's
-# parse-only time, and the largest peak RSS (/usr/bin/time -v). Not a timed test: numbers only.
+# parse-only time, and the largest peak RSS (/usr/bin/time -v). Each round also runs two
+# --jobs 1 of the new binary at once: what two cores give this work on this machine right now
+# (a virtual machine's second core may be far from a whole one), the ceiling for --jobs 2.
+# Not a timed test: numbers only.
 # The recordings are written to a temporary directory (TMPDIR) and removed after each length.
 # Usage: bench/replay_throughput.sh NEW_BUILD_DIR [RUNS] [LENGTH...]
 #        BASE=OTHER_BUILD_DIR bench/replay_throughput.sh NEW_BUILD_DIR ...   (paired with a base)
@@ -66,6 +69,10 @@ for n in "${lengths[@]}"; do
           --report-dir "$work/report"
       done
     done
+    # What the machine's two cores give this work right now: two --jobs 1 at once (new).
+    timed pair bash -c '"$1" replay "$2" --jobs 1 --quiet --report-dir "$3/a" & a=$!
+      "$1" replay "$2" --jobs 1 --quiet --report-dir "$3/b"; b=$?; wait $a; a=$?
+      exit $((a > b ? a : b))' pair "${conform[new]}" "$file" "$work"
   done
   parse=$(median <"$work/parse.wall")
   awk -v n="$n" -v b="$bytes" -v w="$parse" -v r="$(sort -g "$work/parse.rss" | tail -1)" 'BEGIN {
@@ -83,10 +90,15 @@ for n in "${lengths[@]}"; do
                n, bin, j, b / 1e6, w, n / w, b / 1e6 / w, q, r / 1024 }'
     done
   done
-  # --jobs 2 over --jobs 1, per round, median
+  # --jobs 2 over --jobs 1, per round, median; and the machine's ceiling for it: the work of
+  # two --jobs 1 at once over that of one (2 x one's wall / the pair's wall), per round.
+  ceiling=$(paste "$work/new-1.wall" "$work/pair.wall" | awk '{print 2 * $1 / $2}' | median)
+  echo "# $n machine: two --jobs 1 at once did $ceiling times the work of one (median of rounds)"
   for bin in "${binaries[@]}"; do
     speedup=$(paste "$work/$bin-1.wall" "$work/$bin-2.wall" | awk '{print $1 / $2}' | median)
-    echo "# $n $bin jobs2/jobs1 (median of rounds) $speedup"
+    share=$(paste "$work/$bin-1.wall" "$work/$bin-2.wall" "$work/new-1.wall" "$work/pair.wall" |
+      awk '{print ($1 / $2) / (2 * $3 / $4)}' | median)
+    echo "# $n $bin jobs2/jobs1 (median of rounds) $speedup, of the machine's ceiling $share"
   done
   rm -f "$file"
 done

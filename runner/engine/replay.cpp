@@ -302,15 +302,14 @@ public:
 
     // The exchange's single case; and, for a page of a walk (facts given), what its walk will
     // read of it, from the same parse.
-    Judged single(std::size_t seq, const SingleWork& work,
+    Judged single(std::size_t seq, const RecordedPtr& recorded, const Routed& routed,
                   std::optional<checks::PageFacts>* facts = nullptr) {
-        const record::Recorded& r = *work.recorded;
         const auto started = clock_of(m_settings).monotonic();
         // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
-        const checks::Observed o = observe(r);
+        const checks::Observed o = observe(*recorded);
         if (facts)
-            *facts = facts_of(work.routed, o);
-        Judged judged = judge_single(seq, work.recorded, work.routed, o);
+            *facts = facts_of(routed, o);
+        Judged judged = judge_single(seq, recorded, routed, o);
         judged.result.seconds = clock_of(m_settings).seconds_since(started);
         return judged;
     }
@@ -768,7 +767,7 @@ private:
 
 void judge_work(Judge& judge, const Work& w, Folder& folder) {
     if (w.single)
-        folder.add(judge.single(w.seq, *w.single));
+        folder.add(judge.single(w.seq, w.single->recorded, w.single->routed));
     else if (w.walk)
         folder.add(judge.walk(w.seq, *w.walk));
 }
@@ -790,8 +789,7 @@ ReadItem read_item(std::shared_ptr<record::Recorded> recorded, const Router& rou
         if (listing_in_shard(settings.shard, *recorded, routed)) {
             const bool page = Sequencer::page_of_walk(*recorded, routed);
             if (judge_here && !internal::ScenarioSteps::may_be_step(*recorded)) {
-                Judged judged =
-                    judge.single(0, SingleWork{recorded, routed}, page ? &item.facts : nullptr);
+                Judged judged = judge.single(0, recorded, routed, page ? &item.facts : nullptr);
                 if (Folder::only_counted(judged)) {
                     folder.add(std::move(judged));
                     item.counted = true;
