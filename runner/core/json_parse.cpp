@@ -130,14 +130,15 @@ Result<nlohmann::json> load_json_file(const std::filesystem::path& path, ParseLi
 
 static_assert(k_parse_padding >= simdjson::SIMDJSON_PADDING);
 
+struct JsonDocument::Impl {
+    simdjson::dom::document document;
+};
+
 struct FastParser::Impl {
     simdjson::dom::parser parser;
     simdjson::dom::parser owned_parser; // parse_owned's scratch, and its document:
     simdjson::dom::document scratch;    // sized for the text, copied out at the size used
-};
-
-struct JsonDocument::Impl {
-    simdjson::dom::document document;
+    JsonDocument lent;                  // parse_lent's: a view of the scratch
 };
 
 JsonDocument::JsonDocument() : m_impl(std::make_unique<Impl>()) {}
@@ -189,14 +190,31 @@ std::optional<std::size_t> tape_words(const simdjson::dom::document& document) {
 
 } // namespace
 
-std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
-                                                            ParseLimits limits) {
+std::optional<JsonView> FastParser::parse_scratch(std::string_view text, ParseLimits limits) {
     simdjson::dom::parser& parser = m_impl->owned_parser;
     if (parser.max_depth() != limits.max_depth &&
         parser.allocate(std::max<std::size_t>(text.size(), 4096), limits.max_depth))
-        return nullptr;
+        return std::nullopt;
     simdjson::dom::element root;
     if (parser.parse_into_document(m_impl->scratch, text.data(), text.size(), false).get(root))
+        return std::nullopt;
+    return JsonView::of(root);
+}
+
+std::shared_ptr<const JsonDocument> FastParser::parse_lent(std::string_view text,
+                                                           ParseLimits limits) {
+    const auto root = parse_scratch(text, limits);
+    if (!root)
+        return nullptr;
+    m_impl->lent.m_root = *root;
+    // Owning nothing: the document is the scratch, which the next parse overwrites.
+    return std::shared_ptr<const JsonDocument>(std::shared_ptr<const JsonDocument>(),
+                                               &m_impl->lent);
+}
+
+std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
+                                                            ParseLimits limits) {
+    if (!parse_scratch(text, limits))
         return nullptr;
     // Copied out, the tape at the size used and the strings at simdjson's bound for this text
     // (5/3 of it: the scratch's may be a larger text's), so that documents held by a replay's

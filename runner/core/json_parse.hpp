@@ -69,8 +69,16 @@ public:
     // limits.max_depth: the caller has a slower path that says why (parse() names it).
     [[nodiscard]] std::shared_ptr<const JsonDocument> parse_owned(std::string_view text,
                                                                   ParseLimits limits = {});
+    // The same, lent: the document is this parser's scratch, valid until its next
+    // parse_owned() or parse_lent() (the pointer owns nothing). No copy, no allocation: for a
+    // caller done with each document before it parses the next.
+    [[nodiscard]] std::shared_ptr<const JsonDocument> parse_lent(std::string_view text,
+                                                                 ParseLimits limits = {});
 
 private:
+    // text into the scratch document: its root, nullopt when it does not parse so.
+    std::optional<JsonView> parse_scratch(std::string_view text, ParseLimits limits);
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

@@ -796,12 +796,13 @@ ReadItem read_item(std::shared_ptr<record::Recorded> recorded, const Router& rou
                 } else {
                     item.judged = std::move(judged);
                 }
-                recorded->parsed_body.reset();
             } else if (page) {
                 item.facts = judge.facts(*recorded, routed);
             }
         }
     }
+    if (judge_here) // judged, or to be parsed again by its judge: the parse may be lent
+        recorded->parsed_body.reset();
     item.recorded = std::move(recorded);
     return item;
 }
@@ -1057,6 +1058,8 @@ record::ReaderOptions reader_options(const ReplaySettings& settings) {
     record::ReaderOptions options = settings.limits.recordings();
     options.parse_bodies = true;
     options.body_max_depth = settings.limits.max_depth; // the checks' own limit (body())
+    // One thread reads and judges each exchange before the next (read_item): no copy.
+    options.lend_bodies = settings.jobs <= 1;
     return options;
 }
 
@@ -1070,6 +1073,8 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     std::optional<ExchangeSource::Splittable> parts;
     if (settings.jobs >= 2 && settings.split_reading)
         parts = source.splittable();
+    if (parts) // each worker judges every exchange it reads before reading the next
+        parts->options.lend_bodies = true;
     if (parts) {
         PartReplay replay(*parts, router, settings, folder);
         replay.run(outcome, targets);

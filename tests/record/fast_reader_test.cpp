@@ -220,3 +220,30 @@ TEST_CASE("asked to, the reader hands over each JSON body parsed, for the judge 
     CHECK_FALSE(parsed.good[2].parsed_body); // four levels: past body_max_depth, as the judge says
     CHECK(parsed.good[2].exchange.response->body == "[[[[1]]]]");
 }
+
+TEST_CASE("lent bodies: each line's parse, right until the next line is read, copied nowhere") {
+    test::TempDir dir;
+    const auto file = dir / "lent.jsonl";
+    std::string lines;
+    // Larger then smaller bodies: the lent scratch keeps the larger one's words beyond.
+    for (const int n : {40, 3, 0, 17, 1})
+        lines += line_with(R"({"status":200,"body":{"n":)" + std::to_string(n) + R"(,"items":)" +
+                           json(std::vector<int>(static_cast<std::size_t>(n), n)).dump() + "}}") +
+                 "\n";
+    test::spit(file, lines);
+    auto reader = record::RecordingReader::open(
+        file, {.parse_bodies = true, .body_max_depth = 100, .lend_bodies = true});
+    REQUIRE(reader);
+    std::size_t read = 0;
+    const core::JsonDocument* first = nullptr;
+    for (auto next = reader->next(); next && *next; next = reader->next(), ++read) {
+        const record::Recorded& r = **next;
+        REQUIRE(r.parsed_body);
+        CHECK(r.parsed_body->root().to_json() == *core::parse_json(r.exchange.response->body));
+        if (!first)
+            first = r.parsed_body.get();
+        CHECK(r.parsed_body.get() == first);   // the one scratch, lent again
+        CHECK(r.parsed_body.use_count() == 0); // owning nothing
+    }
+    CHECK(read == 5);
+}

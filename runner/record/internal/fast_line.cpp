@@ -22,6 +22,7 @@ static_assert(k_line_padding >= simdjson::SIMDJSON_PADDING &&
 struct BodyParser {
     core::FastParser parser;
     core::ParseLimits limits;
+    bool lend = false; // ReaderOptions::lend_bodies
 };
 
 namespace {
@@ -264,9 +265,13 @@ private:
                 if (!seen.first(2) ||
                     !(m_parse_body ? skipped_span(v, body) : span(v, 2, body, false)))
                     return false;
-                if (m_parse_body &&
-                    !(answer_parsed = m_parse_body->parser.parse_owned(body, m_parse_body->limits)))
-                    return false; // the full reader reads it, and the judge says why
+                if (m_parse_body) {
+                    BodyParser& p = *m_parse_body;
+                    answer_parsed = p.lend ? p.parser.parse_lent(body, p.limits)
+                                           : p.parser.parse_owned(body, p.limits);
+                    if (!answer_parsed)
+                        return false; // the full reader reads it, and the judge says why
+                }
             } else if (key == "body_text") {
                 if (!seen.first(3) || v.get_string().get(text))
                     return false;
@@ -465,10 +470,13 @@ struct FastLineReader::Impl {
 
 FastLineReader::FastLineReader(const ReaderOptions& options) : m_impl(std::make_unique<Impl>()) {
     m_impl->max_depth = options.max_depth;
-    if (options.parse_bodies)
+    if (options.parse_bodies) {
         // Never deeper than the line allows its body (two levels down, and walk()'s one).
-        m_impl->parse_body.emplace().limits = core::ParseLimits{
+        BodyParser& p = m_impl->parse_body.emplace();
+        p.limits = core::ParseLimits{
             std::min(options.body_max_depth, options.max_depth > 3 ? options.max_depth - 3 : 0)};
+        p.lend = options.lend_bodies;
+    }
 }
 
 FastLineReader::~FastLineReader() = default;
