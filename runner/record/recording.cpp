@@ -539,13 +539,21 @@ struct RecordingReader::State {
     bool skipping = false; // inside a line longer than max_line_bytes
     std::size_t skipped = 0;
     std::size_t line = 0;
-    std::string text; // the line being read, with spare capacity for simdjson
+    std::string text; // a line copied, with spare capacity for simdjson
     std::unique_ptr<internal::FastLineReader> fast; // simdjson, its buffers reused per line
 
     enum class Got { line, too_long, end, error };
 
+    // A line as read: in place (the read buffer's or the part's bytes) where k_line_padding
+    // bytes past it may be read, as simdjson does; else copied into `text`, which keeps that
+    // much spare. readable: the bytes that may be read from its start.
+    struct Line {
+        std::string_view text;
+        std::size_t readable = 0;
+    };
+
     // read_line over a part held in memory.
-    Got memory_line(std::string& out) {
+    Got memory_line(Line& out) {
         if (begin >= memory->size())
             return Got::end;
         const char* start = memory->data() + begin;
@@ -554,26 +562,35 @@ struct RecordingReader::State {
         const auto length =
             nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : pending;
         begin += length + (nl ? 1 : 0);
-        return take(start, length, out);
+        return take(start, length, memory->data() + memory->size(), out);
     }
 
-    // A whole line: into out (with spare capacity for simdjson), unless it is over the limit.
-    Got take(const char* start, std::size_t length, std::string& out) {
+    // A whole line, unless it is over the limit: in place when the bytes up to readable_end
+    // leave simdjson its padding past it, else copied.
+    Got take(const char* start, std::size_t length, const char* readable_end, Line& out) {
         if (length > options.max_line_bytes) {
             skipped = length;
             return Got::too_long;
         }
-        out.reserve(length + internal::k_line_padding);
-        out.assign(start, length);
+        const auto readable = static_cast<std::size_t>(readable_end - start);
+        if (readable >= length + internal::k_line_padding) {
+            out = {std::string_view(start, length), readable};
+            return Got::line;
+        }
+        text.reserve(length + internal::k_line_padding);
+        text.assign(start, length);
+        out = {text, text.capacity()};
         return Got::line;
     }
 
     // The next line without its '\n' (a last line without one too). Memory stays below
     // max_line_bytes + one read chunk.
-    Got read_line(std::string& out, std::string& error) {
+    Got read_line(Line& out, std::string& error) {
         if (memory)
             return memory_line(out);
         for (;;) {
+            // (capacity: the bytes past the size are allocated, read by simdjson unused)
+            const char* readable_end = buffer.data() + buffer.capacity();
             const char* start = buffer.data() + begin;
             const std::size_t pending = buffer.size() - begin;
             // (an empty buffer's data() is null, which memchr may not be given)
@@ -585,7 +602,7 @@ struct RecordingReader::State {
                     skipping = false;
                     return Got::too_long;
                 }
-                return take(start, length, out);
+                return take(start, length, readable_end, out);
             }
             if (skipping || pending > options.max_line_bytes) {
                 skipped += pending;
@@ -599,7 +616,7 @@ struct RecordingReader::State {
                 }
                 if (begin < buffer.size()) { // the last line, without its '\n'
                     const std::size_t from = std::exchange(begin, buffer.size());
-                    return take(buffer.data() + from, buffer.size() - from, out);
+                    return take(buffer.data() + from, buffer.size() - from, readable_end, out);
                 }
                 return Got::end;
             }
@@ -703,10 +720,10 @@ std::uint64_t RecordingReader::bytes_read() const noexcept {
 
 core::Result<std::optional<Recorded>> RecordingReader::next() {
     State& state = *m_state;
-    std::string& text = state.text;
     std::string error;
     for (;;) {
-        const State::Got got = state.read_line(text, error);
+        State::Line line;
+        const State::Got got = state.read_line(line, error);
         core::Location where;
         switch (got) {
         case State::Got::end:
@@ -726,13 +743,14 @@ core::Result<std::optional<Recorded>> RecordingReader::next() {
             break;
         }
         ++state.line;
+        std::string_view text = line.text;
         if (!text.empty() && text.back() == '\r')
-            text.pop_back();
-        if (text.find_first_not_of(" \t") == std::string::npos)
+            text.remove_suffix(1);
+        if (text.find_first_not_of(" \t") == std::string_view::npos)
             continue; // blank lines carry nothing
         // The hot path: simdjson straight into a Recorded. It takes only lines that are whole
         // and well-formed; any other goes to the full reader below, which names the problem.
-        if (auto fast = state.fast->read(text, state.file, state.line))
+        if (auto fast = state.fast->read(text, line.readable, state.file, state.line))
             return std::optional<Recorded>(std::move(*fast));
         where.file = state.file.string();
         auto parsed =

@@ -481,13 +481,13 @@ FastLineReader::FastLineReader(const ReaderOptions& options) : m_impl(std::make_
 
 FastLineReader::~FastLineReader() = default;
 
-std::optional<Recorded> FastLineReader::read(const std::string& line,
+std::optional<Recorded> FastLineReader::read(std::string_view line, std::size_t readable,
                                              const std::filesystem::path& file,
                                              std::size_t line_number) {
-    if (line.capacity() < line.size() + k_line_padding)
+    if (readable < line.size() + k_line_padding)
         return std::nullopt;
     od::document doc;
-    if (m_impl->parser.iterate(line.data(), line.size(), line.capacity()).get(doc))
+    if (m_impl->parser.iterate(line.data(), line.size(), readable).get(doc))
         return std::nullopt;
     Recorded out;
     Line reading(doc, m_impl->max_depth, m_impl->listed, m_impl->headers,

@@ -40,10 +40,11 @@ public:
     FastLineReader(const FastLineReader&) = delete;
     FastLineReader& operator=(const FastLineReader&) = delete;
 
-    // line must have k_line_padding bytes of capacity beyond its size. nullopt: not taken,
-    // read it with the full reader.
-    [[nodiscard]] std::optional<Recorded>
-    read(const std::string& line, const std::filesystem::path& file, std::size_t line_number);
+    // readable: the bytes that may be read from line.data(), k_line_padding at least past its
+    // end (their content does not matter). nullopt: not taken, read it with the full reader.
+    [[nodiscard]] std::optional<Recorded> read(std::string_view line, std::size_t readable,
+                                               const std::filesystem::path& file,
+                                               std::size_t line_number);
 
 private:
     struct Impl;
