@@ -321,6 +321,29 @@ std::optional<JsonView> JsonView::find(std::string_view key) const {
     return std::nullopt;
 }
 
+std::optional<JsonView> JsonView::find(std::string_view key, std::size_t& hint) const {
+    if (source() != Source::simdjson || type() != JsonType::object)
+        return find(key);
+    // The tape read inline (members()): to the hinted member, values skipped unread.
+    const auto* doc = static_cast<const dom::document*>(container());
+    const std::uint64_t* tape = doc->tape.get();
+    const std::uint8_t* strings = doc->string_buf.get();
+    const auto first = static_cast<std::uint32_t>(count() + 1);
+    const auto end = static_cast<std::uint32_t>(tape[count()]) - 1; // the closing '}'
+    std::uint32_t at = first;
+    for (std::size_t i = 0; i < hint && at < end; ++i)
+        at = Tape::after(tape, at + 1);
+    if (at < end && Tape::string(strings, tape[at]) == key)
+        return from_tape(doc, tape, strings, at + 1);
+    std::size_t i = 0;
+    for (at = first; at < end; at = Tape::after(tape, at + 1), ++i)
+        if (Tape::string(strings, tape[at]) == key) {
+            hint = i;
+            return from_tape(doc, tape, strings, at + 1);
+        }
+    return std::nullopt;
+}
+
 // Both walks below keep their own stack instead of recursing: an instance may be nested far
 // deeper than the call stack (a programmatic nlohmann value, or simdjson with a raised
 // ParseLimits::max_depth; fuzz/json_parse and tests/fuzz check 100,000 levels).

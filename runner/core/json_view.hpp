@@ -110,6 +110,9 @@ public:
     class MemberCursor;
     [[nodiscard]] MemberCursor members() const noexcept;
     [[nodiscard]] std::optional<JsonView> find(std::string_view key) const;
+    // find(key) over many objects alike (a list's items): the member at position `hint`, where
+    // the object before had the key, is looked at first; hint is set to where it was found.
+    [[nodiscard]] std::optional<JsonView> find(std::string_view key, std::size_t& hint) const;
 
     // Deep equality by JSON Schema rules: numbers compare by value (1 == 1.0), objects
     // ignore member order.

@@ -260,3 +260,36 @@ TEST_CASE("a scalar view keeps its value, not its document") {
         CHECK(items[3].as_double() == 9223372036854775808.0);
     }
 }
+
+TEST_CASE("find with a hint: where the object before had the key, else anywhere") {
+    // Items whose members come in one order, then another, then without the key.
+    const std::string text =
+        R"([{"a":1,"b":[1,{"k":0}],"k":"x"},{"a":2,"b":[],"k":"y"},{"k":"z","a":3},{"a":4},)"
+        R"({"a":5,"b":{"k":"nested"},"k":"w"}])";
+    conform::core::FastParser parser;
+    auto parsed = parser.parse(text);
+    REQUIRE(parsed);
+    const json tree = json::parse(text);
+    for (const auto& [list, simdjson] :
+         {std::pair{*parsed, true}, std::pair{JsonView(tree), false}}) {
+        std::vector<std::string> found;
+        std::vector<std::size_t> hints;
+        std::size_t hint = 0;
+        list.for_each_item([&](std::size_t, JsonView item) {
+            auto k = item.find("k", hint);
+            found.push_back(k ? std::string(k->as_string()) : "-");
+            hints.push_back(hint);
+            CHECK(k.has_value() == item.find("k").has_value());
+            return true;
+        });
+        CHECK(found == std::vector<std::string>{"x", "y", "z", "-", "w"});
+        if (simdjson) // (nlohmann's objects are maps: looked up, no position)
+            CHECK(hints == std::vector<std::size_t>{2, 2, 0, 0, 2});
+    }
+    std::size_t hint = 7;                           // past the members: looked for anywhere
+    CHECK(parsed->find("k", hint) == std::nullopt); // not an object
+    auto one = parser.parse(R"({"a":1,"k":"v"})");
+    REQUIRE(one);
+    CHECK(one->find("k", hint)->as_string() == "v");
+    CHECK(hint == 1);
+}
