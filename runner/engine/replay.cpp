@@ -120,6 +120,12 @@ public:
         return !judged.stale && status_of(judged.result) == "passed";
     }
 
+    // Passing, fresh exchanges a thread counted on its own (Judge::passed), told at once.
+    void add_passed(std::size_t n) {
+        std::lock_guard lock(m_mutex);
+        count_status("passed", n);
+    }
+
     void add(Judged judged) {
         const std::string_view status = status_of(judged.result);
         if (only_counted(judged)) { // no signature needed
@@ -224,11 +230,11 @@ private:
         std::vector<std::size_t> counts;                        // sorted cause -> occurrences
     };
 
-    void count_status(std::string_view status) {
+    void count_status(std::string_view status, std::size_t n = 1) {
         auto it = m_status.find(status);
         if (it == m_status.end())
             it = m_status.emplace(std::string(status), 0).first;
-        ++it->second;
+        it->second += n;
     }
 
     static std::string_view status_of(const report::CaseResult& r) {
@@ -351,6 +357,10 @@ public:
         return judged;
     }
 
+    // Passing, fresh exchanges and walks this judge judged, which folding only counts: tallied
+    // here and told to the folder when the thread is done (Folder::add_passed), not one lock
+    // each.
+    std::size_t passed = 0;
     std::size_t part_items = 0; // exchanges of the last part this worker read
     std::string part_bytes;     // the part this worker reads, read whole
 
@@ -587,9 +597,9 @@ struct ReadItem {
     std::optional<core::Diagnostic> bad; // a bad line
     RecordedPtr recorded;
     core::Result<Routed> routed = core::fail("");
-    std::optional<Judged> judged;        // routed and in the shard: its single, judged
-    bool counted = false;                // judged passing and fresh: counted by that thread already
-    std::optional<std::string> walk_key; // of a page of a paginated operation
+    std::optional<Judged> judged; // routed and in the shard: its single, judged
+    bool counted = false; // judged passing and fresh: tallied by that thread (Judge::passed)
+    std::optional<std::string> walk_key;    // of a page of a paginated operation
     std::optional<checks::PageFacts> facts; // of a page of a walk in the shard
 };
 
@@ -765,21 +775,29 @@ private:
     std::vector<report::TargetInfo> m_targets;         // in first-seen order
 };
 
+// Into the folder, or, passing and fresh, into the judge's own tally.
+void fold(Judge& judge, Judged judged, Folder& folder) {
+    if (Folder::only_counted(judged))
+        ++judge.passed;
+    else
+        folder.add(std::move(judged));
+}
+
 void judge_work(Judge& judge, const Work& w, Folder& folder) {
     if (w.single)
-        folder.add(judge.single(w.seq, w.single->recorded, w.single->routed));
+        fold(judge, judge.single(w.seq, w.single->recorded, w.single->routed), folder);
     else if (w.walk)
-        folder.add(judge.walk(w.seq, *w.walk));
+        fold(judge, judge.walk(w.seq, *w.walk), folder);
 }
 
 // What the thread that read an exchange makes of it: routed; and, when it is in the shard,
 // its single judged there and then, while the parse is fresh (judge_here; a passing, fresh
-// one counted into the folder at once), with what its walk reads of it when it is a page. The
+// one tallied by the judge), with what its walk reads of it when it is a page. The
 // parse is let go once judged: a walk reads its pages' facts. Judged elsewhere (the lines
 // that may be a scenario's steps, which the calling thread alone tells; or every line when
 // judge_here is false), a page's facts are still taken here, from the same parse.
 ReadItem read_item(std::shared_ptr<record::Recorded> recorded, const Router& router, Judge& judge,
-                   const ReplaySettings& settings, Folder& folder, bool judge_here) {
+                   const ReplaySettings& settings, bool judge_here) {
     ReadItem item;
     item.routed = router.route(*recorded);
     if (item.routed) {
@@ -791,7 +809,7 @@ ReadItem read_item(std::shared_ptr<record::Recorded> recorded, const Router& rou
             if (judge_here && !internal::ScenarioSteps::may_be_step(*recorded)) {
                 Judged judged = judge.single(0, recorded, routed, page ? &item.facts : nullptr);
                 if (Folder::only_counted(judged)) {
-                    folder.add(std::move(judged));
+                    ++judge.passed;
                     item.counted = true;
                 } else {
                     item.judged = std::move(judged);
@@ -820,6 +838,7 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
             Judge judge(settings);
             while (std::optional<Work> w = queue.pop())
                 judge_work(judge, *w, folder);
+            folder.add_passed(judge.passed);
         });
     Judge reader_judge(settings);
     Sequencer sequencer(settings, folder, outcome, [&](Work w) {
@@ -837,13 +856,14 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
         if (!*next)
             break;
         sequencer.take(read_item(std::make_shared<record::Recorded>(std::move(**next)), router,
-                                 reader_judge, settings, folder, jobs == 0));
+                                 reader_judge, settings, jobs == 0));
     }
     sequencer.close_walks();
     sequencer.judge_scenarios(settings);
     queue.close();
     for (std::thread& t : workers)
         t.join();
+    folder.add_passed(reader_judge.passed);
     outcome.bytes = source.bytes_read();
     targets = std::move(sequencer.targets());
 }
@@ -935,8 +955,11 @@ private:
                 m_changed.notify_all();
                 continue;
             }
-            if (m_closed && m_next >= m_parts.size())
+            if (m_closed && m_next >= m_parts.size()) {
+                lock.unlock();
+                m_folder.add_passed(judge.passed);
                 return;
+            }
             m_changed.wait(lock);
         }
     }
@@ -1027,7 +1050,7 @@ private:
             if (!*next)
                 break;
             items.push_back(read_item(std::make_shared<record::Recorded>(std::move(**next)),
-                                      m_router, judge, m_settings, m_folder, true));
+                                      m_router, judge, m_settings, true));
         }
         judge.part_items = items.size();
         return items;
