@@ -637,14 +637,12 @@ public:
         m_folder.add(std::move(judged));
     }
 
-    // A bad line or an exchange, routed or not. An exchange's single, unless the thread that
-    // read it judged it (item.judged, item.counted), is dispatched for judging.
+    // A bad line or an exchange.
     void take(ReadItem&& item) {
         if (item.bad)
             bad_line(*item.bad);
         else
-            exchange(item.recorded, item.routed, std::move(item.judged), item.counted,
-                     item.walk_key ? &*item.walk_key : nullptr, std::move(item.facts));
+            exchange(std::move(item));
     }
 
     // A page of a walk: what its walk will read of it is taken when its single is judged.
@@ -652,12 +650,34 @@ public:
         return WalkGrouper::page_of(r, routed).has_value();
     }
 
-    // An exchange, routed or not. judged: its single, judged by the thread that read it, else
-    // the single is dispatched for judging when it is in the shard; counted: judged passing
-    // and fresh, which folding only counts, and counted already; facts: what its walk reads.
-    void exchange(const RecordedPtr& recorded, const core::Result<Routed>& routed,
-                  std::optional<Judged> judged, bool counted, const std::string* walk_key,
-                  std::optional<checks::PageFacts> facts) {
+    void close_walks() {
+        m_grouper.close_all([this](WalkWork walk) { dispatch_walk(std::move(walk)); });
+    }
+
+    // Each recorded write scenario, judged again from its steps in recorded order.
+    void judge_scenarios(const ReplaySettings& settings) {
+        RunSettings scenario_settings;
+        scenario_settings.checks = settings.checks;
+        scenario_settings.limits = settings.limits;
+        scenario_settings.coverage = settings.coverage;
+        for (internal::ScenarioSteps::Judged& s :
+             m_scenario_steps.judge(scenario_settings, clock_of(settings))) {
+            Judged judged;
+            judged.seq = s.seq;
+            judged.result = std::move(s.result);
+            m_folder.add(std::move(judged));
+        }
+    }
+
+    std::vector<report::TargetInfo>& targets() { return m_targets; }
+
+private:
+    // An exchange, routed or not. Its single, unless the thread that read it judged it
+    // (item.judged, item.counted), is dispatched for judging when it is in the shard; a page
+    // is held for its walk with its facts.
+    void exchange(ReadItem&& item) {
+        const RecordedPtr& recorded = item.recorded;
+        const core::Result<Routed>& routed = item.routed;
         if (recorded->file != m_current_file) {
             close_walks(); // walks never span files
             m_current_file = recorded->file;
@@ -698,13 +718,13 @@ public:
             }
             return;
         }
-        if (counted || judged || listing_in_shard(m_shard, *recorded, *routed)) {
+        if (item.counted || item.judged || listing_in_shard(m_shard, *recorded, *routed)) {
             ++m_outcome.exchanges;
             note_target(*recorded, routed->contract->name);
-            if (judged) {
-                judged->seq = at;
-                m_folder.add(std::move(*judged));
-            } else if (!counted) {
+            if (item.judged) {
+                item.judged->seq = at;
+                m_folder.add(std::move(*item.judged));
+            } else if (!item.counted) {
                 Work w;
                 w.seq = at;
                 w.single = SingleWork{recorded, *routed};
@@ -713,32 +733,10 @@ public:
         }
         // Every shard groups every page, so that walks are numbered alike in all.
         m_grouper.offer(
-            recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); }, walk_key,
-            std::move(facts));
+            recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); },
+            item.walk_key ? &*item.walk_key : nullptr, std::move(item.facts));
     }
 
-    void close_walks() {
-        m_grouper.close_all([this](WalkWork walk) { dispatch_walk(std::move(walk)); });
-    }
-
-    // Each recorded write scenario, judged again from its steps in recorded order.
-    void judge_scenarios(const ReplaySettings& settings) {
-        RunSettings scenario_settings;
-        scenario_settings.checks = settings.checks;
-        scenario_settings.limits = settings.limits;
-        scenario_settings.coverage = settings.coverage;
-        for (internal::ScenarioSteps::Judged& s :
-             m_scenario_steps.judge(scenario_settings, clock_of(settings))) {
-            Judged judged;
-            judged.seq = s.seq;
-            judged.result = std::move(s.result);
-            m_folder.add(std::move(judged));
-        }
-    }
-
-    std::vector<report::TargetInfo>& targets() { return m_targets; }
-
-private:
     void dispatch_walk(WalkWork walk) {
         const std::size_t at = m_seq++;
         if (!listing_in_shard(m_shard, *walk.pages.front().recorded, walk.routed))
@@ -1096,9 +1094,8 @@ ReplayOutcome replay_exchanges(ExchangeSource& source, const ReplayContracts& co
     std::optional<ExchangeSource::Splittable> parts;
     if (settings.jobs >= 2 && settings.split_reading)
         parts = source.splittable();
-    if (parts) // each worker judges every exchange it reads before reading the next
-        parts->options.lend_bodies = true;
     if (parts) {
+        parts->options.lend_bodies = true; // each worker judges what it reads before reading on
         PartReplay replay(*parts, router, settings, folder);
         replay.run(outcome, targets);
     } else {
