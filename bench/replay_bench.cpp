@@ -208,8 +208,8 @@ void read_all(benchmark::State& state, engine::ExchangeSource& source, std::size
     benchmark::DoNotOptimize(n);
 }
 
-// The reader alone: record::RecordingReader turning lines into Recorded values (simdjson
-// On-Demand, the body's text taken from the line), no checks.
+// The reader alone: record::RecordingReader turning lines into Recorded values (each line
+// parsed whole by simdjson, the body's text taken from the line), no checks.
 void BM_read_only(benchmark::State& state) {
     const Fixture& f = fixture();
     for (auto _ : state) {

@@ -1,6 +1,7 @@
 #include "runner/core/json_parse.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -138,7 +139,9 @@ struct FastParser::Impl {
     simdjson::dom::parser parser;
     simdjson::dom::parser owned_parser; // parse_owned's scratch, and its document:
     simdjson::dom::document scratch;    // sized for the text, copied out at the size used
-    JsonDocument lent;                  // parse_lent's: a view of the scratch
+    JsonDocument lent;                  // take_scratch's lent: a view of the scratch
+    std::optional<std::size_t> scratch_bytes; // the text the scratch holds: its size
+    JsonView scratch_root;
 };
 
 JsonDocument::JsonDocument() : m_impl(std::make_unique<Impl>()) {}
@@ -191,50 +194,153 @@ std::optional<std::size_t> tape_words(const simdjson::dom::document& document) {
 } // namespace
 
 std::optional<JsonView> FastParser::parse_scratch(std::string_view text, ParseLimits limits) {
-    simdjson::dom::parser& parser = m_impl->owned_parser;
+    Impl& impl = *m_impl;
+    impl.scratch_bytes = std::nullopt;
+    simdjson::dom::parser& parser = impl.owned_parser;
     if (parser.max_depth() != limits.max_depth &&
         parser.allocate(std::max<std::size_t>(text.size(), 4096), limits.max_depth))
         return std::nullopt;
     simdjson::dom::element root;
-    if (parser.parse_into_document(m_impl->scratch, text.data(), text.size(), false).get(root))
+    if (parser.parse_into_document(impl.scratch, text.data(), text.size(), false).get(root))
         return std::nullopt;
-    return JsonView::of(root);
+    impl.scratch_bytes = text.size();
+    impl.scratch_root = JsonView::of(root);
+    return impl.scratch_root;
 }
 
-std::shared_ptr<const JsonDocument> FastParser::parse_lent(std::string_view text,
-                                                           ParseLimits limits) {
-    const auto root = parse_scratch(text, limits);
-    if (!root)
-        return nullptr;
-    m_impl->lent.m_root = *root;
-    // Owning nothing: the document is the scratch, which the next parse overwrites.
-    return std::shared_ptr<const JsonDocument>(std::shared_ptr<const JsonDocument>(),
-                                               &m_impl->lent);
+namespace {
+
+bool is_json_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
-                                                            ParseLimits limits) {
-    if (!parse_scratch(text, limits))
+// What a structural character does to the nesting: +1 opens an array or object, -1 closes one.
+constexpr std::array<std::int8_t, 256> k_nesting = [] {
+    std::array<std::int8_t, 256> nesting{};
+    nesting['{'] = nesting['['] = 1;
+    nesting['}'] = nesting[']'] = -1;
+    return nesting;
+}();
+
+std::int8_t nesting(char c) noexcept {
+    return k_nesting[static_cast<unsigned char>(c)];
+}
+
+// The value whose first structural character is the index's `at`-th: its bytes in text.
+std::string_view value_text(std::string_view text, const std::uint32_t* index, std::uint32_t count,
+                            std::uint32_t at) {
+    const std::size_t start = index[at];
+    if (nesting(text[start]) > 0) {
+        std::ptrdiff_t depth = 0;
+        for (std::uint32_t i = at; i < count; ++i)
+            if ((depth += nesting(text[index[i]])) == 0)
+                return text.substr(start, index[i] + 1 - start);
+        return {};
+    }
+    // A scalar ends where the next structural character (',' '}' ']') or the text does.
+    std::size_t end = at + 1 < count ? index[at + 1] : text.size();
+    while (end > start && is_json_space(text[end - 1]))
+        --end;
+    return text.substr(start, end - start);
+}
+
+} // namespace
+
+std::optional<std::string_view>
+FastParser::scratch_text(std::string_view text, std::span<const std::string_view> keys) const {
+    const Impl& impl = *m_impl;
+    // simdjson's stage 1 left, in its parser, the offset of every structural character of
+    // the text: { } [ ] : , and the first byte of each string and other scalar.
+    const auto* stage1 = impl.owned_parser.implementation.get();
+    if (impl.scratch_bytes != text.size() || !stage1 || stage1->n_structural_indexes == 0)
+        return std::nullopt;
+    const std::uint32_t* index = stage1->structural_indexes.get();
+    const std::uint32_t count = stage1->n_structural_indexes;
+    if (keys.empty())
+        return value_text(text, index, count, 0);
+    // Left to right, depth counted: a string followed by ':' is a key; keys[level] is looked
+    // for among the members of the object the keys before it reached (at depth level + 1).
+    std::size_t level = 0;
+    std::ptrdiff_t depth = 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const std::size_t at = index[i];
+        const std::int8_t step = nesting(text[at]);
+        depth += step;
+        if (step < 0 && depth <= static_cast<std::ptrdiff_t>(level))
+            return std::nullopt; // the object searched has ended
+        if (text[at] != '"' || depth != static_cast<std::ptrdiff_t>(level + 1))
+            continue;
+        const std::string_view key = keys[level], rest = text.substr(at + 1);
+        if (i + 2 >= count || text[index[i + 1]] != ':' ||
+            !(rest.size() > key.size() && rest.starts_with(key) && rest[key.size()] == '"'))
+            continue;
+        if (++level == keys.size())
+            return value_text(text, index, count, i + 2);
+        if (text[index[i + 2]] != '{')
+            return std::nullopt;
+        ++i; // the ':'
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+std::optional<JsonView> member_at(JsonView root, std::span<const std::string_view> keys) {
+    std::optional<JsonView> at = root;
+    for (const std::string_view key : keys)
+        if (!(at = at->find(key)))
+            return std::nullopt;
+    return at;
+}
+
+} // namespace
+
+std::shared_ptr<const JsonDocument> FastParser::take_scratch(std::span<const std::string_view> keys,
+                                                             bool lend) {
+    Impl& impl = *m_impl;
+    if (!impl.scratch_bytes)
         return nullptr;
+    if (lend) {
+        const auto member = member_at(impl.scratch_root, keys);
+        if (!member)
+            return nullptr;
+        impl.lent.m_root = *member;
+        // Owning nothing: the document is the scratch, which the next parse overwrites.
+        return std::shared_ptr<const JsonDocument>(std::shared_ptr<const JsonDocument>(),
+                                                   &impl.lent);
+    }
     // Copied out, the tape at the size used and the strings at simdjson's bound for this text
     // (5/3 of it: the scratch's may be a larger text's), so that documents held by a replay's
     // walks stay small. (The end of the last string cannot be found from the tape's end: a
     // number's raw value word may look like a string's; reading the tape forward to it costs
     // more than copying to the bound.)
-    const auto words = tape_words(m_impl->scratch);
+    const auto words = tape_words(impl.scratch);
     if (!words)
         return nullptr;
-    const std::size_t bytes = 5 * text.size() / 3 + simdjson::SIMDJSON_PADDING;
+    const std::size_t bytes = 5 * *impl.scratch_bytes / 3 + simdjson::SIMDJSON_PADDING;
     auto document = std::make_shared<JsonDocument>();
     simdjson::dom::document& owned = document->m_impl->document;
     owned.tape.reset(new (std::nothrow) std::uint64_t[*words]);
     owned.string_buf.reset(new (std::nothrow) std::uint8_t[bytes]);
     if (!owned.tape || !owned.string_buf)
         return nullptr;
-    std::memcpy(owned.tape.get(), m_impl->scratch.tape.get(), *words * sizeof(std::uint64_t));
-    std::memcpy(owned.string_buf.get(), m_impl->scratch.string_buf.get(), bytes);
-    document->m_root = JsonView::of(owned.root());
+    std::memcpy(owned.tape.get(), impl.scratch.tape.get(), *words * sizeof(std::uint64_t));
+    std::memcpy(owned.string_buf.get(), impl.scratch.string_buf.get(), bytes);
+    const auto member = member_at(JsonView::of(owned.root()), keys);
+    if (!member)
+        return nullptr;
+    document->m_root = *member;
     return document;
+}
+
+std::shared_ptr<const JsonDocument> FastParser::parse_lent(std::string_view text,
+                                                           ParseLimits limits) {
+    return parse_scratch(text, limits) ? take_scratch({}, true) : nullptr;
+}
+
+std::shared_ptr<const JsonDocument> FastParser::parse_owned(std::string_view text,
+                                                            ParseLimits limits) {
+    return parse_scratch(text, limits) ? take_scratch({}, false) : nullptr;
 }
 
 } // namespace conform::core

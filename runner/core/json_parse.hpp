@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -63,22 +65,34 @@ public:
     [[nodiscard]] Result<JsonView> parse(std::string_view text, std::string_view file = {},
                                          ParseLimits limits = {});
 
-    // text into a document of its own, which outlives this parser (only the parser's scratch
-    // is reused). text must be readable k_parse_padding bytes past its end (a line buffer
-    // with spare capacity). nullptr when it is not JSON or is nested deeper than
-    // limits.max_depth: the caller has a slower path that says why (parse() names it).
+    // text into this parser's scratch document, its buffers reused: the root, valid until the
+    // next parse (the view owns nothing). text must be readable k_parse_padding bytes past its
+    // end (a line buffer with spare capacity). nullopt when it is not JSON or is nested deeper
+    // than limits.max_depth: the caller has a slower path that says why (parse() names it).
+    [[nodiscard]] std::optional<JsonView> parse_scratch(std::string_view text,
+                                                        ParseLimits limits = {});
+    // In the text parse_scratch() parsed last (pass it again): the bytes of the member reached
+    // through keys (object keys, outermost first; none: the whole value), blanks around it
+    // left out. Found from simdjson's index of the text's structure, not by reading the text
+    // again. nullopt: absent, or a key on the way written with an escape (its bytes are not
+    // the key's). A key that occurs twice in an object is the caller's to rule out.
+    [[nodiscard]] std::optional<std::string_view>
+    scratch_text(std::string_view text, std::span<const std::string_view> keys) const;
+    // The scratch document handed over, rooted at the member reached through keys (none: its
+    // root; the first member of a name): lent (the pointer owns nothing: the scratch, valid
+    // until the next parse; no copy, no allocation, for a caller done with each document
+    // before it parses the next) or copied out into a document of its own, which outlives
+    // this parser. nullptr when a key is absent.
+    [[nodiscard]] std::shared_ptr<const JsonDocument>
+    take_scratch(std::span<const std::string_view> keys, bool lend);
+
+    // parse_scratch() then take_scratch() of the root, copied out or lent.
     [[nodiscard]] std::shared_ptr<const JsonDocument> parse_owned(std::string_view text,
                                                                   ParseLimits limits = {});
-    // The same, lent: the document is this parser's scratch, valid until its next
-    // parse_owned() or parse_lent() (the pointer owns nothing). No copy, no allocation: for a
-    // caller done with each document before it parses the next.
     [[nodiscard]] std::shared_ptr<const JsonDocument> parse_lent(std::string_view text,
                                                                  ParseLimits limits = {});
 
 private:
-    // text into the scratch document: its root, nullopt when it does not parse so.
-    std::optional<JsonView> parse_scratch(std::string_view text, ParseLimits limits);
-
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

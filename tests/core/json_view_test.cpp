@@ -122,6 +122,78 @@ TEST_CASE("parse_owned: documents of their own, each the size it uses, whatever 
     CHECK(parser.parse_owned(deep, conform::core::ParseLimits{30}));
 }
 
+TEST_CASE("scratch_text: a member's bytes, found from the parse's structural index") {
+    using Keys = std::vector<std::string_view>;
+    conform::core::FastParser parser;
+    std::string text = R"( {"request":{"body":"in the request","x":{"body":0}},)"
+                       R"( "response" : { "headers":[["body","h"]], "body" :  {"body":{"a":[1, {"b":2}]}} ,)"
+                       R"("status":200 , "n": -1.5e3 },"s":"a \"quoted\" \\ string", "last":[]} )";
+    text.reserve(text.size() + conform::core::k_parse_padding);
+    REQUIRE(parser.parse_scratch(text));
+    auto at = [&](Keys keys) { return parser.scratch_text(text, keys); };
+    CHECK(at({"response", "body"}) == R"({"body":{"a":[1, {"b":2}]}})");
+    CHECK(at({"response", "body", "body"}) == R"({"a":[1, {"b":2}]})");
+    CHECK(at({"response", "body", "body", "a"}) == R"([1, {"b":2}])");
+    CHECK(at({"request", "body"}) == R"("in the request")");
+    CHECK(at({"request", "x", "body"}) == "0");
+    CHECK(at({"response", "status"}) == "200");
+    CHECK(at({"response", "n"}) == "-1.5e3");
+    CHECK(at({"s"}) == R"("a \"quoted\" \\ string")");
+    CHECK(at({"last"}) == "[]");
+    CHECK(at({}) == text.substr(1, text.size() - 2));
+    // Absent, or not where the keys lead: "body" is no member of the root, "x" none of the
+    // response; "h" a value, not a key; "status" holds no object to go into.
+    CHECK_FALSE(at({"body"}));
+    CHECK_FALSE(at({"response", "x"}));
+    CHECK_FALSE(at({"response", "headers", "body"}));
+    CHECK_FALSE(at({"response", "status", "a"}));
+    CHECK_FALSE(at({"h"}));
+    // Another text than the one parsed last is not read.
+    CHECK_FALSE(parser.scratch_text(text + " ", Keys{"s"}));
+
+    // A key written with an escape is the parse's key, but its bytes are not: not found so.
+    std::string escaped = R"({"resp\u006fnse":{"body":1},"b":{"k\"":2}})";
+    escaped.reserve(escaped.size() + conform::core::k_parse_padding);
+    const auto root = parser.parse_scratch(escaped);
+    REQUIRE(root);
+    CHECK(root->find("response"));
+    CHECK_FALSE(parser.scratch_text(escaped, Keys{"response", "body"}));
+    CHECK_FALSE(parser.scratch_text(escaped, Keys{"b", "k"}));
+    CHECK_FALSE(parser.scratch_text(text, Keys{"s"})); // parsed last: escaped, not text
+
+    std::string bad = R"({"a": [1, 2})";
+    bad.reserve(bad.size() + conform::core::k_parse_padding);
+    CHECK_FALSE(parser.parse_scratch(bad));
+    CHECK_FALSE(parser.scratch_text(bad, Keys{"a"}));
+}
+
+TEST_CASE("take_scratch: the parse rooted at a member, lent or copied out") {
+    using Keys = std::vector<std::string_view>;
+    conform::core::FastParser parser;
+    std::string first = R"({"response":{"status":200,"body":{"items":[1,2,3],"name":"one"}}})";
+    first.reserve(first.size() + conform::core::k_parse_padding);
+    REQUIRE(parser.parse_scratch(first));
+    const auto owned = parser.take_scratch(Keys{"response", "body"}, false);
+    REQUIRE(owned);
+    CHECK(owned->root().to_json() == json::parse(R"({"items":[1,2,3],"name":"one"})"));
+    const auto scalar = parser.take_scratch(Keys{"response", "status"}, false);
+    REQUIRE(scalar);
+    CHECK(scalar->root().as_int64() == 200);
+    CHECK_FALSE(parser.take_scratch(Keys{"response", "absent"}, false));
+    const auto lent = parser.take_scratch(Keys{"response", "body", "items"}, true);
+    REQUIRE(lent);
+    CHECK(lent.use_count() == 0); // owning nothing
+    CHECK(lent->root().to_json() == json::parse("[1,2,3]"));
+
+    // The next parse overwrites what was lent; what was copied out stays.
+    std::string second = R"({"response":{"body":{"name":"two, and longer than the first"}}})";
+    second.reserve(second.size() + conform::core::k_parse_padding);
+    REQUIRE(parser.parse_scratch(second));
+    CHECK(owned->root().to_json() == json::parse(R"({"items":[1,2,3],"name":"one"})"));
+    CHECK(parser.take_scratch(Keys{"response", "body", "name"}, true)->root().as_string() ==
+          "two, and longer than the first");
+}
+
 TEST_CASE("nesting far beyond the limit is an error, not a stack overflow") {
     std::string deep(100000, '[');
     deep += std::string(100000, ']');

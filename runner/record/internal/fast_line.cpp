@@ -1,38 +1,31 @@
-// One recording line with simdjson On-Demand (fast_line.hpp). Every value of the line is
-// consumed, so that a line is taken only when all of it is valid JSON: On-Demand validates
-// what it reads and skips the rest unchecked, so nothing is left to skip.
+// One recording line parsed whole with simdjson (through core::FastParser) and read straight
+// into a Recorded, without an nlohmann tree (fast_line.hpp). The parse validates the whole
+// line; a JSON response body is read from the same parse, and its bytes are the line's.
 #include "runner/record/internal/fast_line.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
-#include <simdjson.h>
+#include <nlohmann/json.hpp>
 
+#include "runner/core/json_parse.hpp"
 #include "runner/record/internal/encoding.hpp"
 
 namespace conform::record::internal {
 
-static_assert(k_line_padding >= simdjson::SIMDJSON_PADDING &&
-              k_line_padding >= core::k_parse_padding);
-
-// Parses JSON response bodies into documents of their own (ReaderOptions::parse_bodies). Not
-// in the anonymous namespace: FastLineReader::Impl holds one.
-struct BodyParser {
-    core::FastParser parser;
-    core::ParseLimits limits;
-    bool lend = false; // ReaderOptions::lend_bodies
-};
+static_assert(k_line_padding >= core::k_parse_padding);
 
 namespace {
 
-namespace od = simdjson::ondemand;
+using core::JsonView;
 using Pairs = std::vector<std::pair<std::string_view, std::string_view>>;
 
-bool is_json_space(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+// Where a line's members are (the response body's bytes and parse are taken by these keys).
+constexpr std::array<std::string_view, 2> k_response_body{"response", "body"};
+constexpr std::array<std::string_view, 1> k_source{"source"};
 
 // Which members an object has had, so that a repeated one goes to the full reader (nlohmann
 // keeps the last; one rule, one place).
@@ -62,26 +55,40 @@ std::optional<std::string> decode(std::string_view text, std::string_view encodi
     return base64_decode(text);
 }
 
+bool string(JsonView value, std::string_view& into) {
+    if (!value.is_string())
+        return false;
+    into = value.as_string();
+    return true;
+}
+
+bool string(JsonView value, std::string& into) {
+    if (!value.is_string())
+        return false;
+    into.assign(value.as_string());
+    return true;
+}
+
+// What a line parsed whole is read with: the parser holds the parse, line is its text.
+struct Parse {
+    core::FastParser& parser;
+    std::string_view line;
+    bool parse_body = false; // ReaderOptions::parse_bodies
+    bool lend = false;       // ReaderOptions::lend_bodies
+};
+
 class Line {
 public:
-    Line(od::document& doc, std::size_t max_depth, Pairs& listed, Pairs& headers,
-         BodyParser* parse_body)
-        : m_doc(doc), m_max_depth(max_depth), m_listed(listed), m_headers(headers),
-          m_parse_body(parse_body) {}
+    Line(const Parse& parse, Pairs& listed, Pairs& headers)
+        : m_parse(parse), m_listed(listed), m_headers(headers) {}
 
-    bool read(Recorded& out) {
-        od::object root;
-        if (m_doc.get_object().get(root))
-            return false;
+    bool read(JsonView root, Recorded& out) {
         Seen seen;
         bool has_request = false, has_response = false, has_failure = false;
-        std::string url;
-        for (auto member : root) {
-            od::field field;
-            std::string_view key;
-            if (std::move(member).get(field) || field.unescaped_key().get(key))
-                return false;
-            od::value& value = field.value();
+        auto members = root.members();
+        std::string_view key;
+        JsonView value;
+        while (members.next(key, value)) {
             if (key == "time") {
                 if (!seen.first(0) || !string(value, out.time))
                     return false;
@@ -102,7 +109,7 @@ public:
                     return false;
                 has_request = true;
             } else if (key == "response") {
-                if (!seen.first(6) || !response(value, out.exchange))
+                if (!seen.first(6))
                     return false;
                 has_response = true;
             } else if (key == "failure") {
@@ -110,26 +117,25 @@ public:
                     return false;
                 has_failure = true;
             } else if (key == "seconds") {
-                double seconds = 0;
-                if (!seen.first(8) || value.get_double().get(seconds) || !(seconds >= 0))
+                if (!seen.first(8) || !value.is_number() || !(value.as_double() >= 0))
                     return false;
-                out.exchange.seconds = seconds;
+                out.exchange.seconds = value.as_double();
             } else if (key == "source") {
-                std::string_view text;
-                if (!seen.first(9) || !span(value, 1, text, true))
+                if (!seen.first(9) || !value.is_object())
                     return false;
-                out.source = nlohmann::json::parse(text, nullptr, false);
+                // Through nlohmann from the line's bytes, as the full reader reads it.
+                const auto text = m_parse.parser.scratch_text(m_parse.line, k_source);
+                if (!text)
+                    return false;
+                out.source = nlohmann::json::parse(*text, nullptr, false);
                 if (!out.source.is_object())
                     return false;
-            } else if (!walk(value, 1)) {
-                return false;
             }
         }
-        // Nothing may follow the object (the full reader names trailing bytes).
-        const char* after = nullptr;
-        if (m_doc.current_location().get(after) != simdjson::OUT_OF_BOUNDS)
-            return false;
         if (!has_request || has_response == has_failure)
+            return false;
+        // The response last: every other member is known sound before its body is taken.
+        if (has_response && !response(*root.find("response"), out))
             return false;
         if (!out.time.empty()) {
             auto started = parse_time(out.time);
@@ -137,47 +143,32 @@ public:
                 return false;
             out.exchange.started = *started;
         }
-        out.parsed_body = std::move(m_parsed_body);
         return true;
     }
 
 private:
-    bool string(od::value& value, std::string& into) {
-        std::string_view text;
-        if (value.get_string().get(text))
-            return false;
-        into.assign(text);
-        return true;
-    }
-
-    // [["name", "value"], ...] into pairs (views valid for this line).
-    bool pairs(od::value& value, Pairs& into) {
+    // [["name", "value"], ...] into pairs (views valid until the parser's next parse).
+    static bool pairs(JsonView value, Pairs& into) {
         into.clear();
-        od::array list;
-        if (value.get_array().get(list))
+        if (!value.is_array())
             return false;
-        for (auto entry : list) {
-            od::value pair_value;
-            od::array pair;
-            if (entry.get(pair_value) || pair_value.get_array().get(pair))
-                return false;
-            std::string_view parts[2];
-            std::size_t n = 0;
-            for (auto part : pair) {
-                od::value item;
-                std::string_view text;
-                if (n == 2 || part.get(item) || item.get_string().get(text))
-                    return false;
-                parts[n++] = text;
-            }
-            if (n != 2)
-                return false;
-            into.emplace_back(parts[0], parts[1]);
-        }
-        return true;
+        bool ok = true;
+        value.for_each_item([&](std::size_t, JsonView pair) {
+            std::string_view name, text;
+            ok = pair.is_array() && pair.size() == 2;
+            if (ok)
+                pair.for_each_item([&](std::size_t i, JsonView part) {
+                    ok = string(part, i == 0 ? name : text);
+                    return ok;
+                });
+            if (ok)
+                into.emplace_back(name, text);
+            return ok;
+        });
+        return ok;
     }
 
-    bool headers(od::value& value, http::Headers& into) {
+    bool headers(JsonView value, http::Headers& into) {
         if (!pairs(value, m_headers))
             return false;
         into.reserve(m_headers.size());
@@ -186,25 +177,21 @@ private:
         return true;
     }
 
-    bool request(od::value& value, http::Request& r) {
-        od::object request;
-        if (value.get_object().get(request))
+    bool request(JsonView value, http::Request& r) {
+        if (!value.is_object())
             return false;
         Seen seen;
         std::string_view method, url, body, encoding;
         m_listed.clear();
-        for (auto member : request) {
-            od::field field;
-            std::string_view key;
-            if (std::move(member).get(field) || field.unescaped_key().get(key))
-                return false;
-            od::value& v = field.value();
+        auto members = value.members();
+        std::string_view key;
+        JsonView v;
+        while (members.next(key, v)) {
             if (key == "method") {
-                if (!seen.first(0) || v.get_string().get(method))
+                if (!seen.first(0) || !string(v, method))
                     return false;
-                r.method.assign(method); // the string buffer is the line's: keep a copy now
             } else if (key == "url") {
-                if (!seen.first(1) || v.get_string().get(url))
+                if (!seen.first(1) || !string(v, url))
                     return false;
             } else if (key == "query") {
                 if (!seen.first(2) || !pairs(v, m_listed))
@@ -213,17 +200,16 @@ private:
                 if (!seen.first(3) || !headers(v, r.headers))
                     return false;
             } else if (key == "body") {
-                if (!seen.first(4) || v.get_string().get(body))
+                if (!seen.first(4) || !string(v, body))
                     return false;
             } else if (key == "body_encoding") {
-                if (!seen.first(5) || v.get_string().get(encoding))
+                if (!seen.first(5) || !string(v, encoding))
                     return false;
-            } else if (!walk(v, 2)) {
-                return false;
             }
         }
-        if (!seen.has(0) || !seen.has(1) || r.method.empty())
+        if (!seen.has(0) || !seen.has(1) || method.empty())
             return false;
+        r.method.assign(method);
         if (!set_request_url(r, url, [&] {
                 http::QueryParams listed;
                 for (const auto& [name, text] : m_listed)
@@ -238,85 +224,73 @@ private:
         return true;
     }
 
-    bool response(od::value& value, http::Exchange& x) {
-        od::object response;
-        if (value.get_object().get(response))
+    bool response(JsonView value, Recorded& out) {
+        if (!value.is_object())
             return false;
         Seen seen;
         http::Response answer;
-        std::shared_ptr<const core::JsonDocument> answer_parsed;
-        std::string_view body, text, encoding;
-        for (auto member : response) {
-            od::field field;
-            std::string_view key;
-            if (std::move(member).get(field) || field.unescaped_key().get(key))
-                return false;
-            od::value& v = field.value();
+        std::string_view text, encoding;
+        auto members = value.members();
+        std::string_view key;
+        JsonView v;
+        while (members.next(key, v)) {
             if (key == "status") {
-                std::int64_t status = 0;
-                if (!seen.first(0) || v.get_int64().get(status) || status < 0 || status > 999)
+                if (!seen.first(0) || !v.is_number() ||
+                    v.number_kind() == core::NumberKind::floating || v.as_int64() < 0 ||
+                    v.as_int64() > 999)
                     return false;
-                answer.status = static_cast<int>(status);
+                answer.status = static_cast<int>(v.as_int64());
             } else if (key == "headers") {
                 if (!seen.first(1) || !headers(v, answer.headers))
                     return false;
             } else if (key == "body") {
-                // The body as the line spells it: what was recorded, byte for byte.
-                if (!seen.first(2) ||
-                    !(m_parse_body ? skipped_span(v, body) : span(v, 2, body, false)))
+                if (!seen.first(2))
                     return false;
-                if (m_parse_body) {
-                    BodyParser& p = *m_parse_body;
-                    answer_parsed = p.lend ? p.parser.parse_lent(body, p.limits)
-                                           : p.parser.parse_owned(body, p.limits);
-                    if (!answer_parsed)
-                        return false; // the full reader reads it, and the judge says why
-                }
             } else if (key == "body_text") {
-                if (!seen.first(3) || v.get_string().get(text))
+                if (!seen.first(3) || !string(v, text))
                     return false;
             } else if (key == "body_encoding") {
-                if (!seen.first(4) || v.get_string().get(encoding))
+                if (!seen.first(4) || !string(v, encoding))
                     return false;
-            } else if (!walk(v, 2)) {
-                return false;
             }
         }
         if (!seen.has(0) || (seen.has(2) && seen.has(3)))
             return false;
         if (seen.has(2)) {
-            answer.body.assign(body);
+            // The body as the line spells it: what was recorded, byte for byte; and, when
+            // asked, its parse, which is the line's.
+            const auto bytes = m_parse.parser.scratch_text(m_parse.line, k_response_body);
+            if (!bytes)
+                return false;
+            answer.body.assign(*bytes);
+            if (m_parse.parse_body &&
+                !(out.parsed_body = m_parse.parser.take_scratch(k_response_body, m_parse.lend)))
+                return false;
         } else {
             auto bytes = decode(text, encoding);
             if (!bytes)
                 return false;
             answer.body = std::move(*bytes);
         }
-        x.response = std::move(answer);
-        m_parsed_body = std::move(answer_parsed);
+        out.exchange.response = std::move(answer);
         return true;
     }
 
-    bool failure(od::value& value, http::Exchange& x) {
-        od::object failure;
-        if (value.get_object().get(failure))
+    bool failure(JsonView value, http::Exchange& x) {
+        if (!value.is_object())
             return false;
         Seen seen;
         std::string_view kind, message;
-        for (auto member : failure) {
-            od::field field;
-            std::string_view key;
-            if (std::move(member).get(field) || field.unescaped_key().get(key))
-                return false;
-            od::value& v = field.value();
+        auto members = value.members();
+        std::string_view key;
+        JsonView v;
+        while (members.next(key, v)) {
             if (key == "kind") {
-                if (!seen.first(0) || v.get_string().get(kind))
+                if (!seen.first(0) || !string(v, kind))
                     return false;
             } else if (key == "message") {
-                if (!seen.first(1) || v.get_string().get(message))
+                if (!seen.first(1) || !string(v, message))
                     return false;
-            } else if (!walk(v, 2)) {
-                return false;
             }
         }
         const auto info =
@@ -328,107 +302,9 @@ private:
         return true;
     }
 
-    // Validates one value whole and returns its text in the line (trailing blanks trimmed).
-    bool span(od::value& value, std::size_t depth, std::string_view& text, bool object_only) {
-        const char* start = value.raw_json_token().data();
-        if (object_only) {
-            od::json_type type;
-            if (value.type().get(type) || type != od::json_type::object)
-                return false;
-        }
-        if (!walk(value, depth))
-            return false;
-        // The next token (',' or '}' of the enclosing object) ends the value.
-        const char* end = nullptr;
-        if (m_doc.current_location().get(end) || end < start)
-            return false;
-        while (end > start && is_json_space(end[-1]))
-            --end;
-        text = std::string_view(start, static_cast<std::size_t>(end - start));
-        return !text.empty();
-    }
-
-    // An object or array's text, skipped over unvalidated (the body parser validates it);
-    // any other value through span().
-    bool skipped_span(od::value& value, std::string_view& text) {
-        od::json_type type;
-        if (value.type().get(type))
-            return false;
-        if (type == od::json_type::object) {
-            od::object object;
-            if (value.get_object().get(object) || object.raw_json().get(text))
-                return false;
-        } else if (type == od::json_type::array) {
-            od::array array;
-            if (value.get_array().get(array) || array.raw_json().get(text))
-                return false;
-        } else {
-            return span(value, 2, text, false);
-        }
-        while (!text.empty() && is_json_space(text.back()))
-            text.remove_suffix(1);
-        return !text.empty();
-    }
-
-    // Reads a value through, validating every part of it; depth is its nesting (the line's
-    // object is 0). Deeper than the limit goes to the full reader, which names it.
-    bool walk(od::value value, std::size_t depth) {
-        if (depth + 1 >= m_max_depth)
-            return false;
-        od::json_type type;
-        if (value.type().get(type))
-            return false;
-        switch (type) {
-        case od::json_type::object: {
-            od::object object;
-            if (value.get_object().get(object))
-                return false;
-            for (auto member : object) {
-                od::field field;
-                std::string_view key;
-                if (std::move(member).get(field) || field.unescaped_key().get(key) ||
-                    !walk(field.value(), depth + 1))
-                    return false;
-            }
-            return true;
-        }
-        case od::json_type::array: {
-            od::array array;
-            if (value.get_array().get(array))
-                return false;
-            for (auto entry : array) {
-                od::value item;
-                if (entry.get(item) || !walk(item, depth + 1))
-                    return false;
-            }
-            return true;
-        }
-        case od::json_type::string: {
-            std::string_view text;
-            return !value.get_string().get(text);
-        }
-        case od::json_type::number: {
-            od::number number;
-            return !value.get_number().get(number);
-        }
-        case od::json_type::boolean: {
-            bool flag = false;
-            return !value.get_bool().get(flag);
-        }
-        case od::json_type::null: {
-            bool null = false;
-            return !value.is_null().get(null) && null;
-        }
-        }
-        return false;
-    }
-
-    od::document& m_doc;
-    std::size_t m_max_depth;
-    Pairs& m_listed;          // scratch, reused across lines
-    Pairs& m_headers;         // scratch, reused across lines
-    BodyParser* m_parse_body; // nullptr: bodies are validated, not parsed
-    std::shared_ptr<const core::JsonDocument> m_parsed_body; // the response's, when parsed
+    const Parse& m_parse;
+    Pairs& m_listed;  // scratch, reused across lines
+    Pairs& m_headers; // scratch, reused across lines
 };
 
 } // namespace
@@ -462,21 +338,22 @@ bool set_request_url(http::Request& r, std::string_view url,
 }
 
 struct FastLineReader::Impl {
-    od::parser parser;
-    std::size_t max_depth = 0;
+    core::FastParser parser;
+    core::ParseLimits limits;
+    bool parse_bodies = false, lend = false;
     Pairs listed, headers;
-    std::optional<BodyParser> parse_body;
 };
 
 FastLineReader::FastLineReader(const ReaderOptions& options) : m_impl(std::make_unique<Impl>()) {
-    m_impl->max_depth = options.max_depth;
-    if (options.parse_bodies) {
-        // Never deeper than the line allows its body (two levels down, and walk()'s one).
-        BodyParser& p = m_impl->parse_body.emplace();
-        p.limits = core::ParseLimits{
-            std::min(options.body_max_depth, options.max_depth > 3 ? options.max_depth - 3 : 0)};
-        p.lend = options.lend_bodies;
-    }
+    // The line no deeper than the full reader's limit, and, when bodies are parsed, no deeper
+    // than its body may be plus the two levels above it: a line past either is the full
+    // reader's, and the judge's own parse of its body says why.
+    std::size_t depth = options.max_depth > 1 ? options.max_depth - 1 : 0;
+    if (options.parse_bodies)
+        depth = std::min(depth, options.body_max_depth + 2);
+    m_impl->limits = core::ParseLimits{depth};
+    m_impl->parse_bodies = options.parse_bodies;
+    m_impl->lend = options.lend_bodies;
 }
 
 FastLineReader::~FastLineReader() = default;
@@ -486,13 +363,13 @@ std::optional<Recorded> FastLineReader::read(std::string_view line, std::size_t 
                                              std::size_t line_number) {
     if (readable < line.size() + k_line_padding)
         return std::nullopt;
-    od::document doc;
-    if (m_impl->parser.iterate(line.data(), line.size(), readable).get(doc))
+    Impl& impl = *m_impl;
+    const auto root = impl.parser.parse_scratch(line, impl.limits);
+    if (!root || !root->is_object())
         return std::nullopt;
     Recorded out;
-    Line reading(doc, m_impl->max_depth, m_impl->listed, m_impl->headers,
-                 m_impl->parse_body ? &*m_impl->parse_body : nullptr);
-    if (!reading.read(out))
+    const Parse parse{impl.parser, line, impl.parse_bodies, impl.lend};
+    if (!Line(parse, impl.listed, impl.headers).read(*root, out))
         return std::nullopt;
     out.file = file;
     out.line = line_number;

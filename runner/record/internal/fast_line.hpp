@@ -1,8 +1,8 @@
 #pragma once
-// The recording reader's hot path: one JSONL line read with simdjson On-Demand straight into a
-// Recorded, without an nlohmann tree. A JSON response body is handed over as the exact bytes
-// the line holds (no parse-and-dump round trip). Internal to conform::record; simdjson types
-// never leave fast_line.cpp.
+// The recording reader's hot path: one JSONL line parsed whole with simdjson (core::FastParser)
+// and read straight into a Recorded, without an nlohmann tree. A JSON response body is handed
+// over as the exact bytes the line holds (no parse-and-dump round trip) and, when asked, as
+// its part of the line's parse (no second parse).
 //
 // The fast path only ever says "here it is" or "not mine": any line it does not take whole
 // (not JSON, a wrong shape, a number simdjson will not read, an odd encoding) goes to the full

@@ -122,7 +122,7 @@ struct ReaderOptions {
     // why): replay then parses each body once.
     bool parse_bodies = false;
     std::size_t body_max_depth = 256;
-    // With parse_bodies: each document is lent (core::FastParser::parse_lent), valid only
+    // With parse_bodies: each document is lent (core::FastParser::take_scratch), valid only
     // until the next line is read, and copied nowhere. For a caller done with each exchange's
     // parse before it reads the next (replay's reading threads, which judge as they read).
     bool lend_bodies = false;
