@@ -137,9 +137,9 @@ struct JsonDocument::Impl {
 
 struct FastParser::Impl {
     simdjson::dom::parser parser;
-    simdjson::dom::parser owned_parser; // parse_owned's scratch, and its document:
-    simdjson::dom::document scratch;    // sized for the text, copied out at the size used
-    JsonDocument lent;                  // take_scratch's lent: a view of the scratch
+    simdjson::dom::parser owned_parser;       // parse_owned's scratch, and its document:
+    simdjson::dom::document scratch;          // sized for the text, copied out at the size used
+    JsonDocument lent;                        // take_scratch's lent: a view of the scratch
     std::optional<std::size_t> scratch_bytes; // the text the scratch holds: its size
     JsonView scratch_root;
 };

@@ -125,9 +125,10 @@ TEST_CASE("parse_owned: documents of their own, each the size it uses, whatever 
 TEST_CASE("scratch_text: a member's bytes, found from the parse's structural index") {
     using Keys = std::vector<std::string_view>;
     conform::core::FastParser parser;
-    std::string text = R"( {"request":{"body":"in the request","x":{"body":0}},)"
-                       R"( "response" : { "headers":[["body","h"]], "body" :  {"body":{"a":[1, {"b":2}]}} ,)"
-                       R"("status":200 , "n": -1.5e3 },"s":"a \"quoted\" \\ string", "last":[]} )";
+    std::string text =
+        R"( {"request":{"body":"in the request","x":{"body":0}},)"
+        R"( "response" : { "headers":[["body","h"]], "body" :  {"body":{"a":[1, {"b":2}]}} ,)"
+        R"("status":200 , "n": -1.5e3 },"s":"a \"quoted\" \\ string", "last":[]} )";
     text.reserve(text.size() + conform::core::k_parse_padding);
     REQUIRE(parser.parse_scratch(text));
     auto at = [&](Keys keys) { return parser.scratch_text(text, keys); };
