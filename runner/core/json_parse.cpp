@@ -226,22 +226,64 @@ std::int8_t nesting(char c) noexcept {
     return k_nesting[static_cast<unsigned char>(c)];
 }
 
-// The value whose first structural character is the index's `at`-th: its bytes in text.
-std::string_view value_text(std::string_view text, const std::uint32_t* index, std::uint32_t count,
-                            std::uint32_t at) {
+// A scalar whose structural character is the index's `at`-th: its bytes in text, up to the
+// next structural character (',' '}' ']') or the text's end, blanks left out.
+std::string_view scalar_text(std::string_view text, const std::uint32_t* index, std::uint32_t count,
+                             std::uint32_t at) {
     const std::size_t start = index[at];
-    if (nesting(text[start]) > 0) {
-        std::ptrdiff_t depth = 0;
-        for (std::uint32_t i = at; i < count; ++i)
-            if ((depth += nesting(text[index[i]])) == 0)
-                return text.substr(start, index[i] + 1 - start);
-        return {};
-    }
-    // A scalar ends where the next structural character (',' '}' ']') or the text does.
     std::size_t end = at + 1 < count ? index[at + 1] : text.size();
     while (end > start && is_json_space(text[end - 1]))
         --end;
     return text.substr(start, end - start);
+}
+
+// How many members follow the first member named key in object; value is set to its value.
+// nullopt: no such member, or more members than simdjson's tape counts (2^24 - 1).
+std::optional<std::size_t> members_after(JsonView object, std::string_view key, JsonView& value) {
+    const std::size_t size = object.size();
+    if (size >= 0xFFFFFF)
+        return std::nullopt;
+    std::size_t position = 0;
+    auto members = object.members();
+    std::string_view name;
+    while (members.next(name, value)) {
+        if (name == key)
+            return size - position - 1;
+        ++position;
+    }
+    return std::nullopt;
+}
+
+// The index's entry for the last structural character of the member reached through keys
+// from root (an object: the index's last entry closes it). Read from the text's end: at each
+// level the members after the one wanted, whose number the parse knows, are stepped over
+// backward; for a response body that is a few members' bytes instead of all of the body's.
+std::optional<std::uint32_t> last_structural(JsonView root, std::span<const std::string_view> keys,
+                                             std::string_view text, const std::uint32_t* index,
+                                             std::uint32_t count) {
+    std::uint32_t at = count - 1; // closes the object the key is a member of
+    JsonView object = root;
+    for (const std::string_view key : keys) {
+        JsonView value;
+        const auto after = members_after(object, key, value);
+        if (!after)
+            return std::nullopt;
+        // Backward, a closing bracket goes in and an opening one comes out; each ',' outside
+        // brackets ends a member.
+        std::ptrdiff_t depth = 0;
+        for (std::size_t commas = *after; commas > 0;) {
+            if (at == 0)
+                return std::nullopt;
+            const char c = text[index[--at]];
+            depth -= nesting(c);
+            commas -= depth == 0 && c == ',';
+        }
+        if (at == 0)
+            return std::nullopt;
+        --at; // the member's value ends here
+        object = value;
+    }
+    return at;
 }
 
 } // namespace
@@ -256,13 +298,15 @@ FastParser::scratch_text(std::string_view text, std::span<const std::string_view
         return std::nullopt;
     const std::uint32_t* index = stage1->structural_indexes.get();
     const std::uint32_t count = stage1->n_structural_indexes;
+    // Where the value begins: left to right, depth counted, a string followed by ':' is a
+    // key; keys[level] is looked for among the members of the object the keys before it
+    // reached (at depth level + 1).
+    std::optional<std::uint32_t> first;
     if (keys.empty())
-        return value_text(text, index, count, 0);
-    // Left to right, depth counted: a string followed by ':' is a key; keys[level] is looked
-    // for among the members of the object the keys before it reached (at depth level + 1).
+        first = 0;
     std::size_t level = 0;
     std::ptrdiff_t depth = 0;
-    for (std::uint32_t i = 0; i < count; ++i) {
+    for (std::uint32_t i = 0; !first && i < count; ++i) {
         const std::size_t at = index[i];
         const std::int8_t step = nesting(text[at]);
         depth += step;
@@ -275,12 +319,23 @@ FastParser::scratch_text(std::string_view text, std::span<const std::string_view
             !(rest.size() > key.size() && rest.starts_with(key) && rest[key.size()] == '"'))
             continue;
         if (++level == keys.size())
-            return value_text(text, index, count, i + 2);
-        if (text[index[i + 2]] != '{')
+            first = i + 2;
+        else if (text[index[i + 2]] != '{')
             return std::nullopt;
-        ++i; // the ':'
+        else
+            ++i; // the ':'
     }
-    return std::nullopt;
+    if (!first)
+        return std::nullopt;
+    const char opens = text[index[*first]];
+    if (nesting(opens) <= 0)
+        return scalar_text(text, index, count, *first);
+    // Where an array or object ends: found from the text's end.
+    const auto last = keys.empty() ? std::optional<std::uint32_t>(count - 1)
+                                   : last_structural(impl.scratch_root, keys, text, index, count);
+    if (!last || *last <= *first || text[index[*last]] != (opens == '{' ? '}' : ']'))
+        return std::nullopt;
+    return text.substr(index[*first], index[*last] + 1 - index[*first]);
 }
 
 namespace {

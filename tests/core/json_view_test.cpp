@@ -127,13 +127,14 @@ TEST_CASE("scratch_text: a member's bytes, found from the parse's structural ind
     conform::core::FastParser parser;
     std::string text =
         R"( {"request":{"body":"in the request","x":{"body":0}},)"
-        R"( "response" : { "headers":[["body","h"]], "body" :  {"body":{"a":[1, {"b":2}]}} ,)"
-        R"("status":200 , "n": -1.5e3 },"s":"a \"quoted\" \\ string", "last":[]} )";
+        R"( "response" : { "headers":[["body","h"]], "body" :  {"body":{"a":[1, {"b":2}],"z":[5,6]}} ,)"
+        R"("after":[1,{"x":[2,3]}],"status":200 , "n": -1.5e3 },)"
+        R"("nested":{"a":[1,2],"b":{"c":3,"d":4}},"s":"a \"quoted\" \\ string", "last":[]} )";
     text.reserve(text.size() + conform::core::k_parse_padding);
     REQUIRE(parser.parse_scratch(text));
     auto at = [&](Keys keys) { return parser.scratch_text(text, keys); };
-    CHECK(at({"response", "body"}) == R"({"body":{"a":[1, {"b":2}]}})");
-    CHECK(at({"response", "body", "body"}) == R"({"a":[1, {"b":2}]})");
+    CHECK(at({"response", "body"}) == R"({"body":{"a":[1, {"b":2}],"z":[5,6]}})");
+    CHECK(at({"response", "body", "body"}) == R"({"a":[1, {"b":2}],"z":[5,6]})");
     CHECK(at({"response", "body", "body", "a"}) == R"([1, {"b":2}])");
     CHECK(at({"request", "body"}) == R"("in the request")");
     CHECK(at({"request", "x", "body"}) == "0");
@@ -141,6 +142,8 @@ TEST_CASE("scratch_text: a member's bytes, found from the parse's structural ind
     CHECK(at({"response", "n"}) == "-1.5e3");
     CHECK(at({"s"}) == R"("a \"quoted\" \\ string")");
     CHECK(at({"last"}) == "[]");
+    CHECK(at({"nested", "b"}) == R"({"c":3,"d":4})");
+    CHECK(at({"response", "after"}) == R"([1,{"x":[2,3]}])");
     CHECK(at({}) == text.substr(1, text.size() - 2));
     // Absent, or not where the keys lead: "body" is no member of the root, "x" none of the
     // response; "h" a value, not a key; "status" holds no object to go into.
