@@ -1,16 +1,47 @@
 // record: the JSONL recording reader (RecordingReader over a file, line by line), and the
 // line <-> Recorded conversion. Input: a recording file. Properties: nothing crashes, leaks or
-// hangs; every line read back is written by to_json() as a line that from_json() reads again.
+// hangs; every line read back is written by to_json() as a line that from_json() reads again;
+// read again with its JSON bodies parsed (as replay reads), a body handed over parsed is the
+// parse of the body's bytes (the fast reader takes both from one parse of the line).
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_input.hpp"
 #include "fuzz/targets.hpp"
+#include "runner/core/json_parse.hpp"
 #include "runner/record/record.hpp"
 
 namespace conform::fuzz {
 
+namespace {
+
+void parsed_bodies_are_the_bytes(const MemoryFile& file, std::size_t size) {
+    auto reader = record::RecordingReader::open(
+        file.path(), {.parse_bodies = true, .body_max_depth = 64, .lend_bodies = true});
+    if (!reader)
+        violated("cannot open the in-memory recording");
+    for (std::size_t calls = 0; calls <= size + 1; ++calls) {
+        auto next = reader->next();
+        if (!next)
+            continue;
+        if (!*next)
+            return;
+        const record::Recorded& r = **next;
+        if (!r.parsed_body)
+            continue;
+        if (!r.exchange.response)
+            violated("a parsed body without a response");
+        const auto bytes = core::parse_json(r.exchange.response->body);
+        if (!bytes || *bytes != r.parsed_body->root().to_json())
+            violated("a body handed over parsed is not the parse of its bytes");
+    }
+    violated("the reader did not reach the end of the file");
+}
+
+} // namespace
+
 int recording_reader(const std::uint8_t* data, std::size_t size) {
     const MemoryFile file(as_text(data, size));
+    parsed_bodies_are_the_bytes(file, size);
     auto reader = record::RecordingReader::open(file.path());
     if (!reader)
         violated("cannot open the in-memory recording");
