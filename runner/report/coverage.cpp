@@ -530,11 +530,14 @@ bool all_set(const Words& w, std::uint32_t lo, std::uint32_t hi) {
     return true;
 }
 
+// Written by every thread that judges (replay's workers): what each exchange writes (the count)
+// has a cache line of its own, so that it does not take from the other threads the line they
+// read the bits' addresses from on every exchange; the bits are read before they are set.
 struct CoverageOperationState {
-    std::atomic<std::uint64_t> exchanges{0};
-    std::atomic<std::uint8_t> pages{0};
     Words fields, params, values, codes;
-    std::mutex undocumented_mutex;
+    std::atomic<std::uint8_t> pages{0};
+    alignas(64) std::atomic<std::uint64_t> exchanges{0};
+    alignas(64) std::mutex undocumented_mutex;
     std::vector<nlohmann::json> undocumented_codes;
 };
 
@@ -759,7 +762,24 @@ std::optional<core::JsonView> at_tokens(core::JsonView value,
 
 using namespace recorder_detail;
 
+namespace {
+
+// The row a thread used last, per thread: the rows' lock is taken when the contract or target
+// changes, not once per exchange by every worker. recorder is the Impl's serial, which no other
+// recorder ever has (an address may be reused).
+struct RowMemo {
+    std::uint64_t recorder = 0;
+    const CoverageContractIndex* contract = nullptr;
+    std::string target;
+    CoverageRow* row = nullptr;
+};
+thread_local RowMemo t_row_memo;
+std::atomic<std::uint64_t> g_recorders{0};
+
+} // namespace
+
 struct CoverageRecorder::Impl {
+    const std::uint64_t serial = ++g_recorders;
     std::vector<std::unique_ptr<CoverageContractIndex>> contracts; // sorted by name
     mutable std::mutex rows_mutex;
     std::map<std::string, std::map<std::string, std::unique_ptr<CoverageRow>, std::less<>>,
@@ -776,6 +796,15 @@ struct CoverageRecorder::Impl {
     }
 
     CoverageRow& row(const CoverageContractIndex& c, std::string_view target) {
+        RowMemo& memo = t_row_memo;
+        if (memo.recorder == serial && memo.contract == &c && memo.target == target)
+            return *memo.row;
+        CoverageRow& found = locked_row(c, target);
+        memo = RowMemo{serial, &c, std::string(target), &found};
+        return found;
+    }
+
+    CoverageRow& locked_row(const CoverageContractIndex& c, std::string_view target) {
         std::lock_guard lock(rows_mutex);
         auto by_contract = rows.find(std::string_view(c.doc.contract));
         if (by_contract == rows.end())
@@ -863,7 +892,7 @@ void CoverageRecorder::exchange_seen(const ExchangeSeen& x) {
                 break;
             }
     }
-    if (x.pages)
+    if ((state.pages.load(std::memory_order_relaxed) & x.pages) != x.pages)
         state.pages.fetch_or(x.pages, std::memory_order_relaxed);
     if (!x.body)
         return;

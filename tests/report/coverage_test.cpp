@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <thread>
 
 #include "runner/core/json_parse.hpp"
 #include "runner/report/baseline.hpp"
@@ -158,6 +160,35 @@ TEST_CASE("coverage recorder: a body read through simdjson counts as through nlo
     CHECK(tape.result() == tree.result());
     CHECK(cov_op(tape.result(), "ref", "GetRepo").fields_missing ==
           std::vector<std::string>{"/Message"});
+}
+
+TEST_CASE("coverage recorder: each thread's last row is its own recorder's and target's") {
+    // A recorder made where the one before was freed (the same address, likely) counts its
+    // own exchanges only; targets alternating in one thread each keep their own counts.
+    for (int round = 0; round < 3; ++round) {
+        auto recorder = std::make_unique<report::CoverageRecorder>(
+            std::vector<report::ContractDoc>{cov_family_doc()});
+        for (int i = 0; i <= round; ++i) {
+            cov_see(*recorder, "a", {}, k_page);
+            cov_see(*recorder, "b", {}, k_page);
+            cov_see(*recorder, "b", {}, k_page);
+        }
+        const report::Coverage c = recorder->result();
+        CHECK(cov_op(c, "a", "GetRepo").exchanges == static_cast<std::size_t>(round + 1));
+        CHECK(cov_op(c, "b", "GetRepo").exchanges == static_cast<std::size_t>(2 * (round + 1)));
+    }
+    // Threads at once, on one recorder: every exchange counted.
+    report::CoverageRecorder shared({cov_family_doc()});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&shared, t] {
+            for (int i = 0; i < 50; ++i)
+                cov_see(shared, t % 2 ? "odd" : "even", {}, k_page);
+        });
+    for (std::thread& t : threads)
+        t.join();
+    CHECK(cov_op(shared.result(), "even", "GetRepo").exchanges == 100);
+    CHECK(cov_op(shared.result(), "odd", "GetRepo").exchanges == 100);
 }
 
 TEST_CASE("coverage recorder: a field only in a later item, or only in a later exchange, counts") {
