@@ -866,10 +866,12 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
     targets = std::move(sequencer.targets());
 }
 
-// The parts of the recordings, read by the workers (--jobs N >= 2 on plain files): a worker
-// takes the next part, counts its '\n' bytes (so that the part after it can number its lines
-// as the file does), reads, routes and judges its exchanges, and leaves them for the calling
-// thread, which takes the parts in order. Walks come back to the workers to be judged.
+// The parts of the recordings, read by the jobs (--jobs N >= 2 on plain files): a job takes
+// the next part, counts its '\n' bytes (so that the part after it can number its lines as the
+// file does), reads, routes and judges its exchanges, and leaves them for the calling thread,
+// which takes the parts in order. Walks come back to the jobs to be judged. The calling thread
+// is one of the N jobs: while the part it takes next is not ready, it judges and reads as the
+// N - 1 workers do. N threads for N cores, not N + 1 that the scheduler time-slices.
 class PartReplay {
 public:
     PartReplay(const ExchangeSource::Splittable& input, const Router& router,
@@ -891,8 +893,13 @@ public:
     void run(ReplayOutcome& outcome, std::vector<report::TargetInfo>& targets) {
         const int jobs = std::max(1, m_settings.jobs);
         std::vector<std::thread> workers;
-        for (int j = 0; j < jobs; ++j)
-            workers.emplace_back([this] { work(); });
+        for (int j = 1; j < jobs; ++j) // the calling thread is the first job
+            workers.emplace_back([this] {
+                Judge judge(m_settings);
+                work(judge);
+                m_folder.add_passed(judge.passed);
+            });
+        Judge judge(m_settings);
         Sequencer sequencer(m_settings, m_folder, outcome, [this](Work w) {
             std::lock_guard lock(m_mutex);
             m_work.push_back(std::move(w));
@@ -902,7 +909,9 @@ public:
             std::vector<ReadItem> items;
             {
                 std::unique_lock lock(m_mutex);
-                m_changed.wait(lock, [&] { return m_results.count(c) > 0; });
+                while (m_results.count(c) == 0)
+                    if (!work_once(judge, lock))
+                        m_changed.wait(lock);
                 items = std::move(m_results[c]);
                 m_results.erase(c);
                 ++m_consumed;
@@ -914,10 +923,12 @@ public:
         sequencer.close_walks();
         sequencer.judge_scenarios(m_settings);
         {
-            std::lock_guard lock(m_mutex);
+            std::unique_lock lock(m_mutex);
             m_closed = true;
             m_changed.notify_all();
         }
+        work(judge); // the walks closed last, with the workers
+        m_folder.add_passed(judge.passed);
         for (std::thread& t : workers)
             t.join();
         for (const std::uint64_t size : m_input.sizes)
@@ -932,34 +943,40 @@ private:
         bool first = false;             // the file's first part
     };
 
-    void work() {
-        Judge judge(m_settings);
+    // A job's loop: until the calling thread has closed and nothing is left.
+    void work(Judge& judge) {
         std::unique_lock lock(m_mutex);
         for (;;) {
-            if (!m_work.empty()) { // judged first: they hold pages
-                Work w = std::move(m_work.front());
-                m_work.pop_front();
-                lock.unlock();
-                judge_work(judge, w, m_folder);
-                lock.lock();
+            if (work_once(judge, lock))
                 continue;
-            }
-            if (m_next < m_parts.size() && m_next < m_consumed + m_window) {
-                const std::size_t c = m_next++;
-                lock.unlock();
-                std::vector<ReadItem> items = read_part(c, judge);
-                lock.lock();
-                m_results[c] = std::move(items);
-                m_changed.notify_all();
-                continue;
-            }
-            if (m_closed && m_next >= m_parts.size()) {
-                lock.unlock();
-                m_folder.add_passed(judge.passed);
+            if (m_closed && m_next >= m_parts.size())
                 return;
-            }
             m_changed.wait(lock);
         }
+    }
+
+    // One piece of work, when there is one (lock held on entry and on return, released while
+    // working): a walk or a single handed back, first (they hold pages), else the next part
+    // when it is within the window.
+    bool work_once(Judge& judge, std::unique_lock<std::mutex>& lock) {
+        if (!m_work.empty()) {
+            Work w = std::move(m_work.front());
+            m_work.pop_front();
+            lock.unlock();
+            judge_work(judge, w, m_folder);
+            lock.lock();
+            return true;
+        }
+        if (m_next < m_parts.size() && m_next < m_consumed + m_window) {
+            const std::size_t c = m_next++;
+            lock.unlock();
+            std::vector<ReadItem> items = read_part(c, judge);
+            lock.lock();
+            m_results[c] = std::move(items);
+            m_changed.notify_all();
+            return true;
+        }
+        return false;
     }
 
     // Where a part's lines are: from the line start at or after `from` to the one at or after

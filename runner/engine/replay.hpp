@@ -34,10 +34,12 @@
 // - with --jobs 1 the calling thread reads and judges, one exchange or walk at a time; with
 //   --jobs N >= 2 one reader (the calling thread, which takes the pages' facts) feeds N
 //   workers through a queue of queue_capacity items;
-//   or, with --jobs N >= 2 on plain JSONL files, the N workers read parts of part_bytes
-//   (realigned to line starts; each part's lines numbered after the '\n' bytes of the parts
-//   before it, so line numbers are the file's) and at most 2N + 2 parts are read ahead of the
-//   calling thread, which takes their exchanges in recording order: numbering (seq), folding,
+//   or, with --jobs N >= 2 on plain JSONL files, N jobs (N - 1 workers and the calling
+//   thread) read parts of part_bytes (realigned to line starts; each part's lines numbered
+//   after the '\n' bytes of the parts before it, so line numbers are the file's) and at most
+//   2N + 2 parts are read ahead of the calling thread, which takes their exchanges in
+//   recording order (and reads and judges as the workers do while its next part is not
+//   ready): numbering (seq), folding,
 //   walk grouping and the closing of walks are exactly those of one reader, so the report is
 //   the same as with --jobs 1;
 // - a walk group holds at most k_max_walk_pages pages and at most k_max_open_walks groups are
@@ -134,7 +136,7 @@ struct ReplaySettings {
     std::vector<std::string> checks; // names from checks::checks(); empty: all that apply
     int jobs = 1; // 1: the calling thread reads and judges; N >= 2: N workers judge (and read)
     std::size_t queue_capacity = 256; // exchanges between the reader and the workers
-    // With jobs >= 2 and a splittable() source, the workers read too: each takes the next part
+    // With jobs >= 2 and a splittable() source, the jobs read too: each takes the next part
     // of part_bytes (realigned to line starts) and reads, routes and judges its exchanges; the
     // calling thread takes the parts' results in file order and groups walks (see below).
     std::size_t part_bytes = std::size_t{1} << 20;
