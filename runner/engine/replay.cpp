@@ -893,10 +893,11 @@ public:
     void run(ReplayOutcome& outcome, std::vector<report::TargetInfo>& targets) {
         const int jobs = std::max(1, m_settings.jobs);
         std::vector<std::thread> workers;
-        for (int j = 1; j < jobs; ++j) // the calling thread is the first job
-            workers.emplace_back([this] {
+        m_spent.resize(static_cast<std::size_t>(jobs));
+        for (int j = 1; j < jobs; ++j) // the calling thread is job 0
+            workers.emplace_back([this, j] {
                 Judge judge(m_settings);
-                work(judge);
+                work(judge, static_cast<std::size_t>(j));
                 m_folder.add_passed(judge.passed);
             });
         Judge judge(m_settings);
@@ -906,19 +907,26 @@ public:
             m_changed.notify_all();
         });
         for (std::size_t c = 0; c < m_parts.size(); ++c) {
-            std::vector<ReadItem> items;
+            ReadPart part;
             {
                 std::unique_lock lock(m_mutex);
                 while (m_results.count(c) == 0)
-                    if (!work_once(judge, lock))
+                    if (!work_once(judge, lock, 0))
                         m_changed.wait(lock);
-                items = std::move(m_results[c]);
+                part = std::move(m_results[c]);
                 m_results.erase(c);
                 ++m_consumed;
                 m_changed.notify_all();
             }
-            for (ReadItem& item : items)
+            for (ReadItem& item : part.items)
                 sequencer.take(std::move(item));
+            // What the sequencer left of them (most of what was allocated to read the part)
+            // is freed by the job that allocated it, not here: a block freed by another thread
+            // costs the allocator more, and the cache lines move between cores twice.
+            if (part.job != 0) {
+                std::lock_guard lock(m_mutex);
+                m_spent[part.job].push_back(std::move(part.items));
+            }
         }
         sequencer.close_walks();
         sequencer.judge_scenarios(m_settings);
@@ -927,7 +935,7 @@ public:
             m_closed = true;
             m_changed.notify_all();
         }
-        work(judge); // the walks closed last, with the workers
+        work(judge, 0); // the walks closed last, with the workers
         m_folder.add_passed(judge.passed);
         for (std::thread& t : workers)
             t.join();
@@ -944,21 +952,35 @@ private:
     };
 
     // A job's loop: until the calling thread has closed and nothing is left.
-    void work(Judge& judge) {
+    void work(Judge& judge, std::size_t job) {
         std::unique_lock lock(m_mutex);
         for (;;) {
-            if (work_once(judge, lock))
+            if (work_once(judge, lock, job))
                 continue;
-            if (m_closed && m_next >= m_parts.size())
+            if (m_closed && m_next >= m_parts.size()) {
+                free_spent(lock, job);
                 return;
+            }
             m_changed.wait(lock);
         }
+    }
+
+    // Frees what job read and the calling thread has taken (lock held on entry and return).
+    void free_spent(std::unique_lock<std::mutex>& lock, std::size_t job) {
+        if (m_spent[job].empty())
+            return;
+        std::vector<std::vector<ReadItem>> spent = std::move(m_spent[job]);
+        m_spent[job].clear();
+        lock.unlock();
+        spent.clear();
+        lock.lock();
     }
 
     // One piece of work, when there is one (lock held on entry and on return, released while
     // working): a walk or a single handed back, first (they hold pages), else the next part
     // when it is within the window.
-    bool work_once(Judge& judge, std::unique_lock<std::mutex>& lock) {
+    bool work_once(Judge& judge, std::unique_lock<std::mutex>& lock, std::size_t job) {
+        free_spent(lock, job);
         if (!m_work.empty()) {
             Work w = std::move(m_work.front());
             m_work.pop_front();
@@ -972,7 +994,7 @@ private:
             lock.unlock();
             std::vector<ReadItem> items = read_part(c, judge);
             lock.lock();
-            m_results[c] = std::move(items);
+            m_results[c] = ReadPart{std::move(items), job};
             m_changed.notify_all();
             return true;
         }
@@ -1085,7 +1107,12 @@ private:
     std::condition_variable m_changed;
     std::size_t m_next = 0, m_consumed = 0;
     std::vector<std::optional<std::uint64_t>> m_newlines, m_before; // per part
-    std::map<std::size_t, std::vector<ReadItem>> m_results;
+    struct ReadPart {
+        std::vector<ReadItem> items;
+        std::size_t job = 0; // who read them
+    };
+    std::map<std::size_t, ReadPart> m_results;
+    std::vector<std::vector<std::vector<ReadItem>>> m_spent; // per job: taken, to be freed
     std::deque<Work> m_work; // walks, and the calling thread's singles (not a step after all)
     bool m_closed = false;
 };
