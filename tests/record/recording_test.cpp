@@ -241,6 +241,50 @@ TEST_CASE("bad lines are reported with file:line (and the JSON pointer) and the 
     CHECK_FALSE(record::RecordingReader::open(dir / "absent.jsonl"));
 }
 
+TEST_CASE("a part's line starts and newlines are found whatever the lines' lengths") {
+    // Lines shorter than line_start_at's first read, longer than it, and longer than its
+    // largest; the last without its '\n'.
+    test::TempDir dir;
+    const auto file = dir / "parts.jsonl";
+    const std::vector<std::size_t> lengths = {10, 5000, 20000, 200000, 3, 70000};
+    std::string text;
+    std::vector<std::uint64_t> starts;
+    for (std::size_t i = 0; i < lengths.size(); ++i) {
+        starts.push_back(text.size());
+        text += std::string(lengths[i], static_cast<char>('a' + i));
+        if (i + 1 < lengths.size())
+            text += '\n';
+    }
+    test::spit(file, text);
+    // The expected answer from the text itself: at, or the first byte after a '\n' past at.
+    auto expected = [&](std::uint64_t at) {
+        if (at == 0)
+            return std::uint64_t{0};
+        const auto nl = text.find('\n', at - 1);
+        return nl == std::string::npos ? std::uint64_t{text.size()} : std::uint64_t{nl + 1};
+    };
+    std::vector<std::uint64_t> probes = {0, text.size(), text.size() + 5};
+    for (const std::uint64_t s : starts)
+        for (const std::int64_t d : {-2, -1, 0, 1, 2, 9000, 70000})
+            if (static_cast<std::int64_t>(s) + d >= 0 &&
+                static_cast<std::uint64_t>(static_cast<std::int64_t>(s) + d) <= text.size())
+                probes.push_back(static_cast<std::uint64_t>(static_cast<std::int64_t>(s) + d));
+    for (const std::uint64_t at : probes) {
+        INFO("at " << at);
+        const auto start = record::line_start_at(file, at);
+        REQUIRE(start);
+        CHECK(*start == expected(at));
+    }
+    for (std::size_t i = 0; i < starts.size(); ++i)
+        for (std::size_t j = i; j < starts.size(); ++j) {
+            const auto n = record::count_newlines(file, starts[i], starts[j]);
+            REQUIRE(n);
+            CHECK(*n == j - i);
+        }
+    CHECK(*record::count_newlines(file, 0, text.size()) == lengths.size() - 1);
+    CHECK_FALSE(record::line_start_at(dir / "absent.jsonl", 1));
+}
+
 TEST_CASE("no credential from the environment reaches a recording") {
     const http::Scheme& ucloud = *http::find_scheme("ucloud-sha1");
     const http::Scheme& tencent = *http::find_scheme("tencent-v2-hmac");

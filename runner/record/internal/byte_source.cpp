@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ namespace conform::record::internal {
 namespace {
 
 constexpr std::size_t k_raw_chunk = 64 * 1024;
+constexpr std::size_t k_first_look = 8 * 1024; // line_start_at's first read
 
 // The descriptor and what was read from it but not yet decoded.
 class RawInput {
@@ -354,16 +356,23 @@ core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file, std
         return std::uint64_t{0};
     CONFORM_TRY(const int fd, open_for_parts(file));
     const OwnedFd owned(fd);
-    std::vector<char> block(k_raw_chunk);
+    // A line ends a few kilobytes on, as a rule: small reads first, doubling up to k_raw_chunk,
+    // into a buffer nobody zeroes (read for every part of a replay, twice).
+    std::unique_ptr<char[]> block(new char[k_raw_chunk]);
+    std::size_t want = k_first_look;
     std::uint64_t pos = at - 1; // the byte before at: a '\n' makes at a line start
     for (;;) {
-        CONFORM_TRY(const std::size_t n, pread_some(fd, block.data(), block.size(), pos));
-        if (n == 0)
-            return pos; // the end of the file
-        if (const void* nl = std::memchr(block.data(), '\n', n))
-            return pos + static_cast<std::uint64_t>(static_cast<const char*>(nl) - block.data()) +
-                   1;
+        CONFORM_TRY(const std::size_t n, pread_some(fd, block.get(), want, pos));
+        if (n == 0) { // the end of the file: at or before pos (at may lie past it)
+            struct stat st {};
+            if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < pos)
+                return static_cast<std::uint64_t>(st.st_size);
+            return pos;
+        }
+        if (const void* nl = std::memchr(block.get(), '\n', n))
+            return pos + static_cast<std::uint64_t>(static_cast<const char*>(nl) - block.get()) + 1;
         pos += n;
+        want = std::min(2 * want, k_raw_chunk);
     }
 }
 
@@ -371,15 +380,14 @@ core::Result<std::uint64_t> count_newlines(const std::filesystem::path& file, st
                                            std::uint64_t end) {
     CONFORM_TRY(const int fd, open_for_parts(file));
     const OwnedFd owned(fd);
-    std::vector<char> block(k_raw_chunk);
+    std::unique_ptr<char[]> block(new char[k_raw_chunk]);
     std::uint64_t count = 0;
     for (std::uint64_t pos = begin; pos < end;) {
-        const auto want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), end - pos));
-        CONFORM_TRY(const std::size_t n, pread_some(fd, block.data(), want, pos));
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(k_raw_chunk, end - pos));
+        CONFORM_TRY(const std::size_t n, pread_some(fd, block.get(), want, pos));
         if (n == 0)
             break;
-        count += count_newlines(std::string_view(block.data(), n));
+        count += count_newlines(std::string_view(block.get(), n));
         pos += n;
     }
     return count;
