@@ -26,10 +26,10 @@
 #include "runner/core/json_parse.hpp"
 #include "runner/core/json_view.hpp"
 #include "runner/http/http.hpp"
+// Listing and PageFacts, which Observed holds (the rest of the door's exports: at the end).
+#include "runner/checks/internal/pagination.hpp" // IWYU pragma: export
 
 namespace conform::checks {
-
-struct PageFacts; // internal/pagination.hpp
 
 // One exchange as the checks see it: what was asked, and the body parsed once.
 struct Observed {
@@ -49,10 +49,28 @@ struct Observed {
     // then (walk_facts), which the caller keeps alive; read in place of the body, which need
     // not be kept parsed. A walk's pages have facts all, or bodies all.
     const PageFacts* facts = nullptr;
+    // What several checks would each find again in the body, found once by whoever made this
+    // (find_once): whether its envelope says success and, for an operation that pages, where
+    // its list and total are. Read through succeeded() and listing_in(), which find it anew
+    // when it was not found once, or for another envelope or model.
+    struct Found {
+        const contract::Envelope* envelope = nullptr;
+        bool success = false;
+        const PageModel* model = nullptr; // listing's; nullptr: none found
+        Listing listing;
+    };
+    std::optional<Found> found;
 
     // Whether the body parsed (either way), and the body to read.
     [[nodiscard]] bool has_json() const noexcept { return view || body; }
     [[nodiscard]] core::JsonView json() const { return view ? *view : core::JsonView(*body); }
+    // Sets found from a body viewed (view: its views stay valid in a copy of this), for the
+    // contract's envelope and the operation's pagination; nothing without such a body.
+    void find_once(const contract::Contract& contract, const contract::Operation* operation);
+    // Whether the body's envelope says success, and where its list is: as found once, else
+    // found now. Both need a JSON body (has_json()).
+    [[nodiscard]] bool succeeded(const contract::Envelope& envelope) const;
+    [[nodiscard]] Listing listing_in(const PageModel& model) const;
 
     // Parses exchange.response's body (when there is a response); past limits, body_error
     // says so (a body nested deeper than limits.max_depth is not JSON to the checks).

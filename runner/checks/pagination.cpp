@@ -217,6 +217,11 @@ std::vector<Deviation> check_page(const PageModel& model, const Query& query, Js
     return check_located_page(model, query, locate_listing(model, body), operation);
 }
 
+std::vector<Deviation> check_page(const PageModel& model, const Query& query,
+                                  const Listing& listing, const std::string& operation) {
+    return check_located_page(model, query, listing, operation);
+}
+
 namespace {
 
 // The identity of an item, appended to out: its key field, else the whole item (strings in
@@ -390,6 +395,10 @@ void check_end(const PageModel& model, const Walked& w, std::int64_t limit,
 
 PageFacts page_facts(const PageModel& model, JsonView body) {
     return facts_of(model, locate_listing(model, body));
+}
+
+PageFacts page_facts(const PageModel& model, Listing listing) {
+    return facts_of(model, std::move(listing));
 }
 
 std::vector<Deviation> check_walk(const PageModel& model, const std::vector<WalkPage>& pages,

@@ -53,7 +53,7 @@ template <class Fn> void for_each_json_answer(const CheckContext& ctx, Fn&& fn) 
 }
 template <class Fn> void for_each_success(const CheckContext& ctx, Fn&& fn) {
     for_each_json_answer(ctx, [&](std::size_t i, const Observed& o, core::JsonView body) {
-        if (is_success(ctx.contract.envelope, body))
+        if (o.succeeded(ctx.contract.envelope))
             fn(i, o, body);
     });
 }
@@ -156,8 +156,9 @@ std::vector<Finding> check_pagination_page(const CheckContext& ctx) {
     if (!ctx.operation || !ctx.operation->pagination ||
         ctx.test_case.kind == CaseKind::walk) // the walk check runs the page checks itself
         return out;
-    for_each_success(ctx, [&](std::size_t i, const Observed& o, core::JsonView body) {
-        add_all(out, check_page(*ctx.operation->pagination, o.query, body, ctx.operation->name), i);
+    const PageModel& model = *ctx.operation->pagination;
+    for_each_success(ctx, [&](std::size_t i, const Observed& o, core::JsonView) {
+        add_all(out, check_page(model, o.query, o.listing_in(model), ctx.operation->name), i);
     });
     return out;
 }
@@ -179,7 +180,7 @@ std::vector<Finding> check_pagination_walk(const CheckContext& ctx) {
             last_page = i;
             continue;
         }
-        if (!o.has_json() || !is_success(ctx.contract.envelope, o.json()))
+        if (!o.has_json() || !o.succeeded(ctx.contract.envelope))
             continue; // a failed page is the envelope or http check's to report
         if (o.role == Observed::Role::full_listing) {
             full = o.json();
@@ -206,8 +207,8 @@ std::vector<Finding> check_pagination_walk(const CheckContext& ctx) {
 
 std::vector<Finding> check_auth(const CheckContext& ctx) {
     std::vector<Finding> out;
-    for_each_json_answer(ctx, [&](std::size_t i, const Observed&, core::JsonView body) {
-        if (!is_success(ctx.contract.envelope, body)) {
+    for_each_json_answer(ctx, [&](std::size_t i, const Observed& o, core::JsonView body) {
+        if (!o.succeeded(ctx.contract.envelope)) {
             // Refused, as it must be: the refusal still has to be a documented error envelope.
             for (Deviation& d : check_envelope(ctx.contract.envelope, operation_name(ctx), body,
                                                Expectation::refusal))
@@ -323,13 +324,37 @@ Observed Observed::of_parsed(const http::Exchange& exchange, core::JsonView body
     return o;
 }
 
+void Observed::find_once(const contract::Contract& contract, const contract::Operation* operation) {
+    if (!view)
+        return; // an nlohmann body is this object's own: a copy's views would point into it
+    Found f;
+    f.envelope = &contract.envelope;
+    f.success = is_success(contract.envelope, *view);
+    if (operation && operation->pagination) {
+        f.model = &*operation->pagination;
+        f.listing = locate_listing(*f.model, *view);
+    }
+    found = std::move(f);
+}
+
+bool Observed::succeeded(const contract::Envelope& envelope) const {
+    if (found && found->envelope == &envelope)
+        return found->success;
+    return is_success(envelope, json());
+}
+
+Listing Observed::listing_in(const PageModel& model) const {
+    if (found && found->model == &model)
+        return found->listing;
+    return locate_listing(model, json());
+}
+
 std::optional<PageFacts> walk_facts(const contract::Contract& contract,
                                     const contract::Operation& operation,
                                     const Observed& observed) {
-    if (!operation.pagination || !observed.has_json() ||
-        !is_success(contract.envelope, observed.json()))
+    if (!operation.pagination || !observed.has_json() || !observed.succeeded(contract.envelope))
         return std::nullopt;
-    return page_facts(*operation.pagination, observed.json());
+    return page_facts(*operation.pagination, observed.listing_in(*operation.pagination));
 }
 
 std::span<const CheckInfo> checks() noexcept {
@@ -364,7 +389,7 @@ bool is_throttled(const contract::Contract& contract, const Observed& observed) 
     // The vendors' rate-limit answers come with HTTP 200 and say so in the envelope
     // (Tencent: RequestLimitExceeded; look-alike gateways: "rate limit", "too many requests").
     const core::JsonView body = observed.json();
-    if (is_success(contract.envelope, body))
+    if (observed.succeeded(contract.envelope))
         return false;
     for (const std::string* pointer :
          {&contract.envelope.message_pointer,

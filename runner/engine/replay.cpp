@@ -312,7 +312,7 @@ public:
                   std::optional<checks::PageFacts>* facts = nullptr) {
         const auto started = clock_of(m_settings).monotonic();
         // The hot path: simdjson, read by the checks through the view (no nlohmann tree).
-        const checks::Observed o = observe(*recorded);
+        const checks::Observed o = observe(*recorded, routed);
         if (facts)
             *facts = facts_of(routed, o);
         Judged judged = judge_single(seq, recorded, routed, o);
@@ -322,7 +322,7 @@ public:
 
     // What a page's walk will read of it, when the page is judged by another thread.
     std::optional<checks::PageFacts> facts(const record::Recorded& r, const Routed& routed) {
-        return facts_of(routed, observe(r));
+        return facts_of(routed, observe(r, routed));
     }
 
     // A walk's case: the walk check on its pages' facts (each page was judged alone); unless
@@ -365,12 +365,17 @@ public:
     std::string part_bytes;     // the part this worker reads, read whole
 
 private:
-    // The body as its reader parsed it, else parsed here.
-    checks::Observed observe(const record::Recorded& r) {
-        if (r.parsed_body && r.exchange.response)
-            return checks::Observed::of_parsed(r.exchange, r.parsed_body->root());
-        return checks::Observed::of(r.exchange, m_parser, checks::Observed::Role::page,
-                                    m_settings.limits.body());
+    // The body as its reader parsed it, else parsed here; what the checks, the walk's facts
+    // and coverage each read of it (success, listing) found once.
+    checks::Observed observe(const record::Recorded& r, const Routed& routed) {
+        checks::Observed o =
+            r.parsed_body && r.exchange.response
+                ? checks::Observed::of_parsed(r.exchange, r.parsed_body->root())
+                : checks::Observed::of(r.exchange, m_parser, checks::Observed::Role::page,
+                                       m_settings.limits.body());
+        if (routed.contract)
+            o.find_once(*routed.contract, routed.operation);
+        return o;
     }
 
     static std::optional<checks::PageFacts> facts_of(const Routed& routed,

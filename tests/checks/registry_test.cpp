@@ -2,6 +2,8 @@
 // stays silent on the conforming answer (a check that cannot fail is a defect).
 #include <catch2/catch.hpp>
 
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "runner/checks/checks.hpp"
@@ -42,14 +44,25 @@ json page(int from, int count, int total) {
             {"RepoSet", items}};
 }
 
-// Runs one named check over the exchanges and returns the ids it found.
+// Runs one named check over the exchanges and returns the ids it found. found_once: read as
+// replay reads them, parsed by simdjson with success and listing found once (find_once).
 std::vector<DeviationId> run(std::string_view check, const contract::Case& c,
                              const std::vector<http::Exchange>& xs,
-                             const std::vector<checks::Observed::Role>& roles = {}) {
+                             const std::vector<checks::Observed::Role>& roles = {},
+                             bool found_once = false) {
     std::vector<checks::Observed> observed;
-    for (std::size_t i = 0; i < xs.size(); ++i)
-        observed.push_back(checks::Observed::of(
-            xs[i], i < roles.size() ? roles[i] : checks::Observed::Role::page));
+    std::vector<std::unique_ptr<core::FastParser>> parsers;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const auto role = i < roles.size() ? roles[i] : checks::Observed::Role::page;
+        if (!found_once) {
+            observed.push_back(checks::Observed::of(xs[i], role));
+            continue;
+        }
+        auto& parser = *parsers.emplace_back(std::make_unique<core::FastParser>());
+        observed.push_back(checks::Observed::of(xs[i], parser, role));
+        observed.back().find_once(test::ucloud_contract(),
+                                  test::ucloud_contract().find_operation("GetRepo"));
+    }
     const checks::CheckInfo* info = checks::find_check(check);
     REQUIRE(info);
     checks::CheckContext ctx{test::ucloud_contract(),
@@ -177,4 +190,65 @@ TEST_CASE("is_throttled: 429 and rate-limit envelopes, never a plain error") {
     const auto limited = answer({{"RetCode", 151}, {"Message", "Rate limit exceeded"}});
     CHECK(checks::is_throttled(test::ucloud_contract(), observed(limited)));
     CHECK_FALSE(checks::is_throttled(test::ucloud_contract(), observed(answer(page(0, 1, 1)))));
+}
+
+TEST_CASE("what several checks read of a page, found once, gives the same findings") {
+    json strings = page(0, 0, 9);
+    for (int i = 0; i < 9; ++i)
+        strings["RepoSet"].push_back("repo-" + std::to_string(i));
+    json string_total = page(0, 3, 3);
+    string_total["TotalCount"] = "3";
+    json relocated = {{"Action", "GetRepoResponse"}, {"RetCode", 0}, {"Message", ""}};
+    relocated["Data"] = {{"TotalCount", 2}, {"RepoSet", page(0, 2, 2)["RepoSet"]}};
+    const std::vector<http::Exchange> pages = {
+        answer(page(0, 3, 3)),                     // conforming
+        answer(page(0, 9, 100), {{"Limit", "3"}}), // over-limit
+        answer(page(5, 3, 4), {{"Offset", "5"}}),  // past the total
+        answer(strings),
+        answer(string_total),
+        answer(relocated),
+        answer(k_error)};
+    std::size_t found = 0;
+    for (const http::Exchange& x : pages)
+        for (const checks::CheckInfo& check : checks::checks()) {
+            if (check.id == checks::CheckId::pagination_walk)
+                continue; // several pages: below
+            INFO(check.name << " on " << x.response->body);
+            const auto once = run(check.name, single(), {x}, {}, true);
+            CHECK(once == run(check.name, single(), {x}));
+            found += once.size();
+        }
+    CHECK(found >= 4); // the pages above deviate: the comparison is not of empty lists only
+    auto walk = single(contract::CaseKind::walk);
+    walk.walk_limit = 2;
+    const std::vector<http::Exchange> walked = {
+        answer(page(0, 2, 3), {{"Limit", "2"}}),
+        answer(page(1, 2, 3), {{"Limit", "2"}, {"Offset", "2"}})};
+    const auto walk_once = run("pagination.walk", walk, walked, {}, true);
+    CHECK(walk_once == run("pagination.walk", walk, walked));
+    CHECK_FALSE(walk_once.empty());
+
+    // Found once only over a viewed body, and only for the envelope and model it was found for.
+    const contract::Contract& ucloud = test::ucloud_contract();
+    const contract::Operation* get_repo = ucloud.find_operation("GetRepo");
+    const http::Exchange over = answer(page(0, 9, 100), {{"Limit", "3"}});
+    checks::Observed own = checks::Observed::of(over);
+    own.find_once(ucloud, get_repo);
+    CHECK_FALSE(own.found);
+    core::FastParser parser;
+    checks::Observed viewed = checks::Observed::of(over, parser);
+    viewed.find_once(ucloud, get_repo);
+    REQUIRE(viewed.found);
+    CHECK(viewed.found->success);
+    REQUIRE(viewed.found->listing.items);
+    CHECK(viewed.found->listing.items->size() == 9);
+    CHECK(viewed.found->listing.total == 100);
+    contract::Envelope refusing = ucloud.envelope;
+    refusing.code.success = 230;
+    CHECK(viewed.succeeded(ucloud.envelope));
+    CHECK_FALSE(viewed.succeeded(refusing)); // found for another envelope: found anew
+    contract::Pagination other = *get_repo->pagination;
+    other.items_pointer = "/Nowhere";
+    CHECK_FALSE(viewed.listing_in(other).items);
+    CHECK(viewed.listing_in(*get_repo->pagination).items->size() == 9);
 }

@@ -41,6 +41,10 @@ struct Listing {
 [[nodiscard]] std::vector<core::Deviation> check_page(const PageModel& model, const Query& query,
                                                       core::JsonView body,
                                                       const std::string& operation);
+// The same on a page located already (locate_listing).
+[[nodiscard]] std::vector<core::Deviation> check_page(const PageModel& model, const Query& query,
+                                                      const Listing& listing,
+                                                      const std::string& operation);
 
 // One page of a walk: what was asked and what came back.
 struct WalkPage {
@@ -69,6 +73,7 @@ struct PageFacts {
     }
 };
 [[nodiscard]] PageFacts page_facts(const PageModel& model, core::JsonView body);
+[[nodiscard]] PageFacts page_facts(const PageModel& model, Listing listing);
 
 // A walk with a fixed limit from offset 0, page after page, in request order: the per-page
 // checks on each page, then total-unstable, duplicate, offset-ignored, and, once the walk

@@ -156,8 +156,7 @@ std::vector<report::ContractDoc> documented(const std::vector<contract::Contract
 }
 
 std::uint8_t page_shapes(const contract::Pagination& model, const contract::Query& query,
-                         core::JsonView body) {
-    const checks::Listing listing = checks::locate_listing(model, body);
+                         const checks::Listing& listing) {
     if (!listing.items || !listing.items->is_array())
         return 0;
     const auto offset = coverage_integer(checks::query_value(query, model.offset_param))
@@ -180,6 +179,11 @@ std::uint8_t page_shapes(const contract::Pagination& model, const contract::Quer
     return shapes;
 }
 
+std::uint8_t page_shapes(const contract::Pagination& model, const contract::Query& query,
+                         core::JsonView body) {
+    return page_shapes(model, query, checks::locate_listing(model, body));
+}
+
 void observe_case(report::CoverageRecorder& recorder, const checks::CheckContext& context,
                   std::string_view target) {
     if (!context.operation)
@@ -195,7 +199,8 @@ void observe_case(report::CoverageRecorder& recorder, const checks::CheckContext
         if (o.has_json()) {
             seen.body = o.json();
             if (context.operation->pagination)
-                seen.pages = page_shapes(*context.operation->pagination, o.query, *seen.body);
+                seen.pages = page_shapes(*context.operation->pagination, o.query,
+                                         o.listing_in(*context.operation->pagination));
         }
         recorder.exchange_seen(seen);
     }

@@ -27,6 +27,10 @@ documented(const std::vector<contract::Contract>& contracts);
 // 0 when the body holds no list where the pagination model says.
 [[nodiscard]] std::uint8_t page_shapes(const contract::Pagination& model,
                                        const contract::Query& query, core::JsonView body);
+// The same on a page located already (checks::locate_listing).
+[[nodiscard]] std::uint8_t page_shapes(const contract::Pagination& model,
+                                       const contract::Query& query,
+                                       const checks::Listing& listing);
 
 // Every exchange of a judged case that has an answer, to the recorder.
 void observe_case(report::CoverageRecorder& recorder, const checks::CheckContext& context,
