@@ -1,6 +1,7 @@
 #include "runner/checks/checks.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <functional>
 #include <tuple>
@@ -257,23 +258,64 @@ PageFacts facts_of(const PageModel& model, Listing listing) {
     return f;
 }
 
+// Every identity of a walk once: an open-addressing table of (hash, identity) with at least
+// twice as many slots as identities, so that one is found in about one probe; compared as text
+// only where hashes tie. One allocation per walk, none per item.
+class IdentitySet {
+public:
+    explicit IdentitySet(std::size_t identities = 0) {
+        const std::size_t slots = std::bit_ceil(std::max<std::size_t>(2 * identities, 8));
+        m_slots.resize(slots);
+        m_mask = slots - 1;
+    }
+
+    // Adds id; false when it is there already.
+    bool insert(std::string_view id) {
+        const std::uint64_t hash = hash_of(id);
+        Slot& slot = m_slots[find(hash, id)];
+        if (slot.used())
+            return false;
+        slot = {hash, id.data() != nullptr ? id : std::string_view("", 0)};
+        ++m_size;
+        return true;
+    }
+    [[nodiscard]] bool contains(std::string_view id) const {
+        return m_slots[find(hash_of(id), id)].used();
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+
+private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::string_view id; // data() nullptr: empty
+        [[nodiscard]] bool used() const noexcept { return id.data() != nullptr; }
+    };
+    static std::uint64_t hash_of(std::string_view id) noexcept {
+        return std::hash<std::string_view>{}(id);
+    }
+    // The slot holding id, else the empty one where it would go (the table is never full).
+    [[nodiscard]] std::size_t find(std::uint64_t hash, std::string_view id) const {
+        for (std::size_t at = hash & m_mask;; at = (at + 1) & m_mask) {
+            const Slot& slot = m_slots[at];
+            if (!slot.used() || (slot.hash == hash && slot.id == id))
+                return at;
+        }
+    }
+
+    std::vector<Slot> m_slots;
+    std::size_t m_mask = 0;
+    std::size_t m_size = 0;
+};
+
 // The pages of a walk as their facts. Identities are views into the facts, which outlive the
 // check.
 struct Walked {
     std::span<const PageFacts* const> pages;
     const PageFacts* where = nullptr; // the first page with a list: the walk's pointers
-    // Every identity once, by (hash, identity): looked up by binary search, compared as
-    // text only where hashes tie. No allocation per item.
-    std::vector<std::pair<std::uint64_t, std::string_view>> distinct;
+    IdentitySet distinct;             // every identity of the walk once
     bool offset_ignored = false;
 
-    [[nodiscard]] bool seen(std::string_view id) const {
-        const std::pair<std::uint64_t, std::string_view> key{hash_of(id), id};
-        return std::binary_search(distinct.begin(), distinct.end(), key);
-    }
-    static std::uint64_t hash_of(std::string_view id) noexcept {
-        return std::hash<std::string_view>{}(id);
-    }
+    [[nodiscard]] bool seen(std::string_view id) const { return distinct.contains(id); }
 };
 
 void check_total_stable(const Walked& w, const std::string& operation,
@@ -305,45 +347,20 @@ void check_repeats(const PageModel& model, Walked& w, std::int64_t limit,
                                "page " + std::to_string(i + 1) +
                                    " repeats page 1: " + model.offset_param + " is ignored"));
         }
-    // Every occurrence by (hash, identity, walk order): within a run of one identity, all but
-    // the first are repeats; the first repeat in walk order is the one named. Ids of one
-    // listing share long prefixes ("team-2/service-"), so hashes order them, not memcmp.
-    struct Occurrence {
-        std::uint64_t hash;
-        std::string_view id;
-        std::size_t order;
-        bool operator<(const Occurrence& o) const noexcept {
-            return std::tie(hash, id, order) < std::tie(o.hash, o.id, o.order);
-        }
-    };
+    // Every identity in walk order: one the set holds already is a repeat; the first is named.
     std::size_t count = 0;
     for (const PageFacts* page : w.pages)
         count += page->items();
-    std::vector<Occurrence> all;
-    all.reserve(count);
-    for (const PageFacts* page : w.pages)
-        for (std::size_t i = 0; i < page->items(); ++i) {
-            const std::string_view id = page->id(i);
-            all.push_back({Walked::hash_of(id), id, all.size()});
-        }
-    std::sort(all.begin(), all.end());
+    w.distinct = IdentitySet(count);
     std::size_t duplicates = 0;
-    std::size_t first_repeat = all.size();
-    w.distinct.reserve(all.size());
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        if (i > 0 && all[i].hash == all[i - 1].hash && all[i].id == all[i - 1].id) {
-            ++duplicates;
-            first_repeat = std::min(first_repeat, all[i].order);
-        } else {
-            w.distinct.emplace_back(all[i].hash, all[i].id);
-        }
-    }
+    std::string first_duplicate;
+    for (const PageFacts* page : w.pages)
+        for (std::size_t i = 0; i < page->items(); ++i)
+            if (const std::string_view id = page->id(i); !w.distinct.insert(id))
+                if (duplicates++ == 0)
+                    first_duplicate = id;
     if (duplicates == 0 || w.offset_ignored)
         return;
-    std::string first_duplicate;
-    for (const Occurrence& o : all)
-        if (o.order == first_repeat)
-            first_duplicate = std::string(o.id);
     Deviation d = make(DeviationId::pagination_duplicate, operation, w.where->items_pointer,
                        "each item once", std::to_string(duplicates) + " repeated",
                        std::to_string(duplicates) +

@@ -98,6 +98,18 @@ TEST_CASE("walk: duplicates when pages overlap by one (off-by-one)") {
     const auto found = test::ids(checks::check_walk(uhub(), pages, 7, "GetRepo"));
     REQUIRE_FALSE(found.empty());
     CHECK(std::find(found.begin(), found.end(), DeviationId::pagination_duplicate) != found.end());
+
+    // Overlapping by two: r5 and r6 come back on page 2; counted both, the first one named.
+    auto twice = walk(23, 7, [](int o) {
+        return slice(std::max(0, o - 2), std::min(std::max(0, o - 2) + 7, 23), 23);
+    });
+    const auto all = checks::check_walk(uhub(), twice, 7, "GetRepo");
+    const auto duplicate = std::find_if(all.begin(), all.end(), [](const core::Deviation& d) {
+        return d.id == DeviationId::pagination_duplicate;
+    });
+    REQUIRE(duplicate != all.end());
+    CHECK(duplicate->count == 2);
+    CHECK(duplicate->message.ends_with("first r5"));
 }
 
 TEST_CASE("walk: a gap when items are skipped, told apart from a wrong total by a full listing") {
