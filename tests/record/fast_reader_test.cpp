@@ -4,7 +4,11 @@
 // compared as JSON; the same Diagnostic, byte for byte).
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <ctime>
+
 #include "runner/core/json_parse.hpp"
+#include "runner/record/internal/encoding.hpp"
 #include "runner/record/record.hpp"
 #include "tests/record/record_support.hpp"
 
@@ -259,4 +263,36 @@ TEST_CASE("lent bodies: each line's parse, right until the next line is read, co
         CHECK(r.parsed_body.use_count() == 0); // owning nothing
     }
     CHECK(read == 5);
+}
+
+TEST_CASE("a line's time is read as timegm reads the same civil time") {
+    // The reference: the C library's timegm over the fields, the zone's offset and the
+    // fraction added after (days past a month's end and second 60 count on, as in timegm).
+    auto reference = [](int y, int mo, int d, int h, int mi, int s, int offset_minutes,
+                        long micros) {
+        std::tm tm{};
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = h;
+        tm.tm_min = mi;
+        tm.tm_sec = s;
+        using namespace std::chrono;
+        return system_clock::time_point(duration_cast<system_clock::duration>(
+            seconds(timegm(&tm) - offset_minutes * 60) + microseconds(micros)));
+    };
+    using record::internal::parse_time;
+    CHECK(parse_time("2026-12-01T10:00:00Z") == reference(2026, 12, 1, 10, 0, 0, 0, 0));
+    CHECK(parse_time("2024-02-29T23:59:59.5Z") == reference(2024, 2, 29, 23, 59, 59, 0, 500000));
+    CHECK(parse_time("2026-02-30T00:00:00Z") == reference(2026, 2, 30, 0, 0, 0, 0, 0));
+    CHECK(parse_time("2026-12-31T23:59:60Z") == reference(2026, 12, 31, 23, 59, 60, 0, 0));
+    CHECK(parse_time("1970-01-01T00:00:00+01:30") == reference(1970, 1, 1, 0, 0, 0, 90, 0));
+    CHECK(parse_time("1969-12-31 23:59:59.000001-0800") ==
+          reference(1969, 12, 31, 23, 59, 59, -480, 1));
+    CHECK(parse_time("1678-01-01T00:00:00Z") == reference(1678, 1, 1, 0, 0, 0, 0, 0));
+    CHECK(parse_time("2261-12-31T23:59:59.999999Z") ==
+          reference(2261, 12, 31, 23, 59, 59, 0, 999999));
+    CHECK_FALSE(parse_time("1677-12-31T23:59:59Z"));
+    CHECK_FALSE(parse_time("2026-13-01T00:00:00Z"));
+    CHECK_FALSE(parse_time("2026-12-01T10:00:00")); // no zone
 }
