@@ -247,10 +247,15 @@ PageFacts facts_of(const PageModel& model, Listing listing) {
     f.items_pointer = std::move(listing.items_pointer);
     f.total_pointer = std::move(listing.total_pointer);
     if (listing.items) {
-        f.id_ends.reserve(listing.items->size());
+        const std::size_t n = listing.items->size();
+        f.id_ends.reserve(n);
         std::size_t hint = 0;
-        listing.items->for_each_item([&](std::size_t, JsonView item) {
+        listing.items->for_each_item([&](std::size_t i, JsonView item) {
             append_identity(item, model.item_key, hint, f.id_bytes);
+            // Identities are alike in length, as a rule: room for all after the first (within
+            // a bound: the first may be an outlier).
+            if (i == 0)
+                f.id_bytes.reserve(std::min<std::size_t>(f.id_bytes.size() * n + n, 64 * 1024));
             f.id_ends.push_back(static_cast<std::uint32_t>(f.id_bytes.size()));
             return true;
         });
