@@ -586,6 +586,13 @@ bool listing_in_shard(const Shard& shard, const record::Recorded& r, const Route
 
 } // namespace
 
+core::Result<std::shared_ptr<record::Recorded>> ExchangeSource::next_shared() {
+    CONFORM_TRY(std::optional<record::Recorded> next, this->next());
+    if (!next)
+        return std::shared_ptr<record::Recorded>();
+    return std::make_shared<record::Recorded>(std::move(*next));
+}
+
 core::Result<std::optional<record::Recorded>> VectorSource::next() {
     if (m_next >= m_items.size())
         return std::optional<record::Recorded>();
@@ -851,15 +858,14 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
             queue.push(std::move(w));
     });
     for (;;) {
-        auto next = source.next();
+        auto next = source.next_shared();
         if (!next) {
             sequencer.bad_line(next.error());
             continue;
         }
         if (!*next)
             break;
-        sequencer.take(read_item(std::make_shared<record::Recorded>(std::move(**next)), router,
-                                 reader_judge, settings, jobs == 0));
+        sequencer.take(read_item(std::move(*next), router, reader_judge, settings, jobs == 0));
     }
     sequencer.close_walks();
     sequencer.judge_scenarios(settings);
@@ -1082,17 +1088,17 @@ private:
             return items;
         }
         for (;;) {
-            auto next = reader->next();
-            if (!next) {
+            auto fresh = std::make_shared<record::Recorded>();
+            auto got = reader->next_into(*fresh);
+            if (!got) {
                 ReadItem item;
-                item.bad = std::move(next).error();
+                item.bad = std::move(got).error();
                 items.push_back(std::move(item));
                 continue;
             }
-            if (!*next)
+            if (!*got)
                 break;
-            items.push_back(read_item(std::make_shared<record::Recorded>(std::move(**next)),
-                                      m_router, judge, m_settings, true));
+            items.push_back(read_item(std::move(fresh), m_router, judge, m_settings, true));
         }
         judge.part_items = items.size();
         return items;

@@ -719,6 +719,14 @@ std::uint64_t RecordingReader::bytes_read() const noexcept {
 }
 
 core::Result<std::optional<Recorded>> RecordingReader::next() {
+    std::optional<Recorded> out(std::in_place);
+    CONFORM_TRY(const bool got, next_into(*out));
+    if (!got)
+        out.reset();
+    return out;
+}
+
+core::Result<bool> RecordingReader::next_into(Recorded& fresh) {
     State& state = *m_state;
     std::string error;
     for (;;) {
@@ -727,7 +735,7 @@ core::Result<std::optional<Recorded>> RecordingReader::next() {
         core::Location where;
         switch (got) {
         case State::Got::end:
-            return std::optional<Recorded>();
+            return false;
         case State::Got::error:
             where.file = state.file.string();
             where.line = state.line + 1;
@@ -750,8 +758,8 @@ core::Result<std::optional<Recorded>> RecordingReader::next() {
             continue; // blank lines carry nothing
         // The hot path: simdjson straight into a Recorded. It takes only lines that are whole
         // and well-formed; any other goes to the full reader below, which names the problem.
-        if (auto fast = state.fast->read(text, line.readable, state.file, state.line))
-            return std::optional<Recorded>(std::move(*fast));
+        if (state.fast->read(text, line.readable, state.file, state.line, fresh))
+            return true;
         where.file = state.file.string();
         auto parsed =
             core::parse_json(text, where.file, core::ParseLimits{state.options.max_depth});
@@ -761,8 +769,8 @@ core::Result<std::optional<Recorded>> RecordingReader::next() {
             d.where.line = state.line; // parse_json counts lines within the one line
             return core::fail(std::move(d));
         }
-        CONFORM_TRY(Recorded recorded, from_json(*parsed, state.file, state.line));
-        return std::optional<Recorded>(std::move(recorded));
+        CONFORM_TRY(fresh, from_json(*parsed, state.file, state.line)); // the whole of it
+        return true;
     }
 }
 

@@ -358,22 +358,21 @@ FastLineReader::FastLineReader(const ReaderOptions& options) : m_impl(std::make_
 
 FastLineReader::~FastLineReader() = default;
 
-std::optional<Recorded> FastLineReader::read(std::string_view line, std::size_t readable,
-                                             const std::filesystem::path& file,
-                                             std::size_t line_number) {
+bool FastLineReader::read(std::string_view line, std::size_t readable,
+                          const std::filesystem::path& file, std::size_t line_number,
+                          Recorded& out) {
     if (readable < line.size() + k_line_padding)
-        return std::nullopt;
+        return false;
     Impl& impl = *m_impl;
     const auto root = impl.parser.parse_scratch(line, impl.limits);
     if (!root || !root->is_object())
-        return std::nullopt;
-    Recorded out;
+        return false;
     const Parse parse{impl.parser, line, impl.parse_bodies, impl.lend};
     if (!Line(parse, impl.listed, impl.headers).read(*root, out))
-        return std::nullopt;
+        return false;
     out.file = file;
     out.line = line_number;
-    return out;
+    return true;
 }
 
 } // namespace conform::record::internal

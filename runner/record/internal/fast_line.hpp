@@ -41,10 +41,11 @@ public:
     FastLineReader& operator=(const FastLineReader&) = delete;
 
     // readable: the bytes that may be read from line.data(), k_line_padding at least past its
-    // end (their content does not matter). nullopt: not taken, read it with the full reader.
-    [[nodiscard]] std::optional<Recorded> read(std::string_view line, std::size_t readable,
-                                               const std::filesystem::path& file,
-                                               std::size_t line_number);
+    // end (their content does not matter). Into out, a default Recorded; false: not taken (out
+    // then holds what was read before it was refused), read it with the full reader.
+    [[nodiscard]] bool read(std::string_view line, std::size_t readable,
+                            const std::filesystem::path& file, std::size_t line_number,
+                            Recorded& out);
 
 private:
     struct Impl;

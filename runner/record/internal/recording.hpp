@@ -160,6 +160,9 @@ public:
     // parse_json + from_json, which names the problem); a JSON "body" comes back as the text
     // the line holds, byte for byte (from_json re-serialises it instead: compact, sorted).
     [[nodiscard]] core::Result<std::optional<Recorded>> next();
+    // The same into fresh, a default Recorded (no Recorded moved: replay reads each line into
+    // the one it keeps); false at the end. On an error fresh holds nothing meaningful.
+    [[nodiscard]] core::Result<bool> next_into(Recorded& fresh);
     [[nodiscard]] std::size_t line() const noexcept; // the last line read
     // Bytes taken from the file or pipe so far (compressed bytes for a .gz/.zst).
     [[nodiscard]] std::uint64_t bytes_read() const noexcept;
