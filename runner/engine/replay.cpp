@@ -1,7 +1,8 @@
 // replay_exchanges: recorded exchanges → routing → the checks that need no live server →
-// folded CaseResults for the reporters. One reader (the calling thread) feeds a bounded queue;
-// N workers judge; a Folder keeps one CaseResult per root cause (replay.hpp says why and how
-// memory stays bounded).
+// folded CaseResults for the reporters. On plain files N jobs (the calling thread one of them)
+// read parts and judge; on other input one reader (the calling thread) feeds a bounded queue
+// and N workers judge. A Folder keeps one CaseResult per root cause (replay.hpp says why and
+// how memory stays bounded).
 #include "runner/engine/replay.hpp"
 
 #include <algorithm>

@@ -139,7 +139,7 @@ private:
 
 struct ReplaySettings {
     std::vector<std::string> checks; // names from checks::checks(); empty: all that apply
-    int jobs = 1; // 1: the calling thread reads and judges; N >= 2: N workers judge (and read)
+    int jobs = 1; // 1: the calling thread reads and judges; N >= 2: N threads judge (and read)
     std::size_t queue_capacity = 256; // exchanges between the reader and the workers
     // With jobs >= 2 and a splittable() source, the jobs read too: each takes the next part
     // of part_bytes (realigned to line starts) and reads, routes and judges its exchanges; the
