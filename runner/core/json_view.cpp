@@ -269,12 +269,18 @@ std::size_t JsonView::size() const noexcept {
         return;
     }
     if (source() == Source::simdjson) {
-        dom::array a;
-        if (element_of(container(), count()).get(a) != simdjson::SUCCESS)
+        if (type() != JsonType::array)
             return;
+        // The tape read inline, as members() does: each item made from its words, the next
+        // found past it (a container's word says where it ends), no simdjson iterator between.
+        const auto* doc = static_cast<const dom::document*>(container());
+        const std::uint64_t* tape = doc->tape.get();
+        const std::uint8_t* strings = doc->string_buf.get();
+        const auto end = static_cast<std::uint32_t>(tape[count()]) - 1; // the closing ']'
         std::size_t i = 0;
-        for (dom::element item : a)
-            if (!fn(i++, JsonView::of(item)))
+        for (auto at = static_cast<std::uint32_t>(count() + 1); at < end;
+             at = Tape::after(tape, at))
+            if (!fn(i++, from_tape(doc, tape, strings, at)))
                 return;
     }
 }

@@ -68,6 +68,49 @@ TEST_CASE("iteration can stop early") {
     CHECK(seen == 2);
 }
 
+TEST_CASE("both views walk an array's items alike, containers within skipped whole") {
+    Both doc(R"({"a": [1, -2, 18446744073709551615, 2.5, "s", "", true, false, null,
+                       [3, [4, {"k": [5]}]], {"x": {"y": [6, 7]}}, [], {}, "last"],
+                 "empty": [], "object": {"k": 1}, "scalar": 3})");
+    auto walk = [](JsonView v, int stop_after = -1) {
+        std::vector<std::pair<std::size_t, json>> out;
+        v.for_each_item([&](std::size_t i, JsonView item) {
+            out.emplace_back(i, item.to_json());
+            return static_cast<int>(out.size()) != stop_after;
+        });
+        return out;
+    };
+    const JsonView nl(doc.nl), simd = JsonView::of(doc.element);
+    const auto expected = walk(*nl.find("a"));
+    REQUIRE(expected.size() == 14);
+    CHECK(walk(*simd.find("a")) == expected);
+    CHECK(walk(*simd.find("a"), 10) == walk(*nl.find("a"), 10));
+    CHECK(walk(*simd.find("a"), 10).size() == 10);
+    for (const char* name : {"empty", "object", "scalar"}) {
+        INFO(name);
+        CHECK(walk(*simd.find(name)).empty());
+        CHECK(walk(*nl.find(name)).empty());
+    }
+    // An item that is itself an array, walked in turn.
+    std::vector<json> inner;
+    for (const auto& [i, item] : expected)
+        if (item.is_array())
+            inner.push_back(item);
+    std::vector<json> simd_inner;
+    simd.find("a")->for_each_item([&](std::size_t, JsonView item) {
+        if (item.is_array()) {
+            json copy = json::array();
+            item.for_each_item([&](std::size_t, JsonView x) {
+                copy.push_back(x.to_json());
+                return true;
+            });
+            simd_inner.push_back(copy);
+        }
+        return true;
+    });
+    CHECK(simd_inner == inner);
+}
+
 TEST_CASE("FastParser reports errors with a location and enforces depth") {
     conform::core::FastParser parser;
     auto ok = parser.parse(R"({"a": [1, 2]})");
