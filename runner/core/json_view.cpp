@@ -226,6 +226,15 @@ JsonView JsonView::of(const simdjson::dom::element& element) noexcept {
                      static_cast<std::uint32_t>(raw.index));
 }
 
+bool JsonView::on_tape(TapeDocument& doc, std::uint32_t& index) const noexcept {
+    if (source() != Source::simdjson)
+        return false;
+    const auto* d = static_cast<const dom::document*>(container());
+    doc = TapeDocument{d, d->tape.get(), d->string_buf.get()};
+    index = count();
+    return true;
+}
+
 std::size_t JsonView::size() const noexcept {
     if (source() == Source::nlohmann) {
         const json& j = nl(container());

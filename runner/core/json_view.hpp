@@ -33,11 +33,26 @@ enum class NumberKind : std::uint8_t { int64, uint64, floating };
 
 [[nodiscard]] std::string_view type_name(JsonType t) noexcept;
 
+// A simdjson document's tape and string buffer (see Tape below), for a walk that reads the
+// tape itself: the validator's TapeCheck (schema/internal/tape_check.hpp).
+struct TapeDocument {
+    const void* doc = nullptr; // the simdjson::dom::document
+    const std::uint64_t* tape = nullptr;
+    const std::uint8_t* strings = nullptr;
+};
+
 class JsonView {
 public:
     JsonView() noexcept = default;                  // a null view over nothing: type() is null
     JsonView(const nlohmann::json& value) noexcept; // NOLINT: implicit by design
     [[nodiscard]] static JsonView of(const simdjson::dom::element& element) noexcept;
+    // A simdjson array or object: its document and tape index. false for any other view (a
+    // scalar holds its value and refers to no document).
+    [[nodiscard]] bool on_tape(TapeDocument& doc, std::uint32_t& index) const noexcept;
+    // The view of the value at tape[index].
+    [[nodiscard]] static JsonView at(const TapeDocument& doc, std::uint32_t index) noexcept {
+        return from_tape(doc.doc, doc.tape, doc.strings, index);
+    }
 
     [[nodiscard]] JsonType type() const noexcept {
         return static_cast<JsonType>(m_meta >> k_type_shift & 0xFF);
@@ -186,7 +201,10 @@ struct Tape {
     // The index of the value after the one at tape[index].
     [[nodiscard]] static std::uint32_t after(const std::uint64_t* tape,
                                              std::uint32_t index) noexcept {
-        const std::uint64_t word = tape[index];
+        return after(tape[index], index);
+    }
+    // The same, for the word read from tape[index] already.
+    [[nodiscard]] static std::uint32_t after(std::uint64_t word, std::uint32_t index) noexcept {
         switch (type(word)) {
         case '[':
         case '{':

@@ -599,6 +599,7 @@ core::Result<CompiledSchema> compile(const nlohmann::json& schema, Registry& reg
     internal::Compiler compiler(registry, options, *compiled);
     CONFORM_TRY(const internal::SchemaNode* root, compiler.compile_root(schema));
     compiled->root = root;
+    internal::build_tape_check(*compiled);
     return CompiledSchema(std::move(compiled));
 }
 

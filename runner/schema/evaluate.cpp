@@ -4,6 +4,9 @@
 namespace conform::schema {
 
 bool CompiledSchema::is_valid(core::JsonView instance) const {
+    // Most instances are valid, and most that simdjson parsed the tape walk can confirm.
+    if (internal::tape_accepts(*m_compiled, instance))
+        return true;
     internal::Context ctx;
     ctx.max_depth = m_compiled->max_depth;
     ctx.max_instance_depth = m_compiled->max_instance_depth;

@@ -282,3 +282,84 @@ TEST_CASE("the object pass: more than 64 required names, patterns and additional
                                                 "/patternProperties/^x-/type"});
     CHECK(shaped.is_valid(json::parse(R"({"id": 12, "x-a": "s", "ok": false})")));
 }
+
+TEST_CASE("the tape walk confirms only what the evaluator accepts, limits included") {
+    // is_valid over a simdjson instance first walks simdjson's tape (tape_check.hpp); every
+    // answer must be the evaluator's, which the nlohmann view always gets.
+    simdjson::dom::parser parser;
+    const auto agree = [&](const schema::CompiledSchema& compiled, const json& instance,
+                           bool valid) {
+        INFO(instance.dump());
+        CHECK(compiled.is_valid(instance) == valid);
+        const std::string text = instance.dump();
+        simdjson::dom::element element;
+        REQUIRE(parser.parse(text).get(element) == simdjson::SUCCESS);
+        CHECK(compiled.is_valid(core::JsonView::of(element)) == valid);
+    };
+    const auto repo = must_compile(k_repo_schema);
+    const json page = json::parse(R"({"RetCode": 0, "Action": "GetRepoResponse",
+        "TotalCount": 2, "RepoSet": [{"RepoName": "a", "RepoType": "private"},
+                                     {"RepoType": "public", "RepoName": "b"}]})");
+    agree(repo, page, true);
+    SECTION("a required member missing, at the top and in an item") {
+        json p = page;
+        p.erase("TotalCount");
+        agree(repo, p, false);
+        p = page;
+        p["RepoSet"][1].erase("RepoName");
+        agree(repo, p, false);
+    }
+    SECTION("a member additionalProperties refuses, at the top and in an item") {
+        json p = page;
+        p["Extra"] = 1;
+        agree(repo, p, false);
+        p = page;
+        p["RepoSet"][0]["Extra"] = "x";
+        agree(repo, p, false);
+    }
+    SECTION("a wrong type or enum value deep in an item; a string for the list") {
+        json p = page;
+        p["RepoSet"][1]["RepoType"] = "shared";
+        agree(repo, p, false);
+        p = page;
+        p["RepoSet"][0] = "a";
+        agree(repo, p, false);
+        p = page;
+        p["RepoSet"] = "[]";
+        agree(repo, p, false);
+        p = page;
+        p["TotalCount"] = 2.5;
+        agree(repo, p, false);
+        p["TotalCount"] = 2.0; // an integer, for JSON Schema
+        agree(repo, p, true);
+    }
+    SECTION("a required name declared only by \"required\"; a repeated member counted once") {
+        const auto s = must_compile(
+            json::parse(R"({"required": ["a", "b"], "properties": {"a": {"type": "string"}}})"));
+        agree(s, json::parse(R"({"a": "x", "b": null})"), true);
+        agree(s, json::parse(R"({"a": "x", "c": null})"), false);
+        agree(s, json::parse(R"({"b": 1, "a": 2})"), false);
+        // Repeated names (simdjson keeps both; nlohmann would keep one): "b" is still missing.
+        simdjson::dom::element twice;
+        REQUIRE(parser.parse(std::string(R"({"a": "x", "a": "y"})")).get(twice) ==
+                simdjson::SUCCESS);
+        CHECK_FALSE(s.is_valid(core::JsonView::of(twice)));
+    }
+    SECTION("nesting at the evaluation and instance limits") {
+        const json tree_schema = json::parse(
+            R"({"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}})");
+        json deep = json::object();
+        json* at = &deep;
+        for (int i = 0; i < 12; ++i) {
+            (*at)["kids"] = json::array({json::object()});
+            at = &(*at)["kids"][0];
+        }
+        agree(must_compile(tree_schema), deep, true);
+        schema::CompileOptions shallow;
+        shallow.max_evaluation_depth = 20; // two levels of subschemas per level of the tree
+        agree(must_compile(tree_schema, shallow), deep, false);
+        schema::CompileOptions flat;
+        flat.max_instance_depth = 10;
+        agree(must_compile(tree_schema, flat), deep, false);
+    }
+}

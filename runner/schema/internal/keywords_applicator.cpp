@@ -367,6 +367,13 @@ public:
         return valid;
     }
 
+    bool add_to_tape(TapeNode& node) const override {
+        if (m_prefix != 0 || node.items || !m_sub->tape)
+            return false;
+        node.items = m_sub->tape;
+        return true;
+    }
+
 private:
     const SchemaNode* m_sub;
     std::size_t m_prefix;

@@ -12,6 +12,12 @@ public:
     Ref(const KeywordSite& site, const SchemaNode* target)
         : Keyword(std::string(site.name), site.absolute), m_target(target) {}
     const SchemaNode* ref_target() const override { return m_target; }
+    bool add_to_tape(TapeNode& node) const override {
+        if (node.ref || !m_target->tape)
+            return false;
+        node.ref = m_target->tape;
+        return true;
+    }
     bool evaluate(JsonView instance, const Path& where, const Frame& frame) const override {
         KeywordPath k{frame.schema_path, name()};
         return evaluate_node(*m_target, instance, where, frame.ctx, &k, frame.scope,

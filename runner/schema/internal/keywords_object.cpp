@@ -88,6 +88,23 @@ public:
         return valid;
     }
 
+    bool add_to_tape(TapeNode& node) const override {
+        if (!patterns.empty() || required.size() > 64 || node.has_object)
+            return false;
+        if (additional && !(node.additional = additional->tape))
+            return false;
+        for (const auto& entry : members.entries()) {
+            const std::size_t bit = entry.value.required_bit;
+            TapeMember member{node.additional, bit == SIZE_MAX ? 0 : std::uint64_t{1} << bit};
+            if (entry.value.node && !(member.node = entry.value.node->tape))
+                return false;
+            node.members.add(entry.key, member);
+        }
+        node.required = required.size();
+        node.has_object = true;
+        return true;
+    }
+
 private:
     // Which required names were seen: a bit mask for the usual handful, else a vector.
     struct RequiredSeen {

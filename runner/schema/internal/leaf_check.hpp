@@ -116,6 +116,21 @@ struct LeafCheck {
         return t != JsonType::number || !number_checks || accepts_number(v);
     }
 
+    // Whether accepts() takes every value of type t outright (integral: the parser read the
+    // number as an integer), without looking at the value.
+    [[nodiscard]] bool accepts_every(core::JsonType t, bool integral) const {
+        using core::JsonType;
+        const bool typed = ((types >> static_cast<unsigned>(t)) & 1u) != 0 ||
+                           (integer && integral && t == JsonType::number);
+        if (!typed)
+            return false;
+        if (t == JsonType::string)
+            return !string_checks;
+        if (only_strings)
+            return false;
+        return t != JsonType::number || !number_checks;
+    }
+
 private:
     [[nodiscard, gnu::noinline]] bool accepts_string(std::string_view s) const {
         if (strings && !strings->find(s))

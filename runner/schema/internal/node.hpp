@@ -17,6 +17,7 @@
 #include "runner/core/json_pointer.hpp"
 #include "runner/core/json_view.hpp"
 #include "runner/schema/internal/leaf_check.hpp"
+#include "runner/schema/internal/tape_check.hpp"
 #include "runner/schema/schema.hpp"
 
 namespace conform::schema::internal {
@@ -98,6 +99,10 @@ public:
     // Adds this keyword's test to a leaf node's LeafCheck (leaf_check.hpp); false when it
     // cannot take part (the node then has none).
     [[nodiscard]] virtual bool add_to_leaf(LeafCheck& /*leaf*/) const { return false; }
+    // Describes this structural keyword (properties, items...) in its node's TapeNode
+    // (tape_check.hpp), whose children's TapeNodes exist already; false when it cannot take
+    // part (the walk then leaves that node to the evaluator).
+    [[nodiscard]] virtual bool add_to_tape(TapeNode& /*node*/) const { return false; }
     // A plain $ref's target (not $dynamicRef): nullptr for every other keyword.
     [[nodiscard]] virtual const SchemaNode* ref_target() const { return nullptr; }
 
@@ -156,6 +161,8 @@ struct SchemaNode {
     // Set when the node is only a $ref ({"items": {"$ref": "#/$defs/Item"}}): evaluate_node
     // goes straight to the target, as the $ref keyword would.
     const SchemaNode* ref_only = nullptr;
+    // This node as TapeCheck walks it (owned by Compiled::tape_nodes).
+    const TapeNode* tape = nullptr;
 };
 
 // evaluate_node for boolean schemas, nodes with subschemas, and when collecting annotations.
@@ -215,6 +222,8 @@ struct Compiled {
     const SchemaNode* root = nullptr;
     std::size_t max_depth = 1024;
     std::size_t max_instance_depth = 256;
+    std::vector<std::unique_ptr<TapeNode>> tape_nodes;
+    const TapeNode* tape_root = nullptr; // unset: is_valid always evaluates
 };
 
 } // namespace conform::schema::internal
