@@ -38,6 +38,12 @@ public:
     QueryParams(std::initializer_list<QueryParam> params) : m_params(params) {}
 
     void add(std::string name, std::string value);
+    // The same from views, each string built in place.
+    void add_copy(std::string_view name, std::string_view value) {
+        QueryParam& p = m_params.emplace_back();
+        p.name.assign(name);
+        p.value.assign(value);
+    }
     void reserve(std::size_t n) { m_params.reserve(n); }
     // Replaces every parameter called name by one, at the position of the first (or at the
     // end when there was none).
@@ -88,6 +94,8 @@ private:
 // - an empty name ("=x") is an error naming its offset.
 // Decoded bytes are not checked for UTF-8: values are signed and compared as bytes.
 [[nodiscard]] core::Result<QueryParams> parse_query(std::string_view query);
+// The same, telling in `encoded` what is_encoded_query(query) tells, from the same pass.
+[[nodiscard]] core::Result<QueryParams> parse_query(std::string_view query, bool& encoded);
 // One percent-encoded component, decoded by the rules above; offset is where text starts in
 // the enclosing query, for the error message.
 [[nodiscard]] core::Result<std::string> percent_decode(std::string_view text,

@@ -120,6 +120,37 @@ TEST_CASE("is_encoded_query says exactly when a query is encode_query's own spel
     }
 }
 
+TEST_CASE("parse_query's one pass tells what is_encoded_query tells, and parses the same",
+          "[query][parse][encode]") {
+    // Every query of up to 5 bytes over an alphabet of the bytes that matter: structure,
+    // percent-encoding in both cases, '+', a reserved byte and unreserved ones.
+    const std::string alphabet = "a=&%2Ff+ 4";
+    std::vector<std::string> queries{""};
+    for (std::size_t length = 1, from = 0; length <= 5; ++length) {
+        const std::size_t to = queries.size();
+        for (std::size_t i = from; i < to; ++i)
+            for (const char c : alphabet)
+                queries.push_back(queries[i] + c);
+        from = to;
+    }
+    std::size_t encoded_count = 0;
+    for (const std::string& q : queries) {
+        INFO(q);
+        bool encoded = !http::is_encoded_query(q); // the wrong answer, to be overwritten
+        const auto fused = http::parse_query(q, encoded);
+        const auto plain = http::parse_query(q);
+        REQUIRE(fused.has_value() == plain.has_value());
+        if (fused) {
+            CHECK(*fused == *plain);
+            CHECK(encoded == http::is_encoded_query(q));
+            encoded_count += encoded;
+        } else {
+            CHECK(fused.error().message == plain.error().message);
+        }
+    }
+    CHECK(encoded_count > 100); // the alphabet reaches both answers
+}
+
 TEST_CASE("parse_query names the offset of bad percent-encoding", "[query][parse]") {
     struct Bad {
         const char* query;

@@ -321,9 +321,10 @@ bool set_request_url(http::Request& r, std::string_view url,
     if (question != std::string_view::npos) {
         const std::string_view raw = url.substr(question + 1);
         // The URL says what went on the wire; "query" only where the URL's query does not parse.
-        if (auto parsed = http::parse_query(raw)) {
+        bool encoded = false;
+        if (auto parsed = http::parse_query(raw, encoded)) {
             r.query = std::move(*parsed);
-            if (!http::is_encoded_query(raw) && http::encode_query(r.query) != raw)
+            if (!encoded && http::encode_query(r.query) != raw)
                 r.raw_query = std::string(raw);
         } else {
             r.query = listed();

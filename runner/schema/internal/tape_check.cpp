@@ -40,15 +40,16 @@ void describe(const SchemaNode& schema, TapeNode& node) {
         char tape;
         core::JsonType type;
         bool integral;
-    } k_tape_types[] = {{'"', core::JsonType::string, false}, {'l', core::JsonType::number, true},
-                        {'u', core::JsonType::number, true},  {'d', core::JsonType::number, false},
-                        {'t', core::JsonType::boolean, false}, {'f', core::JsonType::boolean, false},
-                        {'n', core::JsonType::null, false},    {'{', core::JsonType::object, false},
-                        {'[', core::JsonType::array, false}};
+    } k_tape_types[] = {
+        {'"', core::JsonType::string, false},  {'l', core::JsonType::number, true},
+        {'u', core::JsonType::number, true},   {'d', core::JsonType::number, false},
+        {'t', core::JsonType::boolean, false}, {'f', core::JsonType::boolean, false},
+        {'n', core::JsonType::null, false},    {'{', core::JsonType::object, false},
+        {'[', core::JsonType::array, false}};
     for (const auto& t : k_tape_types)
         if (!node.checks_value || node.value.accepts_every(t.type, t.integral))
             node.every[static_cast<unsigned char>(t.tape) >> 6] |= std::uint64_t{1}
-                                                                 << (t.tape & 63);
+                                                                   << (t.tape & 63);
     node.descends = schema.applies_subschemas;
     node.leaf = !node.descends && !node.has_object && !node.items && !node.ref;
     node.known = true;
@@ -104,8 +105,8 @@ private:
                 std::size_t level) const {
         const std::uint64_t* const tape = m_doc.tape;
         const auto end = static_cast<std::uint32_t>(word) - 1; // the closing '}'
-        std::uint64_t seen = 0;                                 // required names, by bit
-        std::size_t cursor = 0;                                 // see PropertyTable::find
+        std::uint64_t seen = 0;                                // required names, by bit
+        std::size_t cursor = 0;                                // see PropertyTable::find
         for (std::uint32_t key = at + 1; key < end;) {
             const std::uint32_t value = key + 1;
             const std::uint64_t value_word = tape[value];
