@@ -1,4 +1,5 @@
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "runner/core/json_parse.hpp"
@@ -11,18 +12,43 @@ namespace internal {
 const std::vector<std::pair<std::string_view, std::string_view>>& bundled_meta_schemas();
 } // namespace internal
 
+namespace {
+
+// The bundled meta-schemas, parsed once per process: they never change, and every Registry
+// (a contract's load makes several) shares them instead of parsing nine documents again.
+struct Bundled {
+    std::string id;
+    std::string origin;
+    std::shared_ptr<const nlohmann::json> document;
+};
+
+const std::vector<Bundled>& bundled() {
+    static const std::vector<Bundled> documents = [] {
+        std::vector<Bundled> out;
+        for (const auto& [path, text] : internal::bundled_meta_schemas()) {
+            auto doc = std::make_shared<const nlohmann::json>(
+                nlohmann::json::parse(text)); // ours, known good: a bug if not
+            std::string id = doc->at("$id").get<std::string>();
+            out.push_back(
+                {std::move(id), "bundled meta-schema " + std::string(path), std::move(doc)});
+        }
+        return out;
+    }();
+    return documents;
+}
+
+} // namespace
+
 struct Registry::Impl {
-    std::map<std::string, std::unique_ptr<nlohmann::json>, std::less<>> documents;
+    std::map<std::string, std::shared_ptr<const nlohmann::json>, std::less<>> documents;
     std::map<std::string, std::string, std::less<>> origins;
     std::vector<std::pair<std::string, std::filesystem::path>> directories;
 };
 
 Registry::Registry() : m_impl(std::make_unique<Impl>()) {
-    for (const auto& [path, text] : internal::bundled_meta_schemas()) {
-        nlohmann::json doc = nlohmann::json::parse(text); // ours, known good: a bug if not
-        const std::string id = doc.at("$id").get<std::string>();
-        m_impl->origins[id] = "bundled meta-schema " + std::string(path);
-        m_impl->documents[id] = std::make_unique<nlohmann::json>(std::move(doc));
+    for (const Bundled& b : bundled()) {
+        m_impl->origins[b.id] = b.origin;
+        m_impl->documents[b.id] = b.document;
     }
 }
 
@@ -34,7 +60,7 @@ void Registry::add(std::string uri, nlohmann::json document) {
     auto [without_fragment, fragment] = core::split_fragment(uri);
     std::string key(without_fragment);
     m_impl->origins[key] = key;
-    m_impl->documents[key] = std::make_unique<nlohmann::json>(std::move(document));
+    m_impl->documents[key] = std::make_shared<const nlohmann::json>(std::move(document));
 }
 
 void Registry::map_directory(std::string uri_prefix, std::filesystem::path directory) {
@@ -44,7 +70,7 @@ void Registry::map_directory(std::string uri_prefix, std::filesystem::path direc
 core::Result<const nlohmann::json*> Registry::find(std::string_view uri) {
     auto [without_fragment, fragment] = core::split_fragment(uri);
     if (auto it = m_impl->documents.find(without_fragment); it != m_impl->documents.end())
-        return static_cast<const nlohmann::json*>(it->second.get());
+        return it->second.get();
     for (const auto& [prefix, directory] : m_impl->directories) {
         if (!without_fragment.starts_with(prefix))
             continue;
@@ -59,8 +85,8 @@ core::Result<const nlohmann::json*> Registry::find(std::string_view uri) {
         const std::string key(without_fragment);
         m_impl->origins[key] = file.string();
         auto& slot = m_impl->documents[key];
-        slot = std::make_unique<nlohmann::json>(std::move(doc));
-        return static_cast<const nlohmann::json*>(slot.get());
+        slot = std::make_shared<const nlohmann::json>(std::move(doc));
+        return slot.get();
     }
     return static_cast<const nlohmann::json*>(nullptr);
 }

@@ -363,3 +363,16 @@ TEST_CASE("the tape walk confirms only what the evaluator accepts, limits includ
         agree(must_compile(tree_schema, flat), deep, false);
     }
 }
+
+TEST_CASE("every Registry shares the bundled meta-schemas, parsed once; added ones stay its own") {
+    schema::Registry first, second;
+    const std::string meta = "https://json-schema.org/draft/2020-12/schema";
+    const auto a = first.find(meta), b = second.find(meta);
+    REQUIRE((a && *a && b && *b));
+    CHECK(*a == *b); // the same document, not an equal copy
+    CHECK((**a).at("$id") == meta);
+    first.add("urn:mine", json{{"type", "string"}});
+    CHECK(*first.find("urn:mine") != nullptr);
+    CHECK(*second.find("urn:mine") == nullptr);
+    CHECK(first.origin_of(meta).find("bundled meta-schema") == 0);
+}
