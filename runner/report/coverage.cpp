@@ -477,13 +477,20 @@ struct CoverageFieldNode {
     std::uint32_t items = k_no_node;
 };
 
+// Length first, then bytes: an order in which most comparisons of names are one of lengths.
+inline bool shorter_first(std::string_view a, std::string_view b) noexcept {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
 struct CoverageOperationIndex {
     const OperationDoc* doc = nullptr;
     std::vector<CoverageFieldNode> nodes; // nodes[0]: the body
     std::uint32_t field_bits = 0;
     std::vector<std::uint32_t> bit_of_field; // doc->fields[i] -> bit; k_no_node: unwalkable
-    std::vector<std::pair<std::string, std::uint32_t>> params; // sorted by name -> doc index
-    std::vector<std::uint32_t> value_base;                     // doc param -> its first value bit
+    // name -> doc index, ordered by shorter_first: every exchange looks up each parameter it
+    // sent, and most names differ in length, which is compared before any byte.
+    std::vector<std::pair<std::string, std::uint32_t>> params;
+    std::vector<std::uint32_t> value_base; // doc param -> its first value bit
     std::uint32_t value_bits = 0;
 };
 
@@ -610,7 +617,9 @@ CoverageOperationIndex index_operation(const OperationDoc& doc) {
         op.value_base.push_back(op.value_bits);
         op.value_bits += static_cast<std::uint32_t>(doc.params[i].values.size());
     }
-    std::sort(op.params.begin(), op.params.end());
+    std::sort(op.params.begin(), op.params.end(), [](const auto& a, const auto& b) {
+        return shorter_first(a.first, b.first) || (a.first == b.first && a.second < b.second);
+    });
     return op;
 }
 
@@ -874,7 +883,7 @@ void CoverageRecorder::exchange_seen(const ExchangeSeen& x) {
         const auto it =
             std::lower_bound(op.params.begin(), op.params.end(), n,
                              [](const std::pair<std::string, std::uint32_t>& p,
-                                std::string_view k) { return std::string_view(p.first) < k; });
+                                std::string_view k) { return shorter_first(p.first, k); });
         return it != op.params.end() && it->first == n ? it->second : k_no_node;
     };
     for (const auto& [name, value] : x.params) {
