@@ -78,11 +78,6 @@ private:
 [[nodiscard]] std::string percent_encode(std::string_view bytes);
 // name=value pairs, both percent-encoded, joined with '&', in the list's order.
 [[nodiscard]] std::string encode_query(const QueryParams& params);
-// Whether query is exactly what encode_query gives for what parse_query reads from it (every
-// pair non-empty with its '=', every byte unreserved or an uppercase %XX of a byte that is
-// not), told without building either: a recorded query that needs no raw copy kept.
-[[nodiscard]] bool is_encoded_query(std::string_view query) noexcept;
-
 // Strict parser of a query component (the part after '?', without the '?'):
 // - '&' separates pairs; empty pairs ("a=1&&b=2", a trailing '&') carry nothing and are skipped;
 // - a pair without '=' is a parameter with an empty value; the first '=' splits name and value;
@@ -94,7 +89,10 @@ private:
 // - an empty name ("=x") is an error naming its offset.
 // Decoded bytes are not checked for UTF-8: values are signed and compared as bytes.
 [[nodiscard]] core::Result<QueryParams> parse_query(std::string_view query);
-// The same, telling in `encoded` what is_encoded_query(query) tells, from the same pass.
+// The same, telling in `encoded` whether query is exactly what encode_query gives for what
+// it parses to (every pair non-empty with its '=', every byte unreserved or an uppercase %XX
+// of a byte that is not), from the same pass and without building that spelling: a recorded
+// query that needs no raw copy kept.
 [[nodiscard]] core::Result<QueryParams> parse_query(std::string_view query, bool& encoded);
 // One percent-encoded component, decoded by the rules above; offset is where text starts in
 // the enclosing query, for the error message.

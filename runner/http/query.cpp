@@ -106,36 +106,6 @@ std::string encode_query(const QueryParams& params) {
     return out;
 }
 
-bool is_encoded_query(std::string_view query) noexcept {
-    auto upper_hex = [](char c) -> int {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    };
-    bool name = true; // in a pair's name, before its '='
-    std::size_t pair_start = 0;
-    for (std::size_t i = 0; i < query.size(); ++i) {
-        const char c = query[i];
-        if (c == '&') {
-            if (name) // a pair without '=', or an empty one
-                return false;
-            name = true;
-            pair_start = i + 1;
-        } else if (c == '=' && name) {
-            if (i == pair_start) // an empty name
-                return false;
-            name = false;
-        } else if (c == '%') {
-            const int hi = i + 2 < query.size() ? upper_hex(query[i + 1]) : -1;
-            const int lo = i + 2 < query.size() ? upper_hex(query[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || is_unreserved(static_cast<unsigned char>(hi * 16 + lo)))
-                return false;
-            i += 2;
-        } else if (!is_unreserved(static_cast<unsigned char>(c))) {
-            return false;
-        }
-    }
-    return query.empty() || !name; // no pair at all, or the last pair has its '='
-}
-
 core::Result<std::string> percent_decode(std::string_view text, std::size_t offset) {
     std::string out;
     out.reserve(text.size());
@@ -169,7 +139,7 @@ core::Result<QueryParams> parse_query(std::string_view query) {
 
 namespace {
 
-// What a query byte is to the parser and to is_encoded_query's rules, one table load each.
+// What a query byte is to the parser and to the encoded rules, one table load each.
 enum Byte : std::uint8_t { unreserved, amp, equals, percent, plus, other };
 constexpr std::array<std::uint8_t, 256> k_query_bytes = [] {
     std::array<std::uint8_t, 256> t{};
@@ -185,7 +155,8 @@ constexpr std::array<std::uint8_t, 256> k_query_bytes = [] {
 } // namespace
 
 // One pass per pair: where it ends, its first '=', whether it needs decoding, and whether
-// every byte keeps the query encoded (is_encoded_query's rules, which the tests hold it to).
+// every byte keeps the query encode_query's own spelling (the tests hold `encoded` to that
+// definition: encode_query of the parameters gives the query back).
 core::Result<QueryParams> parse_query(std::string_view query, bool& encoded) {
     QueryParams params;
     params.reserve(static_cast<std::size_t>(std::count(query.begin(), query.end(), '&')) + 1);
