@@ -376,3 +376,17 @@ TEST_CASE("every Registry shares the bundled meta-schemas, parsed once; added on
     CHECK(*second.find("urn:mine") == nullptr);
     CHECK(first.origin_of(meta).find("bundled meta-schema") == 0);
 }
+
+TEST_CASE("minContains and maxContains too large for a count are compile errors, not overflows") {
+    // Found by the schema fuzz target: 2.3e96 was cast to an integer (undefined behaviour).
+    for (const char* bad :
+         {R"({"contains": {}, "minContains": 2.3e96})", R"({"contains": {}, "maxContains": 1e20})",
+          R"({"contains": {}, "minContains": -1})", R"({"contains": {}, "maxContains": 1.5})"}) {
+        INFO(bad);
+        const auto d = compile_error(json::parse(bad));
+        CHECK_THAT(d.message, Catch::Contains("must be a non-negative integer"));
+    }
+    const auto two = must_compile(json::parse(R"({"contains": {"const": 1}, "minContains": 2.0})"));
+    CHECK(two.is_valid(json::parse("[1, 1]")));
+    CHECK_FALSE(two.is_valid(json::parse("[1, 2]")));
+}

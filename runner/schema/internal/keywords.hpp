@@ -119,5 +119,8 @@ core::Result<std::unique_ptr<Keyword>> make_format(const KeywordSite&);
 // Shared by the keyword files.
 [[nodiscard]] std::string describe(core::JsonView value);  // short JSON text for messages
 [[nodiscard]] std::size_t utf8_length(std::string_view s); // code points
+// An integer >= 0 that a std::size_t holds (1.0 counts; 1e300 does not): what minItems,
+// minContains... must be.
+[[nodiscard]] bool is_non_negative_integer(const nlohmann::json& v);
 
 } // namespace conform::schema::internal

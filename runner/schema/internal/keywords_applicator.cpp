@@ -453,11 +453,7 @@ private:
 
 core::Result<std::size_t> non_negative(const KeywordSite& site, std::string_view keyword) {
     const nlohmann::json& v = site.schema[std::string(keyword)];
-    const bool ok =
-        (v.is_number_unsigned()) || (v.is_number_integer() && v.get<std::int64_t>() >= 0) ||
-        (v.is_number_float() && v.get<double>() >= 0 &&
-         v.get<double>() == static_cast<double>(static_cast<std::uint64_t>(v.get<double>())));
-    if (!ok)
+    if (!is_non_negative_integer(v))
         return core::fail(
             site.services.error(std::string(keyword) + " must be a non-negative integer"));
     return v.is_number_float() ? static_cast<std::size_t>(v.get<double>()) : v.get<std::size_t>();

@@ -497,18 +497,6 @@ private:
 
 // ---- compile-time checks ----
 
-bool is_non_negative_integer(const nlohmann::json& v) {
-    if (v.is_number_unsigned())
-        return true;
-    if (v.is_number_integer())
-        return v.get<std::int64_t>() >= 0;
-    if (v.is_number_float()) {
-        const double d = v.get<double>();
-        return d >= 0 && std::trunc(d) == d && d < 1.8e19;
-    }
-    return false;
-}
-
 core::Result<std::size_t> count_value(const KeywordSite& site) {
     if (!is_non_negative_integer(site.value))
         return core::fail(
@@ -692,6 +680,18 @@ core::Result<std::unique_ptr<Keyword>> make_format(const KeywordSite& site) {
     if (!asserted)
         return std::unique_ptr<Keyword>(); // an annotation only (validation 7.2.1)
     return own(new Format(site));
+}
+
+bool is_non_negative_integer(const nlohmann::json& v) {
+    if (v.is_number_unsigned())
+        return true;
+    if (v.is_number_integer())
+        return v.get<std::int64_t>() >= 0;
+    if (v.is_number_float()) {
+        const double d = v.get<double>();
+        return d >= 0 && std::trunc(d) == d && d < 1.8e19;
+    }
+    return false;
 }
 
 } // namespace conform::schema::internal
