@@ -1014,30 +1014,26 @@ private:
     }
 
     // Where a part's lines are: from the line start at or after `from` to the one at or after
-    // `to`, read once into judge.part_bytes and counted in memory (loaded), or, when one long
-    // line makes it larger than k_loaded_parts part_bytes, counted from the file; an error in
-    // place of end when it cannot be read.
+    // `to`, read with one open and one read into judge.part_bytes and counted in memory
+    // (loaded), or, when one long line makes it larger than k_loaded_parts part_bytes, counted
+    // from the file; the reason in place of the lines when the file cannot be read.
     struct Located {
-        core::Result<std::uint64_t> begin, end;
+        core::Result<record::PartLines> lines = core::fail("");
         std::uint64_t newlines = 0;
-        bool loaded = false;
     };
     Located locate(const Part& part, const std::filesystem::path& file, Judge& judge) const {
-        Located at{record::line_start_at(file, part.from), core::fail(""), 0, false};
-        at.end = at.begin ? record::line_start_at(file, part.to) : at.begin;
-        if (!at.begin || !at.end)
+        Located at{record::read_lines(file, part.from, part.to, k_loaded_parts * m_part_bytes,
+                                      judge.part_bytes),
+                   0};
+        if (!at.lines)
             return at;
-        at.loaded = *at.end - *at.begin <= k_loaded_parts * m_part_bytes;
-        if (at.loaded) {
-            if (auto read = record::read_part(file, *at.begin, *at.end, judge.part_bytes); !read)
-                at.end = core::fail(std::move(read).error());
-            else
-                at.newlines = record::count_newlines(judge.part_bytes);
-        } else if (auto n = record::count_newlines(file, *at.begin, *at.end)) {
+        const record::PartLines& lines = *at.lines;
+        if (lines.loaded)
+            at.newlines = record::count_newlines(lines.bytes);
+        else if (auto n = record::count_newlines(file, lines.begin, lines.end))
             at.newlines = *n;
-        } else {
-            at.end = core::fail(std::move(n).error());
-        }
+        else
+            at.lines = core::fail(std::move(n).error());
         return at;
     }
 
@@ -1067,23 +1063,21 @@ private:
             item.bad = std::move(d);
             items.push_back(std::move(item));
         };
-        Located at = locate(part, file, judge);
+        const Located at = locate(part, file, judge);
         const std::size_t before = lines_before(c, part, at.newlines);
-        auto& begin = at.begin;
-        auto& end = at.end;
-        const bool loaded = at.loaded;
-        if (!begin || !end) {
-            fail(core::Diagnostic{"cannot read: " + (!begin ? begin.error() : end.error()).message,
+        if (!at.lines) {
+            fail(core::Diagnostic{"cannot read: " + at.lines.error().message,
                                   core::Location{file.string(), before + 1, 0, {}, false}});
             return items;
         }
-        if (*begin >= *end)
+        const record::PartLines& lines = *at.lines;
+        if (lines.begin >= lines.end)
             return items; // inside one long line that started before this part
         auto reader =
-            loaded
-                ? core::Result<record::RecordingReader>(record::RecordingReader::open_part(
-                      file, judge.part_bytes, before, m_input.options))
-                : record::RecordingReader::open_part(file, *begin, *end, before, m_input.options);
+            lines.loaded ? core::Result<record::RecordingReader>(record::RecordingReader::open_part(
+                               file, lines.bytes, before, m_input.options))
+                         : record::RecordingReader::open_part(file, lines.begin, lines.end, before,
+                                                              m_input.options);
         if (!reader) {
             fail(std::move(reader).error());
             return items;

@@ -692,9 +692,9 @@ std::uint64_t count_newlines(std::string_view bytes) noexcept {
     return internal::count_newlines(bytes);
 }
 
-core::Result<void> read_part(const std::filesystem::path& file, std::uint64_t begin,
-                             std::uint64_t end, std::string& into) {
-    return internal::read_range(file, begin, end, into);
+core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint64_t from,
+                                   std::uint64_t to, std::uint64_t max_bytes, std::string& into) {
+    return internal::read_lines(file, from, to, max_bytes, into);
 }
 
 core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file, std::uint64_t at) {

@@ -283,6 +283,33 @@ TEST_CASE("a part's line starts and newlines are found whatever the lines' lengt
         }
     CHECK(*record::count_newlines(file, 0, text.size()) == lengths.size() - 1);
     CHECK_FALSE(record::line_start_at(dir / "absent.jsonl", 1));
+
+    // read_lines finds the same line starts with one read, and holds the lines between them
+    // whenever they end within max_bytes of `from`, whatever the buffer held before (one
+    // buffer serves every part).
+    std::string buffer = "left over from a larger part: " + std::string(300000, 'z');
+    for (const std::uint64_t from : probes)
+        for (const std::uint64_t to : probes) {
+            if (to < from)
+                continue;
+            for (const std::uint64_t max_bytes :
+                 {std::uint64_t{100}, std::uint64_t{30000}, std::uint64_t{1} << 20}) {
+                INFO("from " << from << " to " << to << " max " << max_bytes);
+                const auto lines = record::read_lines(file, from, to, max_bytes, buffer);
+                REQUIRE(lines);
+                CHECK(lines->begin == expected(from));
+                CHECK(lines->end == expected(to));
+                const std::uint64_t size = lines->end - lines->begin;
+                if (lines->end - from <= max_bytes) // within reach of one read
+                    CHECK(lines->loaded);
+                if (lines->loaded) {
+                    CHECK(size <= max_bytes);
+                    CHECK(lines->bytes == std::string_view(text).substr(lines->begin, size));
+                }
+            }
+        }
+    std::string none;
+    CHECK_FALSE(record::read_lines(dir / "absent.jsonl", 0, 10, 100, none));
 }
 
 TEST_CASE("no credential from the environment reaches a recording") {

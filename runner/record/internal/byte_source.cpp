@@ -315,14 +315,73 @@ std::uint64_t count_newlines(std::string_view bytes) noexcept {
     return count;
 }
 
-core::Result<void> read_range(const std::filesystem::path& file, std::uint64_t begin,
-                              std::uint64_t end, std::string& into) {
+core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint64_t from,
+                                   std::uint64_t to, std::uint64_t max_bytes, std::string& into) {
     CONFORM_TRY(const int fd, open_for_parts(file));
     const OwnedFd owned(fd);
-    into.resize(static_cast<std::size_t>(end > begin ? end - begin : 0));
-    CONFORM_TRY(const std::size_t n, pread_some(fd, into.data(), into.size(), begin));
-    into.resize(n);
-    return {};
+    to = std::max(to, from);
+    // From the byte before `from` (a '\n' there makes `from` a line start), at most the lines
+    // that max_bytes allows; a line start not found within them is looked for in the file.
+    const std::uint64_t start = from == 0 ? 0 : from - 1;
+    const std::uint64_t limit = (from - start) + max_bytes + 1;
+    std::size_t have = 0;
+    bool at_end = false;
+    auto read_up_to = [&](std::uint64_t want) -> core::Result<void> {
+        want = std::min(want, limit);
+        if (into.size() < want)
+            into.resize(static_cast<std::size_t>(want));
+        if (have < want && !at_end) {
+            CONFORM_TRY(const std::size_t n,
+                        pread_some(fd, into.data() + have, static_cast<std::size_t>(want) - have,
+                                   start + have));
+            at_end = have + n < want;
+            have += n;
+        }
+        return {};
+    };
+    // The line start at or after `at`, when what is read tells it.
+    auto find = [&](std::uint64_t at) -> std::optional<std::uint64_t> {
+        if (at == 0)
+            return std::uint64_t{0};
+        const std::uint64_t i = at - 1 - start;
+        if (i < have)
+            if (const void* nl = std::memchr(into.data() + i, '\n', have - i))
+                return start +
+                       static_cast<std::uint64_t>(static_cast<const char*>(nl) - into.data()) + 1;
+        if (!at_end)
+            return std::nullopt;
+        if (have == 0) { // start may lie past the end
+            struct stat st {};
+            if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < start)
+                return static_cast<std::uint64_t>(st.st_size);
+        }
+        return start + have; // the file's end
+    };
+    PartLines out;
+    CONFORM_CHECK(read_up_to(to - start + k_first_look));
+    std::optional<std::uint64_t> begin, end;
+    for (;;) {
+        if (!begin)
+            begin = find(from);
+        if (begin)
+            end = find(to);
+        if (end || at_end || have >= limit)
+            break;
+        CONFORM_CHECK(read_up_to(std::max<std::uint64_t>(2 * have, have + k_first_look)));
+    }
+    if (!begin) {
+        CONFORM_TRY(begin, line_start_at(file, from));
+    }
+    if (!end) {
+        CONFORM_TRY(end, line_start_at(file, to));
+    }
+    out.begin = *begin;
+    out.end = *end;
+    out.loaded = out.end - out.begin <= max_bytes && out.end <= start + have;
+    if (out.loaded)
+        out.bytes = std::string_view(into.data() + (out.begin - start),
+                                     static_cast<std::size_t>(out.end - out.begin));
+    return out;
 }
 
 std::optional<std::uint64_t> splittable_size(const std::filesystem::path& file) {

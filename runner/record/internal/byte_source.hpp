@@ -47,9 +47,20 @@ open_part(const std::filesystem::path& file, std::uint64_t begin, std::uint64_t 
 
 // The '\n' bytes in bytes.
 [[nodiscard]] std::uint64_t count_newlines(std::string_view bytes) noexcept;
-// The bytes [begin, end) of a plain file into `into` (fewer when the file is shorter now).
-[[nodiscard]] core::Result<void> read_range(const std::filesystem::path& file, std::uint64_t begin,
-                                            std::uint64_t end, std::string& into);
+
+// The lines that start in [from, to) of a plain file: begin is line_start_at(from) and end is
+// line_start_at(to), found with one open and, as a rule, one read that also holds the lines.
+// When they end within max_bytes of `from`, `bytes` views them in `into` (which only grows, so
+// that a reader of many parts zeroes its buffer once); otherwise (a line longer than that)
+// `bytes` is empty and loaded false, for reading them as they are consumed (open_part).
+struct PartLines {
+    std::uint64_t begin = 0, end = 0;
+    bool loaded = false;
+    std::string_view bytes;
+};
+[[nodiscard]] core::Result<PartLines> read_lines(const std::filesystem::path& file,
+                                                 std::uint64_t from, std::uint64_t to,
+                                                 std::uint64_t max_bytes, std::string& into);
 
 // The file's size when it can be read in parts: a regular file that is neither standard input
 // nor gzip or zstd; nullopt otherwise (or when it cannot be read).

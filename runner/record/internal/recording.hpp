@@ -48,6 +48,7 @@
 #include "runner/core/json_parse.hpp"
 #include "runner/core/result.hpp"
 #include "runner/http/http.hpp"
+#include "runner/record/internal/byte_source.hpp"
 
 namespace conform::record {
 
@@ -186,10 +187,14 @@ private:
                                                          std::uint64_t begin, std::uint64_t end);
 // The '\n' bytes of a part read already (memchr: the C library's vector loop).
 [[nodiscard]] std::uint64_t count_newlines(std::string_view bytes) noexcept;
-// The bytes [begin, end) into `into`, read once: a part's '\n' bytes are then counted, and its
-// lines read, from memory (fewer bytes when the file is shorter now).
-[[nodiscard]] core::Result<void> read_part(const std::filesystem::path& file, std::uint64_t begin,
-                                           std::uint64_t end, std::string& into);
+// The lines that start in [from, to): their first and last line starts (line_start_at of
+// from and to) and, when they end within max_bytes of from, the lines themselves in `into`, read
+// with one open and as a rule one read; a part's '\n' bytes are then counted, and its lines
+// read, from memory. (`into` only grows: one buffer per reading thread, zeroed once.)
+using PartLines = internal::PartLines;
+[[nodiscard]] core::Result<PartLines> read_lines(const std::filesystem::path& file,
+                                                 std::uint64_t from, std::uint64_t to,
+                                                 std::uint64_t max_bytes, std::string& into);
 
 // One line's JSON <-> Recorded (what the reader and writer use; the writer redacts first).
 // A response body that parses as JSON (depth <= 256) is written as "body" (parsed: member
