@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "runner/contract/internal/location.hpp"
@@ -68,18 +72,46 @@ Case read_case(const json& c) {
     return out;
 }
 
-} // namespace
+// cases.schema.json parsed and compiled: what every case file is checked against.
+struct CasesSchema {
+    std::string text; // the file as read: a changed file is compiled again
+    json document;
+    std::optional<schema::CompiledSchema> compiled; // set once document is in place
+};
 
-core::Result<CaseFile> load_case_file(const fs::path& file, const fs::path& schemas_dir) {
-    const fs::path schema_file = descriptor_schema(schemas_dir, "cases.schema.json");
-    CONFORM_TRY(json schema_doc, core::load_json_file(schema_file));
+// The cases schema at schema_file. A run loads every contract's case files against the same
+// schema: it is compiled once per process for as long as the file reads the same.
+core::Result<std::shared_ptr<const CasesSchema>> cases_schema(const fs::path& schema_file) {
+    static std::mutex mutex;
+    static std::map<fs::path, std::shared_ptr<const CasesSchema>> compiled;
+    CONFORM_TRY(std::string text, core::read_text_file(schema_file));
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = compiled.find(schema_file); it != compiled.end() && it->second->text == text)
+            return it->second;
+    }
+    auto fresh = std::make_shared<CasesSchema>();
+    CONFORM_TRY(fresh->document, core::parse_json(text, schema_file.string()));
+    fresh->text = std::move(text);
     schema::Registry registry;
     schema::CompileOptions options;
     options.origin = schema_file.string();
-    options.base_uri = schema_doc.value("$id", std::string("urn:conform:cases-schema"));
-    CONFORM_TRY(schema::CompiledSchema compiled, schema::compile(schema_doc, registry, options));
+    options.base_uri = fresh->document.value("$id", std::string("urn:conform:cases-schema"));
+    CONFORM_TRY(schema::CompiledSchema compiled_here,
+                schema::compile(fresh->document, registry, options));
+    fresh->compiled.emplace(std::move(compiled_here));
+    std::lock_guard lock(mutex);
+    compiled[schema_file] = fresh;
+    return std::shared_ptr<const CasesSchema>(std::move(fresh));
+}
+
+} // namespace
+
+core::Result<CaseFile> load_case_file(const fs::path& file, const fs::path& schemas_dir) {
+    CONFORM_TRY(const std::shared_ptr<const CasesSchema> schema,
+                cases_schema(descriptor_schema(schemas_dir, "cases.schema.json")));
     CONFORM_TRY(json doc, core::load_json_file(file));
-    CONFORM_CHECK(internal::conforms(compiled, doc, file, &schema_doc));
+    CONFORM_CHECK(internal::conforms(*schema->compiled, doc, file, &schema->document));
 
     CaseFile out;
     out.path = file;

@@ -89,3 +89,24 @@ TEST_CASE("bad cases files are errors naming the file and pointer") {
         CHECK(r.error().where.pointer == "/cases/0/params/Offset");
     }
 }
+
+TEST_CASE("a cases schema changed between loads is the one a case file is checked against") {
+    // Compiled once per process while the file reads the same; an edit takes effect at once.
+    const fs::path dir =
+        fs::temp_directory_path() / ("conform-cases-schema-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    fs::copy_file(source("schemas/cases.schema.json"), dir / "cases.schema.json",
+                  fs::copy_options::overwrite_existing);
+    const fs::path file = source("cases/ucloud-uhub/GetRepo.cases.json");
+    REQUIRE(contract::load_case_file(file, dir));
+    REQUIRE(contract::load_case_file(file, dir)); // the compiled schema, again
+
+    auto schema = nlohmann::json::parse(std::ifstream(dir / "cases.schema.json"));
+    schema["required"].push_back("owner"); // no seed cases file names one
+    std::ofstream(dir / "cases.schema.json") << schema.dump(2);
+    auto r = contract::load_case_file(file, dir);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().where.file == file.string());
+    CHECK(r.error().message.find("owner") != std::string::npos);
+    fs::remove_all(dir);
+}
