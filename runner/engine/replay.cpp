@@ -467,7 +467,7 @@ struct OpenWalk {
     std::string key;
     Routed routed;
     std::int64_t limit = 0;
-    std::vector<HeldPage> pages;
+    std::vector<HeldPage> pages; // by offset (distinct within a walk)
 };
 
 std::optional<std::int64_t> integer(const std::string* text) {
@@ -523,7 +523,13 @@ public:
                 it = m_open.end();
             } else {
                 m_open.splice(m_open.begin(), m_open, it); // most recently used first
-                m_open.front().pages.push_back({offset, {r, std::move(facts)}});
+                // In offset order as they come (a walk's pages usually come in it already):
+                // offsets are distinct within a walk, so closing it needs no sort.
+                std::vector<HeldPage>& pages = m_open.front().pages;
+                const auto at = std::upper_bound(
+                    pages.begin(), pages.end(), offset,
+                    [](std::int64_t o, const HeldPage& p) { return o < p.offset; });
+                pages.insert(at, HeldPage{offset, {r, std::move(facts)}});
                 return;
             }
         }
@@ -533,6 +539,7 @@ public:
         w.key = key;
         w.routed = routed;
         w.limit = limit;
+        w.pages.reserve(8); // a walk is a few pages, as a rule: one allocation for them
         w.pages.push_back({offset, {r, std::move(facts)}});
         m_open.push_front(std::move(w));
     }
@@ -548,8 +555,6 @@ private:
         m_open.erase(it);
         if (w.pages.size() < 2)
             return; // a lone page: judged as a single already
-        std::stable_sort(w.pages.begin(), w.pages.end(),
-                         [](const HeldPage& a, const HeldPage& b) { return a.offset < b.offset; });
         WalkWork work;
         work.routed = std::move(w.routed);
         work.limit = w.limit;
