@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#include "runner/core/text.hpp"
+
 namespace conform::core {
 namespace {
 
@@ -324,15 +326,17 @@ std::optional<JsonView> JsonView::find(std::string_view key) const {
             return std::nullopt;
         return JsonView(*it);
     }
-    if (source() == Source::simdjson) {
-        dom::object o;
-        if (element_of(container(), count()).get(o) != simdjson::SUCCESS)
-            return std::nullopt;
-        dom::element value;
-        if (o.at_key(key).get(value) != simdjson::SUCCESS)
-            return std::nullopt;
-        return JsonView::of(value);
-    }
+    if (source() != Source::simdjson || type() != JsonType::object)
+        return std::nullopt;
+    // The tape read inline, as members() does: each key compared, values skipped unread.
+    const auto* doc = static_cast<const dom::document*>(container());
+    const std::uint64_t* tape = doc->tape.get();
+    const std::uint8_t* strings = doc->string_buf.get();
+    const auto end = static_cast<std::uint32_t>(tape[count()]) - 1; // the closing '}'
+    for (auto at = static_cast<std::uint32_t>(count() + 1); at < end;
+         at = Tape::after(tape, at + 1))
+        if (same_bytes(Tape::string(strings, tape[at]), key))
+            return from_tape(doc, tape, strings, at + 1);
     return std::nullopt;
 }
 
@@ -348,11 +352,11 @@ std::optional<JsonView> JsonView::find(std::string_view key, std::size_t& hint) 
     std::uint32_t at = first;
     for (std::size_t i = 0; i < hint && at < end; ++i)
         at = Tape::after(tape, at + 1);
-    if (at < end && Tape::string(strings, tape[at]) == key)
+    if (at < end && same_bytes(Tape::string(strings, tape[at]), key))
         return from_tape(doc, tape, strings, at + 1);
     std::size_t i = 0;
     for (at = first; at < end; at = Tape::after(tape, at + 1), ++i)
-        if (Tape::string(strings, tape[at]) == key) {
+        if (same_bytes(Tape::string(strings, tape[at]), key)) {
             hint = i;
             return from_tape(doc, tape, strings, at + 1);
         }

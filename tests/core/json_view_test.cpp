@@ -380,6 +380,46 @@ TEST_CASE("a scalar view keeps its value, not its document") {
     }
 }
 
+TEST_CASE("find compares whole names of every length, escaped ones unescaped") {
+    // Names of 0 to 20 bytes (each width core::same_bytes reads differently), each next to one
+    // of the same length that differs only in its first or last byte; a name repeated (the
+    // first wins, as simdjson's at_key and nlohmann's parse keep) and one spelt with escapes.
+    std::string text = "{";
+    std::vector<std::string> wanted;
+    for (std::size_t n = 0; n <= 20; ++n) {
+        std::string name(n, 'k');
+        for (std::size_t i = 0; i < n; ++i)
+            name[i] = static_cast<char>('a' + (i * 7 + n) % 26);
+        std::string first = name, last = name;
+        if (n > 0) {
+            first[0] = '#';
+            last[n - 1] = '#';
+        }
+        if (n > 0) // before the name, with other values: a loose comparison finds them
+            for (const std::string& k : {first, last})
+                text += json(k).dump() + ":" + std::to_string(100 + n) + ",";
+        text += json(name).dump() + ":" + std::to_string(n) + ",";
+        wanted.push_back(name);
+    }
+    text += R"("dup":1,"dup":2,"tab\t\u00e9":3})";
+    simdjson::dom::parser parser;
+    simdjson::dom::element element;
+    REQUIRE(parser.parse(text).get(element) == simdjson::SUCCESS);
+    const json nl = json::parse(text);
+    for (JsonView v : {JsonView(nl), JsonView::of(element)}) {
+        for (std::size_t n = 0; n < wanted.size(); ++n) {
+            INFO("length " << n);
+            const auto found = v.find(wanted[n]);
+            REQUIRE(found);
+            CHECK(found->as_int64() == static_cast<std::int64_t>(n));
+            CHECK_FALSE(v.find(wanted[n] + "x"));
+        }
+        CHECK(v.find("tab\t\xc3\xa9")->as_int64() == 3);
+        CHECK_FALSE(v.find("tab\\t\\u00e9"));
+    }
+    CHECK(JsonView::of(element).find("dup")->as_int64() == 1);
+}
+
 TEST_CASE("find with a hint: where the object before had the key, else anywhere") {
     // Items whose members come in one order, then another, then without the key.
     const std::string text =

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runner/core/text.hpp"
+
 namespace conform::schema::internal {
 
 template <class T> class PropertyTable {
@@ -79,32 +81,8 @@ private:
         return &m_entries[it->second];
     }
 
-    // Equality of short strings by a few overlapping word loads (names are 4 to 16 bytes),
-    // without a call to memcmp.
-    static bool same(std::string_view a, std::string_view b) {
-        const std::size_t n = a.size();
-        if (n != b.size())
-            return false;
-        const char* x = a.data();
-        const char* y = b.data();
-        if (n >= 8) {
-            if (n > 16)
-                return std::memcmp(x, y, n) == 0;
-            return load<std::uint64_t>(x) == load<std::uint64_t>(y) &&
-                   load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
-        }
-        if (n >= 4)
-            return load<std::uint32_t>(x) == load<std::uint32_t>(y) &&
-                   load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
-        for (std::size_t i = 0; i < n; ++i)
-            if (x[i] != y[i])
-                return false;
-        return true;
-    }
-    template <class W> static W load(const char* p) {
-        W w;
-        std::memcpy(&w, p, sizeof w);
-        return w;
+    static bool same(std::string_view a, std::string_view b) noexcept {
+        return core::same_bytes(a, b);
     }
 
     struct Hash {
