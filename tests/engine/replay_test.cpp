@@ -4,6 +4,8 @@
 // users keep them (.gz, .zst, stdin, truncated) and --shard K/N merged back into one report.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -326,6 +328,37 @@ TEST_CASE("replay: recorded pages of one listing are checked as a walk") {
                 CHECK(c.name == "walk generated.jsonl:3..1"); // first = lowest offset
             }
         CHECK(in_walk);
+    }
+    SECTION("a listing is its parameters whatever their order, however many") {
+        // Page 2 sends the parameters in another order and page 3 repeats an item of page 2:
+        // only a walk of all three pages finds the duplicate.
+        for (const std::size_t extra : {std::size_t{0}, std::size_t{20}}) {
+            INFO(extra << " extra parameters");
+            std::vector<engine::VectorSource::Item> items;
+            for (int page = 0; page < 3; ++page) {
+                record::Recorded r =
+                    ucloud_page(page * 3, 3, 9, static_cast<std::size_t>(page + 1));
+                std::vector<std::pair<std::string, std::string>> q;
+                for (const http::QueryParam& p : r.exchange.request.query)
+                    q.emplace_back(p.name, p.value);
+                for (std::size_t e = 0; e < extra; ++e)
+                    q.emplace_back("Tag." + std::to_string(e), "t" + std::to_string(e));
+                if (page == 1)
+                    std::reverse(q.begin(), q.end());
+                r.exchange.request.query = {};
+                for (auto& [name, value] : q)
+                    r.exchange.request.query.add(name, value);
+                if (page == 2) {
+                    auto body = nlohmann::json::parse(r.exchange.response->body);
+                    body["RepoSet"][0] = repo(4);
+                    r.exchange.response->body = body.dump();
+                }
+                items.emplace_back(std::move(r));
+            }
+            ReplayCollector out;
+            CHECK(replay(std::move(items), out).walks == 1);
+            CHECK(out.ids().count("pagination.duplicate") == 1);
+        }
     }
     SECTION("other limits, other targets and single pages are not walks") {
         std::vector<engine::VectorSource::Item> items;

@@ -257,8 +257,17 @@ void append_listing_key(std::string& key, const record::Recorded& r, const Route
             params.emplace_back(p.name, p.value);
             bytes += p.name.size() + p.value.size() + 2;
         }
-    std::stable_sort(params.begin(), params.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // In name order, a name sent twice keeping its order. A listing's few parameters are
+    // sorted in place (std::stable_sort takes a buffer from the heap for them); a long query
+    // (a line may hold thousands) by merging.
+    if (params.size() <= 16) {
+        for (std::size_t i = 1; i < params.size(); ++i)
+            for (std::size_t j = i; j > 0 && params[j].first < params[j - 1].first; --j)
+                std::swap(params[j], params[j - 1]);
+    } else {
+        std::stable_sort(params.begin(), params.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
     const std::string& operation = routed.operation ? routed.operation->name : r.operation;
     const std::string_view target = target_of(r);
     key.reserve(key.size() + routed.contract->name.size() + operation.size() + target.size() +
