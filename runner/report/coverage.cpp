@@ -538,12 +538,24 @@ bool all_set(const Words& w, std::uint32_t lo, std::uint32_t hi) {
 }
 
 // Written by every thread that judges (replay's workers): what each exchange writes (the count)
-// has a cache line of its own, so that it does not take from the other threads the line they
-// read the bits' addresses from on every exchange; the bits are read before they are set.
+// goes to a cache line of the thread's own, so that it takes from the other threads neither
+// their counts' lines nor the line they read the bits' addresses from on every exchange; the
+// bits are read before they are set.
 struct CoverageOperationState {
     Words fields, params, values, codes;
     std::atomic<std::uint8_t> pages{0};
-    alignas(64) std::atomic<std::uint64_t> exchanges{0};
+    // Exchanges seen, counted in slots on their own cache lines, a thread to a slot: jobs
+    // judging at once would otherwise pass one line between their cores on every exchange.
+    struct alignas(64) Slot {
+        std::atomic<std::uint64_t> n{0};
+    };
+    std::array<Slot, 8> exchanges;
+    [[nodiscard]] std::uint64_t exchanges_seen() const {
+        std::uint64_t sum = 0;
+        for (const Slot& slot : exchanges)
+            sum += slot.n.load(std::memory_order_relaxed);
+        return sum;
+    }
     alignas(64) std::mutex undocumented_mutex;
     std::vector<nlohmann::json> undocumented_codes;
 };
@@ -784,6 +796,9 @@ struct RowMemo {
 };
 thread_local RowMemo t_row_memo;
 std::atomic<std::uint64_t> g_recorders{0};
+// This thread's slot among CoverageOperationState::exchanges, handed out in turn.
+std::atomic<std::size_t> g_slots{0};
+thread_local const std::size_t t_slot = g_slots.fetch_add(1, std::memory_order_relaxed) % 8;
 
 } // namespace
 
@@ -877,7 +892,7 @@ void CoverageRecorder::exchange_seen(const ExchangeSeen& x) {
     CoverageOperationState& state =
         *m_impl->row(*c, x.target)
              .operations[static_cast<std::size_t>(op_it - c->operations.begin())];
-    state.exchanges.fetch_add(1, std::memory_order_relaxed);
+    state.exchanges[t_slot].n.fetch_add(1, std::memory_order_relaxed);
 
     const auto find_param = [&op](std::string_view n) {
         const auto it =
@@ -938,7 +953,7 @@ Coverage CoverageRecorder::result() const {
                 CoverageOperationState& state = *row->operations[i];
                 OperationCoverage o;
                 o.name = op.doc->name;
-                o.exchanges = state.exchanges.load(std::memory_order_relaxed);
+                o.exchanges = state.exchanges_seen();
                 for (std::size_t p = 0; p < op.doc->params.size(); ++p) {
                     ParamCoverage pc;
                     pc.name = op.doc->params[p].name;
