@@ -8,7 +8,10 @@
 # median wall time, exchanges/s, MB/s, the median of the rounds' ratios to that round's
 # parse-only time, and the largest peak RSS (/usr/bin/time -v). Each round also runs two
 # --jobs 1 of the new binary at once: what two cores give this work on this machine right now
-# (a virtual machine's second core may be far from a whole one), the ceiling for --jobs 2.
+# (a virtual machine's second core may be far from a whole one), the ceiling for --jobs 2; and
+# each binary's replay of the file's first line alone: the start every run pays on one thread
+# (process, libraries, contract loading, report, exit), with which --jobs 2 over --jobs 1 could
+# reach at most (start + rest) / (start + rest / ceiling) at this length.
 # Not a timed test: numbers only.
 # The recordings are written to a temporary directory (TMPDIR) and removed after each length.
 # Usage: bench/replay_throughput.sh NEW_BUILD_DIR [RUNS] [LENGTH...]
@@ -60,6 +63,8 @@ for n in "${lengths[@]}"; do
   file=$work/replay-$n.jsonl
   "$bench" --generate "$n" "$file"
   bytes=$(stat -c %s "$file")
+  one=$work/one-$n.jsonl
+  head -n 1 "$file" >"$one"
   rm -f "$work"/*.wall "$work"/*.rss
   for ((i = 0; i < runs; i++)); do
     timed parse "$bench" --parse-only "$file"
@@ -68,6 +73,9 @@ for n in "${lengths[@]}"; do
         timed "$bin-$jobs" "${conform[$bin]}" replay "$file" --jobs "$jobs" --quiet \
           --report-dir "$work/report"
       done
+    done
+    for bin in "${binaries[@]}"; do
+      timed "$bin-start" "${conform[$bin]}" replay "$one" --jobs 1 --quiet --report-dir "$work/report"
     done
     # What the machine's two cores give this work right now: two --jobs 1 at once (new).
     timed pair bash -c '"$1" replay "$2" --jobs 1 --quiet --report-dir "$3/a" & a=$!
@@ -100,5 +108,11 @@ for n in "${lengths[@]}"; do
       awk '{print ($1 / $2) / (2 * $3 / $4)}' | median)
     echo "# $n $bin jobs2/jobs1 (median of rounds) $speedup, of the machine's ceiling $share"
   done
-  rm -f "$file"
+  for bin in "${binaries[@]}"; do
+    start=$(median <"$work/$bin-start.wall")
+    bound=$(paste "$work/$bin-1.wall" "$work/$bin-start.wall" "$work/new-1.wall" "$work/pair.wall" |
+      awk '{c = 2 * $3 / $4; print $1 / ($2 + ($1 - $2) / c)}' | median)
+    echo "# $n $bin start (one exchange, --jobs 1) $start s: jobs2/jobs1 at the ceiling at most $bound"
+  done
+  rm -f "$file" "$one"
 done
