@@ -328,16 +328,7 @@ std::optional<JsonView> JsonView::find(std::string_view key) const {
     }
     if (source() != Source::simdjson || type() != JsonType::object)
         return std::nullopt;
-    // The tape read inline, as members() does: each key compared, values skipped unread.
-    const auto* doc = static_cast<const dom::document*>(container());
-    const std::uint64_t* tape = doc->tape.get();
-    const std::uint8_t* strings = doc->string_buf.get();
-    const auto end = static_cast<std::uint32_t>(tape[count()]) - 1; // the closing '}'
-    for (auto at = static_cast<std::uint32_t>(count() + 1); at < end;
-         at = Tape::after(tape, at + 1))
-        if (same_bytes(Tape::string(strings, tape[at]), key))
-            return from_tape(doc, tape, strings, at + 1);
-    return std::nullopt;
+    return find_on_tape(key, nullptr);
 }
 
 std::optional<JsonView> JsonView::find(std::string_view key, std::size_t& hint) const {
@@ -346,18 +337,27 @@ std::optional<JsonView> JsonView::find(std::string_view key, std::size_t& hint) 
     // The tape read inline (members()): to the hinted member, values skipped unread.
     const auto* doc = static_cast<const dom::document*>(container());
     const std::uint64_t* tape = doc->tape.get();
-    const std::uint8_t* strings = doc->string_buf.get();
-    const auto first = static_cast<std::uint32_t>(count() + 1);
     const auto end = static_cast<std::uint32_t>(tape[count()]) - 1; // the closing '}'
-    std::uint32_t at = first;
+    auto at = static_cast<std::uint32_t>(count() + 1);
     for (std::size_t i = 0; i < hint && at < end; ++i)
         at = Tape::after(tape, at + 1);
-    if (at < end && same_bytes(Tape::string(strings, tape[at]), key))
-        return from_tape(doc, tape, strings, at + 1);
+    if (at < end && same_bytes(Tape::string(doc->string_buf.get(), tape[at]), key))
+        return from_tape(doc, tape, doc->string_buf.get(), at + 1);
+    return find_on_tape(key, &hint);
+}
+
+std::optional<JsonView> JsonView::find_on_tape(std::string_view key, std::size_t* index) const {
+    // The tape read inline, as members() does: each key compared, values skipped unread.
+    const auto* doc = static_cast<const dom::document*>(container());
+    const std::uint64_t* tape = doc->tape.get();
+    const std::uint8_t* strings = doc->string_buf.get();
+    const auto end = static_cast<std::uint32_t>(tape[count()]) - 1; // the closing '}'
     std::size_t i = 0;
-    for (at = first; at < end; at = Tape::after(tape, at + 1), ++i)
+    for (auto at = static_cast<std::uint32_t>(count() + 1); at < end;
+         at = Tape::after(tape, at + 1), ++i)
         if (same_bytes(Tape::string(strings, tape[at]), key)) {
-            hint = i;
+            if (index)
+                *index = i;
             return from_tape(doc, tape, strings, at + 1);
         }
     return std::nullopt;

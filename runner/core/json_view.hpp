@@ -166,6 +166,10 @@ private:
     }
 
     // The view of the value at tape[index] of a simdjson document (see Tape below).
+    // find() on a simdjson object: the member named key, scanned from the first; its
+    // position among the members into *index when found and index is not null.
+    [[nodiscard]] std::optional<JsonView> find_on_tape(std::string_view key,
+                                                       std::size_t* index) const;
     [[nodiscard]] static JsonView from_tape(const void* doc, const std::uint64_t* tape,
                                             const std::uint8_t* strings,
                                             std::uint32_t index) noexcept;
