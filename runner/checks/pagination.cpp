@@ -251,15 +251,16 @@ PageFacts facts_of(const PageModel& model, Listing listing) {
         const std::size_t n = listing.items->size();
         f.id_ends.reserve(n);
         std::size_t hint = 0;
-        listing.items->for_each_item([&](std::size_t i, JsonView item) {
+        auto items = listing.items->items();
+        JsonView item;
+        for (bool first = true; items.next(item); first = false) {
             append_identity(item, model.item_key, hint, f.id_bytes);
             // Identities are alike in length, as a rule: room for all after the first (within
             // a bound: the first may be an outlier).
-            if (i == 0)
+            if (first)
                 f.id_bytes.reserve(std::min<std::size_t>(f.id_bytes.size() * n + n, 64 * 1024));
             f.id_ends.push_back(static_cast<std::uint32_t>(f.id_bytes.size()));
-            return true;
-        });
+        }
     }
     return f;
 }

@@ -33,6 +33,9 @@ static_assert(std::is_trivially_copyable_v<dom::element>);
 using NlMemberIterator = json::object_t::const_iterator;
 static_assert(sizeof(NlMemberIterator) == sizeof(std::uintptr_t));
 static_assert(std::is_trivially_copyable_v<NlMemberIterator>);
+using NlItemIterator = json::array_t::const_iterator;
+static_assert(sizeof(NlItemIterator) == sizeof(std::uintptr_t));
+static_assert(std::is_trivially_copyable_v<NlItemIterator>);
 
 // json_view.hpp reads simdjson's tape inline (Tape, JsonView::from_tape): the layout it assumes
 // is simdjson's own.
@@ -211,6 +214,32 @@ JsonView::MemberCursor JsonView::members() const noexcept {
         c.m_end = static_cast<std::uint32_t>(c.m_tape[count()]) - 1; // the closing '}'
     }
     return c;
+}
+
+JsonView::ItemCursor JsonView::items() const noexcept {
+    ItemCursor c;
+    if (type() != JsonType::array)
+        return c;
+    if (source() == Source::nlohmann) {
+        const auto& array = nl(container()).get_ref<const json::array_t&>();
+        c.m_at = bits<std::uintptr_t>(array.begin());
+        c.m_end = bits<std::uintptr_t>(array.end());
+    } else if (source() == Source::simdjson) {
+        const auto* doc = static_cast<const dom::document*>(container());
+        c.m_doc = doc;
+        c.m_tape = doc->tape.get();
+        c.m_strings = doc->string_buf.get();
+        c.m_at = count() + 1;                                        // the first item
+        c.m_end = static_cast<std::uint32_t>(c.m_tape[count()]) - 1; // the closing ']'
+    }
+    return c;
+}
+
+JsonView JsonView::ItemCursor::next_nlohmann() noexcept {
+    auto it = bits<NlItemIterator>(m_at);
+    const JsonView item(*it);
+    m_at = bits<std::uintptr_t>(++it);
+    return item;
 }
 
 auto JsonView::MemberCursor::next_nlohmann() noexcept -> Member {

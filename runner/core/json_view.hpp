@@ -124,6 +124,14 @@ public:
     // Not an object: no members. Valid as long as the viewed document.
     class MemberCursor;
     [[nodiscard]] MemberCursor members() const noexcept;
+    // The same for an array's items (not an array: none), for loops whose body is a few
+    // instructions: a callback's thunk takes each view in registers and hands it on through
+    // memory.
+    //   auto items = view.items();
+    //   JsonView item;
+    //   while (items.next(item)) ...
+    class ItemCursor;
+    [[nodiscard]] ItemCursor items() const noexcept;
     [[nodiscard]] std::optional<JsonView> find(std::string_view key) const;
     // find(key) over many objects alike (a list's items): the member at position `hint`, where
     // the object before had the key, is looked at first; hint is set to where it was found.
@@ -257,6 +265,33 @@ private:
     const std::uint8_t* m_strings = nullptr; // ...and string buffer
     const void* m_doc = nullptr;             // simdjson document*
     std::uintptr_t m_at = 0;                 // simdjson tape index, or nlohmann map iterator
+    std::uintptr_t m_end = 0;
+};
+
+class JsonView::ItemCursor {
+public:
+    // Moves to the next item in document order; false after the last.
+    [[nodiscard]] bool next(JsonView& item) noexcept {
+        if (m_at == m_end)
+            return false;
+        if (m_tape) {
+            const auto at = static_cast<std::uint32_t>(m_at);
+            item = JsonView::from_tape(m_doc, m_tape, m_strings, at);
+            m_at = Tape::after(m_tape, at);
+            return true;
+        }
+        item = next_nlohmann();
+        return true;
+    }
+
+private:
+    friend class JsonView;
+    [[nodiscard]] JsonView next_nlohmann() noexcept;
+
+    const std::uint64_t* m_tape = nullptr;   // simdjson: the document's tape...
+    const std::uint8_t* m_strings = nullptr; // ...and string buffer
+    const void* m_doc = nullptr;             // simdjson document*
+    std::uintptr_t m_at = 0;                 // simdjson tape index, or nlohmann array iterator
     std::uintptr_t m_end = 0;
 };
 

@@ -80,17 +80,31 @@ TEST_CASE("both views walk an array's items alike, containers within skipped who
         });
         return out;
     };
+    // The same walk by cursor (items()), the way loops without a callback read a list.
+    auto cursor_walk = [](JsonView v) {
+        std::vector<std::pair<std::size_t, json>> out;
+        auto items = v.items();
+        JsonView item;
+        while (items.next(item))
+            out.emplace_back(out.size(), item.to_json());
+        return out;
+    };
     const JsonView nl(doc.nl), simd = JsonView::of(doc.element);
     const auto expected = walk(*nl.find("a"));
     REQUIRE(expected.size() == 14);
     CHECK(walk(*simd.find("a")) == expected);
+    CHECK(cursor_walk(*simd.find("a")) == expected);
+    CHECK(cursor_walk(*nl.find("a")) == expected);
     CHECK(walk(*simd.find("a"), 10) == walk(*nl.find("a"), 10));
     CHECK(walk(*simd.find("a"), 10).size() == 10);
     for (const char* name : {"empty", "object", "scalar"}) {
         INFO(name);
         CHECK(walk(*simd.find(name)).empty());
         CHECK(walk(*nl.find(name)).empty());
+        CHECK(cursor_walk(*simd.find(name)).empty());
+        CHECK(cursor_walk(*nl.find(name)).empty());
     }
+    CHECK(cursor_walk(JsonView()).empty()); // the null view: nothing to walk
     // An item that is itself an array, walked in turn.
     std::vector<json> inner;
     for (const auto& [i, item] : expected)
@@ -257,6 +271,15 @@ std::vector<JsonView> items_of(JsonView array) {
         items.push_back(item);
         return true;
     });
+    // The cursor reads the same items (the tape layout tests below walk every array so).
+    std::size_t n = 0;
+    auto cursor = array.items();
+    JsonView item;
+    while (cursor.next(item)) {
+        REQUIRE(n < items.size());
+        CHECK(item == items[n++]);
+    }
+    CHECK(n == items.size());
     return items;
 }
 
