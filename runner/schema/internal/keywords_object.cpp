@@ -2,6 +2,7 @@
 // evaluated in a single pass over the instance's members (applicator 10.3.2, validation
 // 6.5.3). They are separate keywords with separate locations in the output; fusing them only
 // saves walking the same object three or four times, which dominates API-response validation.
+#include <bit>
 #include <cstdint>
 
 #include "runner/schema/internal/keywords.hpp"
@@ -93,14 +94,19 @@ public:
             return false;
         if (additional && !(node.additional = additional->tape))
             return false;
+        std::uint64_t required_bits = 0;
         for (const auto& entry : members.entries()) {
             const std::size_t bit = entry.value.required_bit;
             TapeMember member{node.additional, bit == SIZE_MAX ? 0 : std::uint64_t{1} << bit};
             if (entry.value.node && !(member.node = entry.value.node->tape))
                 return false;
+            required_bits |= member.required_mask;
             node.members.add(entry.key, member);
         }
-        node.required = required.size();
+        // A name listed twice counts twice here (evaluate): the walk leaves that to it.
+        if (static_cast<std::size_t>(std::popcount(required_bits)) != required.size())
+            return false;
+        node.required_bits = required_bits;
         node.has_object = true;
         return true;
     }

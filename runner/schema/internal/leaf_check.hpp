@@ -98,6 +98,7 @@ struct LeafCheck {
     void seal() {
         string_checks = strings || constant || min_length != 0 || max_length != SIZE_MAX || pattern;
         only_strings = strings || constant;
+        only_enum = strings && !constant && min_length == 0 && max_length == SIZE_MAX && !pattern;
         number_checks = !numbers.empty();
     }
 
@@ -109,8 +110,11 @@ struct LeafCheck {
         if (((types >> static_cast<unsigned>(t)) & 1u) == 0 &&
             !(integer && t == JsonType::number && v.is_integer()))
             return false;
-        if (t == JsonType::string)
+        if (t == JsonType::string) {
+            if (only_enum) // {"enum": ["true", "false"]}: a few names compared inline
+                return strings->find(v.as_string()) != nullptr;
             return !string_checks || accepts_string(v.as_string());
+        }
         if (only_strings) // only strings are members
             return false;
         return t != JsonType::number || !number_checks || accepts_number(v);
@@ -152,6 +156,7 @@ private:
 
     bool string_checks = false;
     bool only_strings = false;
+    bool only_enum = false; // strings: an enum and nothing else
     bool number_checks = false;
 };
 

@@ -3,7 +3,6 @@
 #include "runner/schema/internal/tape_check.hpp"
 
 #include <algorithm>
-#include <bit>
 
 #include "runner/schema/internal/node.hpp"
 
@@ -121,7 +120,7 @@ private:
                 return false;
             key = Tape::after(value_word, value);
         }
-        return static_cast<std::size_t>(std::popcount(seen)) == node.required;
+        return seen == node.required_bits;
     }
 
     bool array(const TapeNode& items, std::uint32_t at, std::uint64_t word, std::size_t depth,

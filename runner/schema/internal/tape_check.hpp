@@ -57,7 +57,7 @@ struct TapeNode {
     // properties / required / additionalProperties, when the node has any of them.
     bool has_object = false;
     PropertyTable<TapeMember> members;
-    std::size_t required = 0;             // names "required" lists (at most 64)
+    std::uint64_t required_bits = 0;      // every required name's bit (at most 64 names)
     const TapeNode* additional = nullptr; // additionalProperties (nullptr: none)
 
     // items, when the node has it (without prefixItems).
