@@ -152,20 +152,18 @@ private:
         into.clear();
         if (!value.is_array())
             return false;
-        bool ok = true;
-        value.for_each_item([&](std::size_t, JsonView pair) {
-            std::string_view name, text;
-            ok = pair.is_array() && pair.size() == 2;
-            if (ok)
-                pair.for_each_item([&](std::size_t i, JsonView part) {
-                    ok = string(part, i == 0 ? name : text);
-                    return ok;
-                });
-            if (ok)
-                into.emplace_back(name, text);
-            return ok;
-        });
-        return ok;
+        // By cursor, not callback: a callback's thunk passes each view on through memory.
+        auto items = value.items();
+        JsonView pair;
+        while (items.next(pair)) {
+            auto parts = pair.items();
+            JsonView name, text, more;
+            if (!parts.next(name) || !parts.next(text) || parts.next(more) || !name.is_string() ||
+                !text.is_string())
+                return false;
+            into.emplace_back(name.as_string(), text.as_string());
+        }
+        return true;
     }
 
     bool headers(JsonView value, http::Headers& into) {
