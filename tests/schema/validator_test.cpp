@@ -345,6 +345,45 @@ TEST_CASE("the tape walk confirms only what the evaluator accepts, limits includ
                 simdjson::SUCCESS);
         CHECK_FALSE(s.is_valid(core::JsonView::of(twice)));
     }
+    SECTION("member names of 0 to 20 bytes, told apart by any one byte or their length") {
+        // The walk compares a name where it was last found first, in the form simdjson
+        // stores it (length and bytes, property_table.hpp): every byte must count.
+        const auto name_of = [](std::size_t length) {
+            std::string name;
+            for (std::size_t i = 0; i < length; ++i)
+                name += static_cast<char>('a' + (i * 7 + length) % 26);
+            return name;
+        };
+        json properties = json::object(), in_order = json::object();
+        for (std::size_t length = 0; length <= 20; ++length) {
+            properties[name_of(length)] = {{"type", "integer"}};
+            in_order[name_of(length)] = static_cast<int>(length);
+        }
+        const auto names = must_compile(
+            json{{"type", "object"}, {"properties", properties}, {"additionalProperties", false}});
+        agree(names, in_order, true);
+        for (std::size_t length = 0; length <= 20; ++length) {
+            const std::string name = name_of(length);
+            std::vector<std::string> others;
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string other = name;
+                other[at] = 'Z'; // not a letter any name uses
+                others.push_back(other);
+            }
+            others.push_back(name + "a");
+            if (length > 0)
+                others.push_back(name.substr(0, length - 1) + "Z");
+            for (const std::string& other : others) {
+                json instance = in_order;
+                instance.erase(name);
+                instance[other] = 1;
+                agree(names, instance, false);
+            }
+            json wrong = in_order;
+            wrong[name] = "a string"; // the name found: its value is checked
+            agree(names, wrong, false);
+        }
+    }
     SECTION("nesting at the evaluation and instance limits") {
         const json tree_schema = json::parse(
             R"({"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}})");

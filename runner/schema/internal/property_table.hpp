@@ -7,7 +7,12 @@
 // usually in the order the schema declares them: find() takes a cursor that remembers where
 // the previous member matched and tries the entry after it first, so walking an object whose
 // order agrees costs one comparison per member.
+//
+// find_stored() takes a name as simdjson's string buffer holds it (a 32-bit length, then the
+// bytes): each entry keeps its name in that form, masked, so that the entry at the cursor is
+// compared, length included, by two word loads for names of up to 12 bytes.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -21,13 +26,20 @@ namespace conform::schema::internal {
 
 template <class T> class PropertyTable {
 public:
+    // A name as a simdjson string buffer stores it, in two masked words: its 32-bit length
+    // and first 4 bytes, then bytes 4 to 11.
+    struct StoredName {
+        std::uint64_t head = 0, head_mask = 0, tail = 0, tail_mask = 0;
+    };
     struct Entry {
         std::string key;
         T value;
+        StoredName stored{};
     };
 
     void add(std::string key, T value) {
-        m_entries.push_back(Entry{std::move(key), std::move(value)});
+        const StoredName stored = stored_name(key);
+        m_entries.push_back(Entry{std::move(key), std::move(value), stored});
         m_size = m_entries.size();
         if (m_entries.size() > k_linear_limit) {
             m_index.clear();
@@ -52,6 +64,26 @@ public:
         if (cursor < m_size && same(m_entries[cursor].key, key)) [[likely]]
             return &m_entries[cursor++];
         return find_slow(key, cursor);
+    }
+
+    // As find(key, cursor), for a name stored as simdjson stores strings: `at` points to its
+    // 32-bit length, with at least 16 bytes readable from there (simdjson pads its string
+    // buffer by SIMDJSON_PADDING).
+    [[nodiscard]] const Entry* find_stored(const std::uint8_t* at, std::size_t& cursor) const {
+        if (cursor < m_size) [[likely]] {
+            const Entry& e = m_entries[cursor];
+            if ((load64(at) & e.stored.head_mask) == e.stored.head &&
+                (load64(at + 8) & e.stored.tail_mask) == e.stored.tail &&
+                (e.key.size() <= 12 ||
+                 core::same_bytes({reinterpret_cast<const char*>(at) + 16, e.key.size() - 12},
+                                  {e.key.data() + 12, e.key.size() - 12}))) {
+                ++cursor;
+                return &e;
+            }
+        }
+        std::uint32_t length;
+        std::memcpy(&length, at, sizeof length);
+        return find_slow({reinterpret_cast<const char*>(at) + sizeof length, length}, cursor);
     }
 
     [[nodiscard]] std::size_t index_of(const Entry* e) const {
@@ -83,6 +115,31 @@ private:
 
     static bool same(std::string_view a, std::string_view b) noexcept {
         return core::same_bytes(a, b);
+    }
+    static std::uint64_t load64(const std::uint8_t* p) noexcept {
+        std::uint64_t w;
+        std::memcpy(&w, p, sizeof w);
+        return w;
+    }
+    static StoredName stored_name(std::string_view key) {
+        StoredName name;
+        if (key.size() > UINT32_MAX) { // no simdjson string is this long: never a quick match
+            name.head = 1;
+            return name;
+        }
+        // The 16 bytes from the length on, and which of them hold the name (in memory order:
+        // the masks are loaded as the words are, whatever the byte order).
+        std::uint8_t bytes[16] = {}, used[16] = {};
+        const auto length = static_cast<std::uint32_t>(key.size());
+        const std::size_t n = std::min<std::size_t>(key.size(), 12);
+        std::memcpy(bytes, &length, sizeof length);
+        std::memcpy(bytes + sizeof length, key.data(), n);
+        std::fill(used, used + sizeof length + n, std::uint8_t{0xFF});
+        name.head_mask = load64(used);
+        name.tail_mask = load64(used + 8);
+        name.head = load64(bytes) & name.head_mask;
+        name.tail = load64(bytes + 8) & name.tail_mask;
+        return name;
     }
 
     struct Hash {

@@ -111,8 +111,8 @@ private:
             const std::uint64_t value_word = tape[value];
             const char type = Tape::type(value_word);
             const TapeNode* sub = node.additional;
-            if (const auto* entry =
-                    node.members.find(Tape::string(m_doc.strings, tape[key]), cursor)) {
+            if (const auto* entry = node.members.find_stored(
+                    m_doc.strings + (tape[key] & Tape::k_payload), cursor)) {
                 seen |= entry->value.required_mask;
                 sub = entry->value.node;
             }
