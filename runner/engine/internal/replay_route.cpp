@@ -1,14 +1,41 @@
 #include "runner/engine/internal/replay_route.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
+#include <span>
+#include <vector>
 
 #include "runner/core/text.hpp"
 #include "runner/record/record.hpp"
 
 namespace conform::engine {
 namespace {
+
+// A request's parameters as views, on the stack for the usual few (on the heap past 16): the
+// routing and the walk key of every exchange read them.
+class ParamViews {
+public:
+    using View = std::pair<std::string_view, std::string_view>;
+    explicit ParamViews(std::size_t most) {
+        if (most > m_few.size()) {
+            m_many.resize(most);
+            m_data = m_many.data();
+        }
+    }
+    ParamViews(const ParamViews&) = delete; // m_data may point into the object
+    ParamViews& operator=(const ParamViews&) = delete;
+
+    void push(std::string_view name, std::string_view value) { m_data[m_size++] = {name, value}; }
+    [[nodiscard]] std::span<View> views() noexcept { return {m_data, m_size}; }
+
+private:
+    std::array<View, 16> m_few;
+    std::vector<View> m_many;
+    View* m_data = m_few.data();
+    std::size_t m_size = 0;
+};
 
 // The first of chars in text (npos: none), in one pass: find_first_of looks each byte up in
 // chars with its own memchr call, and every exchange's URL goes through here.
@@ -105,13 +132,12 @@ Router::Router(const ReplayContracts& contracts) : m_contracts(contracts) {
 
 core::Result<Routed> Router::with_contract(const record::Recorded& r, std::size_t index) const {
     const contract::Contract& c = m_contracts.contracts[index];
-    std::vector<std::pair<std::string_view, std::string_view>> query;
-    query.reserve(r.exchange.request.query.size());
+    ParamViews query(r.exchange.request.query.size());
     for (const http::QueryParam& p : r.exchange.request.query)
-        query.emplace_back(p.name, p.value);
+        query.push(p.name, p.value);
     Routed routed;
     routed.contract = &c;
-    auto op = c.route_views(query);
+    auto op = c.route_views(query.views());
     if (op) {
         routed.operation = *op;
     } else if (!r.operation.empty() && !r.exchange.request.query.contains(c.routing.param)) {
@@ -244,22 +270,24 @@ std::string age_text(std::chrono::seconds age) {
 
 namespace {
 
-// listing_key appended to key, in one allocation: it is made for every page replayed.
-void append_listing_key(std::string& key, const record::Recorded& r, const Routed& routed) {
+// listing_key appended to key after `file` and a separator (no file: listing_key alone), in
+// one allocation: it is made for every page replayed.
+void append_listing_key(std::string& key, const record::Recorded& r, const Routed& routed,
+                        const std::string* file = nullptr) {
     const std::string* offset = routed.operation && routed.operation->pagination
                                     ? &routed.operation->pagination->offset_param
                                     : nullptr;
-    std::vector<std::pair<std::string_view, std::string_view>> params;
-    params.reserve(r.exchange.request.query.size());
+    ParamViews kept(r.exchange.request.query.size());
     std::size_t bytes = 0;
     for (const http::QueryParam& p : r.exchange.request.query)
         if ((!offset || p.name != *offset) && !is_signing_param(p.name)) {
-            params.emplace_back(p.name, p.value);
+            kept.push(p.name, p.value);
             bytes += p.name.size() + p.value.size() + 2;
         }
     // In name order, a name sent twice keeping its order. A listing's few parameters are
     // sorted in place (std::stable_sort takes a buffer from the heap for them); a long query
     // (a line may hold thousands) by merging.
+    const std::span<ParamViews::View> params = kept.views();
     if (params.size() <= 16) {
         for (std::size_t i = 1; i < params.size(); ++i)
             for (std::size_t j = i; j > 0 && params[j].first < params[j - 1].first; --j)
@@ -270,8 +298,10 @@ void append_listing_key(std::string& key, const record::Recorded& r, const Route
     }
     const std::string& operation = routed.operation ? routed.operation->name : r.operation;
     const std::string_view target = target_of(r);
-    key.reserve(key.size() + routed.contract->name.size() + operation.size() + target.size() +
-                routed.walk_case_name.size() + 3 + bytes);
+    key.reserve(key.size() + (file ? file->size() + 1 : 0) + routed.contract->name.size() +
+                operation.size() + target.size() + routed.walk_case_name.size() + 3 + bytes);
+    if (file)
+        key.append(*file).append(1, '\x1f');
     key.append(routed.contract->name).append(1, '\x1f').append(operation).append(1, '\x1f');
     key.append(target).append(1, '\x1f').append(routed.walk_case_name);
     for (const auto& [name, value] : params)
@@ -287,9 +317,8 @@ std::string listing_key(const record::Recorded& r, const Routed& routed) {
 }
 
 std::string walk_key(const record::Recorded& r, const Routed& routed) {
-    std::string key = r.file.native();
-    key += '\x1f';
-    append_listing_key(key, r, routed);
+    std::string key;
+    append_listing_key(key, r, routed, &r.file.native());
     return key;
 }
 
