@@ -513,7 +513,8 @@ public:
         if (!page)
             return;
         const std::int64_t limit = page->first, offset = page->second;
-        const std::string key = known_key ? *known_key : walk_key(*r, routed);
+        std::string made; // the key, when the caller has none: copied only for a new walk
+        const std::string& key = known_key ? *known_key : (made = walk_key(*r, routed));
         auto it = std::find_if(m_open.begin(), m_open.end(),
                                [&](const OpenWalk& w) { return w.key == key; });
         if (it != m_open.end()) {
