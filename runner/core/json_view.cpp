@@ -197,41 +197,32 @@ std::uint64_t JsonView::saturated_uint64(double d) noexcept {
     return static_cast<std::uint64_t>(d);
 }
 
-JsonView::MemberCursor JsonView::members() const noexcept {
-    MemberCursor c;
-    if (type() != JsonType::object)
-        return c;
+template <class Container> void JsonView::start(Cursor& c, JsonType t) const noexcept {
+    if (type() != t)
+        return;
     if (source() == Source::nlohmann) {
-        const auto& object = nl(container()).get_ref<const json::object_t&>();
-        c.m_at = bits<std::uintptr_t>(object.begin());
-        c.m_end = bits<std::uintptr_t>(object.end());
+        const auto& all = nl(container()).get_ref<const Container&>();
+        c.m_at = bits<std::uintptr_t>(all.begin());
+        c.m_end = bits<std::uintptr_t>(all.end());
     } else if (source() == Source::simdjson) {
         const auto* doc = static_cast<const dom::document*>(container());
         c.m_doc = doc;
         c.m_tape = doc->tape.get();
         c.m_strings = doc->string_buf.get();
-        c.m_at = count() + 1;                                        // the first key
-        c.m_end = static_cast<std::uint32_t>(c.m_tape[count()]) - 1; // the closing '}'
+        c.m_at = count() + 1;                                        // the first key or item
+        c.m_end = static_cast<std::uint32_t>(c.m_tape[count()]) - 1; // the closing '}' or ']'
     }
+}
+
+JsonView::MemberCursor JsonView::members() const noexcept {
+    MemberCursor c;
+    start<json::object_t>(c, JsonType::object);
     return c;
 }
 
 JsonView::ItemCursor JsonView::items() const noexcept {
     ItemCursor c;
-    if (type() != JsonType::array)
-        return c;
-    if (source() == Source::nlohmann) {
-        const auto& array = nl(container()).get_ref<const json::array_t&>();
-        c.m_at = bits<std::uintptr_t>(array.begin());
-        c.m_end = bits<std::uintptr_t>(array.end());
-    } else if (source() == Source::simdjson) {
-        const auto* doc = static_cast<const dom::document*>(container());
-        c.m_doc = doc;
-        c.m_tape = doc->tape.get();
-        c.m_strings = doc->string_buf.get();
-        c.m_at = count() + 1;                                        // the first item
-        c.m_end = static_cast<std::uint32_t>(c.m_tape[count()]) - 1; // the closing ']'
-    }
+    start<json::array_t>(c, JsonType::array);
     return c;
 }
 

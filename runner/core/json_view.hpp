@@ -122,6 +122,7 @@ public:
     //   JsonView value;
     //   while (members.next(key, value)) ...
     // Not an object: no members. Valid as long as the viewed document.
+    class Cursor;
     class MemberCursor;
     [[nodiscard]] MemberCursor members() const noexcept;
     // The same for an array's items (not an array: none), for loops whose body is a few
@@ -181,6 +182,9 @@ private:
     [[nodiscard]] static JsonView from_tape(const void* doc, const std::uint64_t* tape,
                                             const std::uint8_t* strings,
                                             std::uint32_t index) noexcept;
+    // members() and items(): c at the first member or item when this is a container of type
+    // t (Container: the nlohmann type holding it); else c stays empty.
+    template <class Container> void start(Cursor& c, JsonType t) const noexcept;
     [[nodiscard]] const void* container() const noexcept {
         return reinterpret_cast<const void*>(m_word);
     }
@@ -231,7 +235,19 @@ struct Tape {
     }
 };
 
-class JsonView::MemberCursor {
+// Where members() and items() walk from: a simdjson container's tape, read inline, or an
+// nlohmann container's iterators.
+class JsonView::Cursor {
+protected:
+    friend class JsonView;
+    const std::uint64_t* m_tape = nullptr;   // simdjson: the document's tape...
+    const std::uint8_t* m_strings = nullptr; // ...and string buffer
+    const void* m_doc = nullptr;             // simdjson document*
+    std::uintptr_t m_at = 0;                 // simdjson tape index, or nlohmann iterator
+    std::uintptr_t m_end = 0;
+};
+
+class JsonView::MemberCursor : public Cursor {
 public:
     // Moves to the next member in document order; false after the last.
     [[nodiscard]] bool next(std::string_view& key, JsonView& value) noexcept {
@@ -260,15 +276,9 @@ private:
         JsonView value;
     };
     [[nodiscard]] Member next_nlohmann() noexcept;
-
-    const std::uint64_t* m_tape = nullptr;   // simdjson: the document's tape...
-    const std::uint8_t* m_strings = nullptr; // ...and string buffer
-    const void* m_doc = nullptr;             // simdjson document*
-    std::uintptr_t m_at = 0;                 // simdjson tape index, or nlohmann map iterator
-    std::uintptr_t m_end = 0;
 };
 
-class JsonView::ItemCursor {
+class JsonView::ItemCursor : public Cursor {
 public:
     // Moves to the next item in document order; false after the last.
     [[nodiscard]] bool next(JsonView& item) noexcept {
@@ -287,12 +297,6 @@ public:
 private:
     friend class JsonView;
     [[nodiscard]] JsonView next_nlohmann() noexcept;
-
-    const std::uint64_t* m_tape = nullptr;   // simdjson: the document's tape...
-    const std::uint8_t* m_strings = nullptr; // ...and string buffer
-    const void* m_doc = nullptr;             // simdjson document*
-    std::uintptr_t m_at = 0;                 // simdjson tape index, or nlohmann array iterator
-    std::uintptr_t m_end = 0;
 };
 
 inline JsonView JsonView::from_tape(const void* doc, const std::uint64_t* tape,
