@@ -699,7 +699,9 @@ private:
     void exchange(ReadItem&& item) {
         const RecordedPtr& recorded = item.recorded;
         const core::Result<Routed>& routed = item.routed;
-        if (recorded->file != m_current_file) {
+        // By spelling, not path::compare's component by component: every line of a file
+        // carries the reader's own copy of its path.
+        if (recorded->file.native() != m_current_file.native()) {
             close_walks(); // walks never span files
             m_current_file = recorded->file;
         }

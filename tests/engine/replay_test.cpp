@@ -360,6 +360,32 @@ TEST_CASE("replay: recorded pages of one listing are checked as a walk") {
             CHECK(out.ids().count("pagination.duplicate") == 1);
         }
     }
+    SECTION("a file's walks are judged when the file ends, before the next file's exchanges") {
+        // a.jsonl: two pages of a listing, the second repeating an item of the first; b.jsonl:
+        // one page with a string TotalCount. Cases come in recording order: the walk of a.jsonl
+        // is numbered when its file ends, not after every later exchange.
+        std::vector<engine::VectorSource::Item> items;
+        record::Recorded first = ucloud_page(0, 3, 9, 1);
+        record::Recorded second = ucloud_page(3, 3, 9, 2);
+        auto body = nlohmann::json::parse(second.exchange.response->body);
+        body["RepoSet"][0] = repo(2);
+        second.exchange.response->body = body.dump();
+        first.file = second.file = "a.jsonl";
+        record::Recorded other = ucloud_page(0, 3, 9, 1);
+        body = nlohmann::json::parse(other.exchange.response->body);
+        body["TotalCount"] = "9";
+        other.exchange.response->body = body.dump();
+        other.file = "b.jsonl";
+        items.emplace_back(std::move(first));
+        items.emplace_back(std::move(second));
+        items.emplace_back(std::move(other));
+        ReplayCollector out;
+        CHECK(replay(std::move(items), out).walks == 1);
+        std::vector<std::string> kinds;
+        for (const auto& c : out.cases)
+            kinds.push_back(c.kind + " " + c.name.substr(c.name.find(' ') + 1));
+        CHECK(kinds == std::vector<std::string>{"walk a.jsonl:1..2", "single b.jsonl:1"});
+    }
     SECTION("other limits, other targets and single pages are not walks") {
         std::vector<engine::VectorSource::Item> items;
         items.emplace_back(ucloud_page(0, 3, 9, 1));
