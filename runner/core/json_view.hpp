@@ -270,7 +270,6 @@ public:
     }
 
 private:
-    friend class JsonView;
     struct Member {
         std::string_view key;
         JsonView value;
@@ -295,7 +294,6 @@ public:
     }
 
 private:
-    friend class JsonView;
     [[nodiscard]] JsonView next_nlohmann() noexcept;
 };
 
