@@ -6,6 +6,8 @@
 #include "runner/engine/replay.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -303,6 +305,59 @@ void name_case(report::CaseResult& result, const record::Recorded& r, const Rout
     result.expect = std::string(contract::name_of(routed.test_case.expect));
 }
 
+// The Recordeds a reading thread reads into, each reused once no one holds it any more: it
+// keeps its buffers (Recorded::clear), so that reading a line allocates little, and what one
+// thread allocated goes back to it. A page is held until its walk is judged (perhaps by
+// another thread), a deviating case's excerpt holds its exchange for good.
+class Recycler {
+public:
+    // One handed back that no one else holds, else a new one.
+    std::shared_ptr<record::Recorded> take() {
+        if (m_free.empty())
+            for (RecordedPtr& held : m_held)
+                if (held && sole(held))
+                    keep(std::move(held));
+        if (m_free.empty())
+            return std::make_shared<record::Recorded>();
+        std::shared_ptr<record::Recorded> r = std::move(m_free.back());
+        m_free.pop_back();
+        return r;
+    }
+
+    // The caller is done with r, a Recorded take() gave: reused once no one else holds it. One
+    // still held waits among the last k_max_walk_pages so held, then is let go.
+    void give_back(RecordedPtr r) {
+        if (!r)
+            return;
+        if (sole(r)) {
+            keep(std::move(r));
+            return;
+        }
+        m_held[m_next] = std::move(r);
+        m_next = (m_next + 1) % m_held.size();
+    }
+
+private:
+    // r's only holder is the caller. When the holder before let go on another thread, the
+    // fence orders what that thread did with it before what this one does next (its release
+    // of the count, read here).
+    static bool sole(const RecordedPtr& r) {
+        if (r.use_count() != 1)
+            return false;
+        std::atomic_thread_fence(std::memory_order_acquire);
+        return true;
+    }
+    void keep(RecordedPtr r) {
+        if (m_free.size() < k_max_free) // take() made it: writable
+            m_free.push_back(std::const_pointer_cast<record::Recorded>(std::move(r)));
+    }
+
+    static constexpr std::size_t k_max_free = 4096; // a few parts' exchanges (--jobs 2+)
+    std::vector<std::shared_ptr<record::Recorded>> m_free;
+    std::array<RecordedPtr, k_max_walk_pages> m_held;
+    std::size_t m_next = 0;
+};
+
 class Judge {
 public:
     Judge(const ReplaySettings& settings) : m_settings(settings) {}
@@ -366,6 +421,7 @@ public:
     std::size_t passed = 0;
     std::size_t part_items = 0; // exchanges of the last part this worker read
     std::string part_bytes;     // the part this worker reads, read whole
+    Recycler recycled;          // what this worker reads into
 
 private:
     // The body as its reader parsed it, else parsed here; what the checks, the walk's facts
@@ -595,11 +651,12 @@ bool listing_in_shard(const Shard& shard, const record::Recorded& r, const Route
 
 } // namespace
 
-core::Result<std::shared_ptr<record::Recorded>> ExchangeSource::next_shared() {
+core::Result<bool> ExchangeSource::next_into(record::Recorded& out) {
     CONFORM_TRY(std::optional<record::Recorded> next, this->next());
     if (!next)
-        return std::shared_ptr<record::Recorded>();
-    return std::make_shared<record::Recorded>(std::move(*next));
+        return false;
+    out = std::move(*next);
+    return true;
 }
 
 core::Result<std::optional<record::Recorded>> VectorSource::next() {
@@ -869,14 +926,17 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
             queue.push(std::move(w));
     });
     for (;;) {
-        auto next = source.next_shared();
-        if (!next) {
-            sequencer.bad_line(next.error());
+        std::shared_ptr<record::Recorded> recorded = reader_judge.recycled.take();
+        auto got = source.next_into(*recorded);
+        if (!got) {
+            sequencer.bad_line(got.error());
+            reader_judge.recycled.give_back(std::move(recorded));
             continue;
         }
-        if (!*next)
+        if (!*got)
             break;
-        sequencer.take(read_item(std::move(*next), router, reader_judge, settings, jobs == 0));
+        sequencer.take(read_item(recorded, router, reader_judge, settings, jobs == 0));
+        reader_judge.recycled.give_back(std::move(recorded));
     }
     sequencer.close_walks();
     sequencer.judge_scenarios(settings);
@@ -980,20 +1040,24 @@ private:
             if (work_once(judge, lock, job))
                 continue;
             if (m_closed && m_next >= m_parts.size()) {
-                free_spent(lock, job);
+                free_spent(judge, lock, job);
                 return;
             }
             m_changed.wait(lock);
         }
     }
 
-    // Frees what job read and the calling thread has taken (lock held on entry and return).
-    void free_spent(std::unique_lock<std::mutex>& lock, std::size_t job) {
+    // Frees what job read and the calling thread has taken, its Recordeds given back to be
+    // read into again (lock held on entry and return).
+    void free_spent(Judge& judge, std::unique_lock<std::mutex>& lock, std::size_t job) {
         if (m_spent[job].empty())
             return;
         std::vector<std::vector<ReadItem>> spent = std::move(m_spent[job]);
         m_spent[job].clear();
         lock.unlock();
+        for (std::vector<ReadItem>& items : spent)
+            for (ReadItem& item : items)
+                judge.recycled.give_back(std::move(item.recorded));
         spent.clear();
         lock.lock();
     }
@@ -1002,7 +1066,7 @@ private:
     // working): a walk or a single handed back, first (they hold pages), else the next part
     // when it is within the window.
     bool work_once(Judge& judge, std::unique_lock<std::mutex>& lock, std::size_t job) {
-        free_spent(lock, job);
+        free_spent(judge, lock, job);
         if (!m_work.empty()) {
             Work w = std::move(m_work.front());
             m_work.pop_front();
@@ -1093,17 +1157,21 @@ private:
             return items;
         }
         for (;;) {
-            auto fresh = std::make_shared<record::Recorded>();
-            auto got = reader->next_into(*fresh);
+            std::shared_ptr<record::Recorded> recorded = judge.recycled.take();
+            auto got = reader->next_into(*recorded);
             if (!got) {
+                judge.recycled.give_back(std::move(recorded));
                 ReadItem item;
                 item.bad = std::move(got).error();
                 items.push_back(std::move(item));
                 continue;
             }
-            if (!*got)
+            if (!*got) {
+                judge.recycled.give_back(std::move(recorded));
                 break;
-            items.push_back(read_item(std::move(fresh), m_router, judge, m_settings, true));
+            }
+            // Given back with the item once the calling thread has taken it (free_spent).
+            items.push_back(read_item(std::move(recorded), m_router, judge, m_settings, true));
         }
         judge.part_items = items.size();
         return items;

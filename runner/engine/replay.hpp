@@ -85,10 +85,11 @@ public:
     // The next exchange; nullopt at the end. A bad line is an error naming file:line, after
     // which next() goes on with the line after it.
     [[nodiscard]] virtual core::Result<std::optional<record::Recorded>> next() = 0;
-    // The same, held as replay holds it; nullptr at the end. RecordingFiles reads each line
-    // straight into the Recorded it hands out (a Recorded is some twenty strings: each move
-    // of one costs a few hundred instructions, on every exchange).
-    [[nodiscard]] virtual core::Result<std::shared_ptr<record::Recorded>> next_shared();
+    // The same into out (any Recorded: replay reads into the ones it recycles); false at the
+    // end. RecordingFiles reads each line straight into it (a Recorded is some twenty strings:
+    // a move costs a few hundred instructions, and a fresh one a dozen allocations, on every
+    // exchange).
+    [[nodiscard]] virtual core::Result<bool> next_into(record::Recorded& out);
     // Bytes of input read so far (for throughput figures); 0 when unknown.
     [[nodiscard]] virtual std::uint64_t bytes_read() const { return 0; }
 
@@ -126,7 +127,7 @@ public:
     open(const std::vector<std::filesystem::path>& files,
          const record::ReaderOptions& options = {});
     core::Result<std::optional<record::Recorded>> next() override;
-    core::Result<std::shared_ptr<record::Recorded>> next_shared() override;
+    core::Result<bool> next_into(record::Recorded& out) override;
     std::uint64_t bytes_read() const override;
     std::optional<Splittable> splittable() const override;
     ~RecordingFiles() override;

@@ -59,18 +59,19 @@ RecordingFiles::open(const std::vector<fs::path>& files, const record::ReaderOpt
 }
 
 core::Result<std::optional<record::Recorded>> RecordingFiles::next() {
-    CONFORM_TRY(std::shared_ptr<record::Recorded> next, next_shared());
-    if (!next)
-        return std::optional<record::Recorded>();
-    return std::optional<record::Recorded>(std::move(*next));
+    std::optional<record::Recorded> out(std::in_place);
+    CONFORM_TRY(const bool got, next_into(*out));
+    if (!got)
+        out.reset();
+    return out;
 }
 
-core::Result<std::shared_ptr<record::Recorded>> RecordingFiles::next_shared() {
+core::Result<bool> RecordingFiles::next_into(record::Recorded& out) {
     State& s = *m_state;
     for (;;) {
         if (!s.reader && !s.har) {
             if (s.next_file >= s.files.size())
-                return std::shared_ptr<record::Recorded>();
+                return false;
             const fs::path& file = s.files[s.next_file];
             if (is_har(file)) {
                 auto har = record::read_har(file);
@@ -92,18 +93,19 @@ core::Result<std::shared_ptr<record::Recorded>> RecordingFiles::next_shared() {
         if (s.har) {
             if (s.har_bad < s.har->bad.size())
                 return core::fail(s.har->bad[s.har_bad++]);
-            if (s.har_next < s.har->entries.size())
-                return std::make_shared<record::Recorded>(std::move(s.har->entries[s.har_next++]));
+            if (s.har_next < s.har->entries.size()) {
+                out = std::move(s.har->entries[s.har_next++]);
+                return true;
+            }
             std::error_code ec;
             s.done_bytes += fs::file_size(s.files[s.next_file], ec);
             s.har.reset();
             ++s.next_file;
             continue;
         }
-        auto fresh = std::make_shared<record::Recorded>();
-        CONFORM_TRY(const bool got, s.reader->next_into(*fresh));
+        CONFORM_TRY(const bool got, s.reader->next_into(out));
         if (got)
-            return fresh;
+            return true;
         s.done_bytes += s.reader->bytes_read(); // stdin and .gz/.zst too: what was read
         s.reader.reset();
         ++s.next_file;

@@ -45,6 +45,7 @@ public:
         p.value.assign(value);
     }
     void reserve(std::size_t n) { m_params.reserve(n); }
+    void clear() noexcept { m_params.clear(); } // keeps the storage
     // Replaces every parameter called name by one, at the position of the first (or at the
     // end when there was none).
     void set(std::string_view name, std::string value);
@@ -94,6 +95,10 @@ private:
 // of a byte that is not), from the same pass and without building that spelling: a recorded
 // query that needs no raw copy kept.
 [[nodiscard]] core::Result<QueryParams> parse_query(std::string_view query, bool& encoded);
+// The same into `into`, cleared first and its storage reused (a reader that parses query after
+// query into one QueryParams allocates nothing for it); on an error it holds the pairs before.
+[[nodiscard]] core::Result<void> parse_query_into(std::string_view query, bool& encoded,
+                                                  QueryParams& into);
 // One percent-encoded component, decoded by the rules above; offset is where text starts in
 // the enclosing query, for the error message.
 [[nodiscard]] core::Result<std::string> percent_decode(std::string_view text,

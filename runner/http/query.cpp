@@ -159,6 +159,12 @@ constexpr std::array<std::uint8_t, 256> k_query_bytes = [] {
 // definition: encode_query of the parameters gives the query back).
 core::Result<QueryParams> parse_query(std::string_view query, bool& encoded) {
     QueryParams params;
+    CONFORM_CHECK(parse_query_into(query, encoded, params));
+    return params;
+}
+
+core::Result<void> parse_query_into(std::string_view query, bool& encoded, QueryParams& params) {
+    params.clear();
     params.reserve(static_cast<std::size_t>(std::count(query.begin(), query.end(), '&')) + 1);
     const auto upper_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
     encoded = true;
@@ -215,7 +221,7 @@ core::Result<QueryParams> parse_query(std::string_view query, bool& encoded) {
         }
         start = end + 1;
     }
-    return params;
+    return {};
 }
 
 std::string signing_host(std::string_view host, std::uint16_t port, bool https) {

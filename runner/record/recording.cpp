@@ -718,6 +718,37 @@ std::uint64_t RecordingReader::bytes_read() const noexcept {
     return m_state->memory ? m_state->begin : m_state->bytes->raw_bytes();
 }
 
+void Recorded::clear() {
+    constexpr std::size_t k_kept_body = std::size_t{64} << 10;
+    http::Request& request = exchange.request;
+    request.method = "GET";
+    request.base_url.clear();
+    request.query.clear();
+    request.raw_query.reset();
+    request.headers.clear();
+    request.body.clear();
+    if (exchange.response)
+        recycled = std::move(*exchange.response);
+    exchange.response.reset();
+    recycled.status = 0;
+    recycled.headers.clear();
+    if (recycled.body.capacity() > k_kept_body)
+        recycled.body = std::string();
+    recycled.body.clear();
+    exchange.failure.reset();
+    exchange.started = {};
+    exchange.seconds = 0;
+    time.clear();
+    contract.clear();
+    operation.clear();
+    case_name.clear();
+    target.clear();
+    source = nullptr;
+    line = 0;
+    pointer.clear();
+    parsed_body.reset();
+}
+
 core::Result<std::optional<Recorded>> RecordingReader::next() {
     std::optional<Recorded> out(std::in_place);
     CONFORM_TRY(const bool got, next_into(*out));
@@ -726,8 +757,9 @@ core::Result<std::optional<Recorded>> RecordingReader::next() {
     return out;
 }
 
-core::Result<bool> RecordingReader::next_into(Recorded& fresh) {
+core::Result<bool> RecordingReader::next_into(Recorded& out) {
     State& state = *m_state;
+    out.clear();
     std::string error;
     for (;;) {
         State::Line line;
@@ -758,7 +790,7 @@ core::Result<bool> RecordingReader::next_into(Recorded& fresh) {
             continue; // blank lines carry nothing
         // The hot path: simdjson straight into a Recorded. It takes only lines that are whole
         // and well-formed; any other goes to the full reader below, which names the problem.
-        if (state.fast->read(text, line.readable, state.file, state.line, fresh))
+        if (state.fast->read(text, line.readable, state.file, state.line, out))
             return true;
         where.file = state.file.string();
         auto parsed =
@@ -769,7 +801,7 @@ core::Result<bool> RecordingReader::next_into(Recorded& fresh) {
             d.where.line = state.line; // parse_json counts lines within the one line
             return core::fail(std::move(d));
         }
-        CONFORM_TRY(fresh, from_json(*parsed, state.file, state.line)); // the whole of it
+        CONFORM_TRY(out, from_json(*parsed, state.file, state.line)); // the whole of it
         return true;
     }
 }

@@ -44,27 +44,8 @@ void same_body(const std::string& a, const std::string& b) {
         CHECK(a == b);
 }
 
-// With options.parse_bodies too: a JSON response body the reader parsed is the body it hands
-// over, parsed; one it could not parse so (too deep for body_max_depth) comes without it.
-void agree(const std::string& line, bool good, record::ReaderOptions options = {}) {
-    test::TempDir dir;
-    const auto file = dir / "one.jsonl";
-    test::spit(file, line + "\n");
-    INFO(line);
-    INFO("parse_bodies " << options.parse_bodies << ", body_max_depth " << options.body_max_depth);
-    const auto read = test::read_all(file, options);
-    const auto expected = full_reader(line, file);
-    REQUIRE(expected.has_value() == good);
-    if (!good) {
-        REQUIRE(read.bad.size() == 1);
-        CHECK(read.good.empty());
-        CHECK(read.bad[0].to_string() == expected.error().to_string());
-        return;
-    }
-    REQUIRE(read.bad.empty());
-    REQUIRE(read.good.size() == 1);
-    const record::Recorded& r = read.good[0];
-    const record::Recorded& e = *expected;
+// Everything a line means, the same in r and e (a JSON body compared as JSON).
+void same_recorded(const record::Recorded& r, const record::Recorded& e) {
     CHECK(r.file == e.file);
     CHECK(r.line == e.line);
     CHECK(r.time == e.time);
@@ -87,6 +68,37 @@ void agree(const std::string& line, bool good, record::ReaderOptions options = {
         CHECK(x.response->status == y.response->status);
         CHECK(x.response->headers == y.response->headers);
         same_body(x.response->body, y.response->body);
+    }
+    REQUIRE(x.failure.has_value() == y.failure.has_value());
+    if (x.failure) {
+        CHECK(x.failure->kind == y.failure->kind);
+        CHECK(x.failure->message == y.failure->message);
+    }
+}
+
+// With options.parse_bodies too: a JSON response body the reader parsed is the body it hands
+// over, parsed; one it could not parse so (too deep for body_max_depth) comes without it.
+void agree(const std::string& line, bool good, record::ReaderOptions options = {}) {
+    test::TempDir dir;
+    const auto file = dir / "one.jsonl";
+    test::spit(file, line + "\n");
+    INFO(line);
+    INFO("parse_bodies " << options.parse_bodies << ", body_max_depth " << options.body_max_depth);
+    const auto read = test::read_all(file, options);
+    const auto expected = full_reader(line, file);
+    REQUIRE(expected.has_value() == good);
+    if (!good) {
+        REQUIRE(read.bad.size() == 1);
+        CHECK(read.good.empty());
+        CHECK(read.bad[0].to_string() == expected.error().to_string());
+        return;
+    }
+    REQUIRE(read.bad.empty());
+    REQUIRE(read.good.size() == 1);
+    const record::Recorded& r = read.good[0];
+    same_recorded(r, *expected);
+    const http::Exchange& x = r.exchange;
+    if (x.response) {
         // Parsed only when asked, for a JSON body within body_max_depth (and one simdjson
         // reads: a number beyond 64 bits is left to the judge's own parse).
         const bool json_body =
@@ -100,57 +112,99 @@ void agree(const std::string& line, bool good, record::ReaderOptions options = {
     } else {
         CHECK_FALSE(r.parsed_body);
     }
-    REQUIRE(x.failure.has_value() == y.failure.has_value());
-    if (x.failure) {
-        CHECK(x.failure->kind == y.failure->kind);
-        CHECK(x.failure->message == y.failure->message);
-    }
 }
 
 } // namespace
 
-TEST_CASE("the simdjson reader agrees with the full reader on good lines") {
+// Good lines of every shape the reader takes or leaves to the full reader.
+std::vector<std::string> good_lines() {
     const std::string deep = std::string(200, '[') + std::string(200, ']');
-    for (
-        const std::string& line : {
-            line_with(
-                R"({"status":200,"headers":[["A","1"],["A","2"]],"body":{"x":[1,2.5,-3e2,true,false,null,"s\u00e9\n"]}})"),
-            line_with(R"({"status":200,"body":"just a string"})"),
-            line_with(R"({"status":204,"body":null})"),
-            line_with(R"({"status":200,"body_text":"<html>","body_encoding":"utf-8"})"),
-            line_with(R"({"status":200,"body_text":"iVBORw0=","body_encoding":"base64"})"),
-            line_with(R"({"status":200,"body":)" + deep + "}"),
-            line_with(R"({"status":200,"body":12345678901234567890123})"),
-            line_with(R"({"status":0})"),
-            std::string(R"({"time":"2026-12-01T10:00:00+01:00","contract":"c","operation":"o",)") +
-                R"("case":"k","target":"t","seconds":0.5,"source":{"doc":"d.md","line":3},)" +
-                R"("x-extension":{"deep":[{"a":"\ud83d\ude00"}]},)" +
-                R"("request":{"method":"POST","url":"https://h:8443/v2/index.php?b=x+y&a=%2f#frag",)" +
-                R"("query":[["ignored","since the URL's query parses"]],"headers":[["H","v"]],)" +
-                R"("body":"AQL/","body_encoding":"base64"},)" +
-                R"("failure":{"kind":"read-timeout","message":"slow"}})",
-            std::string(
-                R"({"request":{"method":"GET","url":"http://h/","query":[["a","1"],["a","2"]]},)") +
-                R"("response":{"status":200}})",
-            std::string(
-                R"({"request":{"method":"GET","url":"http://h/?%zz"},"response":{"status":200}})"),
-            std::string(
-                R"({"re\u0071uest":{"method":"GET","url":"http://h/"},"response":{"status":200}})"),
-            // A repeated member: the last one counts, as nlohmann reads it.
-            "{" + k_request + R"(,"response":{"status":200},"response":{"status":201}})",
-            std::string("\xEF\xBB\xBF") + line_with(R"({"status":200})"),
-            "  " + line_with(R"({ "status" : 200 , "body" : { "a" : 1 } })") + "  ",
-            // Keys written with escapes: the body's bytes are not found by their spelling, and
-            // the full reader reads such a line.
-            line_with(R"({"status":200,"b\u006fdy":{"a":1}})"),
-            std::string(R"({"resp\u006fnse":{"status":200,"body":[1,2]},)") + k_request + "}",
-            // "body" elsewhere too, the response first.
-            std::string(R"({"response":{"headers":[["body","x"]],"body":{"body":{"body":1}},)") +
-                R"("status":200},"request":{"method":"POST","url":"http://h/","body":"{}"}})",
-        }) {
+    return {
+        line_with(
+            R"({"status":200,"headers":[["A","1"],["A","2"]],"body":{"x":[1,2.5,-3e2,true,false,null,"s\u00e9\n"]}})"),
+        line_with(R"({"status":200,"body":"just a string"})"),
+        line_with(R"({"status":204,"body":null})"),
+        line_with(R"({"status":200,"body_text":"<html>","body_encoding":"utf-8"})"),
+        line_with(R"({"status":200,"body_text":"iVBORw0=","body_encoding":"base64"})"),
+        line_with(R"({"status":200,"body":)" + deep + "}"),
+        line_with(R"({"status":200,"body":12345678901234567890123})"),
+        line_with(R"({"status":0})"),
+        std::string(R"({"time":"2026-12-01T10:00:00+01:00","contract":"c","operation":"o",)") +
+            R"("case":"k","target":"t","seconds":0.5,"source":{"doc":"d.md","line":3},)" +
+            R"("x-extension":{"deep":[{"a":"\ud83d\ude00"}]},)" +
+            R"("request":{"method":"POST","url":"https://h:8443/v2/index.php?b=x+y&a=%2f#frag",)" +
+            R"("query":[["ignored","since the URL's query parses"]],"headers":[["H","v"]],)" +
+            R"("body":"AQL/","body_encoding":"base64"},)" +
+            R"("failure":{"kind":"read-timeout","message":"slow"}})",
+        std::string(
+            R"({"request":{"method":"GET","url":"http://h/","query":[["a","1"],["a","2"]]},)") +
+            R"("response":{"status":200}})",
+        std::string(
+            R"({"request":{"method":"GET","url":"http://h/?%zz"},"response":{"status":200}})"),
+        std::string(
+            R"({"re\u0071uest":{"method":"GET","url":"http://h/"},"response":{"status":200}})"),
+        // A repeated member: the last one counts, as nlohmann reads it.
+        "{" + k_request + R"(,"response":{"status":200},"response":{"status":201}})",
+        std::string("\xEF\xBB\xBF") + line_with(R"({"status":200})"),
+        "  " + line_with(R"({ "status" : 200 , "body" : { "a" : 1 } })") + "  ",
+        // Keys written with escapes: the body's bytes are not found by their spelling, and
+        // the full reader reads such a line.
+        line_with(R"({"status":200,"b\u006fdy":{"a":1}})"),
+        std::string(R"({"resp\u006fnse":{"status":200,"body":[1,2]},)") + k_request + "}",
+        // "body" elsewhere too, the response first.
+        std::string(R"({"response":{"headers":[["body","x"]],"body":{"body":{"body":1}},)") +
+            R"("status":200},"request":{"method":"POST","url":"http://h/","body":"{}"}})",
+    };
+}
+
+TEST_CASE("the simdjson reader agrees with the full reader on good lines") {
+    for (const std::string& line : good_lines()) {
         agree(line, true);
         agree(line, true, {.parse_bodies = true});
         agree(line, true, {.parse_bodies = true, .body_max_depth = 100}); // deep: not parsed
+    }
+}
+
+TEST_CASE("one Recorded read into line after line holds each line as a fresh one does") {
+    // Replay reads every line into a Recorded it has read into before (Recorded::clear keeps
+    // its buffers): nothing of a line may stay for the next, whatever the next one lacks.
+    std::vector<std::string> lines = good_lines();
+    const std::vector<std::string> forward = lines;
+    lines.insert(lines.end(), forward.rbegin(), forward.rend()); // each shape after each other
+    std::string text;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        text += lines[i] + (i % 7 == 3 ? "\n{\"request\": bad line\n\n" : "\n");
+    test::TempDir dir;
+    const auto file = dir / "many.jsonl";
+    test::spit(file, text);
+    for (const bool parse_bodies : {false, true}) {
+        const record::ReaderOptions options{.parse_bodies = parse_bodies};
+        auto fresh = record::RecordingReader::open(file, options);
+        auto reused = record::RecordingReader::open(file, options);
+        REQUIRE(fresh);
+        REQUIRE(reused);
+        record::Recorded into;
+        std::size_t good = 0, bad = 0;
+        for (;;) {
+            const auto expected = fresh->next();
+            const auto got = reused->next_into(into);
+            REQUIRE(expected.has_value() == got.has_value());
+            if (!expected) {
+                CHECK(got.error().to_string() == expected.error().to_string());
+                ++bad;
+                continue;
+            }
+            REQUIRE(expected->has_value() == *got);
+            if (!*got)
+                break;
+            INFO("line " << into.line << ", parse_bodies " << parse_bodies);
+            same_recorded(into, **expected);
+            CHECK(static_cast<bool>(into.parsed_body) ==
+                  static_cast<bool>((*expected)->parsed_body));
+            ++good;
+        }
+        CHECK(good == lines.size());
+        CHECK(bad == (lines.size() + 3) / 7);
     }
 }
 

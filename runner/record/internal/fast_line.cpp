@@ -226,7 +226,7 @@ private:
         if (!value.is_object())
             return false;
         Seen seen;
-        http::Response answer;
+        http::Response answer = std::move(out.recycled); // its buffers, empty (Recorded::clear)
         std::string_view text, encoding;
         auto members = value.members();
         std::string_view key;
@@ -315,13 +315,12 @@ bool set_request_url(http::Request& r, std::string_view url,
     if (scheme == std::string_view::npos || scheme == 0)
         return false;
     const auto question = url.find('?');
-    r.base_url = std::string(url.substr(0, question));
+    r.base_url.assign(url.substr(0, question));
     if (question != std::string_view::npos) {
         const std::string_view raw = url.substr(question + 1);
         // The URL says what went on the wire; "query" only where the URL's query does not parse.
         bool encoded = false;
-        if (auto parsed = http::parse_query(raw, encoded)) {
-            r.query = std::move(*parsed);
+        if (http::parse_query_into(raw, encoded, r.query)) {
             if (!encoded && http::encode_query(r.query) != raw)
                 r.raw_query = std::string(raw);
         } else {
@@ -369,7 +368,8 @@ bool FastLineReader::read(std::string_view line, std::size_t readable,
     const Parse parse{impl.parser, line, impl.parse_bodies, impl.lend};
     if (!Line(parse, impl.listed, impl.headers).read(*root, out))
         return false;
-    out.file = file;
+    if (out.file.native() != file.native()) // as a rule the same: a Recorded read into again
+        out.file = file;
     out.line = line_number;
     return true;
 }

@@ -65,6 +65,16 @@ struct Recorded {
     // could: whoever judges it reads this instead of parsing exchange.response->body again.
     // Never written; not part of what the line means.
     std::shared_ptr<const core::JsonDocument> parsed_body;
+    // Storage only, always empty: clear() keeps the response's buffers here for the next line
+    // read into this Recorded. Never written; not part of what the line means.
+    http::Response recycled;
+
+    // Back to a default Recorded but for its file (a reader sets it anew: a path costs two
+    // allocations to copy), keeping as capacity what the next line will need (its strings',
+    // its query's and headers' storage, the response's body up to 64 KiB): a reader that reads
+    // line after line into one Recorded allocates little. RecordingReader::next_into clears
+    // what it reads into.
+    void clear();
 };
 
 // The environment variables whose values are credentials (DESIGN.md: credentials only from
@@ -161,9 +171,10 @@ public:
     // parse_json + from_json, which names the problem); a JSON "body" comes back as the text
     // the line holds, byte for byte (from_json re-serialises it instead: compact, sorted).
     [[nodiscard]] core::Result<std::optional<Recorded>> next();
-    // The same into fresh, a default Recorded (no Recorded moved: replay reads each line into
-    // the one it keeps); false at the end. On an error fresh holds nothing meaningful.
-    [[nodiscard]] core::Result<bool> next_into(Recorded& fresh);
+    // The same into out, cleared first (Recorded::clear: no Recorded moved, and one read into
+    // line after line allocates little); false at the end. On an error out holds nothing
+    // meaningful.
+    [[nodiscard]] core::Result<bool> next_into(Recorded& out);
     [[nodiscard]] std::size_t line() const noexcept; // the last line read
     // Bytes taken from the file or pipe so far (compressed bytes for a .gz/.zst).
     [[nodiscard]] std::uint64_t bytes_read() const noexcept;
