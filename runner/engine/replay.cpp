@@ -308,15 +308,14 @@ void name_case(report::CaseResult& result, const record::Recorded& r, const Rout
 // The Recordeds a reading thread reads into, each reused once no one holds it any more: it
 // keeps its buffers (Recorded::clear), so that reading a line allocates little, and what one
 // thread allocated goes back to it. A page is held until its walk is judged (perhaps by
-// another thread), a deviating case's excerpt holds its exchange for good.
+// another thread, parts later with --jobs 2+), a deviating case's excerpt holds its exchange
+// for good.
 class Recycler {
 public:
     // One handed back that no one else holds, else a new one.
     std::shared_ptr<record::Recorded> take() {
         if (m_free.empty())
-            for (RecordedPtr& held : m_held)
-                if (held && sole(held))
-                    keep(std::move(held));
+            sweep();
         if (m_free.empty())
             return std::make_shared<record::Recorded>();
         std::shared_ptr<record::Recorded> r = std::move(m_free.back());
@@ -324,8 +323,7 @@ public:
         return r;
     }
 
-    // The caller is done with r, a Recorded take() gave: reused once no one else holds it. One
-    // still held waits among the last k_max_walk_pages so held, then is let go.
+    // The caller is done with r, a Recorded take() gave: reused once no one else holds it.
     void give_back(RecordedPtr r) {
         if (!r)
             return;
@@ -333,11 +331,31 @@ public:
             keep(std::move(r));
             return;
         }
-        m_held[m_next] = std::move(r);
-        m_next = (m_next + 1) % m_held.size();
+        m_held.push_back({std::move(r), 0});
+        if (m_held.size() > k_max_held)
+            sweep();
     }
 
 private:
+    struct Held {
+        RecordedPtr recorded;
+        unsigned sweeps = 0; // how many sweeps found it held
+    };
+
+    // The held ones let go since are kept; one held through k_max_sweeps sweeps is let go
+    // (an excerpt's, most likely), so that each is looked at a few times at most.
+    void sweep() {
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < m_held.size(); ++i) {
+            Held& h = m_held[i];
+            if (sole(h.recorded))
+                keep(std::move(h.recorded));
+            else if (++h.sweeps <= k_max_sweeps && kept++ != i)
+                m_held[kept - 1] = std::move(h);
+        }
+        m_held.resize(kept);
+    }
+
     // r's only holder is the caller. When the holder before let go on another thread, the
     // fence orders what that thread did with it before what this one does next (its release
     // of the count, read here).
@@ -353,9 +371,10 @@ private:
     }
 
     static constexpr std::size_t k_max_free = 4096; // a few parts' exchanges (--jobs 2+)
+    static constexpr std::size_t k_max_held = 4096;
+    static constexpr unsigned k_max_sweeps = 4;
     std::vector<std::shared_ptr<record::Recorded>> m_free;
-    std::array<RecordedPtr, k_max_walk_pages> m_held;
-    std::size_t m_next = 0;
+    std::vector<Held> m_held; // given back while still held elsewhere
 };
 
 class Judge {
@@ -1008,6 +1027,9 @@ public:
             if (part.job != 0) {
                 std::lock_guard lock(m_mutex);
                 m_spent[part.job].push_back(std::move(part.items));
+            } else {
+                for (ReadItem& item : part.items)
+                    judge.recycled.give_back(std::move(item.recorded));
             }
         }
         sequencer.close_walks();
