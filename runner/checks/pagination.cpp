@@ -250,15 +250,17 @@ PageFacts facts_of(const PageModel& model, Listing listing) {
     if (listing.items) {
         const std::size_t n = listing.items->size();
         f.id_ends.reserve(n);
+        // Identities are alike in length, as a rule (an id, a name): room for n of 32 bytes,
+        // or, when the first is longer, for n like it (within a bound: it may be an outlier).
+        constexpr std::size_t k_usual = 32, k_bound = 64 * 1024;
+        f.id_bytes.reserve(std::min(n * k_usual, k_bound));
         std::size_t hint = 0;
         auto items = listing.items->items();
         JsonView item;
         for (bool first = true; items.next(item); first = false) {
             append_identity(item, model.item_key, hint, f.id_bytes);
-            // Identities are alike in length, as a rule: room for all after the first (within
-            // a bound: the first may be an outlier).
-            if (first)
-                f.id_bytes.reserve(std::min<std::size_t>(f.id_bytes.size() * n + n, 64 * 1024));
+            if (first && f.id_bytes.size() > k_usual)
+                f.id_bytes.reserve(std::min(f.id_bytes.size() * n + n, k_bound));
             f.id_ends.push_back(static_cast<std::uint32_t>(f.id_bytes.size()));
         }
     }
