@@ -2,7 +2,9 @@
 // line <-> Recorded conversion. Input: a recording file. Properties: nothing crashes, leaks or
 // hangs; every line read back is written by to_json() as a line that from_json() reads again;
 // read again with its JSON bodies parsed (as replay reads), a body handed over parsed is the
-// parse of the body's bytes (the fast reader takes both from one parse of the line).
+// parse of the body's bytes (the fast reader takes both from one parse of the line); read
+// into one Recorded line after line (as replay reads, Recorded::clear keeping its buffers),
+// every line is what a fresh read gives, and every bad line the same error.
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_input.hpp"
@@ -43,20 +45,33 @@ int recording_reader(const std::uint8_t* data, std::size_t size) {
     const MemoryFile file(as_text(data, size));
     parsed_bodies_are_the_bytes(file, size);
     auto reader = record::RecordingReader::open(file.path());
-    if (!reader)
+    auto reused = record::RecordingReader::open(file.path());
+    if (!reader || !reused)
         violated("cannot open the in-memory recording");
+    // As the writer dumps (recording.cpp): invalid UTF-8 from a text body becomes U+FFFD.
+    const auto dump = [](const nlohmann::json& line) {
+        return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    record::Recorded into;
     // Every call consumes at least one line: the input bounds the loop.
     for (std::size_t calls = 0; calls <= size + 1; ++calls) {
         auto next = reader->next();
+        auto got = reused->next_into(into);
+        if (next.has_value() != got.has_value())
+            violated("a line read into a used Recorded is good where a fresh read is not");
         if (!next) {
-            (void)next.error().to_string();
+            if (next.error().to_string() != got.error().to_string())
+                violated("a bad line read into a used Recorded is told otherwise");
             continue;
         }
+        if (next->has_value() != *got)
+            violated("reading into a used Recorded ends elsewhere");
         if (!*next)
             return 0;
         const nlohmann::json line = record::to_json(**next);
-        // As the writer dumps (recording.cpp): invalid UTF-8 from a text body becomes U+FFFD.
-        (void)line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const std::string text = dump(line);
+        if (dump(record::to_json(into)) != text)
+            violated("a line read into a used Recorded is not the line read fresh");
         auto back = record::from_json(line, file.path(), 1);
         if (!back)
             violated("a line read back does not read again after to_json");
