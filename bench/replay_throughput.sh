@@ -16,6 +16,8 @@
 # The recordings are written to a temporary directory (TMPDIR) and removed after each length.
 # Usage: bench/replay_throughput.sh NEW_BUILD_DIR [RUNS] [LENGTH...]
 #        BASE=OTHER_BUILD_DIR bench/replay_throughput.sh NEW_BUILD_DIR ...   (paired with a base)
+#        REPLAY_BENCH=build-perf/bench/replay_bench ...   (parse-only from a build with the
+#          benchmarks, when NEW_BUILD_DIR has only conform: scripts/build-pgo's)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -23,7 +25,7 @@ runs=${2:-5}
 shift $(( $# >= 2 ? 2 : $# ))
 lengths=("$@")
 [ ${#lengths[@]} -eq 0 ] && lengths=(10000 100000)
-bench=$build/bench/replay_bench
+bench=${REPLAY_BENCH:-$build/bench/replay_bench} # parse-only; REPLAY_BENCH: another build's
 binaries=(new)
 declare -A conform=([new]=$build/runner/cli/conform)
 if [ -n "${BASE:-}" ]; then

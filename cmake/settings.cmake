@@ -19,8 +19,30 @@ if(CONFORM_SANITIZE)
     -Wno-stringop-overflow -Wno-array-bounds)
 endif()
 
+# Profile-guided optimisation, in two builds of one directory (scripts/build-pgo): `generate`
+# compiles counters in, a training run writes them to CONFORM_PGO_DIR, and `use` compiles again
+# with what they counted (hot paths laid out together, likely branches first). GCC names each
+# object's counters after its path, so both phases must build in the same directory.
+set(CONFORM_PGO "" CACHE STRING "Profile-guided optimisation phase: generate, use, or empty (off)")
+set(CONFORM_PGO_DIR "${CMAKE_BINARY_DIR}/pgo-profile" CACHE PATH
+  "Where the training run's profile is written (generate) and read (use)")
+add_library(conform_pgo INTERFACE)
+if(CONFORM_PGO STREQUAL "generate")
+  # Atomic counters where the target has them: replay's jobs update them from several threads.
+  target_compile_options(conform_pgo INTERFACE -fprofile-generate=${CONFORM_PGO_DIR}
+    -fprofile-update=prefer-atomic)
+  target_link_options(conform_pgo INTERFACE -fprofile-generate=${CONFORM_PGO_DIR})
+elseif(CONFORM_PGO STREQUAL "use")
+  # Code the training never ran is optimised as without a profile, not as cold; a file it
+  # never reached has no profile, which is no warning.
+  target_compile_options(conform_pgo INTERFACE -fprofile-use=${CONFORM_PGO_DIR}
+    -fprofile-partial-training -Wno-missing-profile)
+elseif(NOT CONFORM_PGO STREQUAL "")
+  message(FATAL_ERROR "CONFORM_PGO is '${CONFORM_PGO}': generate, use, or empty")
+endif()
+
 add_library(conform_options INTERFACE)
-target_link_libraries(conform_options INTERFACE conform_warnings conform_sanitizers)
+target_link_libraries(conform_options INTERFACE conform_warnings conform_sanitizers conform_pgo)
 target_compile_definitions(conform_options INTERFACE
   CONFORM_VERSION="${PROJECT_VERSION}"
   CONFORM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
