@@ -348,10 +348,13 @@ private:
         std::size_t kept = 0;
         for (std::size_t i = 0; i < m_held.size(); ++i) {
             Held& h = m_held[i];
-            if (sole(h.recorded))
+            if (sole(h.recorded)) {
                 keep(std::move(h.recorded));
-            else if (++h.sweeps <= k_max_sweeps && kept++ != i)
-                m_held[kept - 1] = std::move(h);
+            } else if (++h.sweeps <= k_max_sweeps) {
+                if (kept != i)
+                    m_held[kept] = std::move(h);
+                ++kept;
+            }
         }
         m_held.resize(kept);
     }
