@@ -442,7 +442,7 @@ public:
     // each.
     std::size_t passed = 0;
     std::size_t part_items = 0; // exchanges of the last part this worker read
-    std::string part_bytes;     // the part this worker reads, read whole
+    record::PartBuffer part;    // the part this worker reads, read whole, and its file
     Recycler recycled;          // what this worker reads into
 
 private:
@@ -563,8 +563,8 @@ std::optional<std::int64_t> integer(const std::string* text) {
 class WalkGrouper {
 public:
     // A page of a walk we can judge: its limit and offset; nullopt for any other exchange.
-    static std::optional<std::pair<std::int64_t, std::int64_t>> page_of(const record::Recorded& r,
-                                                                        const Routed& routed) {
+    using Page = std::optional<std::pair<std::int64_t, std::int64_t>>;
+    static Page page_of(const record::Recorded& r, const Routed& routed) {
         const contract::Operation* op = routed.operation;
         if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
             routed.standalone_case || !r.exchange.response)
@@ -581,13 +581,12 @@ public:
         return std::pair{*limit, *offset};
     }
 
-    // Holds r, with its facts, when it is a page of a walk; a walk of two pages or more is
-    // dispatched when it closes. known_key: walk_key(*r, routed) when the caller has it (the
-    // thread that read it made it).
+    // Holds r, with its facts, when it is a page of a walk (page: page_of(*r, routed)); a walk
+    // of two pages or more is dispatched when it closes. known_key: walk_key(*r, routed) when
+    // the caller has it (the thread that read it made it).
     template <class Dispatch>
-    void offer(const RecordedPtr& r, const Routed& routed, Dispatch&& dispatch,
+    void offer(const RecordedPtr& r, const Routed& routed, Page page, Dispatch&& dispatch,
                const std::string* known_key, std::optional<checks::PageFacts> facts) {
-        const auto page = page_of(*r, routed);
         if (!page)
             return;
         const std::int64_t limit = page->first, offset = page->second;
@@ -692,15 +691,18 @@ core::Result<std::optional<record::Recorded>> VectorSource::next() {
 
 namespace {
 
-// What the thread that read a line made of it, handed on in recording order.
+// What the thread that read a line made of it, handed on in recording order. With --jobs 2+
+// another thread reads it, and the thread that made it frees it: what is rare (a bad line, a
+// single that is kept) is held apart, so that the common item is a few cache lines.
 struct ReadItem {
-    std::optional<core::Diagnostic> bad; // a bad line
     RecordedPtr recorded;
     core::Result<Routed> routed = core::fail("");
-    std::optional<Judged> judged; // routed and in the shard: its single, judged
-    bool counted = false; // judged passing and fresh: tallied by that thread (Judge::passed)
-    std::optional<std::string> walk_key;    // of a page of a paginated operation
+    bool counted = false;   // judged passing and fresh: tallied by that thread (Judge::passed)
+    WalkGrouper::Page page; // when routed: WalkGrouper::page_of
+    std::optional<std::string> walk_key;    // of a page
     std::optional<checks::PageFacts> facts; // of a page of a walk in the shard
+    std::unique_ptr<Judged> judged;         // routed and in the shard: its single, kept
+    std::unique_ptr<core::Diagnostic> bad;  // a bad line
 };
 
 // What the reader hands on in recording order, whoever read it: numbering (seq), --shard,
@@ -743,11 +745,6 @@ public:
             bad_line(*item.bad);
         else
             exchange(std::move(item));
-    }
-
-    // A page of a walk: what its walk will read of it is taken when its single is judged.
-    static bool page_of_walk(const record::Recorded& r, const Routed& routed) {
-        return WalkGrouper::page_of(r, routed).has_value();
     }
 
     void close_walks() {
@@ -811,14 +808,17 @@ private:
         }
         const std::size_t at = m_seq++;
         // A write scenario's step: set aside, judged with its scenario at the end.
-        const bool step_here =
-            in_shard(m_shard, stable_hash(internal::ScenarioSteps::shard_key(*recorded)));
-        if (m_scenario_steps.offer(recorded, *routed, at, step_here)) {
-            if (step_here) {
-                ++m_outcome.exchanges;
-                note_target(*recorded, routed->contract->name);
+        if (internal::ScenarioSteps::may_be_step(*recorded)) {
+            const bool step_here =
+                m_shard.whole() ||
+                in_shard(m_shard, stable_hash(internal::ScenarioSteps::shard_key(*recorded)));
+            if (m_scenario_steps.offer(recorded, *routed, at, step_here)) {
+                if (step_here) {
+                    ++m_outcome.exchanges;
+                    note_target(*recorded, routed->contract->name);
+                }
+                return;
             }
-            return;
         }
         if (item.counted || item.judged || listing_in_shard(m_shard, *recorded, *routed)) {
             ++m_outcome.exchanges;
@@ -835,7 +835,7 @@ private:
         }
         // Every shard groups every page, so that walks are numbered alike in all.
         m_grouper.offer(
-            recorded, *routed, [this](WalkWork walk) { dispatch_walk(std::move(walk)); },
+            recorded, *routed, item.page, [this](WalkWork walk) { dispatch_walk(std::move(walk)); },
             item.walk_key ? &*item.walk_key : nullptr, std::move(item.facts));
     }
 
@@ -895,24 +895,25 @@ void judge_work(Judge& judge, const Work& w, Folder& folder) {
 // one tallied by the judge), with what its walk reads of it when it is a page. The
 // parse is let go once judged: a walk reads its pages' facts. Judged elsewhere (the lines
 // that may be a scenario's steps, which the calling thread alone tells; or every line when
-// judge_here is false), a page's facts are still taken here, from the same parse.
-ReadItem read_item(std::shared_ptr<record::Recorded> recorded, const Router& router, Judge& judge,
-                   const ReplaySettings& settings, bool judge_here) {
-    ReadItem item;
+// judge_here is false), a page's facts are still taken here, from the same parse. Made in
+// place: item is a fresh ReadItem (a move of one copies some hundred bytes).
+void read_item(ReadItem& item, std::shared_ptr<record::Recorded> recorded, const Router& router,
+               Judge& judge, const ReplaySettings& settings, bool judge_here) {
     item.routed = router.route(*recorded);
     if (item.routed) {
         const Routed& routed = *item.routed;
-        if (routed.operation && routed.operation->pagination)
+        item.page = WalkGrouper::page_of(*recorded, routed);
+        if (item.page)
             item.walk_key = walk_key(*recorded, routed);
         if (listing_in_shard(settings.shard, *recorded, routed)) {
-            const bool page = Sequencer::page_of_walk(*recorded, routed);
+            const bool page = item.page.has_value();
             if (judge_here && !internal::ScenarioSteps::may_be_step(*recorded)) {
                 Judged judged = judge.single(0, recorded, routed, page ? &item.facts : nullptr);
                 if (Folder::only_counted(judged)) {
                     ++judge.passed;
                     item.counted = true;
                 } else {
-                    item.judged = std::move(judged);
+                    item.judged = std::make_unique<Judged>(std::move(judged));
                 }
             } else if (page) {
                 item.facts = judge.facts(*recorded, routed);
@@ -922,7 +923,6 @@ ReadItem read_item(std::shared_ptr<record::Recorded> recorded, const Router& rou
     if (judge_here) // judged, or to be parsed again by its judge: the parse may be lent
         recorded->parsed_body.reset();
     item.recorded = std::move(recorded);
-    return item;
 }
 
 // One reader (the calling thread). --jobs 1: it judges too, so one job is one thread; else it
@@ -957,7 +957,9 @@ void replay_one_reader(ExchangeSource& source, const Router& router, const Repla
         }
         if (!*got)
             break;
-        sequencer.take(read_item(recorded, router, reader_judge, settings, jobs == 0));
+        ReadItem item;
+        read_item(item, recorded, router, reader_judge, settings, jobs == 0);
+        sequencer.take(std::move(item));
         reader_judge.recycled.give_back(std::move(recorded));
     }
     sequencer.close_walks();
@@ -1113,7 +1115,7 @@ private:
     }
 
     // Where a part's lines are: from the line start at or after `from` to the one at or after
-    // `to`, read with one open and one read into judge.part_bytes and counted in memory
+    // `to`, read with one read into judge.part (the file kept open) and counted in memory
     // (loaded), or, when one long line makes it larger than k_loaded_parts part_bytes, counted
     // from the file; the reason in place of the lines when the file cannot be read.
     struct Located {
@@ -1121,9 +1123,9 @@ private:
         std::uint64_t newlines = 0;
     };
     Located locate(const Part& part, const std::filesystem::path& file, Judge& judge) const {
-        Located at{record::read_lines(file, part.from, part.to, k_loaded_parts * m_part_bytes,
-                                      judge.part_bytes),
-                   0};
+        Located at{
+            record::read_lines(file, part.from, part.to, k_loaded_parts * m_part_bytes, judge.part),
+            0};
         if (!at.lines)
             return at;
         const record::PartLines& lines = *at.lines;
@@ -1158,9 +1160,7 @@ private:
         items.reserve(judge.part_items + judge.part_items / 4); // as many as the last part
         auto fail = [&](core::Diagnostic d) {
             d.where.file = file.string();
-            ReadItem item;
-            item.bad = std::move(d);
-            items.push_back(std::move(item));
+            items.emplace_back().bad = std::make_unique<core::Diagnostic>(std::move(d));
         };
         const Located at = locate(part, file, judge);
         const std::size_t before = lines_before(c, part, at.newlines);
@@ -1186,9 +1186,8 @@ private:
             auto got = reader->next_into(*recorded);
             if (!got) {
                 judge.recycled.give_back(std::move(recorded));
-                ReadItem item;
-                item.bad = std::move(got).error();
-                items.push_back(std::move(item));
+                items.emplace_back().bad =
+                    std::make_unique<core::Diagnostic>(std::move(got).error());
                 continue;
             }
             if (!*got) {
@@ -1196,7 +1195,7 @@ private:
                 break;
             }
             // Given back with the item once the calling thread has taken it (free_spent).
-            items.push_back(read_item(std::move(recorded), m_router, judge, m_settings, true));
+            read_item(items.emplace_back(), std::move(recorded), m_router, judge, m_settings, true);
         }
         judge.part_items = items.size();
         return items;

@@ -693,8 +693,8 @@ std::uint64_t count_newlines(std::string_view bytes) noexcept {
 }
 
 core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint64_t from,
-                                   std::uint64_t to, std::uint64_t max_bytes, std::string& into) {
-    return internal::read_lines(file, from, to, max_bytes, into);
+                                   std::uint64_t to, std::uint64_t max_bytes, PartBuffer& buffer) {
+    return internal::read_lines(file, from, to, max_bytes, buffer);
 }
 
 core::Result<std::uint64_t> line_start_at(const std::filesystem::path& file, std::uint64_t at) {

@@ -287,7 +287,7 @@ TEST_CASE("a part's line starts and newlines are found whatever the lines' lengt
     // read_lines finds the same line starts with one read, and holds the lines between them
     // whenever they end within max_bytes of `from`, whatever the buffer held before (one
     // buffer serves every part).
-    std::string buffer = "left over from a larger part: " + std::string(300000, 'z');
+    record::PartBuffer buffer("left over from a larger part: " + std::string(300000, 'z'));
     for (const std::uint64_t from : probes)
         for (const std::uint64_t to : probes) {
             if (to < from)
@@ -308,7 +308,20 @@ TEST_CASE("a part's line starts and newlines are found whatever the lines' lengt
                 }
             }
         }
-    std::string none;
+    // The buffer keeps the file it read open: reading another file in between, and a missing
+    // one, reads each file's own lines.
+    const auto other = dir / "other.jsonl";
+    test::spit(other, "first\nsecond\n");
+    for (int round = 0; round < 2; ++round) {
+        const auto mine = record::read_lines(file, 0, 4, 1 << 20, buffer);
+        REQUIRE(mine);
+        CHECK(mine->bytes == std::string_view(text).substr(0, starts[1]));
+        const auto theirs = record::read_lines(other, 1, 13, 1 << 20, buffer);
+        REQUIRE(theirs);
+        CHECK(theirs->bytes == "second\n");
+        CHECK_FALSE(record::read_lines(dir / "absent.jsonl", 0, 10, 100, buffer));
+    }
+    record::PartBuffer none;
     CHECK_FALSE(record::read_lines(dir / "absent.jsonl", 0, 10, 100, none));
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -315,10 +316,44 @@ std::uint64_t count_newlines(std::string_view bytes) noexcept {
     return count;
 }
 
+PartBuffer::~PartBuffer() {
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+PartBuffer::PartBuffer(PartBuffer&& other) noexcept
+    : m_bytes(std::move(other.m_bytes)), m_file(std::move(other.m_file)),
+      m_fd(std::exchange(other.m_fd, -1)) {}
+
+PartBuffer& PartBuffer::operator=(PartBuffer&& other) noexcept {
+    if (this != &other) {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_bytes = std::move(other.m_bytes);
+        m_file = std::move(other.m_file);
+        m_fd = std::exchange(other.m_fd, -1);
+    }
+    return *this;
+}
+
+struct PartBufferAccess {
+    // The file open for reading, kept open while it is the one read.
+    static core::Result<int> open(PartBuffer& buffer, const std::filesystem::path& file) {
+        if (buffer.m_fd >= 0 && buffer.m_file.native() == file.native())
+            return buffer.m_fd;
+        if (buffer.m_fd >= 0)
+            ::close(std::exchange(buffer.m_fd, -1));
+        CONFORM_TRY(buffer.m_fd, open_for_parts(file));
+        buffer.m_file = file;
+        return buffer.m_fd;
+    }
+    static std::string& bytes(PartBuffer& buffer) { return buffer.m_bytes; }
+};
+
 core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint64_t from,
-                                   std::uint64_t to, std::uint64_t max_bytes, std::string& into) {
-    CONFORM_TRY(const int fd, open_for_parts(file));
-    const OwnedFd owned(fd);
+                                   std::uint64_t to, std::uint64_t max_bytes, PartBuffer& buffer) {
+    CONFORM_TRY(const int fd, PartBufferAccess::open(buffer, file));
+    std::string& into = PartBufferAccess::bytes(buffer);
     to = std::max(to, from);
     // From the byte before `from` (a '\n' there makes `from` a line start), at most the lines
     // that max_bytes allows; a line start not found within them is looked for in the file.

@@ -48,11 +48,31 @@ open_part(const std::filesystem::path& file, std::uint64_t begin, std::uint64_t 
 // The '\n' bytes in bytes.
 [[nodiscard]] std::uint64_t count_newlines(std::string_view bytes) noexcept;
 
+// What one thread reading parts of plain files keeps from part to part: the bytes of the
+// last part (which only grow, so that they are zeroed once) and the file it read last, kept
+// open (one open a file, not one a part; closed with the buffer).
+class PartBuffer {
+public:
+    PartBuffer() = default;
+    ~PartBuffer();
+    PartBuffer(PartBuffer&& other) noexcept;
+    PartBuffer& operator=(PartBuffer&& other) noexcept;
+
+    // Seen as text, for tests: a buffer may start with anything.
+    explicit PartBuffer(std::string bytes) : m_bytes(std::move(bytes)) {}
+
+private:
+    friend struct PartBufferAccess;
+    std::string m_bytes;
+    std::filesystem::path m_file;
+    int m_fd = -1;
+};
+
 // The lines that start in [from, to) of a plain file: begin is line_start_at(from) and end is
-// line_start_at(to), found with one open and, as a rule, one read that also holds the lines.
-// When they end within max_bytes of `from`, `bytes` views them in `into` (which only grows, so
-// that a reader of many parts zeroes its buffer once); otherwise (a line longer than that)
-// `bytes` is empty and loaded false, for reading them as they are consumed (open_part).
+// line_start_at(to), found with (as a rule) one read that also holds the lines. When they end
+// within max_bytes of `from`, `bytes` views them in the buffer (valid until its next read);
+// otherwise (a line longer than that) `bytes` is empty and loaded false, for reading them as
+// they are consumed (open_part).
 struct PartLines {
     std::uint64_t begin = 0, end = 0;
     bool loaded = false;
@@ -60,7 +80,7 @@ struct PartLines {
 };
 [[nodiscard]] core::Result<PartLines> read_lines(const std::filesystem::path& file,
                                                  std::uint64_t from, std::uint64_t to,
-                                                 std::uint64_t max_bytes, std::string& into);
+                                                 std::uint64_t max_bytes, PartBuffer& buffer);
 
 // The file's size when it can be read in parts: a regular file that is neither standard input
 // nor gzip or zstd; nullopt otherwise (or when it cannot be read).

@@ -199,13 +199,15 @@ private:
 // The '\n' bytes of a part read already (memchr: the C library's vector loop).
 [[nodiscard]] std::uint64_t count_newlines(std::string_view bytes) noexcept;
 // The lines that start in [from, to): their first and last line starts (line_start_at of
-// from and to) and, when they end within max_bytes of from, the lines themselves in `into`, read
-// with one open and as a rule one read; a part's '\n' bytes are then counted, and its lines
-// read, from memory. (`into` only grows: one buffer per reading thread, zeroed once.)
+// from and to) and, when they end within max_bytes of from, the lines themselves in the
+// buffer, read as a rule with one read (the buffer keeps the file open from part to part); a
+// part's '\n' bytes are then counted, and its lines read, from memory. One buffer per reading
+// thread: its bytes only grow, zeroed once.
 using PartLines = internal::PartLines;
+using PartBuffer = internal::PartBuffer;
 [[nodiscard]] core::Result<PartLines> read_lines(const std::filesystem::path& file,
                                                  std::uint64_t from, std::uint64_t to,
-                                                 std::uint64_t max_bytes, std::string& into);
+                                                 std::uint64_t max_bytes, PartBuffer& buffer);
 
 // One line's JSON <-> Recorded (what the reader and writer use; the writer redacts first).
 // A response body that parses as JSON (depth <= 256) is written as "body" (parsed: member
