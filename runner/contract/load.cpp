@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
 
 #include "runner/contract/contract.hpp"
 #include "runner/contract/internal/loader.hpp"
@@ -58,11 +61,41 @@ core::Result<std::vector<fs::path>> contract_folders(const fs::path& schemas_dir
 core::Result<std::vector<Contract>> load_folders(const fs::path& schemas_dir,
                                                  const std::vector<fs::path>& folders,
                                                  const LoadOptions& options) {
-    CONFORM_TRY(internal::Loader loader, internal::Loader::create(schemas_dir, options));
+    // (No more threads than cores: each pays for its own Loader.)
+    const std::size_t threads = std::min<std::size_t>(
+        {options.threads, folders.size(), std::max(1u, std::thread::hardware_concurrency())});
+    if (threads <= 1) {
+        CONFORM_TRY(internal::Loader loader, internal::Loader::create(schemas_dir, options));
+        std::vector<Contract> contracts;
+        for (const fs::path& folder : folders) {
+            CONFORM_TRY(Contract contract, loader.load(folder));
+            contracts.push_back(std::move(contract));
+        }
+        return contracts;
+    }
+    // Each thread its own Loader (the descriptor schemas compiled, a registry of what it
+    // loaded), the folders taken in turn; every folder's outcome kept in its place, so that the
+    // answer is the one loading them in order gives.
+    std::vector<std::optional<core::Result<Contract>>> loaded(folders.size());
+    std::atomic<std::size_t> next{0};
+    const auto load_some = [&] {
+        auto loader = internal::Loader::create(schemas_dir, options);
+        for (std::size_t i = next++; i < folders.size(); i = next++)
+            loaded[i] = loader ? loader->load(folders[i])
+                               : core::Result<Contract>(core::fail(loader.error()));
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < threads; ++t)
+        helpers.emplace_back(load_some);
+    load_some();
+    for (std::thread& h : helpers)
+        h.join();
     std::vector<Contract> contracts;
-    for (const fs::path& folder : folders) {
-        CONFORM_TRY(Contract contract, loader.load(folder));
-        contracts.push_back(std::move(contract));
+    contracts.reserve(folders.size());
+    for (std::optional<core::Result<Contract>>& one : loaded) {
+        if (!*one)
+            return core::fail(std::move(*one).error());
+        contracts.push_back(std::move(**one));
     }
     return contracts;
 }

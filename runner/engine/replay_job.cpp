@@ -188,9 +188,10 @@ core::Result<LoadedContracts> load_replay_contracts(const fs::path& schemas_dir,
 }
 
 core::Result<core::Verdict> run_replay(const ReplayJob& job, std::ostream& out, std::ostream& err) {
+    contract::LoadOptions load = job.settings.limits.contracts();
+    load.threads = static_cast<unsigned>(std::max(1, job.settings.jobs)); // --jobs cores
     CONFORM_TRY(const LoadedContracts loaded,
-                load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts,
-                                      job.settings.limits.contracts()));
+                load_replay_contracts(job.schemas_dir, job.cases_dir, job.contracts, load));
     CONFORM_TRY(auto source, RecordingFiles::open(job.files, reader_options(job.settings)));
 
     const std::string started_at = internal::iso_utc(job.settings.now);

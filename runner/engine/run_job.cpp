@@ -46,8 +46,9 @@ core::Result<void> load(const RunJob& job, Plan& plan) {
     const fs::path schemas =
         job.schemas_dir.empty() ? contract::default_schemas_dir() : job.schemas_dir;
     const fs::path cases = job.cases_dir.empty() ? contract::default_cases_dir() : job.cases_dir;
-    CONFORM_TRY(plan.contracts, contract::load_named_contracts(schemas, job.contracts,
-                                                               job.settings.limits.contracts()));
+    contract::LoadOptions load = job.settings.limits.contracts();
+    load.threads = static_cast<unsigned>(std::max(1, job.settings.jobs)); // --jobs cores
+    CONFORM_TRY(plan.contracts, contract::load_named_contracts(schemas, job.contracts, load));
     for (const contract::Contract& c : plan.contracts) {
         CONFORM_TRY(auto files, contract::plan_cases(c, cases, schemas));
         plan.cases.push_back(std::move(files));

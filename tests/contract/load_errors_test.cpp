@@ -270,6 +270,44 @@ TEST_CASE("load_contracts stops at the first bad contract; descriptors fall back
     CHECK(nowhere.error().where.file == (copy.dir() / "absent").string());
 }
 
+TEST_CASE("contracts loaded on several threads are those loaded one by one, and so is the error",
+          "[errors]") {
+    test::SchemasCopy copy;
+    // What a contract is, enough to tell two loads apart: its name, where it points, its
+    // operations and what they validate with.
+    auto digest = [](const std::vector<contract::Contract>& contracts) {
+        std::string out;
+        for (const contract::Contract& c : contracts) {
+            out += c.name + " " + c.base_url + " " + c.directory.string() + ":";
+            for (const auto& [name, op] : c.operations)
+                out += " " + name + " " + op.response.path.string() + " " +
+                       op.response.document.dump() + (op.pagination ? " paged" : "");
+            out += "\n";
+        }
+        return out;
+    };
+    contract::LoadOptions one_by_one, at_once;
+    at_once.threads = 8;
+    auto expected = contract::load_contracts(copy.dir(), one_by_one);
+    REQUIRE(expected);
+    for (int round = 0; round < 10; ++round) {
+        auto loaded = contract::load_contracts(copy.dir(), at_once);
+        REQUIRE(loaded);
+        CHECK(digest(*loaded) == digest(*expected));
+    }
+    // Two bad contracts: the error is the first's in folder order, whichever thread is faster.
+    copy.edit("tencent-ccr/contract.json", [](json& c) { c["base_url"] = "ftp://example"; });
+    copy.edit("genesissai-uhub/contract.json", [](json& c) { c["signing"] = 7; });
+    auto first = contract::load_contracts(copy.dir(), one_by_one);
+    REQUIRE_FALSE(first);
+    check_where(first.error(), copy.file("genesissai-uhub/contract.json"), "/signing");
+    for (int round = 0; round < 10; ++round) {
+        auto loaded = contract::load_contracts(copy.dir(), at_once);
+        REQUIRE_FALSE(loaded);
+        CHECK(loaded.error().to_string() == first.error().to_string());
+    }
+}
+
 TEST_CASE("a folder without contract.json is not a contract", "[errors]") {
     test::SchemasCopy copy;
     std::filesystem::create_directories(copy.file("notes"));
