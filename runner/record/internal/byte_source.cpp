@@ -336,24 +336,20 @@ PartBuffer& PartBuffer::operator=(PartBuffer&& other) noexcept {
     return *this;
 }
 
-struct PartBufferAccess {
-    // The file open for reading, kept open while it is the one read.
-    static core::Result<int> open(PartBuffer& buffer, const std::filesystem::path& file) {
-        if (buffer.m_fd >= 0 && buffer.m_file.native() == file.native())
-            return buffer.m_fd;
-        if (buffer.m_fd >= 0)
-            ::close(std::exchange(buffer.m_fd, -1));
-        CONFORM_TRY(buffer.m_fd, open_for_parts(file));
-        buffer.m_file = file;
-        return buffer.m_fd;
-    }
-    static std::string& bytes(PartBuffer& buffer) { return buffer.m_bytes; }
-};
+core::Result<int> PartBuffer::open(const std::filesystem::path& file) {
+    if (m_fd >= 0 && m_file.native() == file.native())
+        return m_fd;
+    if (m_fd >= 0)
+        ::close(std::exchange(m_fd, -1));
+    CONFORM_TRY(m_fd, open_for_parts(file));
+    m_file = file;
+    return m_fd;
+}
 
 core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint64_t from,
                                    std::uint64_t to, std::uint64_t max_bytes, PartBuffer& buffer) {
-    CONFORM_TRY(const int fd, PartBufferAccess::open(buffer, file));
-    std::string& into = PartBufferAccess::bytes(buffer);
+    CONFORM_TRY(const int fd, buffer.open(file));
+    std::string& into = buffer.m_bytes;
     to = std::max(to, from);
     // From the byte before `from` (a '\n' there makes `from` a line start), at most the lines
     // that max_bytes allows; a line start not found within them is looked for in the file.

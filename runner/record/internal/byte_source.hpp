@@ -48,21 +48,32 @@ open_part(const std::filesystem::path& file, std::uint64_t begin, std::uint64_t 
 // The '\n' bytes in bytes.
 [[nodiscard]] std::uint64_t count_newlines(std::string_view bytes) noexcept;
 
+// The lines that start in [from, to) of a plain file (read_lines, below).
+struct PartLines {
+    std::uint64_t begin = 0, end = 0;
+    bool loaded = false;
+    std::string_view bytes;
+};
+
 // What one thread reading parts of plain files keeps from part to part: the bytes of the
 // last part (which only grow, so that they are zeroed once) and the file it read last, kept
 // open (one open a file, not one a part; closed with the buffer).
 class PartBuffer {
 public:
     PartBuffer() = default;
+    // Holding these bytes already, as a buffer that read a larger part before does (tests).
+    explicit PartBuffer(std::string bytes) : m_bytes(std::move(bytes)) {}
     ~PartBuffer();
     PartBuffer(PartBuffer&& other) noexcept;
     PartBuffer& operator=(PartBuffer&& other) noexcept;
 
-    // Seen as text, for tests: a buffer may start with anything.
-    explicit PartBuffer(std::string bytes) : m_bytes(std::move(bytes)) {}
-
 private:
-    friend struct PartBufferAccess;
+    friend core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint64_t from,
+                                              std::uint64_t to, std::uint64_t max_bytes,
+                                              PartBuffer& buffer);
+    // The file open for reading, kept open while it is the one read.
+    [[nodiscard]] core::Result<int> open(const std::filesystem::path& file);
+
     std::string m_bytes;
     std::filesystem::path m_file;
     int m_fd = -1;
@@ -73,11 +84,6 @@ private:
 // within max_bytes of `from`, `bytes` views them in the buffer (valid until its next read);
 // otherwise (a line longer than that) `bytes` is empty and loaded false, for reading them as
 // they are consumed (open_part).
-struct PartLines {
-    std::uint64_t begin = 0, end = 0;
-    bool loaded = false;
-    std::string_view bytes;
-};
 [[nodiscard]] core::Result<PartLines> read_lines(const std::filesystem::path& file,
                                                  std::uint64_t from, std::uint64_t to,
                                                  std::uint64_t max_bytes, PartBuffer& buffer);
