@@ -153,7 +153,8 @@ struct LoadOptions {
     // Contracts loaded at once by load_contracts and load_named_contracts (threads, each with
     // its own descriptor schemas): a tree of many contracts (an imported vendor family) loads
     // in a fraction of the time on as many cores. The result, and the error when a contract is
-    // bad (the first in folder order), are those of loading them one by one.
+    // bad (the first in folder order), are those of loading them one by one. A thread is
+    // started for every four folders at most: each compiles the descriptor schemas anew.
     unsigned threads = 1;
 };
 

@@ -273,6 +273,19 @@ TEST_CASE("load_contracts stops at the first bad contract; descriptors fall back
 TEST_CASE("contracts loaded on several threads are those loaded one by one, and so is the error",
           "[errors]") {
     test::SchemasCopy copy;
+    // Twelve folders: the seeds and three copies of each under other names (a thread is
+    // started for every four folders at most).
+    for (const std::string seed : {"genesissai-uhub", "tencent-ccr", "ucloud-uhub"})
+        for (const std::string n : {"-2", "-3", "-4"}) {
+            const std::string name = seed + n;
+            std::filesystem::copy(copy.file(seed), copy.file(name),
+                                  std::filesystem::copy_options::recursive);
+            copy.edit(name + "/contract.json", [&](json& c) { c["name"] = name; });
+            for (const auto& entry : std::filesystem::directory_iterator(copy.file(name)))
+                if (entry.path().string().ends_with(".operation.json"))
+                    copy.edit(name + "/" + entry.path().filename().string(),
+                              [&](json& op) { op["contract"] = name; });
+        }
     // What a contract is, enough to tell two loads apart: its name, where it points, its
     // operations and what they validate with.
     auto digest = [](const std::vector<contract::Contract>& contracts) {
