@@ -44,9 +44,9 @@ endif()
 # GCC caps the code that inlining may add to a translation unit larger than `large-unit-insns`
 # (10,000 instructions) at `inline-unit-growth` (40%). A unity build's files are far larger, and
 # under that cap the replay's small hot calls stay calls: scripts/run's build (unity,
-# RelWithDebInfo) replayed 100k exchanges with `--jobs 1` in 0.839 s, and in 0.752 s with the
-# limit raised, faster than a file-by-file Release build (0.774 s; 15 paired rounds,
-# bench/README.md), for 85 s more of a 142 s build. With more std::string code inlined, GCC 12
+# RelWithDebInfo) replayed 100k exchanges with `--jobs 1` in 0.843 s, and in 0.780 s with the
+# limit raised, as fast as a file-by-file Release build (0.782 s; 15 paired rounds,
+# bench/README.md), for 78 s more of a 142 s build. With more std::string code inlined, GCC 12
 # warns -Wrestrict of copies that cannot overlap (a known false positive of that release). Not
 # for the sanitizers' build (the tests', not for speed) nor the profile-guided one (its profile
 # already decides what is inlined).
