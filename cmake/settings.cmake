@@ -47,22 +47,18 @@ endif()
 # replayed 100k exchanges with `--jobs 1` in 0.843 s, and in 0.780 s with the limit raised, as
 # fast as a file-by-file Release build (0.782 s; 15 paired rounds, bench/README.md), but it
 # took 78 s more of a 142 s build, and scripts/run's first run on a bare Debian 3 min 56 s
-# instead of 2 min 31 s. So it is on by default for unity Release builds only (built for speed),
-# not for RelWithDebInfo (scripts/run's quick start, the tests'), the sanitizers' or the
-# profile-guided build (whose profile decides what is inlined). With more std::string code
+# instead of 2 min 31 s. So it applies to unity Release builds only (built for speed), not to
+# RelWithDebInfo (scripts/run's quick start, the tests'), the sanitizers' or the profile-guided
+# build (whose profile decides what is inlined); the build type is read when compiling, so a
+# build directory configured again for another type follows it. With more std::string code
 # inlined, GCC 12 warns -Wrestrict of copies that cannot overlap (a known false positive).
-if(CMAKE_UNITY_BUILD AND CMAKE_BUILD_TYPE STREQUAL "Release")
-  set(_conform_inline_default ON)
-else()
-  set(_conform_inline_default OFF)
-endif()
-option(CONFORM_INLINE_LARGE_UNITS "Raise GCC's inlining cap for large (unity) files"
-  ${_conform_inline_default})
+option(CONFORM_INLINE_LARGE_UNITS "Raise GCC's inlining cap in unity Release builds" ON)
 add_library(conform_inlining INTERFACE)
-if(CONFORM_INLINE_LARGE_UNITS AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT CONFORM_SANITIZE
-   AND CONFORM_PGO STREQUAL "")
-  target_compile_options(conform_inlining INTERFACE --param=large-unit-insns=200000)
-  target_compile_options(conform_warnings INTERFACE -Wno-restrict)
+if(CONFORM_INLINE_LARGE_UNITS AND CMAKE_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
+   AND NOT CONFORM_SANITIZE AND CONFORM_PGO STREQUAL "")
+  target_compile_options(conform_inlining INTERFACE
+    $<$<CONFIG:Release>:--param=large-unit-insns=200000>)
+  target_compile_options(conform_warnings INTERFACE $<$<CONFIG:Release>:-Wno-restrict>)
 endif()
 
 add_library(conform_options INTERFACE)
