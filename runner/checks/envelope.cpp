@@ -9,8 +9,9 @@ using core::Deviation;
 using core::DeviationId;
 using core::JsonView;
 
-Deviation make(DeviationId id, std::string kind, const std::string& operation, std::string pointer,
-               std::string expected, std::string actual, std::string message) {
+[[gnu::cold]] Deviation make(DeviationId id, std::string kind, const std::string& operation,
+                             std::string pointer, std::string expected, std::string actual,
+                             std::string message) {
     Deviation d;
     d.id = id;
     d.kind = std::move(kind);

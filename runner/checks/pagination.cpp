@@ -33,8 +33,8 @@ std::optional<std::int64_t> total_of(JsonView v) {
     return std::nullopt;
 }
 
-Deviation make(DeviationId id, const std::string& operation, std::string pointer,
-               std::string expected, std::string actual, std::string message) {
+[[gnu::cold]] Deviation make(DeviationId id, const std::string& operation, std::string pointer,
+                             std::string expected, std::string actual, std::string message) {
     Deviation d;
     d.id = id;
     d.kind = std::string(core::name_of(id)).substr(std::string("pagination.").size());

@@ -16,8 +16,9 @@ using contract::Signing;
 using core::Deviation;
 using core::DeviationId;
 
-Deviation make(DeviationId id, std::string kind, const CheckContext& ctx, std::string pointer,
-               std::string expected, std::string actual, std::string message) {
+[[gnu::cold]] Deviation make(DeviationId id, std::string kind, const CheckContext& ctx,
+                             std::string pointer, std::string expected, std::string actual,
+                             std::string message) {
     Deviation d;
     d.id = id;
     d.kind = std::move(kind);

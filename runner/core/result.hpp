@@ -33,10 +33,13 @@ struct Diagnostic {
 
 // Tag type so that a Diagnostic can be returned where a Result<T> is expected.
 template <class E> struct Unexpected { E error; };
-inline Unexpected<Diagnostic> fail(std::string message, Location where = {}) {
+// Cold: the compiler takes a path that fails as the unlikely one and moves it, message
+// building included, out of the way of the path that succeeds (the hot loops are full of
+// `if (!x) return fail(...)`).
+[[gnu::cold]] inline Unexpected<Diagnostic> fail(std::string message, Location where = {}) {
     return {Diagnostic{std::move(message), std::move(where)}};
 }
-inline Unexpected<Diagnostic> fail(Diagnostic d) {
+[[gnu::cold]] inline Unexpected<Diagnostic> fail(Diagnostic d) {
     return {std::move(d)};
 }
 

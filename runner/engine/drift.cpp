@@ -221,11 +221,11 @@ private:
         for (const http::QueryParam& p : then.exchange.request.query)
             if (!is_signing_param(p.name))
                 plan.params.add(p.name, p.value);
-        const contract::Signing signing = routed.test_case.signing;
+        const contract::Signing signing = routed.test_case->signing;
         if (signing == contract::Signing::bad_signature ||
             signing == contract::Signing::stale_timestamp)
             // Its signature is what it tests, and today's would not be the recorded one.
-            return core::fail("case " + routed.test_case.name + " sends a " +
+            return core::fail("case " + routed.test_case->name + " sends a " +
                               (signing == contract::Signing::bad_signature ? "wrong signature"
                                                                            : "stale timestamp"));
         if (signing == contract::Signing::none)

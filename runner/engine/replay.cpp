@@ -301,8 +301,8 @@ void name_case(report::CaseResult& result, const record::Recorded& r, const Rout
     result.url = r.exchange.request.base_url;
     result.name = r.case_name.empty() ? where_of(r) : r.case_name;
     result.description = "recorded at " + where_of(r);
-    result.kind = std::string(contract::name_of(routed.test_case.kind));
-    result.expect = std::string(contract::name_of(routed.test_case.expect));
+    result.kind = std::string(contract::name_of(routed.test_case->kind));
+    result.expect = std::string(contract::name_of(routed.test_case->expect));
 }
 
 // The Recordeds a reading thread reads into, each reused once no one holds it any more: it
@@ -410,7 +410,7 @@ public:
         const auto started = clock_of(m_settings).monotonic();
         const Routed& routed = work.routed;
         Case c;
-        c.name = routed.walk_case_name.empty() ? "walk" : routed.walk_case_name;
+        c.name = routed.walk_case_name.empty() ? "walk" : std::string(routed.walk_case_name);
         c.kind = CaseKind::walk;
         c.walk_limit = work.limit;
         c.walk_max_pages = static_cast<std::int64_t>(work.pages.size());
@@ -482,7 +482,8 @@ private:
             result.skipped = "throttled: the recording holds a rate-limit answer (environment, "
                              "not a deviation)";
         } else {
-            const checks::CheckContext context{*routed.contract, routed.operation, routed.test_case,
+            const checks::CheckContext context{*routed.contract, routed.operation,
+                                               *routed.test_case,
                                                std::span<const checks::Observed>(&o, 1)};
             result.checks = run_case_checks(context, m_settings.checks);
             if (m_settings.coverage)
@@ -509,7 +510,7 @@ private:
         const record::Recorded& first = *work.pages.front().recorded;
         const record::Recorded& last = *work.pages.back().recorded;
         Routed routed = work.routed;
-        routed.test_case = c;
+        routed.test_case = &c;
         report::CaseResult& result = judged.result;
         result.target = target_name(first);
         name_case(result, first, routed);
@@ -566,7 +567,7 @@ public:
     using Page = std::optional<std::pair<std::int64_t, std::int64_t>>;
     static Page page_of(const record::Recorded& r, const Routed& routed) {
         const contract::Operation* op = routed.operation;
-        if (!op || !op->pagination || routed.test_case.kind != CaseKind::single ||
+        if (!op || !op->pagination || routed.test_case->kind != CaseKind::single ||
             routed.standalone_case || !r.exchange.response)
             return std::nullopt;
         const contract::Pagination& model = *op->pagination;
@@ -696,7 +697,7 @@ namespace {
 // single that is kept) is held apart, so that the common item is a few cache lines.
 struct ReadItem {
     RecordedPtr recorded;
-    core::Result<Routed> routed = core::fail("");
+    core::Result<Routed> routed = core::Unexpected<core::Diagnostic>{}; // until routed
     bool counted = false;   // judged passing and fresh: tallied by that thread (Judge::passed)
     WalkGrouper::Page page; // when routed: WalkGrouper::page_of
     std::optional<std::string> walk_key;    // of a page

@@ -64,6 +64,13 @@ const contract::Case* find_case(const std::vector<contract::CaseFile>& files,
     return nullptr;
 }
 
+// A case that is one request on its own: judged as the cases file says; any other (a walk)
+// is judged page by page as singles, and as a walk apart.
+bool is_standalone(contract::CaseKind kind) {
+    return kind == contract::CaseKind::negative || kind == contract::CaseKind::auth ||
+           kind == contract::CaseKind::single;
+}
+
 } // namespace
 
 // The URL's host as it is spelled (host_of lowercases it).
@@ -127,7 +134,17 @@ Router::Router(const ReplayContracts& contracts) : m_contracts(contracts) {
     for (const contract::Contract& c : contracts.contracts) {
         m_hosts.push_back(host_of(c.base_url));
         m_paths.push_back(path_of(c.base_url));
+        contract::Case& unrouted = m_unrouted.emplace_back();
+        unrouted.omit.push_back(c.routing.param);
     }
+    for (const std::vector<contract::CaseFile>& files : contracts.cases)
+        for (const contract::CaseFile& f : files)
+            for (const contract::Case& known : f.cases)
+                if (!is_standalone(known.kind)) {
+                    contract::Case& page = m_walk_pages[&known];
+                    page.name = known.name;
+                    page.omit = known.omit;
+                }
 }
 
 core::Result<Routed> Router::with_contract(const record::Recorded& r, std::size_t index) const {
@@ -137,6 +154,7 @@ core::Result<Routed> Router::with_contract(const record::Recorded& r, std::size_
         query.push(p.name, p.value);
     Routed routed;
     routed.contract = &c;
+    routed.test_case = &m_single;
     auto op = c.route_views(query.views());
     if (op) {
         routed.operation = *op;
@@ -146,23 +164,20 @@ core::Result<Routed> Router::with_contract(const record::Recorded& r, std::size_
         routed.operation = c.find_operation(r.operation);
         if (!routed.operation)
             return core::fail(c.name + " has no operation " + r.operation);
-        routed.test_case.omit.push_back(c.routing.param);
+        routed.test_case = &m_unrouted[index];
     } else {
         return core::fail(c.name + ": " + op.error().message);
     }
-    routed.test_case.name = r.case_name;
     if (!r.case_name.empty() && index < m_contracts.cases.size())
         if (const contract::Case* known =
                 find_case(m_contracts.cases[index], routed.operation->name, r.case_name)) {
-            if (known->kind == contract::CaseKind::negative ||
-                known->kind == contract::CaseKind::auth ||
-                known->kind == contract::CaseKind::single) {
-                routed.test_case = *known;
+            if (is_standalone(known->kind)) {
+                routed.test_case = known;
                 routed.standalone_case = true;
             } else {
                 // A page of a walk case: judged as a single page; the walk is grouped apart.
                 routed.walk_case_name = known->name;
-                routed.test_case.omit = known->omit;
+                routed.test_case = &m_walk_pages.at(known);
             }
         }
     return routed;

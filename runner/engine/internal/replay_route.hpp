@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "runner/contract/cases.hpp"
 #include "runner/contract/contract.hpp"
@@ -15,11 +17,14 @@
 
 namespace conform::engine {
 
+// Where an exchange goes: pointers into the contracts and cases the Router was made with (and
+// into the Router, for the cases it derives), so that routing every exchange and handing the
+// result on copies a few words.
 struct Routed {
     const contract::Contract* contract = nullptr;
     const contract::Operation* operation = nullptr;
-    contract::Case test_case;   // what the exchange is judged as
-    std::string walk_case_name; // the line's case when it names a walk case of the cases file
+    const contract::Case* test_case = nullptr; // what the exchange is judged as; never null
+    std::string_view walk_case_name; // the line's case when it names a walk case of the cases file
     // The line's case names a single, negative or auth case of the cases file: one request
     // on its own, never a page of a walk (offset-at-end and offset-past-end share a limit).
     bool standalone_case = false;
@@ -28,6 +33,9 @@ struct Routed {
 class Router {
 public:
     explicit Router(const ReplayContracts& contracts);
+    Router(const Router&) = delete; // a Routed points into it
+    Router& operator=(const Router&) = delete;
+
     // Fails with why no (or more than one) contract accepts the exchange.
     [[nodiscard]] core::Result<Routed> route(const record::Recorded& recorded) const;
 
@@ -36,6 +44,12 @@ private:
 
     const ReplayContracts& m_contracts;
     std::vector<std::string> m_hosts, m_paths; // of each contract's base_url
+    // The cases an exchange is judged as when the cases file does not name it whole: the
+    // plain single; per contract, the single sent without its routing parameter; per walk
+    // case of a cases file, the single page of it (the walk is grouped apart).
+    contract::Case m_single;
+    std::vector<contract::Case> m_unrouted;
+    std::unordered_map<const contract::Case*, contract::Case> m_walk_pages;
 };
 
 // "https://API.ucloud.cn:443/x" -> "api.ucloud.cn"; "" when there is none.
