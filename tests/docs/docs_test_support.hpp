@@ -57,6 +57,22 @@ inline nlohmann::json source(std::string_view doc, std::size_t line) {
     return {{"doc", doc}, {"line", line}};
 }
 
+// One page imported from its text (FAILs with the error when it does not import).
+inline docs::ImportResult import_text(std::string_view page, std::string_view doc = "t.Op.md") {
+    auto result = docs::import_page(page, doc, {});
+    if (!result)
+        FAIL(result.error().to_string());
+    return std::move(result).value();
+}
+
+// Whether the import warned at line with a message holding text.
+inline bool has_warning(const docs::ImportResult& result, std::size_t line, std::string_view text) {
+    for (const docs::Warning& w : result.warnings)
+        if (w.where.line == line && w.message.find(text) != std::string::npos)
+            return true;
+    return false;
+}
+
 // A fresh directory under the build tree for one test.
 inline std::filesystem::path scratch_dir(std::string_view name) {
     const std::filesystem::path dir =

@@ -9,6 +9,8 @@
 
 using namespace conform;
 using nlohmann::json;
+using test::has_warning;
+using test::import_text;
 using test::json_file;
 using test::line_containing;
 
@@ -22,20 +24,6 @@ docs::ImportResult import_fixture(const std::string& name) {
     if (!result)
         FAIL(result.error().to_string());
     return std::move(result).value();
-}
-
-docs::ImportResult import_text(std::string_view page, std::string_view doc = "t.Op.md") {
-    auto result = docs::import_page(page, doc, {});
-    if (!result)
-        FAIL(result.error().to_string());
-    return std::move(result).value();
-}
-
-bool has_warning(const docs::ImportResult& result, std::size_t line, std::string_view text) {
-    for (const docs::Warning& w : result.warnings)
-        if (w.where.line == line && w.message.find(text) != std::string::npos)
-            return true;
-    return false;
 }
 
 const char* k_minimal_response = "## Output Parameters\n\n"

@@ -84,3 +84,27 @@ TEST_CASE("CRLF pages read like LF pages", "[docs][markdown]") {
     REQUIRE(blocks[0].table.rows.size() == 1);
     CHECK(blocks[0].table.rows[0].cells[1] == "y");
 }
+
+TEST_CASE("an HTML <pre> block is a code block: tags dropped, entities decoded",
+          "[docs][markdown]") {
+    const auto blocks = parse_markdown("Input:\n"
+                                       "<pre>\n"
+                                       "https://x.api.qcloud.com/v2/index.php?Action=A\n"
+                                       "&<<a href=\"https://e/c\">Common parameters</a>>\n"
+                                       "</pre>\n"
+                                       "<PRE class=\"json\">{&quot;a&quot;: &lt;1&gt;}</PRE>\n"
+                                       "<pre>never closed\n"
+                                       "| a | b |\n"
+                                       "|---|---|\n");
+    REQUIRE(blocks.size() == 5);
+    REQUIRE(blocks[1].kind == BlockKind::code);
+    CHECK(blocks[1].code.fence_line == 2);
+    CHECK(blocks[1].code.content_line == 3);
+    CHECK(blocks[1].code.text ==
+          "https://x.api.qcloud.com/v2/index.php?Action=A\n&<Common parameters>\n");
+    REQUIRE(blocks[2].kind == BlockKind::code); // opened and closed on one line
+    CHECK(blocks[2].code.content_line == 6);
+    CHECK(blocks[2].code.text == "{\"a\": <1>}");
+    CHECK(blocks[3].kind == BlockKind::text); // an unclosed <pre> hides nothing
+    CHECK(blocks[4].kind == BlockKind::table);
+}

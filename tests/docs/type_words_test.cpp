@@ -62,6 +62,7 @@ TEST_CASE("array wrappers around a type word or a model name", "[docs][types]") 
         {"array[string]", 1, "string", true},
         {"Array of String", 1, "String", true},
         {"String Array", 1, "String", true},
+        {"String List", 1, "String", true},
         {"array[array[int]]", 2, "int", true},
         {"List<Int64>", 1, "Int64", true},
         {"Object Array", 0, "Object Array", true},

@@ -125,6 +125,48 @@ std::string strip_links(std::string text) {
     }
 }
 
+// Where "<pre>" (or "<pre class=...>", any case) that opens a line ends; 0 when it does not.
+std::size_t pre_open_length(std::string_view trimmed) {
+    if (trimmed.size() < 5 || to_lower_ascii(trimmed.substr(0, 4)) != "<pre" ||
+        (trimmed[4] != '>' && !is_space(trimmed[4])))
+        return 0;
+    const std::size_t close = trimmed.find('>');
+    return close == std::string_view::npos ? 0 : close + 1;
+}
+
+std::size_t find_ci(std::string_view text, std::string_view what) {
+    return to_lower_ascii(text).find(what);
+}
+
+// The text of an HTML <pre> block: its tags dropped (a link keeps its text: "<<a href=..>Common
+// request parameters</a>>" reads "<Common request parameters>"), its entities decoded.
+std::string pre_text(std::string_view html) {
+    auto is_tag_start = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '/' || c == '!';
+    };
+    std::string out;
+    out.reserve(html.size());
+    for (std::size_t i = 0; i < html.size(); ++i) {
+        if (html[i] == '<' && i + 1 < html.size() && is_tag_start(html[i + 1])) {
+            const std::size_t end = html.find_first_of("<>\n", i + 1);
+            if (end != std::string_view::npos && html[end] == '>') {
+                i = end;
+                continue;
+            }
+        }
+        out += html[i];
+    }
+    for (const auto& [entity, text] : {std::pair<std::string_view, std::string_view>{"&lt;", "<"},
+                                       {"&gt;", ">"},
+                                       {"&quot;", "\""},
+                                       {"&#39;", "'"},
+                                       {"&apos;", "'"},
+                                       {"&nbsp;", " "},
+                                       {"&amp;", "&"}})
+        replace_all_ci(out, entity, text);
+    return out;
+}
+
 } // namespace
 
 std::string_view trim(std::string_view text) {
@@ -211,6 +253,43 @@ std::vector<Block> parse_markdown(std::string_view page) {
         if (t.empty()) {
             ++i;
             continue;
+        }
+        // An HTML <pre> block holds a sample as a fence does (Tencent API 2.0 pages); one
+        // that never closes is text.
+        if (const std::size_t open = pre_open_length(t)) {
+            std::size_t j = i;
+            std::size_t close = std::string_view::npos;
+            for (; j < lines.size(); ++j)
+                if ((close = find_ci(j == i ? t.substr(open) : lines[j], "</pre>")) !=
+                    std::string_view::npos)
+                    break;
+            if (j < lines.size()) {
+                block.kind = BlockKind::code;
+                block.code.fence_line = i + 1;
+                block.code.info = "pre";
+                std::string html;
+                for (std::size_t k = i; k <= j; ++k) {
+                    std::string_view content = k == i ? t.substr(open) : lines[k];
+                    if (k == j)
+                        content = content.substr(0, close);
+                    if (!content.empty() && content.back() == '\r')
+                        content.remove_suffix(1);
+                    if (block.code.content_line == 0) {
+                        if (trim(content).empty())
+                            continue; // the line of <pre> itself, as a fence's
+                        block.code.content_line = k + 1;
+                    } else {
+                        html += '\n';
+                    }
+                    html += content;
+                }
+                if (block.code.content_line == 0)
+                    block.code.content_line = j + 1;
+                block.code.text = pre_text(html);
+                blocks.push_back(std::move(block));
+                i = j + 1;
+                continue;
+            }
         }
         if (const std::size_t fence = fence_length(t)) {
             block.kind = BlockKind::code;

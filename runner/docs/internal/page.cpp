@@ -294,7 +294,9 @@ private:
 
 PageFacts read_page(const std::vector<Block>& blocks, std::string_view doc,
                     std::vector<Warning>& warnings) {
-    return PageReader(doc, warnings).read(blocks);
+    PageFacts facts = PageReader(doc, warnings).read(blocks);
+    fold_dotted_rows(facts, doc, warnings);
+    return facts;
 }
 
 const FieldTable* main_table(const PageFacts& facts, Section section) {

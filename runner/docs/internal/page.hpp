@@ -60,6 +60,10 @@ struct PageFacts {
 [[nodiscard]] PageFacts read_page(const std::vector<Block>& blocks, std::string_view doc,
                                   std::vector<Warning>& warnings);
 
+// Folds the dotted names of response and model tables ("subnetSet.n.cidr") into data model
+// tables of their own, appended to facts.tables (dotted_rows.cpp); request tables keep them.
+void fold_dotted_rows(PageFacts& facts, std::string_view doc, std::vector<Warning>& warnings);
+
 // The main request or response table, or nullptr.
 [[nodiscard]] const FieldTable* main_table(const PageFacts& facts, Section section);
 

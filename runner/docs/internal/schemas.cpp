@@ -13,6 +13,9 @@ namespace {
 
 using nlohmann::json;
 
+// array[array[...]] read as a type at most this deep.
+constexpr std::size_t k_max_array_depth = 8;
+
 std::string ref_to(const std::string& def_name) {
     return "#/$defs/" + core::escape_pointer_token(def_name);
 }
@@ -164,6 +167,16 @@ private:
     json type_schema(const Field& field, std::set<std::string>& refs) {
         const TypeExpr type = parse_type(field.type_cell);
         json schema;
+        if (type.array_depth > k_max_array_depth) {
+            // Deeper than any answer nests; written out, it would be a schema too deep to load.
+            m_warnings.push_back(warning(field.line, "the type of " + field.name + " nests " +
+                                                         std::to_string(type.array_depth) +
+                                                         " arrays, more than " +
+                                                         std::to_string(k_max_array_depth) +
+                                                         "; its values are not type-checked"));
+            return {{"$comment", "an array type nested " + std::to_string(type.array_depth) +
+                                     " deep at " + m_names.doc + ":" + std::to_string(field.line)}};
+        }
         const FieldTable* model = nullptr;
         if (type.row) {
             schema = json::parse(type.row->schema);
@@ -223,10 +236,18 @@ private:
         for (const Field& field : table.fields) {
             const std::optional<std::string> indexed =
                 request ? indexed_template(field.name) : std::nullopt;
-            // Tencent API 3.0's "Filters.N" typed "Array of Filter" names the array itself
-            const bool whole_array = parse_type(field.type_cell).array_depth > 0;
+            // Tencent API 3.0's "Filters.N" typed "Array of Filter" names the array itself;
+            // API 2.0's "instanceIds.N" typed "Array of String" names its elements, each sent
+            // as instanceIds.0, instanceIds.1, ... (typed by the word inside the array).
+            const TypeExpr type = parse_type(field.type_cell);
+            const bool scalar_elements =
+                type.array_depth == 1 && type.row && type.row->slot == ModelSlot::none;
+            const bool whole_array = type.array_depth > 0 && !scalar_elements;
             if (indexed && !whole_array) {
-                json p = property(field, request, refs);
+                Field element = field;
+                if (scalar_elements)
+                    element.type_cell = type.base;
+                json p = property(element, request, refs);
                 p["x-indexed"] = *indexed;
                 schema["patternProperties"][indexed_pattern(*indexed)] = std::move(p);
                 if (field.required.value_or(false))

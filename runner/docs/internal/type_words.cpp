@@ -20,8 +20,9 @@ bool unwrap_array(std::string_view& text) {
         std::string_view open, close;
     };
     static constexpr Wrapper k_wrappers[] = {
-        {"array[", "]"},   {"array<", ">"},  {"list[", "]"}, {"list<", ">"},
-        {"array of ", ""}, {"list of ", ""}, {"", "[]"},     {"", " array"},
+        {"array[", "]"},  {"array<", ">"}, {"list[", "]"}, {"list<", ">"}, {"array of ", ""},
+        {"list of ", ""}, {"", "[]"},      {"", " array"}, {"", " list"}, // Tencent API 2.0:
+                                                                          // "String List"
     };
     for (const Wrapper& w : k_wrappers) {
         if (!starts_with_ci(text, w.open) || !ends_with_ci(text, w.close))

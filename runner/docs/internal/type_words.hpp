@@ -1,8 +1,8 @@
 #pragma once
 // Vendor type words -> JSON Schema, as one visible table (STYLE.md lesson 6). A type cell is
-// read as zero or more array wrappers ("array[X]", "Array of X", "X[]", "X Array") around a
-// base that is either a row of this table or the name of a data model on the page. Anything
-// else is an unknown type word: a warning, never a silent {}.
+// read as zero or more array wrappers ("array[X]", "Array of X", "X[]", "X Array", "X List")
+// around a base that is either a row of this table or the name of a data model on the page.
+// Anything else is an unknown type word: a warning, never a silent {}.
 
 #include <cstddef>
 #include <string>
