@@ -200,11 +200,73 @@ core::Result<void> put(const fs::path& path, const std::string& content, bool ch
     return {};
 }
 
+// The type a status value has, as a schema ({} for one of no simple type).
+json type_of(const json& value) {
+    if (value.is_number_integer())
+        return {{"type", "integer"}};
+    if (value.is_number())
+        return {{"type", "number"}};
+    if (value.is_boolean())
+        return {{"type", "boolean"}};
+    if (value.is_string())
+        return {{"type", "string"}};
+    return json::object();
+}
+
+// Every answer of the contract carries its envelope, whether or not the page says so (one
+// Tencent page lists codeDesc and the next does not; a UCloud page may leave out RetCode):
+// each top-level envelope field an operation's response schema does not declare is added to
+// it, so that the reference answers with it and no check calls it undocumented.
+void add_envelope_fields(const json& envelope, Imported& op) {
+    if (!envelope.is_object())
+        return;
+    std::vector<std::pair<std::string, json>> fields;
+    auto add = [&](const char* key, json schema) {
+        const auto it = envelope.find(key);
+        if (it == envelope.end() || !it->is_object())
+            return;
+        const std::string pointer = it->value("pointer", std::string());
+        if (pointer.size() < 2 || pointer[0] != '/' || pointer.find('/', 1) != std::string::npos ||
+            pointer.find('~') != std::string::npos)
+            return; // nested or escaped: the page's own table says where it goes
+        schema["$comment"] = "the contract's envelope field; the page does not document it";
+        fields.emplace_back(pointer.substr(1), std::move(schema));
+    };
+    auto success_type = [&](const char* key) {
+        const auto it = envelope.find(key);
+        return it != envelope.end() && it->is_object() && it->contains("success")
+                   ? type_of((*it)["success"])
+                   : json::object();
+    };
+    add("code", success_type("code"));
+    add("message", {{"type", "string"}});
+    add("description", success_type("description"));
+    add("action", {{"type", "string"}});
+    for (GeneratedFile& file : op.result.files) {
+        if (!file.name.ends_with(".response.schema.json"))
+            continue;
+        json schema = json::parse(file.content, nullptr, false);
+        if (!schema.is_object() || !schema.contains("properties") ||
+            !schema["properties"].is_object())
+            continue; // no response table: nothing is closed
+        bool added = false;
+        for (const auto& [field, field_schema] : fields)
+            if (!schema["properties"].contains(field)) {
+                schema["properties"][field] = field_schema;
+                added = true;
+            }
+        if (added)
+            file.content = pretty(schema);
+    }
+}
+
 core::Result<void> write_group(const std::string& name, Group& group, bool check,
                                FamilyImportReport& report) {
     const fs::path contract_file = group.out_dir / "contract.json";
     CONFORM_TRY(const std::optional<json> existing, read_existing(contract_file));
     const json contract = merge_contract(name, group, existing);
+    for (Imported& op : group.operations)
+        add_envelope_fields(contract.value("envelope", json()), op);
     for (const Imported& op : group.operations)
         for (const GeneratedFile& file : op.result.files)
             CONFORM_CHECK(put(group.out_dir / file.name, file.content, check, report));

@@ -307,3 +307,40 @@ TEST_CASE("an item's key is its own identifier, not the parent the request filte
     const json contract = load(out / "contract.json");
     CHECK(contract["operations"]["DescribeNATGWPolicy"]["pagination"]["item_key"] == "PolicyId");
 }
+
+TEST_CASE("every operation answers in the family's envelope, documented on its page or not",
+          "[docs][family][envelope]") {
+    // Tencent API 2.0: one page lists codeDesc, the next leaves it (and code) out; the
+    // contract's envelope has it, so both answers declare it.
+    auto page = [](std::string_view op, std::string_view envelope_rows) {
+        return "## 1. API Description\n\nThis API (" + std::string(op) +
+               ") works on queues.\n\nDomain name for API request: cmq.api.qcloud.com\n\n"
+               "## 2. Input Parameters\n\n| Parameter Name | Required | Type | Description |\n"
+               "|---|---|---|---|\n| queueName | No | String | The queue. |\n\n"
+               "## 3. Output Parameters\n\n| Parameter Name | Type | Description |\n"
+               "|---|---|---|\n" +
+               std::string(envelope_rows) + "| requestId | String | Request ID. |\n";
+    };
+    const fs::path dir = test::scratch_dir("family-envelope") / "cmq";
+    write(dir / "DescribeQueue.en.md",
+          page("DescribeQueue", "| code | Int | Error code. |\n| message | String | Error. |\n"
+                                "| codeDesc | String | Error code at business side. |\n"));
+    write(dir / "DeleteQueue.en.md", page("DeleteQueue", "| message | String | Error. |\n"));
+    const fs::path out = test::scratch_dir("family-envelope-out") / "tencent-cmq";
+    const docs::FamilyImportReport report = import_dir(dir, out);
+    CHECK(report.count(docs::PageStatus::imported) == 2);
+    const json contract = load(out / "contract.json");
+    CHECK(contract["envelope"]["description"]["pointer"] == "/codeDesc");
+    for (const char* op : {"DescribeQueue", "DeleteQueue"}) {
+        INFO(op);
+        const json response = load(out / (std::string(op) + ".response.schema.json"));
+        CHECK(response["properties"]["code"]["type"] == "integer");
+        CHECK(response["properties"]["codeDesc"]["type"] == "string");
+        CHECK(response["properties"]["message"]["type"] == "string");
+    }
+    // What the page documents stays its own: its row, with its line.
+    CHECK(load(out / "DescribeQueue.response.schema.json")["properties"]["codeDesc"].contains(
+        "x-source"));
+    CHECK(load(out / "DeleteQueue.response.schema.json")["properties"]["codeDesc"].contains(
+        "$comment"));
+}
