@@ -7,6 +7,9 @@
 
 #include "runner/contract/cases.hpp"
 #include "runner/core/json_parse.hpp"
+#include "runner/docs/docs.hpp"
+#include "runner/schema/schema.hpp"
+#include "runner/serve/internal/synthesize.hpp"
 #include "runner/serve/serve.hpp"
 #include "tests/serve/serve_support.hpp"
 
@@ -222,4 +225,81 @@ TEST_CASE("synthesis: a written dataset still wins", "[serve][fixtures][synthesi
     const serve::Fixtures written = test::seed_fixtures(c);
     CHECK_FALSE(written.find("GetRepo")->synthesized);
     CHECK(written.find("GetRepo")->items.size() == 23);
+}
+
+namespace {
+
+// A response document whose Snapshot holds its children and its parent: its own kind twice.
+const json k_recursive = json::parse(R"({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {"snapshot": {"$ref": "#/$defs/Snapshot"}},
+  "$defs": {"Snapshot": {
+    "type": "object", "additionalProperties": false, "required": ["snapshotId", "children"],
+    "properties": {"snapshotId": {"type": "string"},
+                   "children": {"type": "array", "items": {"$ref": "#/$defs/Snapshot"}},
+                   "parent": {"$ref": "#/$defs/Snapshot"}}}}
+})");
+
+} // namespace
+
+TEST_CASE("synthesis: a struct that holds its own kind is synthesized once",
+          "[serve][fixtures][synthesize]") {
+    // Each level nested it again (the parent, one child): 2^16 objects, and past the depth
+    // bound an object without its required fields. Now: left out where optional, empty where
+    // an array may be, valid.
+    const json value = serve::internal::synthesize_value(k_recursive, k_recursive, "", 0);
+    CHECK(value ==
+          json({{"snapshot", {{"snapshotId", "snapshotid-00"}, {"children", json::array()}}}}));
+    schema::Registry registry;
+    auto compiled = schema::compile(k_recursive, registry, {});
+    REQUIRE(compiled);
+    CHECK(compiled->validate(value).valid);
+}
+
+TEST_CASE("synthesis: an imported Tencent page whose items hold their own kind answers small "
+          "and valid",
+          "[serve][fixtures][synthesize]") {
+    const fs::path root =
+        fs::temp_directory_path() / ("conform-recursive-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    fs::create_directories(root / "pages");
+    std::ofstream(root / "pages" / "DescribeSnapshots.en.md", std::ios::binary)
+        << "## 1. API Description\n\nThis API (DescribeSnapshots) lists snapshots.\n\n"
+           "Domain name for API request: snapshot.api.qcloud.com\n\n"
+           "## 2. Input Parameters\n\n| Parameter Name | Required | Type | Description |\n"
+           "|---|---|---|---|\n| offset | No | Int | Offset. Default is 0. |\n"
+           "| limit | No | Int | Number of results. Default is 20. |\n\n"
+           "## 3. Output Parameters\n\n| Parameter Name | Type | Description |\n|---|---|---|\n"
+           "| code | Int | Error code. |\n| message | String | Error. |\n"
+           "| totalCount | Int | Snapshots. |\n| snapshotSet | Array of Snapshot | Snapshots. |\n\n"
+           "Snapshot\n\n| Parameter Name | Type | Description |\n|---|---|---|\n"
+           "| snapshotId | String | ID. |\n| parent | Snapshot | Taken from. |\n"
+           "| children | Array of Snapshot | Taken from it. |\n";
+    docs::FamilyImportRequest request;
+    request.inputs = {root / "pages"};
+    request.contract = "tencent-snapshot";
+    request.out_dir = root / "schemas" / "tencent-snapshot";
+    REQUIRE(docs::run_family_import(request));
+    auto c = contract::load_contract(request.out_dir, contract::default_schemas_dir());
+    REQUIRE(c);
+    auto fixtures = serve::load_fixtures(*c, root / "no-datasets");
+    REQUIRE(fixtures);
+    const serve::OperationFixture* f = fixtures->find("DescribeSnapshots");
+    REQUIRE(f);
+    REQUIRE_FALSE(f->items.empty());
+    for (const json& item : f->items) // an identifier, no parent, no children
+        CHECK(item.size() == 1);
+    serve::ReferenceOptions options;
+    options.clock = std::make_shared<http::FixedClock>(test::k_now); // the client signs then
+    auto ref = serve::make_reference(*c, std::move(*fixtures), options);
+    REQUIRE(ref);
+    test::Client client(*c);
+    const json page = client.call(**ref, {{"Action", "DescribeSnapshots"}, {"limit", "100"}},
+                                  test::Sign::yes, false);
+    INFO(page.dump());
+    CHECK(page.at("code") == 0);
+    CHECK(page.dump().size() < 20000);
+    CHECK(c->find_operation("DescribeSnapshots")->response.compiled.validate(page).valid);
+    fs::remove_all(root);
 }

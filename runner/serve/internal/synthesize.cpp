@@ -86,7 +86,35 @@ json synth_number(const json& schema, std::int64_t i, bool integer) {
     return integer ? json(v) : json(static_cast<double>(v));
 }
 
-json synth(const json& root, const json& given, std::string_view name, std::int64_t i, int depth) {
+// The object schemas being synthesized, outermost first: a field whose schema is one of them
+// (a snapshot's parent, its children) would nest them again.
+using Enclosing = std::vector<const json*>;
+
+// Whether sub (or, for an array, its items) is a schema enclosing it.
+bool leads_back(const json& root, const json& sub, const Enclosing& enclosing) {
+    const json* target = resolve_local_ref(root, &sub);
+    if (!target || !target->is_object())
+        return false;
+    if (std::find(enclosing.begin(), enclosing.end(), target) != enclosing.end())
+        return true;
+    const auto items = target->find("items");
+    return first_type(*target) == "array" && items != target->end() && items->is_object() &&
+           std::find(enclosing.begin(), enclosing.end(), resolve_local_ref(root, &*items)) !=
+               enclosing.end();
+}
+
+bool is_required(const json& schema, const std::string& field) {
+    const auto required = schema.find("required");
+    return required != schema.end() && required->is_array() &&
+           std::find(required->begin(), required->end(), field) != required->end();
+}
+
+// A value of given's schema. A schema that refers to itself (a struct holding its own kind) is
+// synthesized once: an optional field that leads back is left out, an array of it is empty
+// where the schema allows; so the answer stays small and valid. Only a required cycle runs
+// into the depth bound.
+json synth(const json& root, const json& given, std::string_view name, std::int64_t i, int depth,
+           Enclosing& enclosing) {
     const json* schema = resolve_local_ref(root, &given);
     if (!schema || !schema->is_object())
         return synth_string(json::object(), name, i);
@@ -104,22 +132,34 @@ json synth(const json& root, const json& given, std::string_view name, std::int6
     if (type == "array") {
         json out = json::array();
         const auto items = schema->find("items");
+        if (items != schema->end() && items->is_object() && leads_back(root, *items, enclosing) &&
+            schema->value("minItems", 0) == 0)
+            return out;
         const std::int64_t n = std::max<std::int64_t>(schema->value("minItems", 1), 1);
         if (items != schema->end() && items->is_object() && depth < k_max_depth &&
             schema->value("maxItems", n) >= n)
             for (std::int64_t k = 0; k < n; ++k)
-                out.push_back(synth(root, *items, name, i + k, depth + 1));
+                out.push_back(synth(root, *items, name, i + k, depth + 1, enclosing));
         return out;
     }
     if (type == "object") {
         json out = json::object();
         if (depth < k_max_depth)
-            if (auto props = schema->find("properties"); props != schema->end())
+            if (auto props = schema->find("properties"); props != schema->end()) {
+                enclosing.push_back(schema);
                 for (const auto& [field, sub] : props->items())
-                    out[field] = synth(root, sub, field, i, depth + 1);
+                    if (is_required(*schema, field) || !leads_back(root, sub, enclosing))
+                        out[field] = synth(root, sub, field, i, depth + 1, enclosing);
+                enclosing.pop_back();
+            }
         return out;
     }
     return synth_string(*schema, name, i);
+}
+
+json synth(const json& root, const json& given, std::string_view name, std::int64_t i, int depth) {
+    Enclosing enclosing;
+    return synth(root, given, name, i, depth, enclosing);
 }
 
 // Which fields of the family are identifiers: every paging operation's item key, by lower-case
@@ -147,10 +187,12 @@ json synthesize_value(const json& root, const json& schema, std::string_view nam
 json synthesize_page_base(const contract::Contract& contract, const contract::Operation& op) {
     const json& root = op.response.document;
     json body = success_envelope(contract, op);
-    if (const json* top = resolve_local_ref(root, &root); top && top->contains("properties"))
+    if (const json* top = resolve_local_ref(root, &root); top && top->contains("properties")) {
+        Enclosing enclosing{top};
         for (const auto& [field, sub] : (*top)["properties"].items())
             if (!body.contains(field))
-                body[field] = synth(root, sub, field, 0, 1);
+                body[field] = synth(root, sub, field, 0, 1, enclosing);
+    }
     return body;
 }
 
@@ -201,7 +243,10 @@ json synth_item(const contract::Contract& contract, const contract::Operation& o
     json item = json::object();
     if (!schema || !schema->is_object() || !schema->contains("properties"))
         return synth(root, schema ? *schema : json::object(), op.pagination->item_key, index, 1);
+    Enclosing enclosing{schema};
     for (const auto& [field, sub] : (*schema)["properties"].items()) {
+        if (!is_required(*schema, field) && leads_back(root, sub, enclosing))
+            continue; // an item's own kind again: left out, as synth leaves it
         const auto by = std::find_if(grouped.begin(), grouped.end(),
                                      [&](const Grouping& g) { return g.field == field; });
         if (by != grouped.end() && group < static_cast<std::int64_t>(by->values.size())) {
@@ -214,7 +259,7 @@ json synth_item(const contract::Contract& contract, const contract::Operation& o
         else if (field != op.pagination->item_key &&
                  std::find(ids.begin(), ids.end(), core::ascii_lower(field)) != ids.end())
             i = index % k_linked_groups; // an identifier another operation lists
-        item[field] = synth(root, sub, field, i, 1);
+        item[field] = synth(root, sub, field, i, 1, enclosing);
     }
     return item;
 }
