@@ -50,6 +50,9 @@ struct Case {
     // Non-empty: the case cannot run as planned and says why (a linked value nobody filled).
     // The engine reports it skipped with this text and never sends it.
     std::string skip;
+    // The required parameters skip names as having no value: a run given each of them with
+    // --param (sent with every request) sends the case after all.
+    std::vector<std::string> unfilled;
 };
 
 struct CaseFile {

@@ -139,9 +139,12 @@ void complete(Case& c, const Base& base, const Operation& op) {
             c.links.push_back(l);
     std::string why;
     for (const std::string& name : base.unfilled)
-        if (!omitted(name) && !has(name))
+        if (!omitted(name) && !has(name)) {
             why += (why.empty() ? "" : "; ") + name + " is required and no operation of " +
-                   op.name + "'s family lists it (conform never makes up an identifier)";
+                   op.name + "'s family lists it (conform never makes up an identifier; " +
+                   "--param " + name + "=VALUE gives one)";
+            c.unfilled.push_back(name);
+        }
     c.skip = why;
 }
 

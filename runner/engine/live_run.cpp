@@ -224,7 +224,7 @@ public:
             result.seconds = m_clock.seconds_since(started);
             return result;
         };
-        if (std::string why = why_skip(t, file, op, c); !why.empty())
+        if (std::string why = why_skip(t, file, op, c, m_settings.extra_params); !why.empty())
             return finish(std::move(why));
         if (m_settings.interrupted && m_settings.interrupted->load())
             return finish("interrupted (SIGINT/SIGTERM)");
@@ -303,7 +303,8 @@ private:
 
     // Why the case cannot be sent to this target; "" when it can.
     static std::string why_skip(const TargetState& t, const CaseFile& file,
-                                const contract::Operation* op, const Case& c) {
+                                const contract::Operation* op, const Case& c,
+                                const http::QueryParams& extra) {
         const contract::Contract& contract = *t.target->contract;
         if (t.unreachable)
             return "target unreachable: " + t.unreachable_why;
@@ -311,7 +312,11 @@ private:
             return why;
         if (!op)
             return "the contract has no operation " + file.operation;
-        if (!c.skip.empty())
+        const bool given = !c.unfilled.empty() && std::all_of(c.unfilled.begin(), c.unfilled.end(),
+                                                              [&](const std::string& name) {
+                                                                  return extra.contains(name);
+                                                              });
+        if (!c.skip.empty() && !given)
             return c.skip;
         if (auto gap = t.target->no_data.find(op->name); gap != t.target->no_data.end())
             return gap->second;

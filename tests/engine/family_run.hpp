@@ -21,14 +21,17 @@ struct FamilyRun {
     nlohmann::json report; // null when the run failed
 };
 
+// params: --param NAME=VALUE, each sent with every request.
 inline FamilyRun run_family(const std::filesystem::path& schemas, const std::filesystem::path& dir,
-                            std::vector<std::string> contracts) {
+                            std::vector<std::string> contracts,
+                            std::vector<std::string> params = {}) {
     std::filesystem::create_directories(dir / "no-cases");
     engine::RunJob job;
     job.schemas_dir = schemas;
     job.cases_dir = dir / "no-cases";
     job.contracts = std::move(contracts);
     job.personas = {"reference"};
+    job.params = std::move(params);
     job.report.dir = dir / "report";
     job.report.console.quiet = true;
     std::ostringstream out, err;
