@@ -14,6 +14,8 @@ TEST_CASE("Chinese phrasings of a default", "[docs][defaults]") {
     CHECK(find_default("数量，默认20") == "20");
     CHECK(find_default("返回数量，默认为20，最大值为100") == "20");
     CHECK(find_default("默认值为 50。") == "50");
+    CHECK(find_default("偏移量，默认为０") == "0"); // full-width digits
+    CHECK(find_default("返回数量，默认值：２０，最大值为１００") == "20");
     CHECK(find_default("默认值：15") == "15");
     CHECK(find_default("该值缺省时，后台取默认值0") == "0");
     CHECK(find_default("private私有仓库，public公共仓库，默认public") == "public");

@@ -76,6 +76,9 @@ TEST_CASE("plain_text strips links, emphasis, <br> and entities", "[docs][markdo
     CHECK(plain_text("a &lt;b&gt; &amp; c&nbsp;d") == "a <b> & c d");
     CHECK(plain_text("![img](p.png) text") == "img text");
     CHECK(plain_text("[unclosed](") == "[unclosed](");
+    CHECK(plain_text("Array of <a href=\"/doc#Filter\">Filter</a>") == "Array of Filter");
+    CHECK(plain_text("<FONT color=red>Int</font>") == "Int");
+    CHECK(plain_text("<Common parameters> <ab>") == "<Common parameters> <ab>");
 }
 
 TEST_CASE("CRLF pages read like LF pages", "[docs][markdown]") {

@@ -232,3 +232,14 @@ TEST_CASE("a type nested deeper than any answer is an unknown type, not a schema
     CHECK(response["properties"]["deep"].contains("$comment"));
     CHECK_FALSE(response["properties"]["deep"].contains("items"));
 }
+
+TEST_CASE("a table row with no name is skipped with a warning, not silently", "[docs][import]") {
+    const std::string page = "## 1. API Description\n\nThis API (GetThing) reads.\n\n"
+                             "Domain name for API request: cmq.api.qcloud.com\n\n"
+                             "## 3. Output Parameters\n\n| Parameter Name | Type | Description |\n"
+                             "|---|---|---|\n| code | Int | Error code. |\n|  | String | Lost. |\n"
+                             "| | | |\n";
+    const docs::ImportResult result = import_text(page, "cmq.GetThing.en.md");
+    CHECK(has_warning(result, line_containing(page, "| Lost. |"), "a row with no name"));
+    CHECK_FALSE(has_warning(result, line_containing(page, "| | | |"), "a row with no name"));
+}

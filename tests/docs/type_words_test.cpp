@@ -36,7 +36,7 @@ TEST_CASE("the vendor type words map as documented", "[docs][types]") {
         CHECK(schema_of(word) == unsigned_integer);
     for (const char* word : {"Float", "Double"})
         CHECK(schema_of(word) == json{{"type", "number"}});
-    for (const char* word : {"String", "string"})
+    for (const char* word : {"String", "string", "Timestamp ISO8601", "Date", "DateTime"})
         CHECK(schema_of(word) == json{{"type", "string"}});
     for (const char* word : {"Bool", "Boolean", "boolean"})
         CHECK(schema_of(word) == json{{"type", "boolean"}});
@@ -63,6 +63,7 @@ TEST_CASE("array wrappers around a type word or a model name", "[docs][types]") 
         {"Array of String", 1, "String", true},
         {"String Array", 1, "String", true},
         {"String List", 1, "String", true},
+        {"array［RepoSet］", 1, "RepoSet", false}, // full-width brackets
         {"array[array[int]]", 2, "int", true},
         {"List<Int64>", 1, "Int64", true},
         {"Object Array", 0, "Object Array", true},

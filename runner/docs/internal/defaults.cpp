@@ -142,9 +142,10 @@ bool is_number_text(std::string_view text) {
 }
 
 std::optional<std::string> find_default(std::string_view description) {
-    if (auto chinese = find_chinese(description))
+    const std::string text = halfwidth(description); // "默认为２０"
+    if (auto chinese = find_chinese(text))
         return chinese;
-    return find_english(description);
+    return find_english(text);
 }
 
 } // namespace conform::docs::internal

@@ -125,6 +125,33 @@ std::string strip_links(std::string text) {
     }
 }
 
+// Inline HTML a cell may wrap its text in ("<a href=...>Filter</a>", "<font color=red>"):
+// the tags go, the text stays. Other "<...>" (a placeholder such as "<Common parameters>") stays.
+std::string strip_inline_tags(std::string text) {
+    static constexpr std::string_view k_inline[] = {"a",  "span", "font", "code", "b",  "strong",
+                                                    "em", "i",    "u",    "sup",  "sub"};
+    std::size_t at = 0;
+    while ((at = text.find('<', at)) != std::string::npos) {
+        std::size_t name = at + 1 + (at + 1 < text.size() && text[at + 1] == '/');
+        std::size_t end = name;
+        while (end < text.size() &&
+               ((text[end] >= 'a' && text[end] <= 'z') || (text[end] >= 'A' && text[end] <= 'Z')))
+            ++end;
+        const std::size_t close = text.find_first_of("<>", end);
+        const bool inline_tag =
+            end > name && close != std::string::npos && text[close] == '>' &&
+            (end == close || is_space(text[end])) &&
+            std::any_of(std::begin(k_inline), std::end(k_inline), [&](std::string_view tag) {
+                return to_lower_ascii(std::string_view(text).substr(name, end - name)) == tag;
+            });
+        if (inline_tag)
+            text.erase(at, close + 1 - at);
+        else
+            ++at;
+    }
+    return text;
+}
+
 // Where "<pre>" (or "<pre class=...>", any case) that opens a line ends; 0 when it does not.
 std::size_t pre_open_length(std::string_view trimmed) {
     if (trimmed.size() < 5 || to_lower_ascii(trimmed.substr(0, 4)) != "<pre" ||
@@ -168,6 +195,30 @@ std::string pre_text(std::string_view html) {
 }
 
 } // namespace
+
+std::string halfwidth(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+        if (i + 2 < text.size() && byte(0) == 0xEF && (byte(1) == 0xBC || byte(1) == 0xBD)) {
+            // U+FF01..U+FF5E: EF BC 81..BF, EF BD 80..9E; ASCII 0x21 + (code - 0xFF01)
+            const unsigned code = 0xFF00u + ((byte(1) - 0xBCu) << 6) + (byte(2) - 0x80u);
+            if (code >= 0xFF01 && code <= 0xFF5E) {
+                out += static_cast<char>(0x21 + (code - 0xFF01));
+                i += 2;
+                continue;
+            }
+        }
+        if (i + 2 < text.size() && byte(0) == 0xE3 && byte(1) == 0x80 && byte(2) == 0x80) {
+            out += ' '; // U+3000
+            i += 2;
+            continue;
+        }
+        out += text[i];
+    }
+    return out;
+}
 
 std::string_view trim(std::string_view text) {
     while (!text.empty() && is_space(text.front()))
@@ -219,6 +270,7 @@ std::string plain_text(std::string_view cell) {
     std::string text(cell);
     for (std::string_view br : {"<br />", "<br/>", "<br>"})
         replace_all_ci(text, br, " ");
+    text = strip_inline_tags(std::move(text));
     replace_all_ci(text, "&nbsp;", " ");
     text = strip_links(std::move(text));
     std::string out;

@@ -51,6 +51,10 @@ struct Block {
 // backticks go, whitespace collapses.
 [[nodiscard]] std::string plain_text(std::string_view cell);
 
+// Full-width forms as their ASCII ("array［X］" -> "array[X]", "２０" -> "20"; U+FF01..U+FF5E
+// and the ideographic space), for the cells read as types and the defaults read as numbers.
+[[nodiscard]] std::string halfwidth(std::string_view text);
+
 [[nodiscard]] std::string_view trim(std::string_view text);
 [[nodiscard]] std::string to_lower_ascii(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include "runner/docs/internal/page.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "runner/docs/internal/page_words.hpp"
@@ -243,8 +244,14 @@ private:
         };
         Field field;
         field.name = plain_text(cell(columns.name));
-        if (field.name.empty())
+        if (field.name.empty()) {
+            const bool says_something =
+                std::any_of(row.cells.begin(), row.cells.end(),
+                            [](const std::string& c) { return !plain_text(c).empty(); });
+            if (says_something)
+                m_warnings.push_back(warn(m_doc, row.line, "a row with no name; skipped"));
             return;
+        }
         field.type_cell = std::string(cell(columns.type));
         field.description = plain_text(cell(columns.description));
         // Tencent API 3.0 lists Action/Version/Region in the request table as common

@@ -59,7 +59,7 @@ bool is_identifier(std::string_view text) {
 }
 
 TypeExpr parse_type(std::string_view cell) {
-    const std::string plain = plain_text(cell);
+    const std::string plain = halfwidth(plain_text(cell));
     std::string_view text = trim(plain);
     TypeExpr expr;
     // A whole-word row wins over the wrappers: "Object Array" is a row, not "Array of Object".

@@ -39,9 +39,13 @@ inline constexpr TypeWordRow k_type_words[] = {
     {"Number",       R"({"type":"number"})"},
     {"Decimal",      R"({"type":"number"})"},
     {"浮点数",       R"({"type":"number"})"},
-    // strings; Tencent's "Timestamp" is a date-time written as a string
+    // strings; Tencent's "Timestamp" (API 3.0: "Timestamp ISO8601") and the date words are
+    // dates and times written as strings
     {"String",       R"({"type":"string"})"},
     {"Timestamp",    R"({"type":"string"})"},
+    {"Timestamp ISO8601", R"({"type":"string"})"},
+    {"Date",         R"({"type":"string"})"},
+    {"DateTime",     R"({"type":"string"})"},
     {"字符串",       R"({"type":"string"})"},
     // booleans
     {"Bool",         R"({"type":"boolean"})"},
