@@ -429,3 +429,22 @@ TEST_CASE("minContains and maxContains too large for a count are compile errors,
     CHECK(two.is_valid(json::parse("[1, 1]")));
     CHECK_FALSE(two.is_valid(json::parse("[1, 2]")));
 }
+
+TEST_CASE("an object of many declared properties finds each one through both views", "[schema]") {
+    // Past a handful, declared names are looked up through an index built as they are added.
+    json schema = {{"type", "object"}, {"additionalProperties", false}};
+    json instance = json::object();
+    for (int i = 0; i < 40; ++i) {
+        schema["properties"]["p" + std::to_string(i)] = {{"type", "integer"}};
+        instance["p" + std::to_string(i)] = i;
+    }
+    const schema::CompiledSchema compiled = must_compile(schema);
+    CHECK(compiled.validate(instance).valid);
+    core::FastParser parser;
+    CHECK(compiled.is_valid(*parser.parse(instance.dump())));
+    instance["p39"] = "thirty-nine";
+    const schema::ValidationResult result = compiled.validate(instance);
+    REQUIRE_FALSE(result.valid);
+    CHECK(result.errors.front().instance_location == "/p39");
+    CHECK_FALSE(compiled.is_valid(*parser.parse(instance.dump())));
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "runner/docs/internal/page_words.hpp"
 #include "runner/docs/internal/type_words.hpp"
@@ -227,8 +228,9 @@ private:
             out.name = !m_pending_name.empty() ? m_pending_name
                                                : model_name_from(m_pending_texts, m_known_names);
         }
+        std::unordered_map<std::string, std::size_t> lines; // of the names read, for repeats
         for (const TableRow& row : table.rows)
-            read_row(row, columns, out);
+            read_row(row, columns, out, lines);
         for (const Field& field : out.fields) {
             m_known_names.insert(field.name);
             if (TypeExpr type = parse_type(field.type_cell); type.names_model)
@@ -237,7 +239,8 @@ private:
         m_facts.tables.push_back(std::move(out));
     }
 
-    void read_row(const TableRow& row, const Columns& columns, FieldTable& out) {
+    void read_row(const TableRow& row, const Columns& columns, FieldTable& out,
+                  std::unordered_map<std::string, std::size_t>& lines) {
         auto cell = [&](std::optional<std::size_t> column) -> std::string_view {
             return column && *column < row.cells.size() ? std::string_view(row.cells[*column])
                                                         : std::string_view();
@@ -269,16 +272,14 @@ private:
                 field.required = false;
             }
         }
-        for (const Field& seen : out.fields) {
-            if (seen.name == field.name) {
-                m_warnings.push_back(warn(m_doc, row.line,
-                                          "field " + field.name +
-                                              " appears twice in the table "
-                                              "(first at line " +
-                                              std::to_string(seen.line) +
-                                              "); the first row is kept"));
-                return;
-            }
+        if (const auto [first, added] = lines.emplace(field.name, row.line); !added) {
+            m_warnings.push_back(warn(m_doc, row.line,
+                                      "field " + field.name +
+                                          " appears twice in the table "
+                                          "(first at line " +
+                                          std::to_string(first->second) +
+                                          "); the first row is kept"));
+            return;
         }
         field.line = row.line;
         out.fields.push_back(std::move(field));

@@ -41,11 +41,13 @@ public:
         const StoredName stored = stored_name(key);
         m_entries.push_back(Entry{std::move(key), std::move(value), stored});
         m_size = m_entries.size();
-        if (m_entries.size() > k_linear_limit) {
-            m_index.clear();
+        // Past the limit, indexed: all of them once, then each as it comes (building it
+        // anew for each made a table of 16,000 names take seconds).
+        if (m_entries.size() == k_linear_limit + 1)
             for (std::size_t i = 0; i < m_entries.size(); ++i)
                 m_index.emplace(m_entries[i].key, i);
-        }
+        else if (m_entries.size() > k_linear_limit + 1)
+            m_index.emplace(m_entries.back().key, m_entries.size() - 1);
     }
 
     [[nodiscard]] const Entry* find(std::string_view key) const {
