@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "runner/docs/internal/markdown.hpp"
@@ -27,21 +29,6 @@ struct Dotted {
     std::vector<Field> rows;
 };
 
-// A model table's name for the rows of field: the field's own name, unless a table or a
-// type word has it (ASCII case aside), then with "Item", "Item2"... added.
-std::string made_model_name(const PageFacts& facts, const std::string& field) {
-    auto taken = [&](const std::string& name) {
-        const std::string lower = to_lower_ascii(name);
-        return find_type_word(name) != nullptr ||
-               std::any_of(facts.tables.begin(), facts.tables.end(),
-                           [&](const FieldTable& t) { return to_lower_ascii(t.name) == lower; });
-    };
-    std::string name = field;
-    for (int n = 1; taken(name); ++n)
-        name = field + "Item" + (n > 1 ? std::to_string(n) : std::string());
-    return name;
-}
-
 bool is_array_type(std::string_view cell) {
     const TypeExpr type = parse_type(cell);
     return type.array_depth > 0 || (type.row && type.row->slot == ModelSlot::items);
@@ -61,7 +48,10 @@ bool names_page_model(const PageFacts& facts, std::string_view cell) {
 class DottedRows {
 public:
     DottedRows(PageFacts& facts, std::string_view doc, std::vector<Warning>& warnings)
-        : m_facts(facts), m_doc(doc), m_warnings(warnings) {}
+        : m_facts(facts), m_doc(doc), m_warnings(warnings) {
+        for (const FieldTable& t : facts.tables)
+            m_taken.insert(to_lower_ascii(t.name));
+    }
 
     // The rows "a.n.b" of table t become a model table for a's items (appended to the page's
     // tables, where its own dotted rows are folded in turn); "a.b", of a's members; "a.n",
@@ -69,31 +59,30 @@ public:
     void fold(std::size_t t) {
         std::vector<Field> kept;
         std::vector<Dotted> groups;
+        std::unordered_map<std::string, std::size_t> group_of, kept_at; // by (parent) name
         for (Field& field : m_facts.tables[t].fields) {
             const std::size_t dot = field.name.find('.');
             if (dot == std::string::npos || dot == 0 || dot + 1 == field.name.size()) {
+                kept_at.emplace(field.name, kept.size());
                 kept.push_back(std::move(field));
                 continue;
             }
-            std::string parent = field.name.substr(0, dot);
-            auto group = std::find_if(groups.begin(), groups.end(),
-                                      [&](const Dotted& g) { return g.parent == parent; });
-            if (group == groups.end())
-                group = groups.insert(groups.end(), Dotted{std::move(parent), {}});
-            group->rows.push_back(std::move(field));
-            group->rows.back().name.erase(0, dot + 1);
+            const auto [at, added] = group_of.emplace(field.name.substr(0, dot), groups.size());
+            if (added)
+                groups.push_back(Dotted{at->first, {}});
+            Dotted& group = groups[at->second];
+            group.rows.push_back(std::move(field));
+            group.rows.back().name.erase(0, dot + 1);
         }
         for (Dotted& group : groups) {
-            auto parent = std::find_if(kept.begin(), kept.end(),
-                                       [&](const Field& f) { return f.name == group.parent; });
-            if (parent == kept.end()) {
+            auto [at, added] = kept_at.emplace(group.parent, kept.size());
+            if (added) { // a parent with no row of its own
                 Field own;
                 own.name = group.parent;
                 own.line = group.rows.front().line;
-                parent = kept.insert(kept.end(), std::move(own));
+                kept.push_back(std::move(own));
             }
-            // Appended at once, so that the next group's made name differs from its name.
-            if (auto model = fold_group(*parent, group))
+            if (auto model = fold_group(kept[at->second], group))
                 m_facts.tables.push_back(std::move(*model));
         }
         m_facts.tables[t].fields = std::move(kept);
@@ -151,16 +140,27 @@ private:
                                                               "the fields are kept"));
         FieldTable model;
         model.section = Section::model;
-        model.name = made_model_name(m_facts, group.parent);
+        model.name = made_model_name(group.parent);
         model.header_line = members.front().line;
         model.fields = std::move(members);
         parent.type_cell = array ? "Array of " + model.name : model.name;
         return model;
     }
 
+    // A model table's name for the rows of field: the field's own name, unless a table or a
+    // type word has it (ASCII case aside), then with "Item", "Item2"... added.
+    std::string made_model_name(const std::string& field) {
+        std::string name = field;
+        for (int n = 1; find_type_word(name) || m_taken.count(to_lower_ascii(name)); ++n)
+            name = field + "Item" + (n > 1 ? std::to_string(n) : std::string());
+        m_taken.insert(to_lower_ascii(name));
+        return name;
+    }
+
     PageFacts& m_facts;
     std::string_view m_doc;
     std::vector<Warning>& m_warnings;
+    std::unordered_set<std::string> m_taken; // table names, lower case
 };
 
 } // namespace
