@@ -138,12 +138,11 @@ std::string strip_inline_tags(std::string text) {
                ((text[end] >= 'a' && text[end] <= 'z') || (text[end] >= 'A' && text[end] <= 'Z')))
             ++end;
         const std::size_t close = text.find_first_of("<>", end);
+        const std::string tag = to_lower_ascii(std::string_view(text).substr(name, end - name));
         const bool inline_tag =
             end > name && close != std::string::npos && text[close] == '>' &&
             (end == close || is_space(text[end])) &&
-            std::any_of(std::begin(k_inline), std::end(k_inline), [&](std::string_view tag) {
-                return to_lower_ascii(std::string_view(text).substr(name, end - name)) == tag;
-            });
+            std::find(std::begin(k_inline), std::end(k_inline), tag) != std::end(k_inline);
         if (inline_tag)
             text.erase(at, close + 1 - at);
         else
@@ -297,6 +296,9 @@ std::string plain_text(std::string_view cell) {
 std::vector<Block> parse_markdown(std::string_view page) {
     const std::vector<std::string_view> lines = split_lines(page);
     std::vector<Block> blocks;
+    // No "</pre>" on this line or after it (a search found none): later <pre> lines are text
+    // without another search, so that a page of unclosed ones is read in linear time.
+    std::size_t no_pre_close_from = lines.size();
     std::size_t i = 0;
     while (i < lines.size()) {
         const std::string_view t = trim(lines[i]);
@@ -308,13 +310,15 @@ std::vector<Block> parse_markdown(std::string_view page) {
         }
         // An HTML <pre> block holds a sample as a fence does (Tencent API 2.0 pages); one
         // that never closes is text.
-        if (const std::size_t open = pre_open_length(t)) {
+        if (const std::size_t open = pre_open_length(t); open && i < no_pre_close_from) {
             std::size_t j = i;
             std::size_t close = std::string_view::npos;
             for (; j < lines.size(); ++j)
                 if ((close = find_ci(j == i ? t.substr(open) : lines[j], "</pre>")) !=
                     std::string_view::npos)
                     break;
+            if (j == lines.size())
+                no_pre_close_from = i;
             if (j < lines.size()) {
                 block.kind = BlockKind::code;
                 block.code.fence_line = i + 1;
