@@ -107,6 +107,7 @@ struct FamilyGuess {
     std::string family;   // "ucloud", "tencent-v2"; empty when no row matched
     std::string product;  // "ccr" for ccr.api.qcloud.com; empty for one-host families
     std::string base_url; // "https://api.ucloud.cn", "https://ccr.api.qcloud.com/v2/index.php"
+    std::size_t line = 0; // the page line that names the host
 };
 
 [[nodiscard]] FamilyGuess guess_family(std::string_view text);

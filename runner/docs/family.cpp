@@ -100,6 +100,23 @@ FamilyGuess family_of(const Group& group) {
     return {};
 }
 
+// A group's pages that name another API host than its first page does (a folder that mixes
+// products or vendors): one contract has one base_url, so the page is warned at that line.
+void warn_other_hosts(Group& group) {
+    const auto first = std::find_if(group.operations.begin(), group.operations.end(),
+                                    [](const Imported& op) { return !op.family.family.empty(); });
+    if (first == group.operations.end())
+        return;
+    for (Imported& op : group.operations)
+        if (!op.family.base_url.empty() && op.family.base_url != first->family.base_url)
+            op.result.warnings.push_back(Warning{
+                core::Location{op.doc, op.family.line, 0, {}, false},
+                "the page names " + op.family.base_url + " where " + first->doc + " names " +
+                    first->family.base_url +
+                    "; one contract has one base_url (import this page with a --contract of "
+                    "its own?)"});
+}
+
 // Whether some operation of the group documents the top-level response field `field`.
 bool group_documents(const Group& group, std::string_view field) {
     for (const Imported& op : group.operations)
@@ -265,6 +282,7 @@ core::Result<void> write_group(const std::string& name, Group& group, bool check
     const fs::path contract_file = group.out_dir / "contract.json";
     CONFORM_TRY(const std::optional<json> existing, read_existing(contract_file));
     const json contract = merge_contract(name, group, existing);
+    warn_other_hosts(group);
     for (Imported& op : group.operations)
         add_envelope_fields(contract.value("envelope", json()), op);
     for (const Imported& op : group.operations)

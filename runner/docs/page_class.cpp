@@ -177,6 +177,8 @@ FamilyGuess guess_family(std::string_view text) {
             }
             guess.base_url = "https://" + guess.product + std::string(row.host_suffix) +
                              std::string(row.url_path);
+            guess.line =
+                1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + at, '\n'));
             return guess;
         }
     }

@@ -243,3 +243,46 @@ TEST_CASE("a table row with no name is skipped with a warning, not silently", "[
     CHECK(has_warning(result, line_containing(page, "| Lost. |"), "a row with no name"));
     CHECK_FALSE(has_warning(result, line_containing(page, "| | | |"), "a row with no name"));
 }
+
+TEST_CASE("table rows that make no table, and pages of another host, are said",
+          "[docs][import][family]") {
+    // The request table lost its |---| row: its parameters cannot be read, and the import says
+    // so once, at its first line.
+    const std::string page = "## 1. API Description\n\nThis API (GetThing) reads.\n\n"
+                             "Domain name for API request: cmq.api.qcloud.com\n\n"
+                             "## 2. Input Parameters\n\n| Parameter Name | Required | Type |\n"
+                             "| thingId | Yes | String |\n| other | No | Int |\n\n"
+                             "## 3. Output Parameters\n\n| Parameter Name | Type | Description |\n"
+                             "|---|---|---|\n| code | Int | Error code. |\n";
+    const docs::ImportResult result = import_text(page, "cmq.GetThing.en.md");
+    CHECK(has_warning(result, line_containing(page, "| Parameter Name | Required"),
+                      "a table row with no table"));
+    CHECK_FALSE(has_warning(result, line_containing(page, "| thingId |"), "no table"));
+
+    // One folder, two products: the second page's host is not the contract's.
+    const std::filesystem::path dir = test::scratch_dir("family-two-hosts") / "pages";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "GetThing.en.md", std::ios::binary) << page;
+    std::string other = page;
+    other.replace(other.find("cmq.api"), 3, "cvm");
+    other.replace(other.find("(GetThing)"), 10, "(GetOther)");
+    std::ofstream(dir / "GetOther.en.md", std::ios::binary) << other;
+    docs::FamilyImportRequest request;
+    request.inputs = {dir};
+    request.contract = "mixed";
+    request.out_dir = dir.parent_path() / "out";
+    auto report = docs::run_family_import(request);
+    REQUIRE(report);
+    // The page read second is the one warned, at its host's line, naming the first.
+    REQUIRE(report->pages.size() == 2);
+    std::vector<std::string> said;
+    for (const docs::PageOutcome& outcome : report->pages)
+        for (const docs::Warning& w : outcome.warnings)
+            if (w.message.find("one contract has one base_url") != std::string::npos) {
+                said.push_back(outcome.page.filename().string());
+                CHECK(w.where.line == line_containing(page, "Domain name"));
+                CHECK(w.message.find(report->pages.front().page.filename().string()) !=
+                      std::string::npos);
+            }
+    CHECK(said == std::vector<std::string>{report->pages.back().page.filename().string()});
+}

@@ -155,6 +155,7 @@ private:
     void open_section(Section section, int level) {
         m_section = section;
         m_section_level = level;
+        m_said_rows_without_table = false;
         m_pending_texts.clear();
         m_pending_name.clear();
     }
@@ -191,6 +192,17 @@ private:
                 open_section(*section, m_last_heading_level + 1);
                 return;
             }
+        }
+        // "| a | b | c |" that the page does not make a table of (no |---| row under its
+        // header, or rows cut off by a blank line): its parameters would be lost unsaid.
+        const bool documents = m_section == Section::request || m_section == Section::response ||
+                               m_section == Section::model;
+        if (documents && !m_said_rows_without_table && block.text.starts_with('|') &&
+            std::count(block.text.begin(), block.text.end(), '|') >= 3) {
+            m_warnings.push_back(warn(m_doc, block.line,
+                                      "a table row with no table: the header's |---| row is "
+                                      "missing or a blank line cut the table; not read"));
+            m_said_rows_without_table = true;
         }
         m_pending_texts.push_back(text);
     }
@@ -293,6 +305,7 @@ private:
     int m_last_heading_level = 0;
     bool m_have_request = false;
     bool m_have_response = false;
+    bool m_said_rows_without_table = false;   // in this section
     std::vector<std::string> m_pending_texts; // text lines since the last table or heading
     std::string m_pending_name;               // a model name given by a heading
     std::set<std::string> m_known_names;      // field and type names seen so far
