@@ -241,6 +241,19 @@ TEST_CASE("bad lines are reported with file:line (and the JSON pointer) and the 
     CHECK_FALSE(record::RecordingReader::open(dir / "absent.jsonl"));
 }
 
+namespace {
+
+// The line start at or after at, from the text itself: at, or the first byte after a '\n'
+// past at (the text's size when none follows).
+std::uint64_t line_start_in(std::string_view text, std::uint64_t at) {
+    if (at == 0)
+        return 0;
+    const auto nl = text.find('\n', at - 1);
+    return nl == std::string_view::npos ? std::uint64_t{text.size()} : std::uint64_t{nl + 1};
+}
+
+} // namespace
+
 TEST_CASE("a part's line starts and newlines are found whatever the lines' lengths") {
     // Lines shorter than line_start_at's first read, longer than it, and longer than its
     // largest; the last without its '\n'.
@@ -256,13 +269,7 @@ TEST_CASE("a part's line starts and newlines are found whatever the lines' lengt
             text += '\n';
     }
     test::spit(file, text);
-    // The expected answer from the text itself: at, or the first byte after a '\n' past at.
-    auto expected = [&](std::uint64_t at) {
-        if (at == 0)
-            return std::uint64_t{0};
-        const auto nl = text.find('\n', at - 1);
-        return nl == std::string::npos ? std::uint64_t{text.size()} : std::uint64_t{nl + 1};
-    };
+    auto expected = [&](std::uint64_t at) { return line_start_in(text, at); };
     std::vector<std::uint64_t> probes = {0, text.size(), text.size() + 5};
     for (const std::uint64_t s : starts)
         for (const std::int64_t d : {-2, -1, 0, 1, 2, 9000, 70000})
@@ -323,6 +330,38 @@ TEST_CASE("a part's line starts and newlines are found whatever the lines' lengt
     }
     record::PartBuffer none;
     CHECK_FALSE(record::read_lines(dir / "absent.jsonl", 0, 10, 100, none));
+}
+
+TEST_CASE("a part read from the start of its page holds the lines of its byte range") {
+    // read_lines reads from the page that holds the byte before `from`: lines that start on a
+    // page (each 4 KiB long), and parts whose ends fall just before, on and after a page.
+    test::TempDir dir;
+    const auto file = dir / "pages.jsonl";
+    constexpr std::uint64_t page = 4096;
+    std::string text;
+    for (int i = 0; i < 12; ++i)
+        text += std::string(page - 1, static_cast<char>('a' + i)) + '\n';
+    text += "last line, unaligned and without its newline";
+    test::spit(file, text);
+    auto expected = [&](std::uint64_t at) { return line_start_in(text, at); };
+    record::PartBuffer buffer;
+    for (const std::uint64_t from : {std::uint64_t{1}, page - 1, page, page + 1, 3 * page,
+                                     3 * page + 7, 12 * page - 1, 12 * page, 12 * page + 3})
+        for (const std::uint64_t length : {std::uint64_t{0}, std::uint64_t{1}, page, 5 * page})
+            for (const std::uint64_t max_bytes :
+                 {std::uint64_t{2} * page, std::uint64_t{1} << 20}) {
+                const std::uint64_t to = std::min<std::uint64_t>(from + length, text.size());
+                INFO("from " << from << " to " << to << " max " << max_bytes);
+                const auto lines = record::read_lines(file, from, to, max_bytes, buffer);
+                REQUIRE(lines);
+                CHECK(lines->begin == expected(from));
+                CHECK(lines->end == expected(to));
+                if (lines->end - from <= max_bytes) // within reach of one read
+                    CHECK(lines->loaded);
+                if (lines->loaded)
+                    CHECK(lines->bytes ==
+                          std::string_view(text).substr(lines->begin, lines->end - lines->begin));
+            }
 }
 
 TEST_CASE("no credential from the environment reaches a recording") {

@@ -316,20 +316,26 @@ std::uint64_t count_newlines(std::string_view bytes) noexcept {
     return count;
 }
 
+PartBuffer::PartBuffer(std::string_view bytes) {
+    if (char* into = grow(bytes.size(), 0); into && !bytes.empty())
+        std::memcpy(into, bytes.data(), bytes.size());
+}
+
 PartBuffer::~PartBuffer() {
     if (m_fd >= 0)
         ::close(m_fd);
 }
 
 PartBuffer::PartBuffer(PartBuffer&& other) noexcept
-    : m_bytes(std::move(other.m_bytes)), m_file(std::move(other.m_file)),
-      m_fd(std::exchange(other.m_fd, -1)) {}
+    : m_bytes(std::move(other.m_bytes)), m_capacity(std::exchange(other.m_capacity, 0)),
+      m_file(std::move(other.m_file)), m_fd(std::exchange(other.m_fd, -1)) {}
 
 PartBuffer& PartBuffer::operator=(PartBuffer&& other) noexcept {
     if (this != &other) {
         if (m_fd >= 0)
             ::close(m_fd);
         m_bytes = std::move(other.m_bytes);
+        m_capacity = std::exchange(other.m_capacity, 0);
         m_file = std::move(other.m_file);
         m_fd = std::exchange(other.m_fd, -1);
     }
@@ -346,25 +352,43 @@ core::Result<int> PartBuffer::open(const std::filesystem::path& file) {
     return m_fd;
 }
 
+char* PartBuffer::grow(std::size_t size, std::size_t keep) {
+    if (size <= m_capacity)
+        return m_bytes.get();
+    const std::size_t capacity = std::max(size, m_capacity + m_capacity / 2);
+    const std::size_t rounded = (capacity + k_page - 1) / k_page * k_page; // aligned_alloc's rule
+    std::unique_ptr<char[], Free> bytes(static_cast<char*>(std::aligned_alloc(k_page, rounded)));
+    if (!bytes)
+        return nullptr;
+    if (keep > 0)
+        std::memcpy(bytes.get(), m_bytes.get(), std::min(keep, m_capacity));
+    m_bytes = std::move(bytes);
+    m_capacity = rounded;
+    return m_bytes.get();
+}
+
 core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint64_t from,
                                    std::uint64_t to, std::uint64_t max_bytes, PartBuffer& buffer) {
     CONFORM_TRY(const int fd, buffer.open(file));
-    std::string& into = buffer.m_bytes;
     to = std::max(to, from);
-    // From the byte before `from` (a '\n' there makes `from` a line start), at most the lines
-    // that max_bytes allows; a line start not found within them is looked for in the file.
-    const std::uint64_t start = from == 0 ? 0 : from - 1;
+    // From the page that holds the byte before `from` (a '\n' there makes `from` a line
+    // start), at most the lines that max_bytes allows; a line start not found within them is
+    // looked for in the file.
+    const std::uint64_t start =
+        from == 0 ? 0 : (from - 1) / PartBuffer::k_page * PartBuffer::k_page;
     const std::uint64_t limit = (from - start) + max_bytes + 1;
+    char* into = nullptr;
     std::size_t have = 0;
     bool at_end = false;
     auto read_up_to = [&](std::uint64_t want) -> core::Result<void> {
         want = std::min(want, limit);
-        if (into.size() < want)
-            into.resize(static_cast<std::size_t>(want));
+        into = buffer.grow(static_cast<std::size_t>(want), have);
+        if (!into)
+            return core::fail("out of memory reading " + std::to_string(want) + " bytes");
         if (have < want && !at_end) {
-            CONFORM_TRY(const std::size_t n,
-                        pread_some(fd, into.data() + have, static_cast<std::size_t>(want) - have,
-                                   start + have));
+            CONFORM_TRY(
+                const std::size_t n,
+                pread_some(fd, into + have, static_cast<std::size_t>(want) - have, start + have));
             at_end = have + n < want;
             have += n;
         }
@@ -376,9 +400,8 @@ core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint6
             return std::uint64_t{0};
         const std::uint64_t i = at - 1 - start;
         if (i < have)
-            if (const void* nl = std::memchr(into.data() + i, '\n', have - i))
-                return start +
-                       static_cast<std::uint64_t>(static_cast<const char*>(nl) - into.data()) + 1;
+            if (const void* nl = std::memchr(into + i, '\n', have - i))
+                return start + static_cast<std::uint64_t>(static_cast<const char*>(nl) - into) + 1;
         if (!at_end)
             return std::nullopt;
         if (have == 0) { // start may lie past the end
@@ -410,7 +433,7 @@ core::Result<PartLines> read_lines(const std::filesystem::path& file, std::uint6
     out.end = *end;
     out.loaded = out.end - out.begin <= max_bytes && out.end <= start + have;
     if (out.loaded)
-        out.bytes = std::string_view(into.data() + (out.begin - start),
+        out.bytes = std::string_view(into + (out.begin - start),
                                      static_cast<std::size_t>(out.end - out.begin));
     return out;
 }

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -56,13 +57,19 @@ struct PartLines {
 };
 
 // What one thread reading parts of plain files keeps from part to part: the bytes of the
-// last part (which only grow, so that they are zeroed once) and the file it read last, kept
-// open (one open a file, not one a part; closed with the buffer).
+// last part (a block that only grows) and the file it read last, kept open (one open a file,
+// not one a part; closed with the buffer). The block starts on a page and each part is read
+// from a page's start in the file, so that the kernel copies page to page: a destination a
+// few bytes past the source's place in its page (reading from the byte before a part, as the
+// first version did) made that copy three times slower on x86 (4K aliasing; measured in
+// bench/README.md, session 29).
 class PartBuffer {
 public:
+    static constexpr std::size_t k_page = 4096;
+
     PartBuffer() = default;
     // Holding these bytes already, as a buffer that read a larger part before does (tests).
-    explicit PartBuffer(std::string bytes) : m_bytes(std::move(bytes)) {}
+    explicit PartBuffer(std::string_view bytes);
     ~PartBuffer();
     PartBuffer(PartBuffer&& other) noexcept;
     PartBuffer& operator=(PartBuffer&& other) noexcept;
@@ -73,8 +80,14 @@ private:
                                               PartBuffer& buffer);
     // The file open for reading, kept open while it is the one read.
     [[nodiscard]] core::Result<int> open(const std::filesystem::path& file);
+    // The block, at least size bytes, its first keep bytes kept; nullptr when out of memory.
+    [[nodiscard]] char* grow(std::size_t size, std::size_t keep);
 
-    std::string m_bytes;
+    struct Free {
+        void operator()(char* p) const noexcept { std::free(p); }
+    };
+    std::unique_ptr<char[], Free> m_bytes; // page-aligned, m_capacity bytes
+    std::size_t m_capacity = 0;
     std::filesystem::path m_file;
     int m_fd = -1;
 };
