@@ -4,12 +4,11 @@
 #include <functional>
 #include <set>
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include "runner/contract/cases.hpp"
 #include "tests/contract/contract_test_support.hpp"
+#include "tests/support/fixtures.hpp"
 
 using namespace conform;
 namespace fs = std::filesystem;
@@ -22,10 +21,7 @@ namespace {
 fs::path mutated(const std::function<void(nlohmann::json&)>& change) {
     auto doc = nlohmann::json::parse(std::ifstream(source("cases/ucloud-uhub/GetRepo.cases.json")));
     change(doc);
-    const fs::path dir =
-        fs::temp_directory_path() / ("conform-cases-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    const fs::path file = dir / "GetRepo.cases.json";
+    const fs::path file = test::fresh_dir("cases") / "GetRepo.cases.json";
     std::ofstream(file) << doc.dump(2);
     return file;
 }
@@ -92,9 +88,7 @@ TEST_CASE("bad cases files are errors naming the file and pointer") {
 
 TEST_CASE("a cases schema changed between loads is the one a case file is checked against") {
     // Compiled once per process while the file reads the same; an edit takes effect at once.
-    const fs::path dir =
-        fs::temp_directory_path() / ("conform-cases-schema-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    const fs::path dir = test::fresh_dir("cases-schema");
     fs::copy_file(source("schemas/cases.schema.json"), dir / "cases.schema.json",
                   fs::copy_options::overwrite_existing);
     const fs::path file = source("cases/ucloud-uhub/GetRepo.cases.json");

@@ -14,12 +14,37 @@
 
 namespace conform::test {
 
-// temp/conform-<name>-<pid>, emptied and created.
+// The directories fresh_dir made, removed when the test program exits (a test that fails
+// midway leaves none behind either); not by a forked child that exits, whose parent may still
+// be using them.
+class MadeDirs {
+public:
+    MadeDirs() = default;
+    MadeDirs(const MadeDirs&) = delete;
+    MadeDirs& operator=(const MadeDirs&) = delete;
+    ~MadeDirs() {
+        if (::getpid() != m_owner)
+            return;
+        for (const std::filesystem::path& dir : m_dirs) {
+            std::error_code ignored;
+            std::filesystem::remove_all(dir, ignored);
+        }
+    }
+    void add(const std::filesystem::path& dir) { m_dirs.push_back(dir); }
+
+private:
+    pid_t m_owner = ::getpid();
+    std::vector<std::filesystem::path> m_dirs;
+};
+
+// temp/conform-<name>-<pid>, emptied and created; removed when the test program exits.
 inline std::filesystem::path fresh_dir(const std::string& name) {
+    static MadeDirs made;
     const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                       ("conform-" + name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
+    made.add(dir);
     return dir;
 }
 
