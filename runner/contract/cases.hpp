@@ -85,6 +85,12 @@ plan_cases(const Contract& contract, const std::filesystem::path& cases_dir,
 // routing and signing, and the family's links (links_of). Deterministic; names are stable for
 // a given contract. Cases that need a linked value carry it in `links` and a `skip` reason.
 [[nodiscard]] CaseFile generate_cases(const Contract& contract, const Operation& operation);
+// The request a run probes the operation with (reachability, the total for {{total}}, the
+// identifiers its consumers need): the default page or request, its required parameters with
+// their documented values, its links to fill, and, like a generated case, a `skip` naming the
+// required identifiers no operation lists (`unfilled`): such a probe is not sent, as its
+// cases are not, unless --param gives each of them.
+[[nodiscard]] Case probe_case(const Contract& contract, const Operation& operation);
 // Generated ∪ file, the file's case replacing a generated one of the same name; the generated
 // order first, then the file's new cases in its order.
 [[nodiscard]] CaseFile merge_cases(CaseFile generated, const CaseFile& file);

@@ -284,6 +284,18 @@ CaseFile generate_cases(const Contract& contract, const Operation& operation) {
     return out;
 }
 
+Case probe_case(const Contract& contract, const Operation& operation) {
+    const Base base = base_of(contract, operation, params_of(contract, operation));
+    Case c;
+    c.name = "probe";
+    c.kind = CaseKind::single;
+    c.description = "The default request: reachability, the total, identifiers for consumers";
+    c.expect = Expectation::success;
+    c.source = CaseSource::generated;
+    complete(c, base, operation);
+    return c;
+}
+
 CaseFile merge_cases(CaseFile generated, const CaseFile& file) {
     CaseFile out = std::move(generated);
     out.path = file.path;

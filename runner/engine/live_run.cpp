@@ -389,18 +389,34 @@ private:
     internal::RequestPipeline m_pipeline;
 };
 
-// One default page of an operation, its links filled from the producers probed before it.
-// False when the target is unreachable.
+// One default page of an operation (contract::probe_case), its links filled from the
+// producers probed before it. A probe that would lack a required value (an identifier no
+// operation lists and --param does not give, a link its producer did not fill) is not sent:
+// its cases are skipped for the same reason, and an answer to it could only be an error,
+// which a replay of the run's recording would judge as a deviation. False when the target is
+// unreachable.
 bool probe_one(TargetState& t, const CaseRunner& runner, const contract::Operation& op,
-               const std::vector<contract::Link>& links) {
-    Case probe_case;
-    probe_case.name = "probe";
+               const http::QueryParams& extra) {
+    Case probe_case = contract::probe_case(*t.target->contract, op);
+    const bool given = std::all_of(probe_case.unfilled.begin(), probe_case.unfilled.end(),
+                                   [&](const std::string& name) { return extra.contains(name); });
+    if (!probe_case.skip.empty() && !given) {
+        t.totals[op.name] = std::nullopt;
+        return true;
+    }
     if (t.scheme && !t.target->credentials)
         probe_case.signing = Signing::none;
     http::QueryParams params;
-    for (const contract::Link& link : links)
-        if (const auto value = linked_value(t, link, op.name))
-            params.set(link.param, *value);
+    for (const auto& [name, value] : probe_case.params)
+        params.add(name, value);
+    for (const contract::Link& link : probe_case.links) {
+        const auto value = linked_value(t, link, op.name);
+        if (!value) {
+            t.totals[op.name] = std::nullopt;
+            return true;
+        }
+        params.set(link.param, *value);
+    }
     std::vector<std::string> environment;
     auto sent = runner.send(t, op, probe_case, params, environment);
     if (!sent) {
@@ -427,7 +443,7 @@ bool probe_one(TargetState& t, const CaseRunner& runner, const contract::Operati
 // which identifiers does it name for the operations linked to it? Producers are probed
 // before their consumers (GetRepo, then GetRepoImage with one of its RepoNames, then
 // GetImageTag); an operation whose producers never answer is probed with what there is.
-void probe(TargetState& t, const CaseRunner& runner) {
+void probe(TargetState& t, const CaseRunner& runner, const http::QueryParams& extra) {
     const contract::Contract& contract = *t.target->contract;
     std::vector<std::pair<const contract::Operation*, std::vector<contract::Link>>> pending;
     for (const CaseFile& file : *t.target->cases)
@@ -447,9 +463,9 @@ void probe(TargetState& t, const CaseRunner& runner) {
         });
         if (ready == pending.end())
             ready = pending.begin();
-        const auto [op, links] = *ready;
+        const contract::Operation* op = ready->first;
         pending.erase(ready);
-        if (!probe_one(t, runner, *op, links))
+        if (!probe_one(t, runner, *op, extra))
             return;
     }
 }
@@ -512,7 +528,7 @@ RunOutcome run_targets(const std::vector<Target>& targets, const RunSettings& se
             s.unreachable_why = endpoint.error().message;
         } else {
             s.endpoint = std::move(*endpoint);
-            probe(s, runner);
+            probe(s, runner, settings.extra_params);
         }
         if (s.unreachable) {
             ++outcome.unreachable;

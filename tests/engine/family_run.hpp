@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,10 +22,11 @@ struct FamilyRun {
     nlohmann::json report; // null when the run failed
 };
 
-// params: --param NAME=VALUE, each sent with every request.
+// params: --param NAME=VALUE, each sent with every request; record: --record FILE.
 inline FamilyRun run_family(const std::filesystem::path& schemas, const std::filesystem::path& dir,
                             std::vector<std::string> contracts,
-                            std::vector<std::string> params = {}) {
+                            std::vector<std::string> params = {},
+                            std::optional<std::filesystem::path> record = std::nullopt) {
     std::filesystem::create_directories(dir / "no-cases");
     engine::RunJob job;
     job.schemas_dir = schemas;
@@ -32,6 +34,7 @@ inline FamilyRun run_family(const std::filesystem::path& schemas, const std::fil
     job.contracts = std::move(contracts);
     job.personas = {"reference"};
     job.params = std::move(params);
+    job.record = std::move(record);
     job.report.dir = dir / "report";
     job.report.console.quiet = true;
     std::ostringstream out, err;

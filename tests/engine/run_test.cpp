@@ -180,6 +180,38 @@ TEST_CASE("a required parameter nothing in the family lists is given with --para
     fs::remove_all(dir);
 }
 
+TEST_CASE("a family run's own recording replays as clean as the run: no probe lacks a value") {
+    // DescribeQuota needs a Region nothing lists: its cases are skipped, and so is its probe,
+    // which the reference could only refuse and a replay would judge as a deviation.
+    const fs::path dir = test::fresh_dir("engine-family-probe-replay");
+    const fs::path schemas = fs::path(CONFORM_SOURCE_DIR) / "tests/contract/fixtures/family";
+    const auto run = test::run_family(schemas, dir, {"uhub-family"}, {}, dir / "run.jsonl");
+    INFO(run.console);
+    REQUIRE(run.verdict);
+    CHECK(*run.verdict == core::Verdict::conformant);
+    std::ifstream recording(dir / "run.jsonl");
+    std::size_t probes = 0;
+    for (std::string line; std::getline(recording, line);) {
+        const auto exchange = nlohmann::json::parse(line);
+        if (exchange.value("case", "") != "probe")
+            continue;
+        ++probes;
+        CHECK(exchange.value("operation", "") != "DescribeQuota");
+    }
+    CHECK(probes == 3); // GetRepo, GetRepoImage, GetImageTag
+
+    engine::ReplayJob replay;
+    replay.files = {dir / "run.jsonl"};
+    replay.schemas_dir = schemas;
+    replay.report.dir = dir / "replay";
+    replay.report.console.quiet = true;
+    std::ostringstream out, err;
+    const auto verdict = engine::run_replay(replay, out, err);
+    INFO(out.str() << err.str());
+    REQUIRE(verdict);
+    CHECK(*verdict == core::Verdict::conformant);
+}
+
 TEST_CASE("an operation the reference cannot synthesize is skipped, naming why; the rest runs") {
     // GetImageTag's response schema is made unsatisfiable (a required integer at least 5 and
     // at most 1): the family still runs, GetImageTag's cases say why they were not sent.

@@ -353,9 +353,9 @@ core::Result<int> PartBuffer::open(const std::filesystem::path& file) {
 }
 
 char* PartBuffer::grow(std::size_t size, std::size_t keep) {
-    if (size <= m_capacity)
+    if (m_bytes && size <= m_capacity)
         return m_bytes.get();
-    const std::size_t capacity = std::max(size, m_capacity + m_capacity / 2);
+    const std::size_t capacity = std::max({size, m_capacity + m_capacity / 2, std::size_t{1}});
     const std::size_t rounded = (capacity + k_page - 1) / k_page * k_page; // aligned_alloc's rule
     std::unique_ptr<char[], Free> bytes(static_cast<char*>(std::aligned_alloc(k_page, rounded)));
     if (!bytes)
