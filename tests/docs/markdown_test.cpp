@@ -81,6 +81,15 @@ TEST_CASE("plain_text strips links, emphasis, <br> and entities", "[docs][markdo
     CHECK(plain_text("<Common parameters> <ab>") == "<Common parameters> <ab>");
 }
 
+TEST_CASE("plain_text reads the spaces pages write as characters", "[docs][markdown]") {
+    // A no-break space after a bold name (real UCloud cells carry them), an ideographic space,
+    // a zero-width space and a byte order mark inside a cell.
+    CHECK(plain_text("**VolumeId**\u00a0") == "VolumeId");
+    CHECK(plain_text("\u00a0Limit\u00a0\u00a0") == "Limit");
+    CHECK(plain_text("a\u3000b") == "a b");
+    CHECK(plain_text("Repo\u200bName\ufeff") == "RepoName");
+}
+
 TEST_CASE("CRLF pages read like LF pages", "[docs][markdown]") {
     const auto blocks = parse_markdown("| a | b |\r\n|---|---|\r\n| x | y |\r\n");
     REQUIRE(blocks.size() == 1);

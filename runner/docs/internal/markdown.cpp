@@ -1,6 +1,7 @@
 #include "runner/docs/internal/markdown.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace conform::docs::internal {
 namespace {
@@ -271,6 +272,14 @@ std::string plain_text(std::string_view cell) {
         replace_all_ci(text, br, " ");
     text = strip_inline_tags(std::move(text));
     replace_all_ci(text, "&nbsp;", " ");
+    // The spaces pages carry as characters (a no-break space after a name, an ideographic
+    // space) are spaces; a zero-width space or a stray byte order mark is nothing.
+    for (const auto& [space, with] :
+         {std::pair<std::string_view, std::string_view>{"\xC2\xA0", " "},
+          {"\xE3\x80\x80", " "},
+          {"\xE2\x80\x8B", ""},
+          {"\xEF\xBB\xBF", ""}})
+        replace_all_ci(text, space, with);
     text = strip_links(std::move(text));
     std::string out;
     out.reserve(text.size());
