@@ -344,3 +344,11 @@ TEST_CASE("every operation answers in the family's envelope, documented on its p
     CHECK(load(out / "DeleteQueue.response.schema.json")["properties"]["codeDesc"].contains(
         "$comment"));
 }
+
+TEST_CASE("the read-only verbs: whole camel-case words, price inquiries among them", "[docs]") {
+    for (const char* name : {"GetRepo", "DescribeInstances", "InquiryPriceRunInstances",
+                             "InquirePriceRenewInstances", "ListThings", "Is2FAEnabled"})
+        CHECK(docs::is_read_only_verb(name));
+    for (const char* name : {"Getaway", "CreateRepo", "Inquiryx", "ModifyInstances", "Listen"})
+        CHECK_FALSE(docs::is_read_only_verb(name));
+}

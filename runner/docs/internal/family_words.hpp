@@ -56,7 +56,7 @@ inline constexpr NotApiWord k_not_api_words[] = {
 // clang-format off
 inline constexpr std::string_view k_read_only_verbs[] = {
     "Get", "Describe", "List", "Query", "Check", "Search", "Inquire", "Fetch", "Show", "View",
-    "Lookup", "Verify", "Estimate", "Is", "Has", "Count", "Preview",
+    "Lookup", "Verify", "Estimate", "Is", "Has", "Count", "Preview", "Inquiry",
 };
 // clang-format on
 
