@@ -40,6 +40,13 @@ TEST_CASE("descriptions that state no default", "[docs][defaults]") {
     CHECK_FALSE(find_default("Project ID. If not filled in, the default project is used."));
     CHECK_FALSE(find_default("项目ID。不填写为默认项目，子帐号必须填写。"));
     CHECK_FALSE(find_default("If omitted, the default value is used."));
+    // The default said in words, not a value: the region's default VPC, the Web-recommended
+    // firewall; a space alone does not make the next word a value.
+    CHECK_FALSE(find_default("VPC ID。默认为当前地域的默认VPC。"));
+    CHECK_FALSE(find_default("防火墙ID，默认：Web推荐防火墙"));
+    CHECK_FALSE(find_default("使用默认VPC"));
+    CHECK(find_default("默认 TTL，默认为 600") == "600");
+    CHECK(find_default("节点数，默认为3个") == "3");
     CHECK_FALSE(find_default("Defaultless text"));
     CHECK_FALSE(find_default(""));
 }

@@ -55,7 +55,38 @@ bool is_filler(std::string_view token) {
     return false;
 }
 
-// Chinese: 默认 / 缺省, then optional 值, then optional 为 / 是 / ： / : / =.
+// Whether text names token as a word of its own (a choice the description lists).
+bool offers(std::string_view text, std::string_view token) {
+    for (std::size_t at = text.find(token); at != std::string_view::npos;
+         at = text.find(token, at + 1)) {
+        const bool starts = at == 0 || !is_token_char(text[at - 1]);
+        const std::size_t end = at + token.size();
+        if (starts && (end == text.size() || !is_token_char(text[end])))
+            return true;
+    }
+    return false;
+}
+
+// Whether a word ends where `after` starts: at the end, before ASCII (a space, punctuation)
+// or CJK punctuation, not inside a longer phrase ("Web推荐防火墙": the Web-recommended firewall).
+bool ends_a_word(std::string_view after) {
+    static constexpr std::array<std::string_view, 6> k_punctuation = {
+        "\u3002", "\u3001", "\u300d", "\u300f", "\u201d", "\u2019"}; // 。、」』”’
+    if (after.empty() || static_cast<unsigned char>(after[0]) < 0x80)
+        return true;
+    for (std::string_view p : k_punctuation)
+        if (after.starts_with(p))
+            return true;
+    return false;
+}
+
+// Chinese: 默认 / 缺省, then optional 值, then optional 为 / 是 / ： / : / =, then the value.
+// A number or boolean is one however it is joined ("默认20", "默认为20条"). A word is one after
+// a connector when it ends there ("默认值：private。"), or right after the marker when the
+// description offers it elsewhere as a choice ("private私有仓库，public公共仓库，默认public");
+// not in a phrase ("默认：Web推荐防火墙") nor after a space alone ("默认 TTL，默认为 600":
+// the 600). A connector followed by prose ("默认为当前地域的默认VPC": the region's default
+// VPC) states the default in words: no value, however the sentence goes on.
 std::optional<std::string> find_chinese(std::string_view text) {
     static constexpr std::array<std::string_view, 2> k_markers = {"\u9ed8\u8ba4", "\u7f3a\u7701"};
     static constexpr std::array<std::string_view, 8> k_connectors = {
@@ -64,18 +95,29 @@ std::optional<std::string> find_chinese(std::string_view text) {
         for (std::size_t at = text.find(marker); at != std::string_view::npos;
              at = text.find(marker, at + marker.size())) {
             std::string_view rest = text.substr(at + marker.size());
+            bool connected = false; // by a word or sign, not only by spaces
+            bool spaced = false;
             bool skipped = true;
             while (skipped) {
                 skipped = false;
                 for (std::string_view c : k_connectors) {
                     if (rest.substr(0, c.size()) == c) {
                         rest.remove_prefix(c.size());
+                        (c == " " || c == "\t" ? spaced : connected) = true;
                         skipped = true;
                     }
                 }
             }
-            // "默认项目" (the default project) has no ASCII value after it: keep looking
-            if (std::string token = read_token(rest); !token.empty())
+            const std::string token = read_token(rest);
+            if (is_number_text(token) || is_bool_text(token))
+                return token;
+            const std::size_t where = token.empty() ? std::string_view::npos : rest.find(token);
+            const bool word =
+                where != std::string_view::npos && ends_a_word(rest.substr(where + token.size()));
+            if (connected)
+                return word ? std::optional<std::string>(token) : std::nullopt;
+            // "默认项目" (the default project): no value here, keep looking
+            if (word && !spaced && offers(text.substr(0, at), token))
                 return token;
         }
     }
