@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -80,4 +81,61 @@ TEST_CASE("real families run against the reference with no deviation and no writ
     }
     CHECK(type_sent.find("Type.0=") != std::string::npos);
     fs::remove_all(dir);
+}
+
+namespace {
+
+// A UCloud-style page: its request and response tables (name, type, required), then a sample.
+std::string ucloud_page(const std::string& action, const std::string& request,
+                        const std::string& response, const std::string& models = "") {
+    const std::string head = "| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n";
+    return "# 标签 - " + action + "\n\n### 请求参数\n\n" + head + request + "\n### 响应字段\n\n" +
+           head + "| **RetCode** | int | 返回状态码 |**Yes**|\n" +
+           "| **Action** | string | 操作指令名称 |**Yes**|\n" + response + "\n" + models +
+           "\n## 示例\n\n```\nhttps://api.ucloud.cn/?Action=" + action + "\n```\n\n```json\n" +
+           "{\"Action\": \"" + action + "Response\", \"RetCode\": 0}\n```\n";
+}
+
+} // namespace
+
+TEST_CASE("a write scenario's answers carry the fields their pages document", "[engine][family]") {
+    // CreateTag answers the new tag's TagId (required); the listing shows names only. The
+    // reference answered every scenario write with the envelope alone: field.missing /TagId.
+    // The create sends one Hosts value where the listing shows a list of them: it stored the
+    // string, and its own listing broke its schema (type.mismatch /DataSet/0/Hosts).
+    const fs::path dir = test::fresh_dir("engine-family-write-answer");
+    const fs::path pages = dir / "pages";
+    fs::create_directories(pages);
+    std::ofstream(pages / "create_tag.md") << ucloud_page(
+        "CreateTag", "| **TagName** | string | 名称 |**Yes**|\n| **Hosts** | string | 主机 |No|\n",
+        "| **TagId** | int | 新标签的编号 |**Yes**|\n");
+    std::ofstream(pages / "delete_tag.md")
+        << ucloud_page("DeleteTag", "| **TagName** | string | 名称 |**Yes**|\n", "");
+    std::ofstream(pages / "describe_tag.md") << ucloud_page(
+        "DescribeTag",
+        "| **Offset** | int | 偏移，默认为0 |No|\n| **Limit** | int | 数量，默认为20 |No|\n",
+        "| **DataSet** | array[[*TagSet*](#TagSet)] | 标签 |No|\n"
+        "| **TotalCount** | int | 总数 |No|\n",
+        "#### 数据模型\n\n#### TagSet\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n"
+        "|:---|:---|:---|:---|\n| **TagName** | string | 名称 |No|\n"
+        "| **Hosts** | array[string] | 主机 |No|\n");
+    docs::FamilyImportRequest request;
+    request.inputs = {pages};
+    request.contract = "tags";
+    request.out_dir = dir / "schemas" / "tags";
+    REQUIRE(docs::run_family_import(request));
+
+    const auto run = test::run_family(dir / "schemas", dir, {"tags"});
+    INFO(run.console);
+    REQUIRE(run.verdict);
+    CHECK(*run.verdict == core::Verdict::conformant);
+    std::size_t scenarios = 0;
+    for (const auto& target : run.report.at("targets"))
+        for (const auto& c : target.at("cases"))
+            if (c.at("kind") == "scenario") {
+                INFO(c.dump(1));
+                ++scenarios;
+                CHECK(c.at("status") == "passed");
+            }
+    CHECK(scenarios == 1);
 }

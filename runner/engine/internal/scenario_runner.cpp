@@ -279,7 +279,8 @@ public:
         return out;
     }
 
-    // The fields of `sent` the item does not show as sent: "Description: \"x\" (sent \"y\")".
+    // The fields of `sent` the item does not show as sent: "Description: \"x\" (sent \"y\")"; a
+    // value sent for a field the listing shows as a list is shown as that list of one.
     static std::string differing(const json& item, const http::QueryParams& sent,
                                  const std::string& key, std::string& pointer_field) {
         std::string out;
@@ -287,10 +288,13 @@ public:
             if (p.name == key)
                 continue;
             auto it = item.find(p.name);
-            const std::string listed =
-                it == item.end() ? std::string("(absent)")
-                                 : (it->is_string() ? it->get<std::string>() : it->dump());
-            if (listed == p.value)
+            const auto text = [](const json& v) {
+                return v.is_string() ? v.get<std::string>() : v.dump();
+            };
+            const std::string listed = it == item.end() ? std::string("(absent)") : text(*it);
+            // one value sent for a list the listing shows: that list of it
+            if (listed == p.value || (it != item.end() && it->is_array() && it->size() == 1 &&
+                                      text(it->front()) == p.value))
                 continue;
             if (pointer_field.empty())
                 pointer_field = p.name;

@@ -33,6 +33,12 @@ json as_item_value(const json& root, const json* field_schema, const json& value
         } catch (const std::exception&) {
             return text;
         }
+    if (type == "array") { // one value sent for a list: a list of it
+        if (value.is_array())
+            return value;
+        const json* items = schema->contains("items") ? &(*schema)["items"] : nullptr;
+        return json::array({as_item_value(root, items, value)});
+    }
     return text;
 }
 
@@ -56,7 +62,7 @@ std::string store_key_of(const json& item, const std::string& key) {
 } // namespace
 
 Store::Store(const contract::Contract& contract, const Fixtures& fixtures)
-    : m_contract(contract), m_scenarios(contract::scenarios_of(contract)) {
+    : m_contract(contract), m_fixtures(fixtures), m_scenarios(contract::scenarios_of(contract)) {
     for (const contract::Scenario& s : m_scenarios) {
         const contract::Operation* op = contract.find_operation(s.listing);
         if (!op || !op->pagination || m_listings.count(s.listing))
@@ -118,6 +124,21 @@ json Store::new_item(const Listing& listing, const contract::Operation& op,
     return item;
 }
 
+json Store::success(const contract::Operation& op, const json& item) const {
+    const OperationFixture* fixture = m_fixtures.find(op.name);
+    json body = fixture && fixture->body ? *fixture->body : success_envelope(m_contract, op);
+    if (!body.is_object() || !item.is_object())
+        return body;
+    const json& root = op.response.document;
+    const json* top = resolve_local_ref(root, &root);
+    const json envelope = success_envelope(m_contract, op);
+    for (auto& [field, value] : body.items())
+        if (!envelope.contains(field))
+            if (auto it = item.find(field); it != item.end())
+                value = as_item_value(root, property_schema(top, field), *it);
+    return body;
+}
+
 std::optional<json> Store::write(const contract::Operation& op, const http::QueryParams& params,
                                  StateFault fault) {
     const contract::Scenario* scenario = nullptr;
@@ -144,29 +165,35 @@ std::optional<json> Store::write(const contract::Operation& op, const http::Quer
     std::lock_guard lock(m_mutex);
     auto listing_it = m_listings.find(scenario->listing);
     if (listing_it == m_listings.end())
-        return success_envelope(m_contract, op);
+        return success(op, json::object());
     Listing& listing = listing_it->second;
     auto found = std::find_if(listing.items.begin(), listing.items.end(), [&](const json& item) {
         return store_key_of(item, scenario->key) == *key;
     });
     const bool exists = found != listing.items.end();
     const std::string what = scenario->name + " " + *key;
+    json written = exists ? *found : json::object(); // what the answer may tell of it
     switch (verb) {
     case Verb::create:
         if (exists && fault != StateFault::duplicate_create_ok)
             return refusal_envelope(m_contract, op.name, Refusal::resource_exists,
                                     what + " already exists");
-        if (!exists && fault != StateFault::create_noop) {
-            listing.items.push_back(new_item(listing, op, *scenario, *key, params));
-            listing.created.insert(*key);
+        if (!exists) {
+            written = new_item(listing, op, *scenario, *key, params);
+            if (fault != StateFault::create_noop) {
+                listing.items.push_back(written);
+                listing.created.insert(*key);
+            }
         }
         break;
     case Verb::update:
         if (!exists)
             return refusal_envelope(m_contract, op.name, Refusal::resource_missing,
                                     what + " does not exist");
-        if (fault != StateFault::update_noop)
+        if (fault != StateFault::update_noop) {
             apply_sent(listing, op, *scenario, params, *found);
+            written = *found;
+        }
         break;
     case Verb::remove:
         if (!exists && fault != StateFault::delete_missing_ok)
@@ -188,7 +215,7 @@ std::optional<json> Store::write(const contract::Operation& op, const http::Quer
                                     "nothing of the kind " + op.name + " names exists in " + what);
         break;
     }
-    return success_envelope(m_contract, op);
+    return success(op, written);
 }
 
 } // namespace conform::serve::internal

@@ -29,8 +29,8 @@ public:
     // fixture answers it).
     [[nodiscard]] std::optional<std::vector<nlohmann::json>> items(std::string_view listing) const;
 
-    // The answer to a scenario's write (success envelope or refusal), with the persona's state
-    // fault applied; nullopt when the operation is no scenario's write.
+    // The answer to a scenario's write (its documented success body, or a refusal), with the
+    // persona's state fault applied; nullopt when the operation is no scenario's write.
     [[nodiscard]] std::optional<nlohmann::json>
     write(const contract::Operation& op, const http::QueryParams& params, StateFault fault);
 
@@ -50,8 +50,14 @@ private:
     void apply_sent(const Listing& listing, const contract::Operation& op,
                     const contract::Scenario& scenario, const http::QueryParams& params,
                     nlohmann::json& item) const;
+    // A write's success: the body its page documents (the fixture's, synthesized when no
+    // dataset gives one; the envelope alone when there is none), its fields that the resource
+    // written also has (the created id, the key) taking that resource's values.
+    [[nodiscard]] nlohmann::json success(const contract::Operation& op,
+                                         const nlohmann::json& item) const;
 
     const contract::Contract& m_contract;
+    const Fixtures& m_fixtures;
     std::vector<contract::Scenario> m_scenarios;
     mutable std::mutex m_mutex;
     std::map<std::string, Listing, std::less<>> m_listings; // by listing operation
