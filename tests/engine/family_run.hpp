@@ -44,4 +44,13 @@ inline FamilyRun run_family(const std::filesystem::path& schemas, const std::fil
     return run;
 }
 
+// The exchanges of a JSONL recording, one parsed line each.
+inline std::vector<nlohmann::json> recorded(const std::filesystem::path& file) {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
 } // namespace conform::test

@@ -189,15 +189,12 @@ TEST_CASE("a family run's own recording replays as clean as the run: no probe la
     INFO(run.console);
     REQUIRE(run.verdict);
     CHECK(*run.verdict == core::Verdict::conformant);
-    std::ifstream recording(dir / "run.jsonl");
     std::size_t probes = 0;
-    for (std::string line; std::getline(recording, line);) {
-        const auto exchange = nlohmann::json::parse(line);
-        if (exchange.value("case", "") != "probe")
-            continue;
-        ++probes;
-        CHECK(exchange.value("operation", "") != "DescribeQuota");
-    }
+    for (const auto& exchange : test::recorded(dir / "run.jsonl"))
+        if (exchange.value("case", "") == "probe") {
+            ++probes;
+            CHECK(exchange.value("operation", "") != "DescribeQuota");
+        }
     CHECK(probes == 3); // GetRepo, GetRepoImage, GetImageTag
 
     engine::ReplayJob replay;

@@ -64,14 +64,20 @@ private:
 // on): a target that will not delete.
 class RefusingTransport final : public http::Transport {
 public:
-    RefusingTransport(http::Transport& inner, std::string action)
-        : m_inner(inner), m_action(std::move(action)) {}
+    // action: refused with an error envelope; unanswered: no answer (a read timeout).
+    RefusingTransport(http::Transport& inner, std::string action, std::string unanswered = {})
+        : m_inner(inner), m_action(std::move(action)), m_unanswered(std::move(unanswered)) {}
     http::Exchange send(const http::Request& request) override {
         const std::string* action = request.query.find("Action");
-        if (!action || *action != m_action)
-            return m_inner.send(request);
         http::Exchange x;
         x.request = request;
+        if (action && !m_unanswered.empty() && *action == m_unanswered) {
+            x.failure = http::TransportFailure{http::FailureKind::read_timeout,
+                                               "read-timeout: the test's target never answers"};
+            return x;
+        }
+        if (!action || *action != m_action)
+            return m_inner.send(request);
         http::Response response;
         response.status = 200;
         response.headers.push_back({"Content-Type", "application/json"});
@@ -86,6 +92,7 @@ public:
 private:
     http::Transport& m_inner;
     std::string m_action;
+    std::string m_unanswered;
 };
 
 struct ScenarioRun {
@@ -125,7 +132,8 @@ struct RunOptions {
     bool allow_writes = true;
     const char* interrupt_at = nullptr; // an Action whose request sets the interruption flag
     const std::filesystem::path* record = nullptr; // every exchange appended here
-    const char* refuse = nullptr; // an Action the target refuses, whatever it names
+    const char* refuse = nullptr;     // an Action the target refuses, whatever it names
+    const char* unanswered = nullptr; // an Action the target never answers
 };
 
 // The scenarios of ucloud-uhub (no read-only case) against the persona on a real socket.
@@ -140,7 +148,8 @@ ScenarioRun run_scenarios(serve::PersonaId persona, RunOptions options = {}) {
     auto transport = http::make_transport({});
     REQUIRE(transport);
     std::atomic<bool> interrupted{false};
-    RefusingTransport refusing(**transport, options.refuse ? options.refuse : "");
+    RefusingTransport refusing(**transport, options.refuse ? options.refuse : "",
+                               options.unanswered ? options.unanswered : "");
     InterruptingTransport interrupting(refusing, options.interrupt_at ? options.interrupt_at : "",
                                        interrupted);
 
@@ -469,4 +478,17 @@ TEST_CASE("scenarios: a resource the target refuses to delete is named in the re
     CHECK(named);
     // and the refused delete, which the scenario expected to succeed, is a finding
     CHECK(r.deviation_count() > 0);
+}
+
+TEST_CASE("scenarios: a delete that got no answer is named as not answered, not refused",
+          "[scenarios]") {
+    const ScenarioRun run =
+        run_scenarios(serve::PersonaId::reference, {.unanswered = "DeleteRepo"});
+    const report::CaseResult& r = run.scenario();
+    INFO(nlohmann::json(r.environment).dump(1));
+    bool named = false;
+    for (const std::string& e : r.environment)
+        named = named || (e.starts_with("left behind: RepoName conform-test-1-1") &&
+                          e.find("DeleteRepo not answered") != std::string::npos);
+    CHECK(named);
 }

@@ -126,15 +126,27 @@ public:
     };
     // expect nullopt: either answer is fine (a clean-up delete of what may not exist); the
     // envelope is judged as what it says it is.
+    // The step's parameters and the required ones its page gives a value (a documented
+    // default or single choice), unless the step or --param gives them.
+    http::QueryParams with_documented(const contract::Operation& op,
+                                      const http::QueryParams& params) const {
+        http::QueryParams out = params;
+        for (const auto& [name, value] : contract::probe_case(m_contract, op).params)
+            if (!out.contains(name) && !m_settings.extra_params.contains(name))
+                out.add(name, value);
+        return out;
+    }
+
     StepAnswer step(const contract::Operation& op, const http::QueryParams& params,
                     const std::string& name, std::optional<contract::Expectation> expect) {
         StepAnswer out;
         const http::Credentials* creds =
             m_target.target.credentials ? &*m_target.target.credentials : nullptr;
-        RequestPlan plan{op.method,
-                         &m_target.endpoint,
-                         request_params(m_contract, op, params, m_settings.extra_params),
-                         {m_target.scheme, creds, contract::Signing::sign}};
+        RequestPlan plan{
+            op.method,
+            &m_target.endpoint,
+            request_params(m_contract, op, with_documented(op, params), m_settings.extra_params),
+            {m_target.scheme, creds, contract::Signing::sign}};
         const RecordLabels labels{m_contract.name, op.name, m_result.name, m_target.target.name};
         auto sent = m_pipeline.send(plan, m_contract, labels, m_result.environment);
         if (!sent) {
@@ -142,7 +154,8 @@ public:
                 name + ": cannot build the request: " + sent.error().to_string());
             return out;
         }
-        out.sent = !sent->throttled;
+        // answered (a refusal is an answer; a timeout or a refused connection is none)
+        out.sent = !sent->throttled && sent->answer.exchange->response.has_value();
         out.exchange = m_observed.size();
         json excerpt = record::excerpt(*sent->answer.exchange);
         m_exchanges.push_back(std::move(sent->answer.exchange));
@@ -319,6 +332,8 @@ public:
         for (const auto& [field, schema] : props->items()) {
             if (field == m_scenario.key ||
                 std::find(shown.begin(), shown.end(), field) == shown.end() || constrained(schema))
+                continue;
+            if (m_settings.extra_params.contains(field)) // --param's value is sent instead
                 continue;
             std::string before;
             if (previous)
@@ -554,6 +569,44 @@ std::string scenario_run_id(const core::Clock& clock) {
     return std::to_string(clock.unix_seconds());
 }
 
+namespace {
+
+// The required parameters of the scenario's create, update and delete that nothing gives a
+// value: not its key, not a field it writes (what the listing shows, for the create and the
+// update), not a documented value, not --param; an identifier another listing names (a link)
+// included, which a scenario does not look up. "CreateX: A, B; DeleteX: C", or "".
+std::string unfilled_writes(const contract::Contract& contract, const contract::Scenario& scenario,
+                            const http::QueryParams& extra) {
+    std::string out;
+    const contract::Operation* listing = contract.find_operation(scenario.listing);
+    const std::vector<std::string> shown =
+        listing ? contract::item_fields(*listing) : std::vector<std::string>{};
+    for (const std::string* name : {&scenario.create, &scenario.update, &scenario.remove}) {
+        const contract::Operation* op = name->empty() ? nullptr : contract.find_operation(*name);
+        if (!op)
+            continue;
+        const contract::Case probe = contract::probe_case(contract, *op);
+        std::vector<std::string> needed = probe.unfilled;
+        for (const contract::Link& link : probe.links)
+            needed.push_back(link.param);
+        std::string missing;
+        for (const std::string& param : needed) {
+            const json* schema = contract::request_property(op->request.document, param);
+            const bool written = *name != scenario.remove &&
+                                 std::find(shown.begin(), shown.end(), param) != shown.end() &&
+                                 schema && !constrained(*schema);
+            if (param == scenario.key || written || extra.contains(param))
+                continue;
+            missing += (missing.empty() ? "" : ", ") + param;
+        }
+        if (!missing.empty())
+            out += (out.empty() ? "" : "; ") + *name + ": " + missing;
+    }
+    return out;
+}
+
+} // namespace
+
 report::CaseResult run_scenario(const ScenarioTarget& target, const contract::Scenario& scenario,
                                 std::size_t ordinal, const RequestPipeline& pipeline,
                                 const RunSettings& settings, const core::Clock& clock) {
@@ -585,6 +638,11 @@ report::CaseResult run_scenario(const ScenarioTarget& target, const contract::Sc
                       ", " + scenario.remove + ")");
     if (target.scheme && !t.credentials)
         return finish("no credentials: " + t.missing_credentials);
+    if (std::string missing = unfilled_writes(*t.contract, scenario, settings.extra_params);
+        !missing.empty())
+        return finish("required and given by nothing (conform never makes up an identifier; "
+                      "--param NAME=VALUE gives one): " +
+                      missing);
     if (settings.interrupted && settings.interrupted->load())
         return finish("interrupted before the scenario started");
 
