@@ -306,6 +306,28 @@ TEST_CASE("an item's key is its own identifier, not the parent the request filte
     REQUIRE(docs::run_family_import(request));
     const json contract = load(out / "contract.json");
     CHECK(contract["operations"]["DescribeNATGWPolicy"]["pagination"]["item_key"] == "PolicyId");
+
+    // ...and its own identifier though the request filters by it too: UGAId over UGAName,
+    // ImageId over ImageName, GroupId over GroupName (two resources may share a name, and a
+    // walk keyed on names found false repeats).
+    struct Own {
+        const char* page;
+        const char* operation;
+        const char* key;
+    };
+    const Own owns[] = {
+        {"pathx-api/describe_uga_instance.md", "DescribeUGAInstance", "UGAId"},
+        {"uhost-api/describe_image.md", "DescribeImage", "ImageId"},
+        {"uhost-api/describe_isolation_group.md", "DescribeIsolationGroup", "GroupId"}};
+    request.inputs.clear();
+    for (const Own& o : owns)
+        request.inputs.push_back(*test::shared_dir() / "api-docs/ucloud" / o.page);
+    request.contract = "own-ids";
+    request.out_dir = out.parent_path() / "own-ids";
+    REQUIRE(docs::run_family_import(request));
+    const json own = load(request.out_dir / "contract.json");
+    for (const Own& o : owns)
+        CHECK(own["operations"][o.operation]["pagination"]["item_key"] == o.key);
 }
 
 TEST_CASE("every operation answers in the family's envelope, documented on its page or not",

@@ -85,10 +85,11 @@ bool is_scalar(const json* property) {
 }
 
 // The field that identifies an item: <stem>Id, <stem>Name (stem = the model name without
-// Set/Info/List/Item), then a ...Id or ...Name field (one the request does not take as a
-// parameter first: that one names the parent the list is filtered by, as NATGWId does in
-// DescribeNATGWPolicy's DataSet; then one whose own stem the model's name holds, longest
-// first), then the first scalar field.
+// Set/Info/List/Item), then a ...Id or ...Name field whose own stem the model's name holds,
+// longest first and an Id before a Name (PolicyId over the NATGWId the list is filtered by in
+// DescribeNATGWPolicy's DataSet; UGAId over UGAName, though the request may filter by
+// UGAId), then, among the others, one the request does not take as a parameter (that one
+// names a parent), an Id before a Name; then the first scalar field.
 json item_key(const FieldTable& model, const std::string& def, const json& def_schema,
               const FieldTable* request) {
     std::string stem = to_lower_ascii(def);
@@ -109,7 +110,7 @@ json item_key(const FieldTable& model, const std::string& def, const json& def_s
                                       [&](const Field& r) { return r.name == f.name; });
     };
     const Field* best = nullptr;
-    std::tuple<bool, std::size_t, int> best_rank{};
+    std::tuple<std::size_t, int, bool> best_rank{};
     for (const Field& f : model.fields) {
         const std::string name = to_lower_ascii(f.name);
         const int suffix = ends_with(name, "id") ? 2 : ends_with(name, "name") ? 1 : 0;
@@ -118,7 +119,7 @@ json item_key(const FieldTable& model, const std::string& def, const json& def_s
         const std::string own = name.substr(0, name.size() - (suffix == 2 ? 2 : 4));
         const std::size_t held =
             !own.empty() && stem.find(own) != std::string::npos ? own.size() : 0;
-        const std::tuple<bool, std::size_t, int> rank{!is_param(f), held, suffix};
+        const std::tuple<std::size_t, int, bool> rank{held, suffix, !is_param(f)};
         if (!best || rank > best_rank) {
             best = &f;
             best_rank = rank;
