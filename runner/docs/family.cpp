@@ -49,6 +49,21 @@ bool complete(const json& pagination) {
     return given && integer_from("offset_default", 0) && integer_from("limit_default", 1);
 }
 
+// Defaults of Offset and Limit typed string on the page ("0", "20"): the numbers they are.
+void integer_defaults(json& pagination) {
+    if (!pagination.is_object())
+        return;
+    for (const char* key : {"offset_default", "limit_default"}) {
+        const auto it = pagination.find(key);
+        if (it == pagination.end() || !it->is_string())
+            continue;
+        const std::string text = it->get<std::string>();
+        if (!text.empty() && text.size() <= 9 &&
+            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            *it = std::stoll(text);
+    }
+}
+
 // The contract.json entry of one operation. A pagination model the page gave only in part
 // cannot go into contract.json (all or nothing): unless contract.json already completes it,
 // the operation is taken as not paging, in both files, with a warning.
@@ -59,6 +74,13 @@ json operation_entry(Imported& op, const json* existing) {
             file = &f;
     json descriptor = json::parse(file->content);
     json pagination = descriptor.at("pagination");
+    if (!pagination.is_null()) {
+        integer_defaults(pagination);
+        if (pagination != descriptor["pagination"]) {
+            descriptor["pagination"] = pagination;
+            file->content = pretty(descriptor);
+        }
+    }
     if (!pagination.is_null() && !complete(pagination)) {
         const json kept = existing ? existing->value("pagination", json()) : json();
         if (complete(kept)) {

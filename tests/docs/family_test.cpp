@@ -374,3 +374,56 @@ TEST_CASE("the read-only verbs: whole camel-case words, price inquiries among th
     for (const char* name : {"Getaway", "CreateRepo", "Inquiryx", "ModifyInstances", "Listen"})
         CHECK_FALSE(docs::is_read_only_verb(name));
 }
+
+TEST_CASE("paging read off the names pages use: the count beside a size, a quota, string defaults",
+          "[docs][family][pagination]") {
+    // DescribeBuckets lists a TotalSize before its TotalCount, and types Offset and Limit as
+    // string with 默认为0 and 默认为20; CreateCluster takes a MemoryLimit beside no offset.
+    // Before: the total was /TotalSize, the listing was "incomplete" and taken as not paging,
+    // and the create was warned about an incomplete pagination model.
+    const std::string head = "| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n";
+    auto page = [&](std::string_view op, std::string_view request, std::string_view response,
+                    std::string_view models) {
+        return "# Bucket - " + std::string(op) + "\n\n### 请求参数\n\n" + head +
+               std::string(request) + "\n### 响应字段\n\n" + head +
+               "| **RetCode** | int | code |**Yes**|\n| **Action** | string | name |**Yes**|\n" +
+               std::string(response) + "\n" + std::string(models) +
+               "\n## 示例\n\n```\nhttps://api.ucloud.cn/?Action=" + std::string(op) +
+               "\n```\n\n```json\n{\"Action\": \"" + std::string(op) +
+               "Response\", \"RetCode\": 0}\n```\n";
+    };
+    const fs::path dir = test::scratch_dir("family-paging-names");
+    write(dir / "pages" / "describe_buckets.md",
+          page("DescribeBuckets",
+               "| **Offset** | string | 偏移，默认为0 |No|\n| **Limit** | string | 数量，默认为20 "
+               "|No|\n",
+               "| **TotalSize** | int | 总容量 |No|\n"
+               "| **DataSet** | array[[*BucketInfo*](#BucketInfo)] | 列表 |No|\n"
+               "| **TotalCount** | int | 总数 |No|\n",
+               "#### BucketInfo\n\n" + head + "| **BucketId** | string | id |No|\n"));
+    write(dir / "pages" / "create_cluster.md",
+          page("CreateCluster",
+               "| **Name** | string | name |**Yes**|\n| **MemoryLimit** | int | 内存上限 |No|\n",
+               "", ""));
+    docs::FamilyImportRequest request;
+    request.inputs = {dir / "pages"};
+    request.contract = "buckets";
+    request.out_dir = dir / "buckets";
+    const auto report = docs::run_family_import(request);
+    REQUIRE(report);
+    for (const docs::PageOutcome& p : report->pages)
+        for (const docs::Warning& w : p.warnings) {
+            INFO(p.page << ": " << w.message);
+            CHECK(w.message.find("pagination") == std::string::npos);
+        }
+    const json contract = load(dir / "buckets" / "contract.json");
+    CHECK(contract["operations"]["DescribeBuckets"]["pagination"] ==
+          json({{"offset_param", "Offset"},
+                {"offset_default", 0},
+                {"limit_param", "Limit"},
+                {"limit_default", 20},
+                {"items_pointer", "/DataSet"},
+                {"total_pointer", "/TotalCount"},
+                {"item_key", "BucketId"}}));
+    CHECK(contract["operations"]["CreateCluster"].value("pagination", json()).is_null());
+}

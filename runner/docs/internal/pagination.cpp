@@ -34,13 +34,34 @@ bool is_limit(const Field& f) {
                                                    "maxresults", "max_results", "maxitems",
                                                    "perpage",    "per_page"};
     const std::string name = to_lower_ascii(f.name);
-    return std::find(std::begin(k_names), std::end(k_names), name) != std::end(k_names) ||
-           ends_with(name, "limit");
+    return std::find(std::begin(k_names), std::end(k_names), name) != std::end(k_names);
 }
 
-bool is_total(const Field& f) {
+// A page size by its name's end alone (RecordLimit): only beside an offset, for a create's
+// MemoryLimit or CpuLimit is a quota, not a page.
+bool is_limit_like(const Field& f) {
+    return ends_with(to_lower_ascii(f.name), "limit");
+}
+
+// How surely a response field is the total count of the list: 3 for TotalCount, Total and
+// their kin, 2 for Total...Count/Num, 1 for another total that is not a price, an amount or
+// a size (TotalPrice, TotalSize sit beside lists on price and storage pages), 0 for none.
+int total_rank(const Field& f) {
+    static constexpr std::string_view k_exact[] = {"total",       "totalcount", "total_count",
+                                                   "totalnum",    "total_num",  "totalnumber",
+                                                   "totalrecords"};
+    static constexpr std::string_view k_not_counts[] = {"price", "amount", "cost",  "fee",
+                                                        "size",  "byte",   "money", "capacity"};
     const std::string name = to_lower_ascii(f.name);
-    return name.find("total") != std::string::npos;
+    if (std::find(std::begin(k_exact), std::end(k_exact), name) != std::end(k_exact))
+        return 3;
+    if (name.find("total") == std::string::npos)
+        return 0;
+    for (std::string_view word : k_not_counts)
+        if (name.find(word) != std::string::npos)
+            return 0;
+    return name.starts_with("total") && (ends_with(name, "count") || ends_with(name, "num")) ? 2
+                                                                                             : 1;
 }
 
 std::string pointer_to(const std::string& name) {
@@ -170,6 +191,8 @@ json infer_pagination(const PageFacts& facts, const DerivedSchemas& schemas, con
     const FieldTable* response = main_table(facts, Section::response);
     const Field* offset = find_field(request, is_offset);
     const Field* limit = find_field(request, is_limit);
+    if (!limit && offset)
+        limit = find_field(request, is_limit_like);
     if (!offset && !limit)
         return nullptr;
     auto default_of = [&](const Field* f) -> json {
@@ -206,9 +229,14 @@ json infer_pagination(const PageFacts& facts, const DerivedSchemas& schemas, con
     } else {
         warn("pagination: the response documents no list field");
     }
-    const auto total = std::find_if(fields.begin(), fields.end(),
-                                    [](const Candidate& c) { return is_total(*c.field); });
-    if (total != fields.end())
+    const Candidate* total = nullptr;
+    int best = 0;
+    for (const Candidate& c : fields)
+        if (const int rank = total_rank(*c.field); rank > best && is_scalar(c.property)) {
+            total = &c;
+            best = rank;
+        }
+    if (total)
         model["total_pointer"] = total->pointer;
     else
         warn("pagination: the response documents no total-count field");
