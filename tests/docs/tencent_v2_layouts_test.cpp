@@ -126,6 +126,18 @@ TEST_CASE("an indexed parameter typed Array of String is sent element by element
     const json& element = request["patternProperties"]["^instanceIds\\.(0|[1-9][0-9]*)$"];
     CHECK(element["type"] == "string");
     CHECK(element["x-indexed"] == "instanceIds.N");
+
+    // typed a bare "Array", each element is of a type the page does not say, not an array
+    std::string bare(k_subnets);
+    bare.replace(bare.find("| instanceIds.n | No | Array of String |"),
+                 std::string_view("| instanceIds.n | No | Array of String |").size(),
+                 "| instanceIds.n | Yes | Array |");
+    const json untyped = json_file(import_text(bare, "vpc.DescribeSubnets.en.md"),
+                                   "DescribeSubnets.request.schema.json");
+    const json& any = untyped["patternProperties"]["^instanceIds\\.(0|[1-9][0-9]*)$"];
+    CHECK_FALSE(any.contains("type"));
+    CHECK(any["x-indexed"] == "instanceIds.N");
+    CHECK(untyped["required"] == json::array({"instanceIds.0"}));
 }
 
 TEST_CASE("the sample is linted against the nested fields the dotted rows document",

@@ -248,6 +248,13 @@ private:
                 if (scalar_elements)
                     element.type_cell = type.base;
                 json p = property(element, request, refs);
+                // "instanceIds.n" typed a bare "Array": each element is one of it, of a type
+                // the page does not say (it typed every element an array, which the reference
+                // refused and lint flagged in the page's own sample)
+                if (!scalar_elements && p.value("type", json()) == "array") {
+                    p.erase("type");
+                    p.erase("items");
+                }
                 p["x-indexed"] = *indexed;
                 schema["patternProperties"][indexed_pattern(*indexed)] = std::move(p);
                 if (field.required.value_or(false))
