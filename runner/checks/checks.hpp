@@ -111,6 +111,7 @@ enum class CheckId : std::uint8_t {
     pagination_walk,
     negative,
     auth,
+    state, // write scenarios: judged by the engine's scenario runner, named here
 };
 
 struct CheckInfo {

@@ -234,6 +234,12 @@ std::vector<Finding> check_auth(const CheckContext& ctx) {
 
 constexpr std::array<bool, 4> k_positive{true, true, false, false};
 
+// ---- state: judged by the scenario runner; nothing over a case's exchanges ----
+
+std::vector<Finding> judged_by_scenarios(const CheckContext&) {
+    return {};
+}
+
 constexpr std::array k_checks = {
     CheckInfo{CheckId::http,
               "http",
@@ -265,8 +271,17 @@ constexpr std::array k_checks = {
               "unsigned, wrongly signed and stale requests refused",
               {false, false, false, true},
               check_auth},
+    // A write scenario's state is judged step by step by the engine's scenario runner
+    // (engine/internal/scenario_runner), not over a case's exchanges: no case kind runs it
+    // here; the row makes it a name --check selects and list-checks shows.
+    CheckInfo{CheckId::state,
+              "state",
+              "write scenarios: the created resource listed as sent, the update shown, the "
+              "delete done; a second create and a delete of what is gone refused",
+              {false, false, false, false},
+              judged_by_scenarios},
 };
-static_assert(k_checks.size() == static_cast<std::size_t>(CheckId::auth) + 1,
+static_assert(k_checks.size() == static_cast<std::size_t>(CheckId::state) + 1,
               "every CheckId has a row in k_checks");
 static_assert(
     [] {

@@ -15,6 +15,8 @@ void setup_list_checks(CLI::App& command, Outcome& outcome) {
             for (std::size_t k = 0; k < c.kinds.size(); ++k)
                 if (c.kinds[k])
                     kinds += (kinds.empty() ? "" : ",") + std::string(k_kinds[k]);
+            if (kinds.empty()) // judged by the write scenarios themselves
+                kinds = "scenario";
             std::cout << c.name << std::string(18 - std::min<std::size_t>(17, c.name.size()), ' ')
                       << kinds << std::string(26 - std::min<std::size_t>(25, kinds.size()), ' ')
                       << c.description << '\n';

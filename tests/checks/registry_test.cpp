@@ -93,7 +93,11 @@ TEST_CASE("registry: one row per check, names as DESIGN.md and the cases files u
     for (const auto& c : checks::checks())
         names.emplace_back(c.name);
     CHECK(names == std::vector<std::string>{"http", "envelope", "schema", "pagination.page",
-                                            "pagination.walk", "negative", "auth"});
+                                            "pagination.walk", "negative", "auth", "state"});
+    // the write scenarios judge state themselves: no case kind runs it from here
+    for (const contract::CaseKind kind : {contract::CaseKind::single, contract::CaseKind::walk,
+                                          contract::CaseKind::negative, contract::CaseKind::auth})
+        CHECK_FALSE(checks::applies(*checks::find_check("state"), single(kind)));
     CHECK(checks::find_check("nope") == nullptr);
     auto c = single();
     c.checks = {"schema"};

@@ -5,6 +5,7 @@
 // --allow-writes (the reference counts requests by operation).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "runner/checks/checks.hpp"
 #include "runner/engine/replay.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/record/record.hpp"
@@ -132,8 +134,9 @@ struct RunOptions {
     bool allow_writes = true;
     const char* interrupt_at = nullptr; // an Action whose request sets the interruption flag
     const std::filesystem::path* record = nullptr; // every exchange appended here
-    const char* refuse = nullptr;     // an Action the target refuses, whatever it names
-    const char* unanswered = nullptr; // an Action the target never answers
+    const char* refuse = nullptr;         // an Action the target refuses, whatever it names
+    const char* unanswered = nullptr;     // an Action the target never answers
+    std::vector<std::string> checks = {}; // --check: empty, every one
 };
 
 // The scenarios of ucloud-uhub (no read-only case) against the persona on a real socket.
@@ -164,6 +167,7 @@ ScenarioRun run_scenarios(serve::PersonaId persona, RunOptions options = {}) {
     engine::RunSettings settings;
     settings.retries = 0;
     settings.run_id = "test";
+    settings.checks = options.checks;
     settings.interrupted = &interrupted;
     std::optional<record::RecordingWriter> recorder;
     if (options.record) {
@@ -491,4 +495,20 @@ TEST_CASE("scenarios: a delete that got no answer is named as not answered, not 
         named = named || (e.starts_with("left behind: RepoName conform-test-1-1") &&
                           e.find("DeleteRepo not answered") != std::string::npos);
     CHECK(named);
+}
+
+TEST_CASE("scenarios: --check state selects the state check and leaves it out otherwise",
+          "[scenarios]") {
+    // create-noop answers the create and lists nothing: the state check's finding alone.
+    REQUIRE(checks::find_check("state"));
+    auto state_of = [](const report::CaseResult& r) {
+        return std::count_if(r.checks.begin(), r.checks.end(),
+                             [](const report::CheckResult& c) { return c.name == "state"; });
+    };
+    const ScenarioRun chosen = run_scenarios(serve::PersonaId::create_noop, {.checks = {"state"}});
+    CHECK(state_of(chosen.scenario()) == 1);
+    CHECK(chosen.scenario().deviation_count() > 0);
+    const ScenarioRun other = run_scenarios(serve::PersonaId::create_noop, {.checks = {"schema"}});
+    CHECK(state_of(other.scenario()) == 0);
+    CHECK(other.scenario().deviation_count() == 0);
 }

@@ -362,9 +362,11 @@ public:
         return false;
     }
 
+    // The steps' checks and the state check, as --check selects them.
     std::vector<report::CheckResult> take_checks() {
         std::vector<report::CheckResult> out = std::move(m_checks);
-        out.push_back(std::move(m_state));
+        if (is_selected(m_settings.checks, k_state_check))
+            out.push_back(std::move(m_state));
         return out;
     }
 
