@@ -30,8 +30,10 @@ TEST_CASE("every type-word row holds a JSON Schema fragment", "[docs][types]") {
 TEST_CASE("the vendor type words map as documented", "[docs][types]") {
     const json integer = {{"type", "integer"}};
     const json unsigned_integer = {{"type", "integer"}, {"minimum", 0}};
-    for (const char* word : {"Int", "int", "Integer", "Int64", "Long"})
+    for (const char* word : {"Int", "int", "Integer", "Int64", "Long", "整型", "整形", "长整型"})
         CHECK(schema_of(word) == integer);
+    CHECK(schema_of("浮点型") == json{{"type", "number"}});
+    CHECK(schema_of("布尔型") == json{{"type", "boolean"}});
     for (const char* word : {"Uint", "UInt", "Uint64"})
         CHECK(schema_of(word) == unsigned_integer);
     for (const char* word : {"Float", "Double"})

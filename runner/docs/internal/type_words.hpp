@@ -33,12 +33,17 @@ inline constexpr TypeWordRow k_type_words[] = {
     {"Uint64",       R"({"minimum":0,"type":"integer"})"},
     {"整数",         R"({"type":"integer"})"},
     {"整型",         R"({"type":"integer"})"},
+    {"整形",         R"({"type":"integer"})"}, // as pages misspell 整型
+    {"长整型",       R"({"type":"integer"})"},
+    {"长整数",       R"({"type":"integer"})"},
     // other numbers
     {"Float",        R"({"type":"number"})"},
     {"Double",       R"({"type":"number"})"},
     {"Number",       R"({"type":"number"})"},
     {"Decimal",      R"({"type":"number"})"},
     {"浮点数",       R"({"type":"number"})"},
+    {"浮点型",       R"({"type":"number"})"},
+    {"浮点",         R"({"type":"number"})"},
     // strings; Tencent's "Timestamp" (API 3.0: "Timestamp ISO8601") and the date words are
     // dates and times written as strings
     {"String",       R"({"type":"string"})"},
@@ -52,6 +57,7 @@ inline constexpr TypeWordRow k_type_words[] = {
     {"Boolean",      R"({"type":"boolean"})"},
     {"布尔",         R"({"type":"boolean"})"},
     {"布尔值",       R"({"type":"boolean"})"},
+    {"布尔型",       R"({"type":"boolean"})"},
     // containers whose shape a data model table on the page may give
     {"Object",       R"({"type":"object"})", ModelSlot::self},
     {"对象",         R"({"type":"object"})", ModelSlot::self},
