@@ -25,15 +25,6 @@ bool requires_param(const Operation* op, std::string_view param) {
     return std::find(names.begin(), names.end(), param) != names.end();
 }
 
-// A write conform can send knowing only the identifier: it requires nothing else (the routing
-// parameter aside). One that needs more (a region, an instance) is left to contract.json.
-bool only_requires(const Contract& contract, const Operation& op, std::string_view key) {
-    for (const std::string& name : internal::required_names(&op.request.document))
-        if (name != key && name != contract.routing.param)
-            return false;
-    return true;
-}
-
 const Operation* listing_of(const Contract& contract, std::string_view resource,
                             const Operation& create) {
     for (std::string_view verb : k_listing_verbs) {
@@ -60,14 +51,12 @@ std::optional<Scenario> derived_scenario(const Contract& contract, const Operati
     if (!remove || contract.is_read_only(remove->name) || !listing)
         return std::nullopt;
     const std::string& key = listing->pagination->item_key;
-    if (!requires_param(&create, key) || !requires_param(remove, key) ||
-        !only_requires(contract, create, key) || !only_requires(contract, *remove, key))
+    if (!requires_param(&create, key) || !requires_param(remove, key))
         return std::nullopt;
     Scenario s{resource, create.name, {}, remove->name, listing->name, key, false, {}};
     for (std::string_view verb : k_update_verbs)
         if (const Operation* update = contract.find_operation(std::string(verb) + resource);
-            update && !contract.is_read_only(update->name) && requires_param(update, key) &&
-            only_requires(contract, *update, key)) {
+            update && !contract.is_read_only(update->name) && requires_param(update, key)) {
             s.update = update->name;
             break;
         }
