@@ -214,6 +214,17 @@ bool is_read_only_verb(std::string_view operation) {
             (rest[0] >= '0' && rest[0] <= '9'))
             return true;
     }
+    // Older Tencent APIs name the noun first (CNS: DomainList, RecordList beside RecordCreate,
+    // RecordModify): one word and "List" lists. Only that: "AddBlackList" adds to a list.
+    constexpr std::string_view k_list = "List";
+    if (operation.size() > k_list.size() && operation.ends_with(k_list)) {
+        const std::string_view noun = operation.substr(0, operation.size() - k_list.size());
+        const bool one_word =
+            noun[0] >= 'A' && noun[0] <= 'Z' &&
+            std::none_of(noun.begin() + 1, noun.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+        if (one_word)
+            return true;
+    }
     return false;
 }
 

@@ -367,11 +367,13 @@ TEST_CASE("every operation answers in the family's envelope, documented on its p
         "$comment"));
 }
 
-TEST_CASE("the read-only verbs: whole camel-case words, price inquiries among them", "[docs]") {
-    for (const char* name : {"GetRepo", "DescribeInstances", "InquiryPriceRunInstances",
-                             "InquirePriceRenewInstances", "ListThings", "Is2FAEnabled"})
+TEST_CASE("the read-only verbs: whole camel-case words, price inquiries, a noun's List", "[docs]") {
+    for (const char* name :
+         {"GetRepo", "DescribeInstances", "InquiryPriceRunInstances", "InquirePriceRenewInstances",
+          "ListThings", "Is2FAEnabled", "DomainList", "RecordList"})
         CHECK(docs::is_read_only_verb(name));
-    for (const char* name : {"Getaway", "CreateRepo", "Inquiryx", "ModifyInstances", "Listen"})
+    for (const char* name : {"Getaway", "CreateRepo", "Inquiryx", "ModifyInstances", "Listen",
+                             "RecordCreate", "AddBlackList", "BlackWhiteList"})
         CHECK_FALSE(docs::is_read_only_verb(name));
 }
 
