@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -213,4 +214,16 @@ TEST_CASE("a write scenario needs its required values: skipped naming them or se
             CHECK(query.find(R"(["Zone","cn-z1"])") != std::string::npos);
         }
     CHECK(creates >= 2); // the create, and the create twice
+
+    // Replayed, the scenario reads what --param gave back from its recorded create: judged
+    // again, clean (it had no --param: skipped, or a made-up GroupId against the user's).
+    const auto replayed =
+        test::replay_family(dir / "given.jsonl", dir / "schemas", dir / "replayed", {"rules"});
+    INFO(replayed.console);
+    REQUIRE(replayed.verdict);
+    CHECK(*replayed.verdict == core::Verdict::conformant);
+    // (replay lists what did not pass; the scenario passes: nothing skipped, nothing failed)
+    INFO(replayed.report.at("summary").dump());
+    CHECK(replayed.report.at("summary").at("skipped") == 0);
+    CHECK(replayed.report.at("summary").at("failed") == 0);
 }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/engine/replay.hpp"
 #include "runner/engine/run.hpp"
 
 namespace conform::test {
@@ -41,6 +42,25 @@ inline FamilyRun run_family(const std::filesystem::path& schemas, const std::fil
     FamilyRun run{engine::run_run(job, out, err), out.str() + err.str(), err.str(), nullptr};
     if (run.verdict)
         run.report = nlohmann::json::parse(std::ifstream(dir / "report" / "report.json"));
+    return run;
+}
+
+// `conform replay recording` with the contracts of `schemas`, quiet, the report (in dir) read
+// back.
+inline FamilyRun replay_family(const std::filesystem::path& recording,
+                               const std::filesystem::path& schemas,
+                               const std::filesystem::path& dir,
+                               std::vector<std::string> contracts = {}) {
+    engine::ReplayJob job;
+    job.files = {recording};
+    job.schemas_dir = schemas;
+    job.contracts = std::move(contracts);
+    job.report.dir = dir;
+    job.report.console.quiet = true;
+    std::ostringstream out, err;
+    FamilyRun run{engine::run_replay(job, out, err), out.str() + err.str(), err.str(), nullptr};
+    if (run.verdict)
+        run.report = nlohmann::json::parse(std::ifstream(dir / "report.json"));
     return run;
 }
 

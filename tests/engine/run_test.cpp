@@ -197,16 +197,10 @@ TEST_CASE("a family run's own recording replays as clean as the run: no probe la
         }
     CHECK(probes == 3); // GetRepo, GetRepoImage, GetImageTag
 
-    engine::ReplayJob replay;
-    replay.files = {dir / "run.jsonl"};
-    replay.schemas_dir = schemas;
-    replay.report.dir = dir / "replay";
-    replay.report.console.quiet = true;
-    std::ostringstream out, err;
-    const auto verdict = engine::run_replay(replay, out, err);
-    INFO(out.str() << err.str());
-    REQUIRE(verdict);
-    CHECK(*verdict == core::Verdict::conformant);
+    const auto replayed = test::replay_family(dir / "run.jsonl", schemas, dir / "replay");
+    INFO(replayed.console);
+    REQUIRE(replayed.verdict);
+    CHECK(*replayed.verdict == core::Verdict::conformant);
 }
 
 TEST_CASE("an operation the reference cannot synthesize is skipped, naming why; the rest runs") {

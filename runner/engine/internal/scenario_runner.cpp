@@ -124,8 +124,6 @@ public:
         std::optional<core::JsonView> body;
         std::size_t exchange = 0;
     };
-    // expect nullopt: either answer is fine (a clean-up delete of what may not exist); the
-    // envelope is judged as what it says it is.
     // The step's parameters and the required ones its page gives a value (a documented
     // default or single choice), unless the step or --param gives them.
     http::QueryParams with_documented(const contract::Operation& op,
@@ -137,6 +135,8 @@ public:
         return out;
     }
 
+    // expect nullopt: either answer is fine (a clean-up delete of what may not exist); the
+    // envelope is judged as what it says it is.
     StepAnswer step(const contract::Operation& op, const http::QueryParams& params,
                     const std::string& name, std::optional<contract::Expectation> expect) {
         StepAnswer out;
@@ -607,6 +607,38 @@ std::string unfilled_writes(const contract::Contract& contract, const contract::
     return out;
 }
 
+// What the recorded run was given with --param, read back from its create: the parameters
+// the scenario would not have made itself (a field it writes, made up as it makes it) beside
+// the routing one and the key; replay has no --param of its own. Those given here win.
+http::QueryParams given_with_param(const contract::Contract& contract,
+                                   const contract::Scenario& scenario,
+                                   const http::QueryParams& create,
+                                   const http::QueryParams& extra) {
+    http::QueryParams out = extra;
+    const contract::Operation* op = contract.find_operation(scenario.create);
+    const contract::Operation* listing = contract.find_operation(scenario.listing);
+    if (!op || !listing)
+        return out;
+    const std::vector<std::string> shown = contract::item_fields(*listing);
+    for (const http::QueryParam& p : create) {
+        if (p.name == contract.routing.param || p.name == scenario.key || out.contains(p.name))
+            continue;
+        const json* schema = contract::request_property(op->request.document, p.name);
+        if (schema && !constrained(*schema) &&
+            std::find(shown.begin(), shown.end(), p.name) != shown.end()) {
+            std::string before;
+            if (schema->is_object() && schema->contains("default"))
+                before = (*schema)["default"].is_string() ? (*schema)["default"].get<std::string>()
+                                                          : (*schema)["default"].dump();
+            if (scenario_value_for(scenario_property(op->request.document, p.name), p.name, before,
+                                   0) == p.value)
+                continue; // made up by the scenario, as it will be again
+        }
+        out.add(p.name, p.value);
+    }
+    return out;
+}
+
 } // namespace
 
 report::CaseResult run_scenario(const ScenarioTarget& target, const contract::Scenario& scenario,
@@ -758,10 +790,12 @@ report::CaseResult replay_scenario(const contract::Contract& contract,
         return result;
     }
     RecordedSteps transport(steps, contract.routing.param, scenario.key);
+    RunSettings replayed = settings;
+    replayed.extra_params =
+        given_with_param(contract, scenario, first.exchange.request.query, settings.extra_params);
     http::RandomNonceSource nonces;
     const RequestPipeline pipeline({transport, clock, nonces}, {0, std::chrono::milliseconds(0),
                                                                 nullptr, settings.limits.body()});
-    RunSettings replayed = settings;
     replayed.run_id = name->first;
     replayed.recorder = nullptr;
     replayed.interrupted = nullptr;
