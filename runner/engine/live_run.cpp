@@ -442,7 +442,8 @@ bool probe_one(TargetState& t, const CaseRunner& runner, const contract::Operati
 // One default page per operation: is the target there, how many items does it list, and
 // which identifiers does it name for the operations linked to it? Producers are probed
 // before their consumers (GetRepo, then GetRepoImage with one of its RepoNames, then
-// GetImageTag); an operation whose producers never answer is probed with what there is.
+// GetImageTag); an operation whose producers never answer, or a value it requires nothing
+// gives, is not probed (probe_one).
 void probe(TargetState& t, const CaseRunner& runner, const http::QueryParams& extra) {
     const contract::Contract& contract = *t.target->contract;
     std::vector<std::pair<const contract::Operation*, std::vector<contract::Link>>> pending;
