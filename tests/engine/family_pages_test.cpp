@@ -188,21 +188,21 @@ TEST_CASE("a write scenario needs its required values: skipped naming them or se
                     return c;
         return nlohmann::json();
     };
-    const auto bare = test::run_family(dir / "schemas", dir / "bare", {"rules"});
-    INFO(bare.console);
-    REQUIRE(bare.verdict);
-    CHECK(*bare.verdict == core::Verdict::conformant);
-    const auto skipped = scenario_of(bare.report);
+    // The family run clean against the reference with these --param values: its scenario case.
+    auto scenario_run = [&](const std::string& name, std::vector<std::string> params) {
+        const auto run = test::run_family(dir / "schemas", dir / name, {"rules"}, std::move(params),
+                                          dir / (name + ".jsonl"));
+        INFO(run.console);
+        REQUIRE(run.verdict);
+        CHECK(*run.verdict == core::Verdict::conformant);
+        return scenario_of(run.report);
+    };
+    const auto skipped = scenario_run("bare", {});
     INFO(skipped.dump(1));
     CHECK(skipped.value("status", "") == "skipped");
     CHECK(skipped.value("skipped_reason", "").find("CreateRule: Zone") != std::string::npos);
 
-    const auto given = test::run_family(dir / "schemas", dir / "given", {"rules"},
-                                        {"Zone=cn-z1", "GroupId=group-7"}, dir / "given.jsonl");
-    INFO(given.console);
-    REQUIRE(given.verdict);
-    CHECK(*given.verdict == core::Verdict::conformant);
-    const auto passed = scenario_of(given.report);
+    const auto passed = scenario_run("given", {"Zone=cn-z1", "GroupId=group-7"});
     INFO(passed.dump(1));
     CHECK(passed.value("status", "") == "passed");
     std::size_t creates = 0;

@@ -38,6 +38,17 @@ std::string scenario_text_of(core::JsonView v) {
     return v.to_json().dump();
 }
 
+// A JSON value as a query sends it: a string's text, anything else as JSON.
+std::string json_text(const json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// A request property's documented default as sent, "" when it has none.
+std::string default_text(const json& property) {
+    return property.is_object() && property.contains("default") ? json_text(property["default"])
+                                                                : std::string();
+}
+
 const json* scenario_property(const json& schema, std::string_view name) {
     return contract::request_property(schema, name);
 }
@@ -301,13 +312,10 @@ public:
             if (p.name == key)
                 continue;
             auto it = item.find(p.name);
-            const auto text = [](const json& v) {
-                return v.is_string() ? v.get<std::string>() : v.dump();
-            };
-            const std::string listed = it == item.end() ? std::string("(absent)") : text(*it);
+            const std::string listed = it == item.end() ? std::string("(absent)") : json_text(*it);
             // one value sent for a list the listing shows: that list of it
             if (listed == p.value || (it != item.end() && it->is_array() && it->size() == 1 &&
-                                      text(it->front()) == p.value))
+                                      json_text(it->front()) == p.value))
                 continue;
             if (pointer_field.empty())
                 pointer_field = p.name;
@@ -335,13 +343,10 @@ public:
                 continue;
             if (m_settings.extra_params.contains(field)) // --param's value is sent instead
                 continue;
-            std::string before;
+            std::string before = previous ? std::string() : default_text(schema);
             if (previous)
                 if (auto it = previous->find(field); it != previous->end())
-                    before = it->is_string() ? it->get<std::string>() : it->dump();
-            if (!previous && schema.is_object() && schema.contains("default"))
-                before = schema["default"].is_string() ? schema["default"].get<std::string>()
-                                                       : schema["default"].dump();
+                    before = json_text(*it);
             out.add(field,
                     scenario_value_for(scenario_property(request, field), field, before, round));
         }
@@ -626,12 +631,8 @@ http::QueryParams given_with_param(const contract::Contract& contract,
         const json* schema = contract::request_property(op->request.document, p.name);
         if (schema && !constrained(*schema) &&
             std::find(shown.begin(), shown.end(), p.name) != shown.end()) {
-            std::string before;
-            if (schema->is_object() && schema->contains("default"))
-                before = (*schema)["default"].is_string() ? (*schema)["default"].get<std::string>()
-                                                          : (*schema)["default"].dump();
-            if (scenario_value_for(scenario_property(op->request.document, p.name), p.name, before,
-                                   0) == p.value)
+            if (scenario_value_for(scenario_property(op->request.document, p.name), p.name,
+                                   default_text(*schema), 0) == p.value)
                 continue; // made up by the scenario, as it will be again
         }
         out.add(p.name, p.value);
